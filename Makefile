@@ -1,0 +1,119 @@
+# tdkt — build, run and test.  `make run` and `make test` are the two commands a newcomer needs;
+# both install the Debian packages they miss (see scripts/deps.sh).
+
+CC      ?= cc
+CSTD    := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
+WARN    := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes -Wvla
+INCS    := -I. -Ibuild/gen -I/usr/include/postgresql
+LIBS    := -lcivetweb -lpq -ljansson -ljwt -largon2 -lcrypto -lpthread -lm
+Q       := $(if $(V),,@)
+VERSION := $(shell git describe --always --dirty 2>/dev/null || echo dev)
+
+REL_FLAGS  := -O2 -g -fno-omit-frame-pointer -DNDEBUG
+ASAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+
+LIB_SRC  := $(sort $(wildcard lib/*.c))
+API_SRC  := $(sort $(wildcard api/*.c))
+CMD_SRC  := cmd/tdkt/main.c
+EMBED    := $(sort $(wildcard sql/*.sql)) $(sort $(wildcard sql/demo/*.sql)) openapi.yaml
+GEN      := build/gen/embedded.c
+UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+
+DEB_PACKAGES := build-essential libcivetweb-dev libpq-dev libjansson-dev libjwt-dev libargon2-dev \
+	libssl-dev postgresql postgresql-contrib python3 python3-pytest python3-requests \
+	python3-jsonschema python3-hypothesis python3-yaml
+BENCH_PACKAGES := wrk
+FUZZ_PACKAGES  := clang libclang-rt-14-dev
+
+.PHONY: all deps build run test unit api-test bench fuzz clean lint
+all: build
+
+deps:
+	@scripts/deps.sh $(DEB_PACKAGES)
+
+build: build/tdkt
+
+# --- code generation: SQL and the contract are compiled into the binary --------------------
+build/embed: scripts/embed.c
+	@mkdir -p build
+	$(Q)$(CC) $(CSTD) $(WARN) -O1 -o $@ $<
+
+$(GEN): build/embed $(EMBED)
+	@mkdir -p build/gen
+	$(Q)build/embed $(EMBED) > $@.tmp && mv $@.tmp $@
+
+# --- release build ----------------------------------------------------------------------
+REL_OBJ := $(patsubst %.c,build/rel/%.o,$(LIB_SRC) $(API_SRC) $(CMD_SRC)) build/rel/gen/embedded.o
+
+build/rel/%.o: %.c $(GEN)
+	@mkdir -p $(dir $@)
+	@echo '  CC    $<'
+	$(Q)$(CC) $(CSTD) $(WARN) $(REL_FLAGS) $(INCS) -DTDKT_VERSION='"$(VERSION)"' -MMD -MP -c -o $@ $<
+build/rel/gen/embedded.o: $(GEN)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(CSTD) $(REL_FLAGS) $(INCS) -c -o $@ $<
+
+build/tdkt: $(REL_OBJ)
+	@echo '  LINK  $@'
+	$(Q)$(CC) $(REL_FLAGS) -o $@ $^ $(LIBS)
+
+# --- sanitizer build (tests) ------------------------------------------------------------
+ASAN_OBJ := $(patsubst %.c,build/asan/%.o,$(LIB_SRC) $(API_SRC) $(CMD_SRC)) build/asan/gen/embedded.o
+ASAN_LIB_OBJ := $(patsubst %.c,build/asan/%.o,$(LIB_SRC)) build/asan/gen/embedded.o
+
+build/asan/%.o: %.c $(GEN)
+	@mkdir -p $(dir $@)
+	@echo '  CC    $< (asan)'
+	$(Q)$(CC) $(CSTD) $(WARN) $(ASAN_FLAGS) $(INCS) -DTDKT_VERSION='"$(VERSION)"' -MMD -MP -c -o $@ $<
+build/asan/gen/embedded.o: $(GEN)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(CSTD) $(ASAN_FLAGS) $(INCS) -c -o $@ $<
+
+build/asan/tdkt: $(ASAN_OBJ)
+	@echo '  LINK  $@'
+	$(Q)$(CC) $(ASAN_FLAGS) -o $@ $^ $(LIBS)
+
+UNIT_BIN := $(patsubst tests/unit/%.c,build/asan/unit/%,$(UNIT_SRC))
+build/asan/unit/%: tests/unit/%.c $(ASAN_LIB_OBJ) tests/unit/check.h
+	@mkdir -p $(dir $@)
+	@echo '  LINK  $@'
+	$(Q)$(CC) $(CSTD) $(WARN) $(ASAN_FLAGS) $(INCS) -o $@ $< $(ASAN_LIB_OBJ) $(LIBS)
+
+-include $(shell find build -name '*.d' 2>/dev/null)
+
+# --- the two commands -------------------------------------------------------------------
+run: deps build/tdkt
+	@scripts/run.sh
+
+unit: $(UNIT_BIN)
+	@scripts/unit.sh $(UNIT_BIN)
+
+test: deps
+	@$(MAKE) --no-print-directory build/asan/tdkt $(UNIT_BIN) build/tdkt
+	@scripts/unit.sh $(UNIT_BIN)
+	@scripts/api-test.sh build/asan/tdkt
+
+api-test: build/asan/tdkt
+	@scripts/api-test.sh build/asan/tdkt
+
+# --- measurement and fuzzing (not part of `make test`: bounded, but minutes long) -----------
+bench: deps build/tdkt
+	@scripts/deps.sh $(BENCH_PACKAGES)
+	@tests/bench/run.sh build/tdkt
+
+FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,build/fuzz/fuzz_%,$(wildcard tests/fuzz/fuzz_*.c))
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRC) $(GEN)
+	@mkdir -p build/fuzz
+	clang $(CSTD) -g -O1 -fsanitize=fuzzer,address,undefined $(INCS) -o $@ $< $(LIB_SRC) $(GEN) $(LIBS)
+
+fuzz: deps
+	@scripts/deps.sh $(FUZZ_PACKAGES)
+	@$(MAKE) --no-print-directory $(FUZZ_TARGETS)
+	@for f in $(FUZZ_TARGETS); do echo "== $$f"; $$f -max_total_time=$${FUZZ_SECONDS:-30} -rss_limit_mb=1024 || exit 1; done
+
+lint:
+	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
+		--suppress=missingIncludeSystem $(INCS) lib api cmd
+
+clean:
+	rm -rf build

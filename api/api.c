@@ -1,0 +1,18 @@
+/* The route table: one line per resource module. */
+#include "api/api.h"
+
+extern const struct api_module health_module;
+extern const struct api_module units_module;
+extern const struct api_module authz_module;
+
+static const struct api_module *const modules[] = {
+	&health_module,
+	&authz_module,
+	&units_module,
+};
+
+const struct api_module *const *api_modules(size_t *n)
+{
+	*n = API_COUNT(modules);
+	return modules;
+}

@@ -1,0 +1,239 @@
+/* tdkt — entry point: configuration, signals, subcommands. Nothing else lives here. */
+#include <jansson.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "api/api.h"
+#include "lib/auth.h"
+#include "lib/config.h"
+#include "lib/cursor.h"
+#include "lib/db.h"
+#include "lib/http.h"
+#include "lib/log.h"
+#include "lib/migrate.h"
+
+#ifndef TDKT_VERSION
+#define TDKT_VERSION "dev"
+#endif
+#define MAX_ROUTES 256
+
+static void usage(FILE *to)
+{
+	fprintf(to,
+		"tdkt %s — thi đua – khen thưởng service\n\n"
+		"Usage:\n"
+		"  tdkt serve                 serve the HTTP API\n"
+		"  tdkt migrate               apply pending database migrations\n"
+		"  tdkt demo                  load the demo data (idempotent)\n"
+		"  tdkt token --sub ID --role ROLE --unit-id ID [--ttl SECONDS]\n"
+		"                             print a signed access token\n"
+		"  tdkt version               print the version\n"
+		"  tdkt --help                this text\n\n"
+		"Roles: admin, authority, officer, viewer, integration.\n\n",
+		TDKT_VERSION);
+	if (to == stdout)
+		config_print_help();
+}
+
+static const char *env(const char *name)
+{
+	return getenv(name);
+}
+
+static bool load_config(struct config *c)
+{
+	char err[256];
+	if (!config_load(c, env, err, sizeof err)) {
+		fprintf(stderr, "tdkt: %s\n", err);
+		return false;
+	}
+	log_init((enum log_level)c->log_level);
+	return true;
+}
+
+static bool require_database(const struct config *c)
+{
+	if (c->database_url[0])
+		return true;
+	fprintf(stderr, "tdkt: DATABASE_URL: required (e.g. postgresql:///tdkt?host=/run/postgresql)\n");
+	return false;
+}
+
+static int cmd_migrate(const struct config *c, bool demo)
+{
+	struct app_error err;
+	app_error_clear(&err);
+	if (!require_database(c))
+		return 2;
+	PGconn *pg = db_connect_once(c->database_url, 600000, &err);
+	if (!pg) {
+		fprintf(stderr, "tdkt: %s\n", err.detail);
+		return 1;
+	}
+	int applied = 0, rc = 0;
+	PQclear(PQexec(pg, "SET client_min_messages = warning"));
+	if (!migrate_run(pg, &applied, &err) || (demo && !migrate_demo(pg, &err))) {
+		fprintf(stderr, "tdkt: %s\n", err.detail);
+		rc = 1;
+	} else {
+		printf("migrations applied: %d%s\n", applied, demo ? "; demo data loaded" : "");
+	}
+	PQfinish(pg);
+	return rc;
+}
+
+static int cmd_token(const struct config *c, int argc, char **argv)
+{
+	long long sub = 0, unit = 0;
+	long ttl = c->token_ttl;
+	enum role role = ROLE_COUNT;
+	for (int i = 2; i < argc; i++) {
+		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+		bool ok = v != NULL;
+		if (ok && strcmp(a, "--sub") == 0)
+			ok = parse_id(v, strlen(v), &sub);
+		else if (ok && strcmp(a, "--unit-id") == 0)
+			ok = parse_id(v, strlen(v), &unit);
+		else if (ok && strcmp(a, "--role") == 0)
+			ok = role_parse(v, &role);
+		else if (ok && strcmp(a, "--ttl") == 0)
+			ok = parse_long_bounded(v, 1, 31 * 86400, &ttl);
+		else
+			ok = false;
+		if (!ok) {
+			fprintf(stderr, "tdkt token: bad or missing value for %s\n", a);
+			return 2;
+		}
+		i++;
+	}
+	if (sub == 0 || unit == 0 || role == ROLE_COUNT) {
+		fprintf(stderr, "tdkt token: --sub, --role and --unit-id are required\n");
+		return 2;
+	}
+	char err[128];
+	if (!config_require_secret(c, err, sizeof err)) {
+		fprintf(stderr, "tdkt: %s\n", err);
+		return 2;
+	}
+	struct auth_verifier v;
+	if (!auth_verifier_hs256(&v, c->jwt_secret, c->jwt_issuer, c->jwt_audience)) {
+		fprintf(stderr, "tdkt: TDKT_JWT_SECRET: too long\n");
+		return 2;
+	}
+	struct caller who = {.user_id = sub, .role = role, .unit_id = unit};
+	char *token = NULL;
+	if (!auth_mint(&v, &who, ttl, time(NULL), &token)) {
+		fprintf(stderr, "tdkt token: signing failed\n");
+		return 1;
+	}
+	printf("%s\n", token);
+	free(token);
+	return 0;
+}
+
+static int cmd_serve(const struct config *c)
+{
+	static struct route routes[MAX_ROUTES];
+	size_t nroutes = 0, nmodules;
+	struct db_pool *pool = NULL;
+	struct http_server *server = NULL;
+	int rc = 1;
+	char err[256];
+
+	if (!require_database(c))
+		return 2;
+	if (!config_require_secret(c, err, sizeof err)) {
+		fprintf(stderr, "tdkt: %s\n", err);
+		return 2;
+	}
+	struct auth_verifier verifier;
+	if (!auth_verifier_hs256(&verifier, c->jwt_secret, c->jwt_issuer, c->jwt_audience)) {
+		fprintf(stderr, "tdkt: TDKT_JWT_SECRET: too long\n");
+		return 2;
+	}
+	cursor_set_key(c->jwt_secret, strlen(c->jwt_secret));
+	json_object_seed(0);
+
+	struct db_options dbo = {
+		.url = c->database_url,
+		.size = (int)c->db_pool,
+		.acquire_timeout_ms = c->db_acquire_timeout_ms,
+		.statement_timeout_ms = c->statement_timeout_ms,
+		.application_name = "tdkt",
+	};
+	pool = db_pool_new(&dbo);
+	if (!pool)
+		goto out;
+	const struct api_module *const *modules = api_modules(&nmodules);
+	for (size_t m = 0; m < nmodules; m++) {
+		for (size_t i = 0; i < modules[m]->nroutes; i++) {
+			if (nroutes >= MAX_ROUTES) {
+				log_error("route table full");
+				goto out;
+			}
+			routes[nroutes++] = modules[m]->routes[i];
+		}
+		if (!db_pool_add_statements(pool, modules[m]->stmts, modules[m]->nstmts)) {
+			log_error("statement registry full");
+			goto out;
+		}
+	}
+
+	/* Block the stop signals in every thread (CivetWeb's inherit the mask) and wait for
+	 * them here, so shutdown runs in an ordinary thread, not in a signal handler. */
+	sigset_t stop;
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &stop, NULL);
+
+	struct http_server_options ho = {
+		.config = c, .routes = routes, .nroutes = nroutes, .pool = pool, .verifier = &verifier,
+	};
+	server = http_server_start(&ho);
+	if (!server)
+		goto out;
+	log_info("tdkt %s listening on %s (%ld worker threads, %ld database connections)", TDKT_VERSION,
+		 c->listen, c->threads, c->db_pool);
+	int sig = 0;
+	sigwait(&stop, &sig);
+	log_info("received %s: finishing in-flight requests", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+	http_server_stop(server);
+	server = NULL;
+	log_info("stopped");
+	rc = 0;
+out:
+	http_server_stop(server);
+	db_pool_free(pool);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		usage(argc < 2 ? stderr : stdout);
+		return argc < 2 ? 2 : 0;
+	}
+	if (strcmp(argv[1], "version") == 0 || strcmp(argv[1], "--version") == 0) {
+		printf("tdkt %s\n", TDKT_VERSION);
+		return 0;
+	}
+	struct config c;
+	if (!load_config(&c))
+		return 2;
+	if (strcmp(argv[1], "serve") == 0)
+		return cmd_serve(&c);
+	if (strcmp(argv[1], "migrate") == 0)
+		return cmd_migrate(&c, false);
+	if (strcmp(argv[1], "demo") == 0)
+		return cmd_migrate(&c, true);
+	if (strcmp(argv[1], "token") == 0)
+		return cmd_token(&c, argc, argv);
+	fprintf(stderr, "tdkt: unknown command %s\n\n", argv[1]);
+	usage(stderr);
+	return 2;
+}

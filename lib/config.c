@@ -1,0 +1,145 @@
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "lib/config.h"
+
+enum setting_type { SET_STR, SET_LONG, SET_ENUM };
+
+struct setting {
+	const char *env;
+	enum setting_type type;
+	size_t offset;
+	size_t size;            /* SET_STR: capacity of the char array */
+	long min, max;          /* SET_LONG bounds; SET_STR: minimum length in min */
+	const char *def;
+	const char *const *choices; /* SET_ENUM: index is the stored value */
+	const char *help;
+};
+
+static const char *const log_levels[] = {"debug", "info", "warn", "error", NULL};
+static const char *const on_off[] = {"off", "on", NULL};
+
+#define STR(field) SET_STR, offsetof(struct config, field), sizeof(((struct config *)0)->field)
+#define LONG(field) SET_LONG, offsetof(struct config, field), 0
+#define ENUM(field) SET_ENUM, offsetof(struct config, field), 0
+
+static const struct setting settings[] = {
+	{"DATABASE_URL", STR(database_url), 0, 0, "", NULL,
+	 "libpq connection string or URI of the PostgreSQL database"},
+	{"TDKT_LISTEN", STR(listen), 1, 0, "127.0.0.1:8080", NULL, "address:port to listen on"},
+	{"TDKT_THREADS", LONG(threads), 4, 1024, "64", NULL,
+	 "HTTP worker threads: the number of keep-alive clients served at once"},
+	{"TDKT_DB_POOL", LONG(db_pool), 0, 64, "0", NULL,
+	 "PostgreSQL connections shared by the workers (0: 2 x CPU cores)"},
+	{"TDKT_DB_ACQUIRE_TIMEOUT_MS", LONG(db_acquire_timeout_ms), 10, 60000, "2000", NULL,
+	 "how long a request waits for a free connection before 503"},
+	{"TDKT_STATEMENT_TIMEOUT_MS", LONG(statement_timeout_ms), 100, 600000, "5000", NULL,
+	 "PostgreSQL statement_timeout for service queries"},
+	{"TDKT_JWT_SECRET", STR(jwt_secret), 0, 0, "", NULL,
+	 "HS256 signing secret, at least 32 bytes (required by serve and token)"},
+	{"TDKT_JWT_ISSUER", STR(jwt_issuer), 1, 0, "tdkt", NULL, "iss of tokens issued and accepted"},
+	{"TDKT_JWT_AUDIENCE", STR(jwt_audience), 1, 0, "tdkt", NULL, "aud required in access tokens"},
+	{"TDKT_TOKEN_TTL", LONG(token_ttl), 60, 86400, "900", NULL, "access token lifetime, seconds"},
+	{"TDKT_BODY_LIMIT", LONG(body_limit), 1024, 16777216, "1048576", NULL,
+	 "largest request body accepted, bytes (413 above)"},
+	{"TDKT_KEEPALIVE_MS", LONG(keepalive_ms), 100, 600000, "5000", NULL,
+	 "idle keep-alive timeout, milliseconds"},
+	{"TDKT_LOG_LEVEL", ENUM(log_level), 0, 0, "info", log_levels, "debug | info | warn | error"},
+	{"TDKT_ACCESS_LOG", ENUM(access_log), 0, 0, "on", on_off, "one JSON line per request: on | off"},
+};
+
+bool parse_long_bounded(const char *s, long min, long max, long *out)
+{
+	if (!s || !*s)
+		return false;
+	for (const char *p = s; *p; p++)
+		if ((*p < '0' || *p > '9') && !(p == s && *p == '-'))
+			return false;
+	errno = 0;
+	char *end = NULL;
+	long v = strtol(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v < min || v > max)
+		return false;
+	*out = v;
+	return true;
+}
+
+static bool apply(struct config *c, const struct setting *s, const char *value, char *err, size_t errlen)
+{
+	char *base = (char *)c + s->offset;
+	switch (s->type) {
+	case SET_STR: {
+		size_t n = strlen(value);
+		if (n >= s->size) {
+			snprintf(err, errlen, "%s: longer than %zu bytes", s->env, s->size - 1);
+			return false;
+		}
+		if ((long)n < s->min) {
+			snprintf(err, errlen, "%s: must not be empty", s->env);
+			return false;
+		}
+		memcpy(base, value, n + 1);
+		return true;
+	}
+	case SET_LONG:
+		if (!parse_long_bounded(value, s->min, s->max, (long *)(void *)base)) {
+			snprintf(err, errlen, "%s: \"%.40s\" is not a whole number from %ld to %ld",
+				 s->env, value, s->min, s->max);
+			return false;
+		}
+		return true;
+	case SET_ENUM:
+		for (long i = 0; s->choices[i]; i++)
+			if (strcmp(s->choices[i], value) == 0) {
+				*(long *)(void *)base = i;
+				return true;
+			}
+		snprintf(err, errlen, "%s: \"%.40s\" is not one of the allowed values", s->env, value);
+		return false;
+	}
+	return false;
+}
+
+bool config_load(struct config *c, const char *(*get)(const char *name), char *err, size_t errlen)
+{
+	memset(c, 0, sizeof *c);
+	for (size_t i = 0; i < sizeof settings / sizeof settings[0]; i++) {
+		const struct setting *s = &settings[i];
+		const char *v = get(s->env);
+		if (!apply(c, s, v ? v : s->def, err, errlen))
+			return false;
+	}
+	if (c->db_pool == 0) {
+		long cores = sysconf(_SC_NPROCESSORS_ONLN);
+		c->db_pool = cores > 0 ? (cores * 2 > 64 ? 64 : cores * 2) : 4;
+	}
+	if (!strchr(c->listen, ':')) {
+		snprintf(err, errlen, "TDKT_LISTEN: expected address:port, e.g. 127.0.0.1:8080");
+		return false;
+	}
+	return true;
+}
+
+bool config_require_secret(const struct config *c, char *err, size_t errlen)
+{
+	if (strlen(c->jwt_secret) < 32) {
+		snprintf(err, errlen, "TDKT_JWT_SECRET: required, at least 32 bytes");
+		return false;
+	}
+	return true;
+}
+
+void config_print_help(void)
+{
+	printf("Environment:\n");
+	for (size_t i = 0; i < sizeof settings / sizeof settings[0]; i++) {
+		const struct setting *s = &settings[i];
+		printf("  %-28s %s", s->env, s->help);
+		if (*s->def && strcmp(s->env, "TDKT_JWT_SECRET") != 0)
+			printf(" (default %s)", s->def);
+		printf("\n");
+	}
+}

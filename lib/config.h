@@ -1,0 +1,40 @@
+/* Configuration from DATABASE_URL and TDKT_* variables, through one bounded table (config.c).
+ * A bad value stops startup with a message naming the variable. */
+#ifndef TDKT_CONFIG_H
+#define TDKT_CONFIG_H
+#include <stdbool.h>
+#include <stddef.h>
+
+enum log_level { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR };
+
+struct config {
+	char database_url[1024];
+	char listen[128];            /* host:port for CivetWeb */
+	long threads;                /* HTTP worker threads: one per concurrent keep-alive client */
+	long db_pool;                /* PostgreSQL connections; 0 in the table means 2 x cores */
+	long db_acquire_timeout_ms;  /* wait for a free connection before answering 503 */
+	long statement_timeout_ms;
+	char jwt_secret[512];
+	char jwt_issuer[128];
+	char jwt_audience[128];
+	long token_ttl;              /* seconds */
+	long body_limit;             /* bytes */
+	long keepalive_ms;           /* idle keep-alive timeout */
+	long log_level;              /* enum log_level */
+	long access_log;             /* 1 on, 0 off */
+};
+
+/* Reads every variable through `get` (getenv in production, a table in tests). Unset variables
+ * take their defaults. On a bad value writes "VARIABLE: reason" into err and returns false. */
+bool config_load(struct config *c, const char *(*get)(const char *name), char *err, size_t errlen);
+
+/* serve and token need a signing secret: at least 32 bytes */
+bool config_require_secret(const struct config *c, char *err, size_t errlen);
+
+/* Prints every variable with its default and meaning (for --help). */
+void config_print_help(void);
+
+/* Strict decimal parse of a whole string into [min, max]. */
+bool parse_long_bounded(const char *s, long min, long max, long *out);
+
+#endif

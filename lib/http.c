@@ -1,0 +1,519 @@
+#include <civetweb.h>
+#include <openssl/rand.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include "lib/http.h"
+#include "lib/jsonin.h"
+#include "lib/log.h"
+
+struct http_server {
+	struct mg_context *ctx;
+	struct http_server_options o;
+	char request_id_prefix[17];
+};
+
+/* Per worker thread: buffers reused by every request the thread serves. */
+struct http_thread {
+	struct buf out;
+	struct buf scratch;
+};
+
+static atomic_ullong request_counter;
+
+/* ---------------------------------------------------------------------------------- */
+
+static double now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
+}
+
+/* A client's X-Request-Id is echoed when it is short and plain; otherwise one is made. */
+static void set_request_id(struct req *r)
+{
+	const char *given = req_header(r, "X-Request-Id");
+	if (given) {
+		size_t n = strlen(given);
+		bool plain = n > 0 && n <= 64;
+		for (size_t i = 0; plain && i < n; i++) {
+			char c = given[i];
+			plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+				c == '-' || c == '_' || c == '.' || c == ':';
+		}
+		if (plain) {
+			memcpy(r->request_id, given, n + 1);
+			return;
+		}
+	}
+	unsigned long long n = atomic_fetch_add(&request_counter, 1) + 1;
+	snprintf(r->request_id, sizeof r->request_id, "%s-%llx", r->srv->request_id_prefix, n);
+}
+
+/* JSON string for text that did not come through a UTF-8 validator (paths, parser messages):
+ * invalid bytes become U+FFFD so the problem document stays valid JSON. */
+static void json_str_sanitized(struct buf *b, const char *s)
+{
+	struct buf tmp;
+	buf_init(&tmp);
+	const unsigned char *p = (const unsigned char *)s;
+	while (*p) {
+		unsigned char c = *p;
+		int len = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+		bool ok = len > 0 && !(len == 2 && c < 0xC2) && !(len == 4 && c > 0xF4);
+		for (int i = 1; ok && i < len; i++)
+			ok = (p[i] & 0xC0) == 0x80;
+		if (ok && len == 3) {
+			unsigned cp = ((c & 0x0Fu) << 12) | ((p[1] & 0x3Fu) << 6) | (p[2] & 0x3Fu);
+			ok = cp >= 0x800 && !(cp >= 0xD800 && cp <= 0xDFFF);
+		}
+		if (ok && len == 4) {
+			unsigned cp = ((c & 0x07u) << 18) | ((p[1] & 0x3Fu) << 12);
+			ok = cp >= 0x10000 && cp <= 0x10FFFF;
+		}
+		if (ok) {
+			buf_append(&tmp, p, (size_t)len);
+			p += len;
+		} else {
+			buf_append(&tmp, "\xEF\xBF\xBD", 3);
+			p++;
+		}
+	}
+	buf_json_str(b, tmp.data ? tmp.data : "", tmp.len);
+	buf_free(&tmp);
+}
+
+static void render_problem(struct req *r, struct buf *b)
+{
+	const struct app_error *e = &r->err;
+	buf_reset(b);
+	buf_puts(b, "{\"type\":\"urn:tdkt:problem:");
+	buf_puts(b, http_status_slug(e->status));
+	buf_puts(b, "\",\"title\":");
+	buf_json_cstr(b, http_status_title(e->status));
+	buf_puts(b, ",\"status\":");
+	buf_json_int(b, e->status);
+	buf_puts(b, ",\"detail\":");
+	json_str_sanitized(b, e->detail[0] ? e->detail : http_status_title(e->status));
+	buf_puts(b, ",\"instance\":");
+	json_str_sanitized(b, r->path ? r->path : "/");
+	buf_puts(b, ",\"request_id\":");
+	buf_json_cstr(b, r->request_id);
+	if (e->nfields > 0) {
+		buf_puts(b, ",\"errors\":[");
+		for (int i = 0; i < e->nfields; i++) {
+			if (i)
+				buf_putc(b, ',');
+			buf_puts(b, "{\"field\":");
+			json_str_sanitized(b, e->fields[i].field);
+			buf_puts(b, ",\"code\":");
+			buf_json_cstr(b, e->fields[i].code);
+			buf_puts(b, ",\"message\":");
+			json_str_sanitized(b, e->fields[i].message);
+			buf_putc(b, '}');
+		}
+		buf_putc(b, ']');
+	}
+	buf_putc(b, '}');
+}
+
+static void send_response(struct req *r, const struct buf *body, const char *content_type)
+{
+	struct mg_connection *c = r->conn;
+	bool head = strcmp(r->method, "HEAD") == 0;
+	bool no_body = r->status == 304 || r->status == 204;
+	char num[24];
+	mg_response_header_start(c, r->status);
+	if (!no_body) {
+		mg_response_header_add(c, "Content-Type", content_type, -1);
+		snprintf(num, sizeof num, "%zu", body->len);
+		mg_response_header_add(c, "Content-Length", num, -1);
+	}
+	mg_response_header_add(c, "X-Request-Id", r->request_id, -1);
+	mg_response_header_add(c, "X-Content-Type-Options", "nosniff", -1);
+	if (r->cache_control)
+		mg_response_header_add(c, "Cache-Control", r->cache_control, -1);
+	else if (r->authenticated)
+		mg_response_header_add(c, "Cache-Control", "no-store", -1);
+	if (r->etag[0])
+		mg_response_header_add(c, "ETag", r->etag, -1);
+	if (r->location[0] && r->status < 300)
+		mg_response_header_add(c, "Location", r->location, -1);
+	if (r->status == 405)
+		mg_response_header_add(c, "Allow", r->match.allow, -1);
+	if (r->status == 401) {
+		if (req_header(r, "Authorization"))
+			mg_response_header_add(c, "WWW-Authenticate",
+					       "Bearer realm=\"tdkt\", error=\"invalid_token\"", -1);
+		else
+			mg_response_header_add(c, "WWW-Authenticate", "Bearer realm=\"tdkt\"", -1);
+	}
+	if ((r->status == 503 || r->status == 429) && r->err.retry_after > 0) {
+		snprintf(num, sizeof num, "%d", r->err.retry_after);
+		mg_response_header_add(c, "Retry-After", num, -1);
+	}
+	mg_response_header_send(c);
+	if (!head && !no_body && body->len > 0)
+		mg_write(c, body->data, body->len);
+}
+
+static void access_log(struct req *r, struct buf *b, double ms)
+{
+	char now[40];
+	log_now(now, sizeof now);
+	buf_reset(b);
+	buf_puts(b, "{\"time\":\"");
+	buf_puts(b, now);
+	buf_puts(b, "\",\"type\":\"access\",\"request_id\":");
+	buf_json_cstr(b, r->request_id);
+	buf_puts(b, ",\"method\":");
+	json_str_sanitized(b, r->method);
+	buf_puts(b, ",\"route\":");
+	buf_json_cstr(b, r->match.route ? r->match.route->path : NULL);
+	buf_printf(b, ",\"status\":%d,\"ms\":%.3f", r->status, ms);
+	if (r->authenticated)
+		buf_printf(b, ",\"user\":%lld,\"role\":\"%s\",\"unit_id\":%lld", r->caller.user_id,
+			   role_name(r->caller.role), r->caller.unit_id);
+	buf_putc(b, '}');
+	if (buf_ok(b))
+		log_line(b->data, b->len);
+}
+
+static bool authenticate(struct req *r)
+{
+	const char *h = req_header(r, "Authorization");
+	if (!h)
+		return app_error_set(&r->err, 401, "A bearer token is required.");
+	if (strncasecmp(h, "Bearer ", 7) != 0)
+		return app_error_set(&r->err, 401, "The Authorization header must be a bearer token.");
+	const char *token = h + 7;
+	while (*token == ' ')
+		token++;
+	char why[96];
+	if (!auth_verify(r->srv->o.verifier, token, time(NULL), &r->caller, why, sizeof why)) {
+		log_msg(LOG_DEBUG, r->request_id, "token rejected: %s", why);
+		return app_error_set(&r->err, 401, "The bearer token is invalid or expired.");
+	}
+	r->authenticated = true;
+	return true;
+}
+
+static int dispatch(struct mg_connection *conn, void *cbdata)
+{
+	struct http_server *srv = cbdata;
+	const struct mg_request_info *ri = mg_get_request_info(conn);
+	struct http_thread *t = mg_get_thread_pointer(conn);
+	double start = now_ms();
+	struct req r;
+	memset(&r, 0, sizeof r);
+	r.srv = srv;
+	r.conn = conn;
+	r.method = ri->request_method;
+	r.path = ri->local_uri ? ri->local_uri : "/";
+	r.query = ri->query_string;
+	r.status = 200;
+	r.out = &t->out;
+	buf_reset(r.out);
+	set_request_id(&r);
+
+	router_match(srv->o.routes, srv->o.nroutes, r.method, r.path, &r.match);
+	int rc = -1;
+	if (!r.match.route) {
+		if (r.match.path_matched)
+			app_error_set(&r.err, 405, "Method %s is not allowed here; allowed: %s.",
+				      strlen(r.method) < 16 ? r.method : "?", r.match.allow);
+		else
+			app_error_set(&r.err, 404, "No resource at this path.");
+	} else if (!(r.match.route->flags & ROUTE_PUBLIC) && !authenticate(&r)) {
+		/* err set */
+	} else {
+		rc = r.match.route->handler(&r);
+		if (rc != 0 && r.err.status == 0)
+			app_error_set(&r.err, 500, "An internal error occurred.");
+	}
+	db_release(r.db);
+	r.db = NULL;
+
+	if (rc == 0 && !buf_ok(r.out)) {
+		app_error_set(&r.err, 500, "An internal error occurred.");
+		rc = -1;
+	}
+	if (rc == 0) {
+		send_response(&r, r.out, r.content_type ? r.content_type : "application/json");
+	} else {
+		if (r.err.status >= 500 && r.err.status != 503)
+			log_msg(LOG_ERROR, r.request_id, "%s %s failed with %d", r.method,
+				r.match.route ? r.match.route->path : "-", r.err.status);
+		r.status = r.err.status;
+		r.etag[0] = '\0';
+		r.cache_control = r.authenticated ? NULL : "no-store";
+		render_problem(&r, &t->scratch);
+		send_response(&r, &t->scratch, "application/problem+json");
+	}
+	if (srv->o.config->access_log)
+		access_log(&r, &t->scratch, now_ms() - start);
+	return r.status;
+}
+
+/* CivetWeb's own errors (malformed request line, oversized headers…) as problem+json too. */
+static int on_http_error(struct mg_connection *conn, int status, const char *msg)
+{
+	(void)msg;
+	struct http_server *srv = mg_get_user_data(mg_get_context(conn));
+	const struct mg_request_info *ri = mg_get_request_info(conn);
+	struct req r;
+	memset(&r, 0, sizeof r);
+	r.srv = srv;
+	r.conn = conn;
+	r.method = ri && ri->request_method ? ri->request_method : "GET";
+	r.path = ri && ri->local_uri ? ri->local_uri : "/";
+	r.status = status;
+	snprintf(r.request_id, sizeof r.request_id, "%s-e", srv->request_id_prefix);
+	app_error_set(&r.err, status, "%s", http_status_title(status));
+	struct buf b;
+	buf_init(&b);
+	render_problem(&r, &b);
+	bool ok = buf_ok(&b);
+	if (ok)
+		send_response(&r, &b, "application/problem+json");
+	buf_free(&b);
+	return ok ? 0 : 1;
+}
+
+static int on_log_message(const struct mg_connection *conn, const char *message)
+{
+	(void)conn;
+	log_msg(LOG_WARN, NULL, "civetweb: %s", message);
+	return 1;
+}
+
+static void *on_init_thread(const struct mg_context *ctx, int type)
+{
+	(void)ctx;
+	if (type != 1)
+		return NULL;
+	struct http_thread *t = calloc(1, sizeof *t);
+	if (t) {
+		buf_init(&t->out);
+		buf_init(&t->scratch);
+	}
+	return t;
+}
+
+static void on_exit_thread(const struct mg_context *ctx, int type, void *p)
+{
+	(void)ctx;
+	(void)type;
+	struct http_thread *t = p;
+	if (!t)
+		return;
+	buf_free(&t->out);
+	buf_free(&t->scratch);
+	free(t);
+}
+
+struct http_server *http_server_start(const struct http_server_options *o)
+{
+	struct http_server *s = calloc(1, sizeof *s);
+	if (!s)
+		return NULL;
+	s->o = *o;
+	unsigned char rnd[6];
+	if (RAND_bytes(rnd, sizeof rnd) != 1)
+		memset(rnd, 0, sizeof rnd);
+	for (int i = 0; i < 6; i++)
+		snprintf(s->request_id_prefix + 2 * i, 3, "%02x", rnd[i]);
+
+	char threads[16], keepalive[16], queue[16];
+	snprintf(threads, sizeof threads, "%ld", o->config->threads);
+	snprintf(keepalive, sizeof keepalive, "%ld", o->config->keepalive_ms);
+	snprintf(queue, sizeof queue, "%ld", o->config->threads * 4);
+	const char *options[] = {
+		"listening_ports", o->config->listen,
+		"num_threads", threads,
+		"enable_keep_alive", "yes",
+		"keep_alive_timeout_ms", keepalive,
+		"request_timeout_ms", "10000",
+		"tcp_nodelay", "1",
+		"connection_queue", queue,
+		"listen_backlog", "1024",
+		"max_request_size", "16384",
+		"decode_url", "yes",
+		"enable_directory_listing", "no",
+		NULL,
+	};
+	struct mg_callbacks cb;
+	memset(&cb, 0, sizeof cb);
+	cb.http_error = on_http_error;
+	cb.log_message = on_log_message;
+	cb.init_thread = on_init_thread;
+	cb.exit_thread = on_exit_thread;
+	struct mg_init_data init = {.callbacks = &cb, .user_data = s, .configuration_options = options};
+	char text[256] = "";
+	unsigned code = 0;
+	struct mg_error_data error = {.code = &code, .text = text, .text_buffer_size = sizeof text};
+	s->ctx = mg_start2(&init, &error);
+	if (!s->ctx) {
+		log_error("cannot start the HTTP server on %s: %s", o->config->listen, text);
+		free(s);
+		return NULL;
+	}
+	mg_set_request_handler(s->ctx, "/", dispatch, s);
+	return s;
+}
+
+void http_server_stop(struct http_server *s)
+{
+	if (!s)
+		return;
+	mg_stop(s->ctx);
+	free(s);
+}
+
+/* --- for handlers ------------------------------------------------------------------ */
+
+const char *req_header(const struct req *r, const char *name)
+{
+	return mg_get_header(r->conn, name);
+}
+
+bool req_db(struct req *r, struct db_conn **out)
+{
+	if (!r->db) {
+		if (!db_acquire(r->srv->o.pool, &r->db, &r->err))
+			return false;
+		r->db->request_id = r->request_id;
+	}
+	*out = r->db;
+	return true;
+}
+
+int req_fail(struct req *r, int status, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(r->err.detail, sizeof r->err.detail, fmt, ap);
+	va_end(ap);
+	r->err.status = status;
+	return -1;
+}
+
+bool req_path_id(struct req *r, const char *name, long long *id)
+{
+	if (!route_param_id(&r->match, name, id))
+		return app_error_set(&r->err, 404, "No resource at this path.");
+	return true;
+}
+
+/* media type check: type/subtype, optional parameters, charset (if any) must be UTF-8 */
+static bool media_type_is(const char *header, const char *want)
+{
+	size_t n = strlen(want);
+	while (*header == ' ')
+		header++;
+	if (strncasecmp(header, want, n) != 0)
+		return false;
+	const char *p = header + n;
+	while (*p == ' ')
+		p++;
+	if (*p == '\0')
+		return true;
+	if (*p != ';')
+		return false;
+	const char *cs = NULL;
+	for (const char *q = p; *q && !cs; q++)
+		if (strncasecmp(q, "charset=", 8) == 0)
+			cs = q + 8;
+	if (!cs)
+		return true;
+	if (*cs == '"')
+		cs++;
+	return strncasecmp(cs, "utf-8", 5) == 0;
+}
+
+bool req_json(struct req *r, bool patch, json_t **out)
+{
+	*out = NULL;
+	const char *ct = req_header(r, "Content-Type");
+	if (!ct || !(media_type_is(ct, "application/json") ||
+		     (patch && media_type_is(ct, "application/merge-patch+json"))))
+		return app_error_set(&r->err, 415, patch ? "Send application/merge-patch+json or application/json."
+							 : "Send application/json (UTF-8).");
+	const struct mg_request_info *ri = mg_get_request_info(r->conn);
+	long limit = r->srv->o.config->body_limit;
+	if (ri->content_length > limit)
+		return app_error_set(&r->err, 413, "The request body is larger than %ld bytes.", limit);
+	struct http_thread *t = mg_get_thread_pointer(r->conn);
+	struct buf *b = &t->scratch;
+	buf_reset(b);
+	/* chunked bodies have no length: read up to one byte past the cap to detect overflow */
+	char chunk[8192];
+	for (;;) {
+		int n = mg_read(r->conn, chunk, sizeof chunk);
+		if (n < 0)
+			return app_error_set(&r->err, 400, "The request body could not be read.");
+		if (n == 0)
+			break;
+		buf_append(b, chunk, (size_t)n);
+		if ((long)b->len > limit)
+			return app_error_set(&r->err, 413, "The request body is larger than %ld bytes.", limit);
+	}
+	if (!buf_ok(b))
+		return app_error_set(&r->err, 503, "The service is short of memory.");
+	return jin_parse(b->data, b->len, out, &r->err);
+}
+
+void req_set_etag(struct req *r, long long version)
+{
+	snprintf(r->etag, sizeof r->etag, "\"%lld\"", version);
+}
+
+/* Matches a list of entity tags ("3", W/"3", *) against version. */
+bool etag_list_matches(const char *h, long long version, bool weak_ok)
+{
+	char want[32];
+	int wn = snprintf(want, sizeof want, "\"%lld\"", version);
+	const char *p = h;
+	while (*p) {
+		while (*p == ' ' || *p == ',' || *p == '\t')
+			p++;
+		if (!*p)
+			break;
+		if (*p == '*')
+			return true;
+		bool weak = false;
+		if (p[0] == 'W' && p[1] == '/') {
+			weak = true;
+			p += 2;
+		}
+		if (*p != '"')
+			return false;
+		const char *end = strchr(p + 1, '"');
+		if (!end)
+			return false;
+		size_t n = (size_t)(end - p + 1);
+		if ((!weak || weak_ok) && n == (size_t)wn && memcmp(p, want, n) == 0)
+			return true;
+		p = end + 1;
+	}
+	return false;
+}
+
+bool req_not_modified(const struct req *r, long long version)
+{
+	const char *h = req_header(r, "If-None-Match");
+	return h && etag_list_matches(h, version, true);
+}
+
+bool req_if_match(struct req *r, long long version)
+{
+	const char *h = req_header(r, "If-Match");
+	if (!h || etag_list_matches(h, version, false))
+		return true;
+	return app_error_set(&r->err, 412, "The resource has changed (current version %lld).", version);
+}

@@ -1,0 +1,83 @@
+/* HTTP on CivetWeb: one catch-all handler that routes through a table of path templates, reads
+ * bodies with a hard cap, authenticates, calls the resource handler and writes its JSON (or a
+ * problem+json) with Content-Length, request id and security headers, then logs one JSON line.
+ * Handlers (api/) see only struct req and these functions, never CivetWeb itself. */
+#ifndef TDKT_HTTP_H
+#define TDKT_HTTP_H
+#include <jansson.h>
+#include <stdbool.h>
+#include "lib/auth.h"
+#include "lib/buf.h"
+#include "lib/config.h"
+#include "lib/db.h"
+#include "lib/error.h"
+#include "lib/router.h"
+
+struct mg_connection;
+struct http_server;
+
+struct req {
+	/* request, borrowed from CivetWeb for the length of the call */
+	const char *method;
+	const char *path;
+	const char *query;          /* raw query string or NULL */
+	struct route_match match;
+	char request_id[65];
+	bool authenticated;
+	struct caller caller;
+
+	/* response, filled by the handler */
+	int status;                 /* 200 unless set */
+	struct buf *out;            /* body; a per-thread buffer, already empty */
+	const char *content_type;   /* application/json unless set */
+	const char *cache_control;  /* no-store for authenticated requests unless set */
+	char etag[32];
+	char location[160];
+
+	struct app_error err;       /* filled when the handler returns -1 */
+
+	/* infrastructure */
+	struct http_server *srv;
+	struct mg_connection *conn;
+	struct db_conn *db;         /* acquired on first req_db(), released after the response */
+};
+
+typedef int (*http_handler)(struct req *r);
+
+struct http_server_options {
+	const struct config *config;
+	const struct route *routes;     /* borrowed for the life of the server */
+	size_t nroutes;
+	struct db_pool *pool;
+	const struct auth_verifier *verifier;
+};
+
+/* new; NULL with a message logged when CivetWeb cannot start (port in use…) */
+struct http_server *http_server_start(const struct http_server_options *o);
+/* stops accepting, lets in-flight requests finish, frees */
+void http_server_stop(struct http_server *s);
+
+/* --- for handlers ------------------------------------------------------------------ */
+/* a request header or NULL */
+const char *req_header(const struct req *r, const char *name);
+/* The database connection for this request (acquired once, released by the server). */
+bool req_db(struct req *r, struct db_conn **out);
+/* Reads the body as one JSON object: 411/413/415/400 on the way. *out is new. `patch` also
+ * accepts application/merge-patch+json. */
+bool req_json(struct req *r, bool patch, json_t **out);
+/* The id path parameter {name}; 404 when it is not a positive integer. */
+bool req_path_id(struct req *r, const char *name, long long *id);
+
+/* ETag "<version>"; req_not_modified is true when If-None-Match matches it. */
+void req_set_etag(struct req *r, long long version);
+bool req_not_modified(const struct req *r, long long version);
+/* If-Match: true when absent or matching; else fills 412 and returns false */
+bool req_if_match(struct req *r, long long version);
+
+/* convenience: sets r->err and returns -1 */
+int req_fail(struct req *r, int status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* If-Match / If-None-Match matching on a header value (exposed for unit tests) */
+bool etag_list_matches(const char *header, long long version, bool weak_ok);
+
+#endif

@@ -1,0 +1,187 @@
+#include <stdio.h>
+#include <string.h>
+#include "lib/jsonin.h"
+
+bool jin_parse(const char *body, size_t len, json_t **out, struct app_error *err)
+{
+	json_error_t jerr;
+	*out = NULL;
+	if (len == 0)
+		return app_error_set(err, 400, "The request body is empty; a JSON object is expected.");
+	json_t *root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!root)
+		return app_error_set(err, 400, "Malformed JSON at line %d, column %d: %s", jerr.line,
+				     jerr.column, jerr.text);
+	if (!json_is_object(root)) {
+		json_decref(root);
+		return app_error_set(err, 400, "The request body must be a JSON object.");
+	}
+	*out = root;
+	return true;
+}
+
+size_t utf8_chars(const char *s, size_t n)
+{
+	size_t count = 0;
+	for (size_t i = 0; i < n; i++)
+		if (((unsigned char)s[i] & 0xC0) != 0x80)
+			count++;
+	return count;
+}
+
+bool valid_date(const char *s, size_t n)
+{
+	if (n != 10 || s[4] != '-' || s[7] != '-')
+		return false;
+	for (int i = 0; i < 10; i++)
+		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
+			return false;
+	int y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+	int m = (s[5] - '0') * 10 + (s[6] - '0');
+	int d = (s[8] - '0') * 10 + (s[9] - '0');
+	if (y < 1900 || y > 2199 || m < 1 || m > 12 || d < 1)
+		return false;
+	static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	int max = days[m - 1];
+	if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+		max = 29;
+	return d <= max;
+}
+
+static bool has_control(const char *s, size_t n, bool multiline)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == 0x7f || (c < 0x20 && !(multiline && (c == '\n' || c == '\r' || c == '\t'))))
+			return true;
+	}
+	return false;
+}
+
+static const char *type_name(enum jfield_type t)
+{
+	switch (t) {
+	case JF_STRING:
+	case JF_TEXT:
+	case JF_ENUM: return "a string";
+	case JF_DATE: return "a date string YYYY-MM-DD";
+	case JF_INT: return "an integer";
+	case JF_ID: return "a positive integer id";
+	case JF_BOOL: return "true or false";
+	}
+	return "a value";
+}
+
+static bool decode_one(const struct jfield *f, json_t *v, struct jvalue *out, struct app_error *err)
+{
+	if (json_is_null(v)) {
+		if (!(f->flags & JF_NULLABLE))
+			return app_error_field(err, f->name, "not_nullable", "%s must not be null", f->name);
+		out->is_null = true;
+		return true;
+	}
+	switch (f->type) {
+	case JF_STRING:
+	case JF_TEXT:
+	case JF_ENUM:
+	case JF_DATE:
+		if (!json_is_string(v))
+			break;
+		out->str = json_string_value(v);
+		out->len = json_string_length(v);
+		if (f->type == JF_DATE) {
+			if (!valid_date(out->str, out->len))
+				return app_error_field(err, f->name, "date", "%s must be a valid date YYYY-MM-DD",
+						       f->name);
+			return true;
+		}
+		if (f->type == JF_ENUM) {
+			for (const char *const *c = f->choices; *c; c++)
+				if (strlen(*c) == out->len && memcmp(*c, out->str, out->len) == 0)
+					return true;
+			return app_error_field(err, f->name, "enum", "%s is not one of the allowed values",
+					       f->name);
+		}
+		if (has_control(out->str, out->len, f->type == JF_TEXT))
+			return app_error_field(err, f->name, "control_characters",
+					       "%s must not contain control characters", f->name);
+		size_t chars = utf8_chars(out->str, out->len);
+		if ((long long)chars < f->min)
+			return app_error_field(err, f->name, f->min == 1 ? "blank" : "too_short",
+					       "%s must have at least %lld characters", f->name, f->min);
+		if ((long long)chars > f->max)
+			return app_error_field(err, f->name, "too_long", "%s must have at most %lld characters",
+					       f->name, f->max);
+		if (f->type == JF_STRING && f->min > 0) {
+			/* whitespace only counts as blank */
+			size_t i = 0;
+			while (i < out->len && (out->str[i] == ' '))
+				i++;
+			if (i == out->len)
+				return app_error_field(err, f->name, "blank", "%s must not be blank", f->name);
+		}
+		if (f->check && !f->check(out->str, out->len))
+			return app_error_field(err, f->name, "format", "%s %s", f->name, f->check_desc);
+		return true;
+	case JF_INT:
+	case JF_ID:
+		if (!json_is_integer(v))
+			break;
+		out->num = json_integer_value(v);
+		if (f->type == JF_ID && out->num < 1)
+			return app_error_field(err, f->name, "out_of_range", "%s must be a positive id", f->name);
+		if (f->type == JF_INT && (out->num < f->min || out->num > f->max))
+			return app_error_field(err, f->name, "out_of_range", "%s must be from %lld to %lld",
+					       f->name, f->min, f->max);
+		return true;
+	case JF_BOOL:
+		if (!json_is_boolean(v))
+			break;
+		out->boolean = json_is_true(v);
+		return true;
+	}
+	return app_error_field(err, f->name, "type", "%s must be %s", f->name, type_name(f->type));
+}
+
+bool jin_decode(json_t *obj, const struct jfield *specs, size_t n, bool patch, struct jvalue *out,
+		struct app_error *err)
+{
+	int before = err->nfields;
+	memset(out, 0, n * sizeof *out);
+	const char *key;
+	json_t *v;
+	json_object_foreach(obj, key, v) {
+		const struct jfield *f = NULL;
+		size_t i;
+		for (i = 0; i < n; i++)
+			if (strcmp(specs[i].name, key) == 0) {
+				f = &specs[i];
+				break;
+			}
+		if (!f) {
+			/* the key is client text: keep it short, cut on a character boundary */
+			char name[61];
+			size_t len = strlen(key);
+			if (len > 60) {
+				len = 60;
+				while (len > 0 && ((unsigned char)key[len] & 0xC0) == 0x80)
+					len--;
+			}
+			memcpy(name, key, len);
+			name[len] = '\0';
+			app_error_field(err, name, "unknown_field", "%s is not a field of this resource", name);
+			continue;
+		}
+		if (f->flags & JF_READONLY) {
+			app_error_field(err, f->name, "read_only", "%s is set by the server", f->name);
+			continue;
+		}
+		out[i].present = true;
+		decode_one(f, v, &out[i], err);
+	}
+	if (!patch)
+		for (size_t i = 0; i < n; i++)
+			if ((specs[i].flags & JF_REQUIRED) && !(specs[i].flags & JF_READONLY) && !out[i].present)
+				app_error_field(err, specs[i].name, "required", "%s is required", specs[i].name);
+	return err->nfields == before && err->status == 0;
+}

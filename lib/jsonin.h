@@ -1,0 +1,52 @@
+/* Strict JSON input: a request body is parsed with duplicate keys rejected (400) and then checked
+ * against a table of field specs (422 naming each bad field): unknown and read-only fields, wrong
+ * types, integers out of range, strings too long or with control characters, invalid dates and
+ * enum values. The same table serves create (required fields) and merge-patch (RFC 7396). */
+#ifndef TDKT_JSONIN_H
+#define TDKT_JSONIN_H
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include "lib/error.h"
+
+enum jfield_type { JF_STRING, JF_TEXT, JF_INT, JF_ID, JF_BOOL, JF_DATE, JF_ENUM };
+
+enum jfield_flags {
+	JF_REQUIRED = 1 << 0,  /* must be present (and not null) on create */
+	JF_NULLABLE = 1 << 1,  /* null is a value */
+	JF_READONLY = 1 << 2,  /* set by the server: sending it is a 422 */
+};
+
+struct jfield {
+	const char *name;
+	enum jfield_type type;
+	unsigned flags;
+	long long min, max;           /* JF_INT: value range; JF_STRING/JF_TEXT: length in characters */
+	const char *const *choices;   /* JF_ENUM: NULL-terminated */
+	bool (*check)(const char *s, size_t len); /* JF_STRING: extra format rule, may be NULL */
+	const char *check_desc;       /* said in the error when check fails */
+};
+
+struct jvalue {
+	bool present;
+	bool is_null;
+	const char *str;   /* borrowed from the json_t: strings, dates, enums */
+	size_t len;
+	long long num;     /* ints and ids */
+	bool boolean;
+};
+
+/* Parses a request body: must be one JSON object. On failure a 400 in err; *out is new. */
+bool jin_parse(const char *body, size_t len, json_t **out, struct app_error *err);
+
+/* Checks obj against n specs, filling out[n]. patch: fields are optional and null means "remove"
+ * (allowed only for nullable ones). Collects every field error before returning false. */
+bool jin_decode(json_t *obj, const struct jfield *specs, size_t n, bool patch, struct jvalue *out,
+		struct app_error *err);
+
+/* Counts UTF-8 code points (input already valid UTF-8). */
+size_t utf8_chars(const char *s, size_t n);
+/* YYYY-MM-DD, a real calendar date, years 1900..2199 */
+bool valid_date(const char *s, size_t n);
+
+#endif

@@ -1,0 +1,21 @@
+/* JSON log lines on stdout, one write(2) per line so concurrent threads never interleave.
+ * Never log secrets, tokens or passwords: callers pass only what is safe. */
+#ifndef TDKT_LOG_H
+#define TDKT_LOG_H
+#include "lib/config.h"
+
+void log_init(enum log_level min_level);
+/* {"time":…,"level":…,"msg":…} plus an optional request id (NULL for none) */
+void log_msg(enum log_level level, const char *request_id, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* writes a complete, already-formatted JSON line (newline added) */
+void log_line(const char *json, size_t len);
+/* RFC 3339 UTC with milliseconds into out (at least 32 bytes) */
+void log_now(char *out, size_t outlen);
+
+#define log_debug(...) log_msg(LOG_DEBUG, NULL, __VA_ARGS__)
+#define log_info(...) log_msg(LOG_INFO, NULL, __VA_ARGS__)
+#define log_warn(...) log_msg(LOG_WARN, NULL, __VA_ARGS__)
+#define log_error(...) log_msg(LOG_ERROR, NULL, __VA_ARGS__)
+
+#endif

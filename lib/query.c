@@ -1,0 +1,220 @@
+#include <stdio.h>
+#include <string.h>
+#include "lib/jsonin.h"
+#include "lib/query.h"
+#include "lib/router.h"
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9') return c - '0';
+	if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+	return -1;
+}
+
+/* URL-decodes src[0..n) into out (cap bytes with NUL); '+' is a space. */
+static bool url_decode(const char *src, size_t n, char *out, size_t cap)
+{
+	size_t o = 0;
+	for (size_t i = 0; i < n; i++) {
+		char c = src[i];
+		if (c == '+') {
+			c = ' ';
+		} else if (c == '%') {
+			if (i + 2 >= n)
+				return false;
+			int h = hexval(src[i + 1]), l = hexval(src[i + 2]);
+			if (h < 0 || l < 0)
+				return false;
+			c = (char)(h * 16 + l);
+			i += 2;
+		}
+		if (o + 1 >= cap)
+			return false;
+		out[o++] = c;
+	}
+	out[o] = '\0';
+	return true;
+}
+
+/* valid UTF-8 (shortest form, no surrogates) without control characters */
+static bool clean_utf8(const unsigned char *s)
+{
+	while (*s) {
+		unsigned char c = *s;
+		if (c < 0x20 || c == 0x7f)
+			return false;
+		if (c < 0x80) {
+			s++;
+			continue;
+		}
+		int len = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+		if (len == 0 || c == 0xC0 || c == 0xC1 || c > 0xF4)
+			return false;
+		unsigned cp = c & (0x7F >> len);
+		for (int i = 1; i < len; i++) {
+			if ((s[i] & 0xC0) != 0x80)
+				return false;
+			cp = (cp << 6) | (s[i] & 0x3F);
+		}
+		if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+		    (cp >= 0xD800 && cp <= 0xDFFF))
+			return false;
+		s += len;
+	}
+	return true;
+}
+
+bool query_parse(const char *qs, struct query *q, struct app_error *err)
+{
+	q->n = 0;
+	if (!qs)
+		return true;
+	const char *p = qs;
+	while (*p) {
+		const char *amp = strchr(p, '&');
+		size_t len = amp ? (size_t)(amp - p) : strlen(p);
+		if (len > 0) {
+			if (q->n >= QUERY_MAX_PARAMS)
+				return app_error_set(err, 400, "Too many query parameters (at most %d).",
+						     QUERY_MAX_PARAMS);
+			const char *eq = memchr(p, '=', len);
+			size_t nlen = eq ? (size_t)(eq - p) : len;
+			struct query_param *qp = &q->params[q->n];
+			if (!url_decode(p, nlen, qp->name, sizeof qp->name) || !clean_utf8((unsigned char *)qp->name) ||
+			    qp->name[0] == '\0')
+				return app_error_set(err, 400, "A query parameter name is malformed or too long.");
+			const char *v = eq ? eq + 1 : p + len;
+			size_t vlen = eq ? len - nlen - 1 : 0;
+			if (!url_decode(v, vlen, qp->value, sizeof qp->value))
+				return app_error_set(err, 400, "Query parameter %s is malformed or too long.",
+						     qp->name);
+			if (!clean_utf8((unsigned char *)qp->value))
+				return app_error_set(err, 400, "Query parameter %s is not valid UTF-8 text.",
+						     qp->name);
+			for (int i = 0; i < q->n; i++)
+				if (strcmp(q->params[i].name, qp->name) == 0)
+					return app_error_set(err, 400, "Query parameter %s is given twice.",
+							     qp->name);
+			qp->used = false;
+			q->n++;
+		}
+		p += len;
+		if (*p == '&')
+			p++;
+	}
+	return true;
+}
+
+static struct query_param *find(struct query *q, const char *name)
+{
+	for (int i = 0; i < q->n; i++)
+		if (strcmp(q->params[i].name, name) == 0) {
+			q->params[i].used = true;
+			return &q->params[i];
+		}
+	return NULL;
+}
+
+static bool bad(struct app_error *err, const char *name, const char *what)
+{
+	app_error_set(err, 400, "Query parameter %s must be %s.", name, what);
+	app_error_field(err, name, "invalid", "%s must be %s", name, what);
+	return false;
+}
+
+bool query_id(struct query *q, const char *name, bool *present, long long *out, struct app_error *err)
+{
+	struct query_param *p = find(q, name);
+	*present = p != NULL;
+	if (p && !parse_id(p->value, strlen(p->value), out))
+		return bad(err, name, "a positive integer id");
+	return true;
+}
+
+bool query_int(struct query *q, const char *name, long long min, long long max, bool *present,
+	       long long *out, struct app_error *err)
+{
+	struct query_param *p = find(q, name);
+	*present = p != NULL;
+	if (!p)
+		return true;
+	const char *digits = p->value[0] == '-' ? p->value + 1 : p->value;
+	long long v = 0;
+	bool ok = strcmp(digits, "0") == 0 || parse_id(digits, strlen(digits), &v);
+	if (p->value[0] == '-')
+		v = -v;
+	if (!ok || v < min || v > max) {
+		char what[80];
+		snprintf(what, sizeof what, "an integer from %lld to %lld", min, max);
+		return bad(err, name, what);
+	}
+	*out = v;
+	return true;
+}
+
+bool query_bool(struct query *q, const char *name, bool *present, bool *out, struct app_error *err)
+{
+	struct query_param *p = find(q, name);
+	*present = p != NULL;
+	if (!p)
+		return true;
+	if (strcmp(p->value, "true") == 0)
+		*out = true;
+	else if (strcmp(p->value, "false") == 0)
+		*out = false;
+	else
+		return bad(err, name, "true or false");
+	return true;
+}
+
+bool query_str(struct query *q, const char *name, size_t max_chars, const char **out,
+	       struct app_error *err)
+{
+	struct query_param *p = find(q, name);
+	*out = NULL;
+	if (!p)
+		return true;
+	size_t chars = utf8_chars(p->value, strlen(p->value));
+	if (chars == 0 || chars > max_chars) {
+		char what[64];
+		snprintf(what, sizeof what, "1 to %zu characters", max_chars);
+		return bad(err, name, what);
+	}
+	*out = p->value;
+	return true;
+}
+
+bool query_enum(struct query *q, const char *name, const char *const *choices, const char **out,
+		struct app_error *err)
+{
+	struct query_param *p = find(q, name);
+	*out = NULL;
+	if (!p)
+		return true;
+	for (const char *const *c = choices; *c; c++)
+		if (strcmp(*c, p->value) == 0) {
+			*out = *c;
+			return true;
+		}
+	return bad(err, name, "one of the documented values");
+}
+
+bool query_limit(struct query *q, long long *limit, struct app_error *err)
+{
+	bool present;
+	*limit = 50;
+	return query_int(q, "limit", 1, 500, &present, limit, err);
+}
+
+bool query_no_unknown(const struct query *q, struct app_error *err)
+{
+	for (int i = 0; i < q->n; i++)
+		if (!q->params[i].used) {
+			app_error_set(err, 400, "Unknown query parameter %s.", q->params[i].name);
+			app_error_field(err, q->params[i].name, "unknown_parameter", "%s is not a parameter here",
+					q->params[i].name);
+			return false;
+		}
+	return true;
+}

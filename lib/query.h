@@ -1,0 +1,43 @@
+/* Query-string parameters, strictly: every parameter a list understands is named by the
+ * handler, anything else (or a repeated one, or a value that is not what it should be) is a 400
+ * naming the parameter — a typo in a filter must not silently return everything. */
+#ifndef TDKT_QUERY_H
+#define TDKT_QUERY_H
+#include <stdbool.h>
+#include <stddef.h>
+#include "lib/error.h"
+
+#define QUERY_MAX_PARAMS 24
+#define QUERY_MAX_VALUE 512     /* bytes of one decoded value */
+
+struct query_param {
+	char name[32];
+	char value[QUERY_MAX_VALUE + 1];
+	bool used;
+};
+
+struct query {
+	int n;
+	struct query_param params[QUERY_MAX_PARAMS];
+};
+
+/* Parses and URL-decodes qs (may be NULL). Values must be UTF-8 without control characters. */
+bool query_parse(const char *qs, struct query *q, struct app_error *err);
+
+/* Each getter marks the parameter used. Absent: returns true and leaves *present false. */
+bool query_id(struct query *q, const char *name, bool *present, long long *out, struct app_error *err);
+bool query_int(struct query *q, const char *name, long long min, long long max, bool *present,
+	       long long *out, struct app_error *err);
+bool query_bool(struct query *q, const char *name, bool *present, bool *out, struct app_error *err);
+/* borrowed string of 1..max_chars characters */
+bool query_str(struct query *q, const char *name, size_t max_chars, const char **out,
+	       struct app_error *err);
+bool query_enum(struct query *q, const char *name, const char *const *choices, const char **out,
+		struct app_error *err);
+/* limit 1..500, default 50 */
+bool query_limit(struct query *q, long long *limit, struct app_error *err);
+
+/* 400 naming the first parameter no getter asked for */
+bool query_no_unknown(const struct query *q, struct app_error *err);
+
+#endif

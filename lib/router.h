@@ -1,0 +1,49 @@
+/* Route table matching: path templates such as "/v1/units/{id}" to a handler per method.
+ * Knows nothing of HTTP libraries, so it is unit-tested alone. */
+#ifndef TDKT_ROUTER_H
+#define TDKT_ROUTER_H
+#include <stdbool.h>
+#include <stddef.h>
+
+#define ROUTE_MAX_PARAMS 4
+
+struct req;
+
+enum route_flags {
+	ROUTE_PUBLIC = 1 << 0,   /* no token needed */
+	ROUTE_NO_DB = 1 << 1,    /* never touches the database (liveness) */
+};
+
+struct route {
+	const char *method;      /* "GET", "POST", ... */
+	const char *path;        /* template; "{name}" matches one non-empty segment */
+	int (*handler)(struct req *r);
+	unsigned flags;
+};
+
+struct route_param {
+	const char *name;        /* borrowed from the template, not NUL-terminated at '}' */
+	size_t name_len;
+	const char *value;       /* borrowed from the path */
+	size_t value_len;
+};
+
+struct route_match {
+	const struct route *route;       /* NULL when nothing matched */
+	int nparams;
+	struct route_param params[ROUTE_MAX_PARAMS];
+	bool path_matched;               /* some route had this path (with another method) */
+	char allow[128];                 /* "GET, POST" for 405 answers, HEAD implied by GET */
+};
+
+/* Finds the route for method and path among n routes. HEAD matches GET routes. */
+void router_match(const struct route *routes, size_t n, const char *method, const char *path,
+		  struct route_match *m);
+
+/* The value of parameter `name` as a positive 64-bit id; false when absent or not one. */
+bool route_param_id(const struct route_match *m, const char *name, long long *id);
+
+/* Parses a whole string as a positive int64 id ("1".."9223372036854775807", no sign, no zeros first) */
+bool parse_id(const char *s, size_t n, long long *id);
+
+#endif
