@@ -86,6 +86,9 @@ static const struct db_stmt stmts[] = {
 	 " version = u.version + 1, updated_at = now()"
 	 " WHERE u.id = $1 RETURNING " UNIT_COLUMNS},
 	{"units_delete", "DELETE FROM units WHERE id = $1"},
+	/* the same lock the cycle trigger takes (sql/0001_units.sql), taken first by moves so that
+	 * two moves lock in one order: tree, then rows (else their FK checks deadlock) */
+	{"units_tree_lock", "SELECT pg_advisory_xact_lock(hashtext('tdkt.units.tree'))"},
 };
 
 /* Unfiltered parts are dropped by the planner: the statement is planned with the values given. */
@@ -259,8 +262,9 @@ out:
 }
 
 /* Locks the unit for a change and checks that it exists, the caller may change it, and If-Match.
- * *res is the locked row (new). */
-static bool lock_for_change(struct req *r, long long id, PGresult **res)
+ * `moving`: the change may touch parent_id, so the tree lock is taken first. *res is the locked
+ * row (new). */
+static bool lock_for_change(struct req *r, long long id, bool moving, PGresult **res)
 {
 	char idtext[24];
 	snprintf(idtext, sizeof idtext, "%lld", id);
@@ -268,6 +272,12 @@ static bool lock_for_change(struct req *r, long long id, PGresult **res)
 	*res = NULL;
 	if (!db_begin(r->db, &r->err))
 		return false;
+	if (moving) {
+		PGresult *lock = db_prepared(r->db, "units_tree_lock", 0, NULL, &r->err);
+		if (!lock)
+			return false;
+		PQclear(lock);
+	}
 	PGresult *row = db_prepared(r->db, "units_lock", 1, params, &r->err);
 	if (!row)
 		return false;
@@ -313,7 +323,7 @@ static int units_patch(struct req *r)
 		goto out;
 	db->constraints = write_constraints;
 	db->nconstraints = (int)API_COUNT(write_constraints);
-	if (!lock_for_change(r, id, &cur))
+	if (!lock_for_change(r, id, v[F_PARENT_ID].present, &cur))
 		goto out;
 
 	char idtext[24], parent[24];
@@ -363,7 +373,7 @@ static int units_delete(struct req *r)
 	db->constraints = delete_constraints;
 	db->nconstraints = (int)API_COUNT(delete_constraints);
 	db->deleting = true;
-	if (!lock_for_change(r, id, &cur))
+	if (!lock_for_change(r, id, false, &cur))
 		goto out;
 	if (r->caller.role != ROLE_ADMIN && id == r->caller.unit_id) {
 		req_fail(r, 403, "An authority cannot delete its own unit.");

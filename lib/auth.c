@@ -126,7 +126,10 @@ bool auth_verify(const struct auth_verifier *v, const char *token, time_t now, s
 		fail(why, whylen, "algorithm not accepted");
 		goto out;
 	}
-	if (jwt_get_header(jwt, "crit")) {
+	/* RFC 7515 §4.1.11: we understand no critical extension, so any "crit" is refused */
+	char *crit = jwt_get_headers_json(jwt, "crit");
+	if (crit) {
+		free(crit);
 		fail(why, whylen, "crit header not supported");
 		goto out;
 	}

@@ -62,6 +62,7 @@ static const struct {
 	{500, "internal", "Internal Server Error"},
 	{501, "not_implemented", "Not Implemented"},
 	{503, "unavailable", "Service Unavailable"},
+	{505, "bad_request", "HTTP Version Not Supported"},
 };
 
 const char *http_status_slug(int status)

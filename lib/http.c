@@ -273,7 +273,8 @@ static int on_http_error(struct mg_connection *conn, int status, const char *msg
 	r.method = ri && ri->request_method ? ri->request_method : "GET";
 	r.path = ri && ri->local_uri ? ri->local_uri : "/";
 	r.status = status;
-	snprintf(r.request_id, sizeof r.request_id, "%s-e", srv->request_id_prefix);
+	unsigned long long n = atomic_fetch_add(&request_counter, 1) + 1;
+	snprintf(r.request_id, sizeof r.request_id, "%s-%llx", srv->request_id_prefix, n);
 	app_error_set(&r.err, status, "%s", http_status_title(status));
 	struct buf b;
 	buf_init(&b);

@@ -2,12 +2,39 @@
 #include <string.h>
 #include "lib/jsonin.h"
 
+/* jansson parses recursively: a body of a few thousand '[' would exhaust a worker thread's
+ * stack, so nesting is measured first with a flat scan. */
+static bool nesting_within(const char *s, size_t n, int max)
+{
+	int depth = 0;
+	bool in_string = false;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		if (in_string) {
+			if (c == '\\')
+				i++;
+			else if (c == '"')
+				in_string = false;
+		} else if (c == '"') {
+			in_string = true;
+		} else if (c == '{' || c == '[') {
+			if (++depth > max)
+				return false;
+		} else if (c == '}' || c == ']') {
+			depth--;
+		}
+	}
+	return true;
+}
+
 bool jin_parse(const char *body, size_t len, json_t **out, struct app_error *err)
 {
 	json_error_t jerr;
 	*out = NULL;
 	if (len == 0)
 		return app_error_set(err, 400, "The request body is empty; a JSON object is expected.");
+	if (!nesting_within(body, len, JSON_MAX_DEPTH))
+		return app_error_set(err, 400, "JSON nesting is deeper than %d levels.", JSON_MAX_DEPTH);
 	json_t *root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!root)
 		return app_error_set(err, 400, "Malformed JSON at line %d, column %d: %s", jerr.line,

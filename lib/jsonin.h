@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include "lib/error.h"
 
+#define JSON_MAX_DEPTH 32   /* nesting levels of a request body */
+
 enum jfield_type { JF_STRING, JF_TEXT, JF_INT, JF_ID, JF_BOOL, JF_DATE, JF_ENUM };
 
 enum jfield_flags {

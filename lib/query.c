@@ -27,6 +27,8 @@ static bool url_decode(const char *src, size_t n, char *out, size_t cap)
 			if (h < 0 || l < 0)
 				return false;
 			c = (char)(h * 16 + l);
+			if (c == '\0')
+				return false;
 			i += 2;
 		}
 		if (o + 1 >= cap)

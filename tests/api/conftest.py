@@ -1,0 +1,206 @@
+"""The API suite runs against the real binary and a real PostgreSQL made with initdb in a temp
+folder (scripts/pg.sh), both started here and stopped at the end even when tests fail."""
+import base64
+import hashlib
+import hmac
+import json
+import os
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+
+import pytest
+import requests
+
+from contract import Contract
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+BINARY = os.environ.get("TDKT_BIN", os.path.join(ROOT, "build", "asan", "tdkt"))
+SECRET = "test-secret-0123456789abcdef-0123456789"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """One PostgreSQL cluster and one tdkt serve process."""
+
+    def __init__(self, workdir, extra_env=None):
+        self.workdir = workdir
+        self.pgdir = os.path.join(workdir, "pg")
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.log_path = os.path.join(workdir, "server.log")
+        self.extra_env = extra_env or {}
+        self.proc = None
+        self.database_url = None
+
+    def env(self):
+        env = dict(os.environ)
+        env.update({
+            "DATABASE_URL": self.database_url,
+            "TDKT_JWT_SECRET": SECRET,
+            "TDKT_LISTEN": f"127.0.0.1:{self.port}",
+            "TDKT_LOG_LEVEL": "info",
+            "ASAN_OPTIONS": "detect_leaks=1:abort_on_error=1",
+        })
+        env.update(self.extra_env)
+        return env
+
+    def start_db(self):
+        out = subprocess.run([os.path.join(ROOT, "scripts", "pg.sh"), "start", self.pgdir, "fast"],
+                             check=True, capture_output=True, text=True)
+        self.database_url = out.stdout.strip().splitlines()[-1]
+
+    def stop_db(self):
+        subprocess.run([os.path.join(ROOT, "scripts", "pg.sh"), "stop", self.pgdir], check=False)
+
+    def tdkt(self, *args, check=True):
+        return subprocess.run([BINARY, *args], env=self.env(), check=check, capture_output=True, text=True)
+
+    def start(self, demo=True):
+        self.start_db()
+        self.tdkt("demo" if demo else "migrate")
+        self.log = open(self.log_path, "w")
+        self.proc = subprocess.Popen([BINARY, "serve"], env=self.env(), stdout=self.log, stderr=subprocess.STDOUT)
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            try:
+                if requests.get(self.base + "/healthz", timeout=1).status_code == 200:
+                    return self
+            except requests.ConnectionError:
+                pass
+            assert self.proc.poll() is None, f"server exited: {open(self.log_path).read()[-2000:]}"
+            time.sleep(0.1)
+        raise RuntimeError("server did not start")
+
+    def stop(self):
+        """SIGTERM; returns the exit status (0 expected: graceful shutdown)."""
+        code = None
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                code = self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                code = self.proc.wait()
+        elif self.proc:
+            code = self.proc.returncode
+        self.stop_db()
+        return code
+
+    def token(self, role, unit_id, sub=1, ttl=None):
+        args = ["token", "--sub", str(sub), "--role", role, "--unit-id", str(unit_id)]
+        if ttl:
+            args += ["--ttl", str(ttl)]
+        return self.tdkt(*args).stdout.strip()
+
+    def sql(self, query):
+        out = subprocess.run(["psql", "-X", "-At", "-v", "ON_ERROR_STOP=1", self.database_url, "-c", query],
+                             check=True, capture_output=True, text=True)
+        return out.stdout.strip()
+
+
+def b64url(data):
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def craft_token(claims, secret=SECRET, alg="HS256", header=None):
+    """A JWT made by hand, for tokens tdkt itself would never mint."""
+    head = header or {"alg": alg, "typ": "JWT"}
+    signing_input = b64url(json.dumps(head).encode()) + "." + b64url(json.dumps(claims).encode())
+    if alg == "none":
+        return signing_input + "."
+    digest = {"HS256": hashlib.sha256, "HS384": hashlib.sha384, "HS512": hashlib.sha512}[alg]
+    sig = hmac.new(secret.encode(), signing_input.encode(), digest).digest()
+    return signing_input + "." + b64url(sig)
+
+
+class Client:
+    """requests with the contract check on every response, and the invariants of every response."""
+
+    def __init__(self, server, contract):
+        self.server = server
+        self.contract = contract
+        self.session = requests.Session()
+
+    def request(self, method, path, token=None, validate=True, **kw):
+        headers = dict(kw.pop("headers", None) or {})
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        r = self.session.request(method, self.server.base + path, headers=headers, timeout=30, **kw)
+        assert r.status_code != 500, f"{method} {path}: 500 {r.text}"
+        assert r.headers.get("X-Request-Id"), "every response has X-Request-Id"
+        assert r.headers.get("X-Content-Type-Options") == "nosniff"
+        if r.status_code >= 400:
+            assert r.headers.get("Content-Type", "").startswith("application/problem+json"), r.headers
+            body = r.json()
+            assert body["status"] == r.status_code and body["request_id"] == r.headers["X-Request-Id"]
+        if validate and method != "HEAD":
+            self.contract.check(method, path, r)
+        return r
+
+    def get(self, path, **kw):
+        return self.request("GET", path, **kw)
+
+    def post(self, path, **kw):
+        return self.request("POST", path, **kw)
+
+    def patch(self, path, **kw):
+        return self.request("PATCH", path, **kw)
+
+    def delete(self, path, **kw):
+        return self.request("DELETE", path, **kw)
+
+
+@pytest.fixture(scope="session")
+def contract():
+    return Contract(os.path.join(ROOT, "openapi.yaml"))
+
+
+@pytest.fixture(scope="session")
+def server():
+    with tempfile.TemporaryDirectory(prefix="tdkt-test-") as workdir:
+        os.chmod(workdir, 0o755)
+        srv = Server(workdir).start()
+        try:
+            yield srv
+        finally:
+            code = srv.stop()
+            log = open(srv.log_path).read()
+            if os.environ.get("TDKT_KEEP_LOG"):
+                print(log[-5000:])
+            assert "ERROR: AddressSanitizer" not in log and "runtime error:" not in log, log[-5000:]
+            assert code == 0, f"graceful shutdown exit code {code}: {log[-2000:]}"
+
+
+@pytest.fixture(scope="session")
+def api(server, contract):
+    return Client(server, contract)
+
+
+@pytest.fixture(scope="session")
+def units(server):
+    """demo unit ids by code"""
+    rows = server.sql("SELECT code || '=' || id FROM units").splitlines()
+    return {k: int(v) for k, v in (r.split("=") for r in rows)}
+
+
+@pytest.fixture(scope="session")
+def tokens(server, units):
+    """a token per role: admin and authority at Thanh tra Chính phủ, the rest at Thanh tra Lạng Sơn"""
+    ttcp, ls = units["TTCP"], units["TT-LSN"]
+    return {
+        "admin": server.token("admin", ttcp, sub=1),
+        "authority": server.token("authority", ttcp, sub=2),
+        "officer": server.token("officer", ls, sub=3),
+        "viewer": server.token("viewer", ls, sub=4),
+        "integration": server.token("integration", ttcp, sub=5),
+        "authority_ls": server.token("authority", ls, sub=6),
+        "authority_bnctw": server.token("authority", units["BNCTW"], sub=7),
+    }

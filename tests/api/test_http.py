@@ -1,0 +1,200 @@
+"""Cross-cutting HTTP behaviour: authentication, routing errors, request ids, operations
+endpoints, CivetWeb's own errors, the access log, and recovery when the database goes away."""
+import json
+import os
+import socket
+import tempfile
+import time
+
+import pytest
+import requests
+import yaml
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from conftest import SECRET, Server, craft_token
+
+
+def claims(**over):
+    now = int(time.time())
+    c = {"iss": "tdkt", "aud": "tdkt", "sub": "1", "role": "admin", "unit_id": 1, "iat": now, "nbf": now,
+         "exp": now + 600}
+    c.update(over)
+    return {k: v for k, v in c.items() if v is not None}
+
+
+def test_healthz_readyz_openapi(api):
+    assert api.get("/healthz").json() == {"status": "ok"}
+    assert api.get("/readyz").json() == {"status": "ready"}
+    r = api.get("/openapi.yaml")
+    assert r.status_code == 200 and r.headers["Content-Type"].startswith("application/yaml")
+    assert yaml.safe_load(r.text)["openapi"].startswith("3.1")
+
+
+def test_missing_token_is_401_without_error_code(api):
+    r = api.get("/v1/units")
+    assert r.status_code == 401
+    assert r.headers["WWW-Authenticate"] == 'Bearer realm="tdkt"'
+    assert r.json()["type"] == "urn:tdkt:problem:unauthorized"
+
+
+@pytest.mark.parametrize("name,token", [
+    ("expired", craft_token(claims(exp=int(time.time()) - 120))),
+    ("nbf in the future", craft_token(claims(nbf=int(time.time()) + 600))),
+    ("no exp", craft_token(claims(exp=None))),
+    ("wrong issuer", craft_token(claims(iss="evil"))),
+    ("wrong audience", craft_token(claims(aud="other"))),
+    ("other secret", craft_token(claims(), secret="another secret that is long enough")),
+    ("alg none", craft_token(claims(), alg="none")),
+    ("HS512 with our secret", craft_token(claims(), alg="HS512")),
+    ("unknown role", craft_token(claims(role="superuser"))),
+    ("no unit", craft_token(claims(unit_id=None))),
+    ("garbage", "abc.def.ghi"),
+    ("empty", ""),
+])
+def test_bad_tokens_are_401(api, name, token):
+    r = api.get("/v1/units", headers={"Authorization": "Bearer " + token})
+    assert r.status_code == 401, name
+    if token:
+        assert 'error="invalid_token"' in r.headers["WWW-Authenticate"]
+
+
+def test_crafted_valid_token_works(api):
+    r = api.get("/v1/units?limit=1", headers={"Authorization": "Bearer " + craft_token(claims(role="viewer"))})
+    assert r.status_code == 200
+
+
+def test_basic_auth_is_401(api):
+    r = api.get("/v1/units", headers={"Authorization": "Basic YWRtaW46YWRtaW4="})
+    assert r.status_code == 401
+
+
+def test_unknown_path_is_404_problem(api, tokens):
+    r = api.get("/v1/nothing-here", token=tokens["viewer"])
+    assert r.status_code == 404 and r.json()["instance"] == "/v1/nothing-here"
+    r = api.get("/", token=tokens["viewer"])
+    assert r.status_code == 404
+
+
+def test_wrong_method_is_405_with_allow(api, tokens, units):
+    r = api.request("PUT", f"/v1/units/{units['TTCP']}", token=tokens["admin"], json={})
+    assert r.status_code == 405
+    assert r.headers["Allow"] == "GET, HEAD, PATCH, DELETE"
+    r = api.request("DELETE", "/v1/units", token=tokens["admin"])
+    assert r.status_code == 405 and r.headers["Allow"] == "GET, HEAD, POST"
+
+
+def test_request_id_is_echoed_or_made(api, tokens):
+    r = api.get("/v1/units?limit=1", token=tokens["viewer"], headers={"X-Request-Id": "portal-42.a:b"})
+    assert r.headers["X-Request-Id"] == "portal-42.a:b"
+    r = api.get("/v1/units/0", token=tokens["viewer"], headers={"X-Request-Id": "bad id with spaces"})
+    made = r.headers["X-Request-Id"]
+    assert made != "bad id with spaces" and r.json()["request_id"] == made
+    r2 = api.get("/healthz")
+    assert r2.headers["X-Request-Id"] != made
+
+
+def test_public_endpoints_need_no_token_but_v1_does(api):
+    assert api.get("/healthz").status_code == 200
+    assert api.get("/v1/units").status_code == 401
+
+
+def raw_http(server, data):
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as s:
+        s.sendall(data)
+        chunks = []
+        while True:
+            try:
+                chunk = s.recv(65536)
+            except socket.timeout:
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+            if b"\r\n\r\n" in b"".join(chunks):
+                head, _, body = b"".join(chunks).partition(b"\r\n\r\n")
+                length = [int(l.split(b":")[1]) for l in head.split(b"\r\n") if l.lower().startswith(b"content-length")]
+                if length and len(body) >= length[0]:
+                    break
+        return b"".join(chunks)
+
+
+def test_civetweb_errors_are_problem_json(server):
+    reply = raw_http(server, b"GET /v1/units HTTP/1.1\r\nHost: x\r\n" + b"X-Big: " + b"a" * 20000 + b"\r\n\r\n")
+    head, _, body = reply.partition(b"\r\n\r\n")
+    status = int(head.split(b" ")[1]) if head else 0
+    assert 400 <= status < 500 or reply == b"", reply[:200]
+    if reply:
+        assert b"application/problem+json" in head, head
+        assert json.loads(body)["status"] == status
+
+
+def test_garbage_request_does_not_hurt(server, api):
+    for junk in (b"\x00\x01\x02\r\n\r\n", b"GET\r\n\r\n", b"GET / HTTP/9.9\r\n\r\n", b"POST /v1/units HTTP/1.1\r\nContent-Length: -5\r\n\r\n"):
+        raw_http(server, junk)
+    assert api.get("/healthz").status_code == 200
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(body=st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=40),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(
+        st.sampled_from(["code", "name", "kind", "parent_id", "province_code", "active", "short_name", "id", "x"]) | st.text(max_size=8),
+        children, max_size=6),
+    max_leaves=12))
+def test_any_json_body_gets_a_clean_answer(api, tokens, body):
+    r = api.post("/v1/units", token=tokens["admin"], data=json.dumps(body).encode(),
+                 headers={"Content-Type": "application/json"})
+    assert r.status_code in (201, 400, 409, 422), r.text
+    if r.status_code == 201:
+        assert api.delete(f"/v1/units/{r.json()['id']}", token=tokens["admin"]).status_code == 204
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(query=st.dictionaries(st.sampled_from(["limit", "cursor", "q", "kind", "parent_id", "active", "province_code", "zz"]),
+                             st.text(max_size=30), max_size=4))
+def test_any_query_gets_a_clean_answer(api, tokens, query):
+    r = api.get("/v1/units", token=tokens["viewer"], params=query)
+    assert r.status_code in (200, 400), r.text
+
+
+def test_access_log_is_json_without_secrets(server, api, tokens):
+    api.get("/v1/units?limit=1", token=tokens["admin"], headers={"X-Request-Id": "log-check-1"})
+    time.sleep(0.2)
+    lines = [json.loads(l) for l in open(server.log_path) if l.startswith("{")]
+    access = [l for l in lines if l.get("type") == "access" and l.get("request_id") == "log-check-1"]
+    assert access and access[0]["route"] == "/v1/units" and access[0]["status"] == 200
+    assert access[0]["user"] == 1 and access[0]["role"] == "admin" and access[0]["method"] == "GET"
+    text = open(server.log_path).read()
+    for t in tokens.values():
+        assert t not in text and t.split(".")[2] not in text
+    assert SECRET not in text
+
+
+def test_database_down_is_503_and_recovers(contract):
+    """A server of its own: stopping its PostgreSQL must give 503 + Retry-After, then heal."""
+    with tempfile.TemporaryDirectory(prefix="tdkt-down-") as workdir:
+        os.chmod(workdir, 0o755)
+        srv = Server(workdir, {"TDKT_DB_ACQUIRE_TIMEOUT_MS": "500"}).start()
+        try:
+            token = srv.token("viewer", 1)
+            h = {"Authorization": "Bearer " + token}
+            assert requests.get(srv.base + "/v1/units?limit=1", headers=h).status_code == 200
+            srv.stop_db()
+            for path in ("/v1/units?limit=1", "/v1/units/1", "/readyz"):
+                r = requests.get(srv.base + path, headers=h, timeout=10)
+                assert r.status_code == 503, (path, r.text)
+                assert int(r.headers["Retry-After"]) > 0
+                assert r.json()["type"] == "urn:tdkt:problem:unavailable"
+                assert "postgres" not in r.text.lower()
+                contract.check("GET", path, r)
+            assert requests.get(srv.base + "/healthz").status_code == 200
+            srv.start_db()
+            deadline = time.time() + 20
+            while time.time() < deadline:
+                r = requests.get(srv.base + "/v1/units?limit=1", headers=h, timeout=10)
+                if r.status_code == 200:
+                    break
+                time.sleep(0.3)
+            assert r.status_code == 200, r.text
+        finally:
+            assert srv.stop() == 0

@@ -1,0 +1,163 @@
+/* JWT verification table: the token kinds an attacker or a broken client can send. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "lib/auth.h"
+#include "lib/b64.h"
+#include "tests/unit/check.h"
+
+#define SECRET "0123456789abcdef0123456789abcdef"
+
+/* a token with exactly these claims, signed with alg and key (extra header fields optional) */
+static char *make(const char *claims, jwt_alg_t alg, const char *key, const char *header_json)
+{
+	jwt_t *jwt = NULL;
+	char *out = NULL;
+	if (jwt_new(&jwt) == 0 && jwt_add_grants_json(jwt, claims) == 0 &&
+	    (!header_json || jwt_add_headers_json(jwt, header_json) == 0) &&
+	    jwt_set_alg(jwt, alg, (const unsigned char *)key, key ? (int)strlen(key) : 0) == 0)
+		out = jwt_encode_str(jwt);
+	jwt_free(jwt);
+	return out;
+}
+
+/* base64url(header).base64url(payload).signature from raw parts */
+static char *raw(const char *header, const char *payload, const char *sig)
+{
+	char h[512], p[1024];
+	b64url_encode((const unsigned char *)header, strlen(header), h, sizeof h);
+	b64url_encode((const unsigned char *)payload, strlen(payload), p, sizeof p);
+	char *out = malloc(strlen(h) + strlen(p) + strlen(sig) + 3);
+	sprintf(out, "%s.%s.%s", h, p, sig);
+	return out;
+}
+
+struct token_case {
+	const char *name;
+	char *token;  /* owned */
+	bool ok;
+};
+static struct token_case cases[40];
+
+static void add(int *n, const char *name, char *token, bool ok)
+{
+	cases[*n].name = name;
+	cases[*n].token = token;
+	cases[*n].ok = ok;
+	(*n)++;
+}
+
+int main(void)
+{
+	struct auth_verifier v, other_iss, other_aud, other_key, hs384;
+	time_t now = time(NULL);
+	auth_verifier_hs256(&v, SECRET, "tdkt", "tdkt");
+	auth_verifier_hs256(&other_iss, SECRET, "someone-else", "tdkt");
+	auth_verifier_hs256(&other_aud, SECRET, "tdkt", "another-api");
+	auth_verifier_hs256(&other_key, "a different secret of 32+ bytes!!", "tdkt", "tdkt");
+	hs384 = v;
+	hs384.alg = JWT_ALG_HS384;
+
+	struct caller who = {.user_id = 7, .role = ROLE_AUTHORITY, .unit_id = 42}, got;
+	char why[96];
+	char claims[512];
+	int n = 0;
+
+	char *t;
+	auth_mint(&v, &who, 900, now, &t);
+	add(&n, "valid", t, true);
+	auth_mint(&v, &who, 900, now - 2000, &t);
+	add(&n, "expired", t, false);
+	auth_mint(&v, &who, 900, now - 930, &t);
+	add(&n, "expired within leeway", t, true);
+	auth_mint(&v, &who, 900, now + 1000, &t);
+	add(&n, "nbf in the future", t, false);
+	auth_mint(&v, &who, 900, now + 30, &t);
+	add(&n, "nbf within leeway", t, true);
+	auth_mint(&other_iss, &who, 900, now, &t);
+	add(&n, "wrong iss", t, false);
+	auth_mint(&other_aud, &who, 900, now, &t);
+	add(&n, "wrong aud", t, false);
+	auth_mint(&other_key, &who, 900, now, &t);
+	add(&n, "signed with another secret", t, false);
+	auth_mint(&hs384, &who, 900, now, &t);
+	add(&n, "HS384 with the same secret", t, false);
+
+	snprintf(claims, sizeof claims,
+		 "{\"iss\":\"tdkt\",\"aud\":\"tdkt\",\"sub\":\"7\",\"role\":\"admin\",\"unit_id\":1,\"exp\":%ld}",
+		 (long)now + 600);
+	add(&n, "alg none, empty signature", raw("{\"alg\":\"none\"}", claims, ""), false);
+	add(&n, "alg none, some signature", raw("{\"alg\":\"none\"}", claims, "c2ln"), false);
+	add(&n, "hand-made HS256 claims, bad signature",
+					raw("{\"alg\":\"HS256\",\"typ\":\"JWT\"}", claims, "AAAA"), false);
+	add(&n, "custom valid", make(claims, JWT_ALG_HS256, SECRET, NULL), true);
+	add(&n, "crit header", make(claims, JWT_ALG_HS256, SECRET, "{\"crit\":[\"x\"]}"),
+					false);
+
+	/* header alg swapped on a valid token, signature kept */
+	char *good = make(claims, JWT_ALG_HS256, SECRET, NULL);
+	char hdr[64];
+	b64url_encode((const unsigned char *)"{\"alg\":\"HS512\",\"typ\":\"JWT\"}", 27, hdr, sizeof hdr);
+	char *swapped = malloc(strlen(good) + 64);
+	sprintf(swapped, "%s%s", hdr, strchr(good, '.'));
+	add(&n, "header alg swapped", swapped, false);
+	free(good);
+
+	add(&n, "missing exp",
+		make("{\"iss\":\"tdkt\",\"aud\":\"tdkt\",\"sub\":\"7\",\"role\":\"admin\",\"unit_id\":1}",
+		     JWT_ALG_HS256, SECRET, NULL), false);
+	snprintf(claims, sizeof claims,
+		 "{\"iss\":\"tdkt\",\"aud\":\"tdkt\",\"sub\":\"7\",\"role\":\"admin\",\"unit_id\":1,\"exp\":\"%ld\"}",
+		 (long)now + 600);
+	add(&n, "exp as string", make(claims, JWT_ALG_HS256, SECRET, NULL), false);
+	snprintf(claims, sizeof claims,
+		 "{\"iss\":\"tdkt\",\"aud\":\"tdkt\",\"sub\":\"x7\",\"role\":\"admin\",\"unit_id\":1,\"exp\":%ld}",
+		 (long)now + 600);
+	add(&n, "sub not an id", make(claims, JWT_ALG_HS256, SECRET, NULL), false);
+	snprintf(claims, sizeof claims,
+		 "{\"iss\":\"tdkt\",\"aud\":\"tdkt\",\"sub\":\"7\",\"role\":\"root\",\"unit_id\":1,\"exp\":%ld}",
+		 (long)now + 600);
+	add(&n, "unknown role", make(claims, JWT_ALG_HS256, SECRET, NULL), false);
+	snprintf(claims, sizeof claims,
+		 "{\"iss\":\"tdkt\",\"aud\":[\"x\",\"tdkt\"],\"sub\":\"7\",\"role\":\"viewer\",\"exp\":%ld}",
+		 (long)now + 600);
+	add(&n, "no unit_id", make(claims, JWT_ALG_HS256, SECRET, NULL), false);
+	snprintf(claims, sizeof claims,
+		 "{\"iss\":\"tdkt\",\"aud\":[\"x\",\"tdkt\"],\"sub\":\"7\",\"role\":\"viewer\",\"unit_id\":3,\"exp\":%ld}",
+		 (long)now + 600);
+	add(&n, "aud array containing ours", make(claims, JWT_ALG_HS256, SECRET, NULL),
+					true);
+
+	add(&n, "garbage", strdup("not a token"), false);
+	add(&n, "empty", strdup(""), false);
+	add(&n, "dots", strdup(".."), false);
+	add(&n, "four parts", strdup("a.b.c.d"), false);
+	add(&n, "bad base64", strdup("!!!.???.***"), false);
+	char *huge = malloc(AUTH_TOKEN_MAX + 10);
+	memset(huge, 'a', AUTH_TOKEN_MAX + 9);
+	huge[AUTH_TOKEN_MAX + 9] = '\0';
+	add(&n, "oversized", huge, false);
+
+	for (int i = 0; i < n; i++) {
+		CHECK(cases[i].token != NULL, "%s: token built", cases[i].name);
+		if (!cases[i].token)
+			continue;
+		memset(&got, 0, sizeof got);
+		why[0] = '\0';
+		bool ok = auth_verify(&v, cases[i].token, now, &got, why, sizeof why);
+		CHECK(ok == cases[i].ok, "%s: %s (%s)", cases[i].name, ok ? "accepted" : "refused", why);
+		free(cases[i].token);
+	}
+
+	/* the claims come through */
+	auth_mint(&v, &who, 900, now, &t);
+	CHECK(auth_verify(&v, t, now, &got, why, sizeof why) && got.user_id == 7 && got.role == ROLE_AUTHORITY &&
+		      got.unit_id == 42,
+	      "claims mapped into the caller");
+	free(t);
+
+	enum role r;
+	CHECK(role_parse("integration", &r) && r == ROLE_INTEGRATION, "role_parse");
+	CHECK(!role_parse("Admin", &r), "roles are case-sensitive");
+	return check_done("auth");
+}

@@ -1,0 +1,53 @@
+/* Cursors: round trip, and every kind of tampering is refused. */
+#include <string.h>
+#include "lib/b64.h"
+#include "lib/cursor.h"
+#include "tests/unit/check.h"
+
+int main(void)
+{
+	char c[CURSOR_MAX], out[CURSOR_PAYLOAD_MAX + 1];
+	cursor_set_key("0123456789abcdef0123456789abcdef", 32);
+
+	static const char *const payloads[] = {"1", "9223372036854775807", "Lạng Sơn\x1f" "42", ""};
+	for (size_t i = 0; i < sizeof payloads / sizeof payloads[0]; i++) {
+		CHECK(cursor_encode("units", payloads[i], c), "encode %s", payloads[i]);
+		CHECK(cursor_decode("units", c, out) && strcmp(out, payloads[i]) == 0, "round trip %s", payloads[i]);
+		CHECK(!cursor_decode("people", c, out), "scope is bound: %s", payloads[i]);
+	}
+
+	CHECK(cursor_encode("units", "42", c), "encode 42");
+	char t[CURSOR_MAX];
+	/* flip each character in turn: none may still verify */
+	size_t n = strlen(c);
+	int accepted = 0;
+	for (size_t i = 0; i < n; i++) {
+		strcpy(t, c);
+		t[i] = t[i] == 'A' ? 'B' : 'A';
+		if (cursor_decode("units", t, out))
+			accepted++;
+	}
+	CHECK(accepted == 0, "tampered cursors accepted: %d", accepted);
+
+	/* a forged payload with the old MAC */
+	char forged[CURSOR_MAX], b64[64];
+	b64url_encode((const unsigned char *)"43", 2, b64, sizeof b64);
+	snprintf(forged, sizeof forged, "%s%s", b64, strchr(c, '.'));
+	CHECK(!cursor_decode("units", forged, out), "forged payload refused");
+
+	static const char *const garbage[] = {"", ".", "abc", "abc.", ".abc", "a.b.c", "!!!.###", "NDI",
+					      "NDI.AAAAAAAAAAAAAAAA"};
+	for (size_t i = 0; i < sizeof garbage / sizeof garbage[0]; i++)
+		CHECK(!cursor_decode("units", garbage[i], out), "garbage %s refused", garbage[i]);
+
+	char big[CURSOR_PAYLOAD_MAX + 2];
+	memset(big, 'x', sizeof big - 1);
+	big[sizeof big - 1] = '\0';
+	CHECK(!cursor_encode("units", big, c), "payload too long refused");
+
+	/* another key: a cursor from another deployment is refused */
+	CHECK(cursor_encode("units", "42", c), "encode");
+	cursor_set_key("another secret, also 32 bytes lo", 32);
+	CHECK(!cursor_decode("units", c, out), "other key refused");
+	return check_done("cursor");
+}

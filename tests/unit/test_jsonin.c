@@ -1,0 +1,134 @@
+/* Strict JSON input: each case is a body, create or patch, and the expected status and field. */
+#include <string.h>
+#include "lib/jsonin.h"
+#include "tests/unit/check.h"
+
+static bool upper(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] < 'A' || s[i] > 'Z')
+			return false;
+	return n > 0;
+}
+
+static const char *const colours[] = {"red", "green", NULL};
+static const struct jfield fields[] = {
+	{"code", JF_STRING, JF_REQUIRED, 1, 8, NULL, upper, "must be upper-case letters"},
+	{"name", JF_STRING, JF_REQUIRED, 1, 5, NULL, NULL, NULL},
+	{"note", JF_TEXT, JF_NULLABLE, 0, 20, NULL, NULL, NULL},
+	{"year", JF_INT, 0, 2000, 2100, NULL, NULL, NULL},
+	{"parent_id", JF_ID, JF_NULLABLE, 0, 0, NULL, NULL, NULL},
+	{"active", JF_BOOL, 0, 0, 0, NULL, NULL, NULL},
+	{"on", JF_DATE, 0, 0, 0, NULL, NULL, NULL},
+	{"colour", JF_ENUM, 0, 0, 0, colours, NULL, NULL},
+	{"id", JF_ID, JF_READONLY, 0, 0, NULL, NULL, NULL},
+};
+#define NF (sizeof fields / sizeof fields[0])
+
+static const struct {
+	const char *body;
+	bool patch;
+	int status;         /* 0: accepted */
+	const char *field;  /* first field error expected */
+	const char *code;
+} cases[] = {
+	{"{\"code\":\"AB\",\"name\":\"Sơn\"}", false, 0, NULL, NULL},
+	{"{\"code\":\"AB\",\"name\":\"Lạng Sơn\"}", false, 422, "name", "too_long"},
+	{"{\"code\":\"AB\",\"name\":\"x\",\"name\":\"y\"}", false, 400, NULL, NULL},
+	{"{\"code\":\"AB\",", false, 400, NULL, NULL},
+	{"[1,2]", false, 400, NULL, NULL},
+	{"\"text\"", false, 400, NULL, NULL},
+	{"", false, 400, NULL, NULL},
+	{"{\"code\":\"AB\",\"name\":\"x\",\"colour\":\"blue\"}", false, 422, "colour", "enum"},
+	{"{\"name\":\"x\"}", false, 422, "code", "required"},
+	{"{}", true, 0, NULL, NULL},
+	{"{\"code\":null}", true, 422, "code", "not_nullable"},
+	{"{\"note\":null}", true, 0, NULL, NULL},
+	{"{\"code\":\"ab\"}", true, 422, "code", "format"},
+	{"{\"code\":5}", true, 422, "code", "type"},
+	{"{\"name\":\"\"}", true, 422, "name", "blank"},
+	{"{\"name\":\"   \"}", true, 422, "name", "blank"},
+	{"{\"name\":\"a\\u0007b\"}", true, 422, "name", "control_characters"},
+	{"{\"note\":\"line\\nline\"}", true, 0, NULL, NULL},
+	{"{\"name\":\"a\\u0000b\"}", true, 400, NULL, NULL},
+	{"{\"year\":1999}", true, 422, "year", "out_of_range"},
+	{"{\"year\":2100}", true, 0, NULL, NULL},
+	{"{\"year\":2020.5}", true, 422, "year", "type"},
+	{"{\"year\":\"2020\"}", true, 422, "year", "type"},
+	{"{\"year\":99999999999999999999999}", true, 400, NULL, NULL},
+	{"{\"parent_id\":0}", true, 422, "parent_id", "out_of_range"},
+	{"{\"parent_id\":-5}", true, 422, "parent_id", "out_of_range"},
+	{"{\"parent_id\":9223372036854775807}", true, 0, NULL, NULL},
+	{"{\"active\":1}", true, 422, "active", "type"},
+	{"{\"on\":\"2024-02-29\"}", true, 0, NULL, NULL},
+	{"{\"on\":\"2023-02-29\"}", true, 422, "on", "date"},
+	{"{\"on\":\"2023-13-01\"}", true, 422, "on", "date"},
+	{"{\"on\":\"23-01-01\"}", true, 422, "on", "date"},
+	{"{\"id\":5}", true, 422, "id", "read_only"},
+	{"{\"bogus\":5}", true, 422, "bogus", "unknown_field"},
+	{"{\"code\":\"AB\",\"name\":\"x\",\"colour\":\"red\",\"on\":\"2022-11-16\",\"active\":false}", false, 0,
+	 NULL, NULL},
+};
+
+int main(void)
+{
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct app_error err;
+		app_error_clear(&err);
+		json_t *obj = NULL;
+		struct jvalue v[NF];
+		bool ok = jin_parse(cases[i].body, strlen(cases[i].body), &obj, &err) &&
+			  jin_decode(obj, fields, NF, cases[i].patch, v, &err);
+		int status = ok ? 0 : err.status;
+		CHECK(status == cases[i].status, "case %zu %s: status %d, want %d (%s)", i, cases[i].body, status,
+		      cases[i].status, err.detail);
+		if (cases[i].field) {
+			CHECK(err.nfields > 0 && strcmp(err.fields[0].field, cases[i].field) == 0 &&
+				      strcmp(err.fields[0].code, cases[i].code) == 0,
+			      "case %zu: field %s/%s, got %s/%s", i, cases[i].field, cases[i].code,
+			      err.nfields ? err.fields[0].field : "-", err.nfields ? err.fields[0].code : "-");
+		}
+		json_decref(obj);
+	}
+
+	/* every bad field is reported, not just the first */
+	struct app_error err;
+	app_error_clear(&err);
+	json_t *obj = NULL;
+	struct jvalue v[NF];
+	const char *body = "{\"code\":1,\"name\":2,\"x\":3}";
+	CHECK(jin_parse(body, strlen(body), &obj, &err) && !jin_decode(obj, fields, NF, false, v, &err) &&
+		      err.nfields == 3,
+	      "three field errors, got %d", err.nfields);
+	json_decref(obj);
+
+	/* an unknown key is cut to 60 bytes on a character boundary */
+	app_error_clear(&err);
+	const char *longkey = "{\"ệệệệệệệệệệệệệệệệệệệệệệệệ\":1}";
+	CHECK(jin_parse(longkey, strlen(longkey), &obj, &err) && !jin_decode(obj, fields, NF, true, v, &err) &&
+		      strlen(err.fields[0].field) == 60,
+	      "long unknown key shortened: %zu", strlen(err.fields[0].field));
+	json_decref(obj);
+
+	/* nesting is capped before jansson's recursive parser sees it */
+	char deep[4 * JSON_MAX_DEPTH + 16];
+	size_t o = 0;
+	o += (size_t)sprintf(deep + o, "{\"a\":");
+	for (int i = 0; i < JSON_MAX_DEPTH; i++)
+		deep[o++] = '[';
+	for (int i = 0; i < JSON_MAX_DEPTH; i++)
+		deep[o++] = ']';
+	deep[o++] = '}';
+	deep[o] = '\0';
+	app_error_clear(&err);
+	CHECK(!jin_parse(deep, o, &obj, &err) && err.status == 400 && strstr(err.detail, "nesting"),
+	      "too deep refused: %s", err.detail);
+	app_error_clear(&err);
+	const char *brackets_in_string = "{\"a\":\"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\\\"\"}";
+	CHECK(jin_parse(brackets_in_string, strlen(brackets_in_string), &obj, &err), "brackets inside strings: %s",
+	      err.detail);
+	json_decref(obj);
+
+	CHECK(utf8_chars("Lạng Sơn", strlen("Lạng Sơn")) == 8, "utf8_chars");
+	return check_done("jsonin");
+}

@@ -1,0 +1,78 @@
+/* Route matching: templates, parameters, 404 vs 405 with Allow, ids. */
+#include <string.h>
+#include "lib/router.h"
+#include "tests/unit/check.h"
+
+static int h1(struct req *r) { (void)r; return 1; }
+static int h2(struct req *r) { (void)r; return 2; }
+static int h3(struct req *r) { (void)r; return 3; }
+static int h4(struct req *r) { (void)r; return 4; }
+
+static const struct route routes[] = {
+	{"GET", "/v1/units", h1, 0},
+	{"POST", "/v1/units", h2, 0},
+	{"GET", "/v1/units/{id}", h3, 0},
+	{"DELETE", "/v1/units/{id}", h4, 0},
+	{"PUT", "/v1/clusters/{id}/members/{year}", h2, 0},
+};
+
+static const struct {
+	const char *method, *path;
+	int handler;       /* 0: none */
+	bool path_matched;
+	const char *allow;
+} cases[] = {
+	{"GET", "/v1/units", 1, true, "GET, HEAD, POST"},
+	{"POST", "/v1/units", 2, true, NULL},
+	{"HEAD", "/v1/units", 1, true, NULL},
+	{"PUT", "/v1/units", 0, true, "GET, HEAD, POST"},
+	{"GET", "/v1/units/42", 3, true, NULL},
+	{"DELETE", "/v1/units/42", 4, true, NULL},
+	{"PATCH", "/v1/units/42", 0, true, "GET, HEAD, DELETE"},
+	{"GET", "/v1/units/", 0, false, NULL},
+	{"GET", "/v1/units//", 0, false, NULL},
+	{"GET", "/v1/units/42/", 0, false, NULL},
+	{"GET", "/v1/unit", 0, false, NULL},
+	{"GET", "/v1/unitsx", 0, false, NULL},
+	{"GET", "/", 0, false, NULL},
+	{"PUT", "/v1/clusters/7/members/2022", 2, true, NULL},
+	{"PUT", "/v1/clusters/7/members", 0, false, NULL},
+};
+
+int main(void)
+{
+	struct route_match m;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		router_match(routes, sizeof routes / sizeof routes[0], cases[i].method, cases[i].path, &m);
+		int got = m.route ? m.route->handler(NULL) : 0;
+		CHECK(got == cases[i].handler, "%s %s: handler %d, want %d", cases[i].method, cases[i].path, got,
+		      cases[i].handler);
+		CHECK(m.path_matched == cases[i].path_matched, "%s %s: path_matched", cases[i].method,
+		      cases[i].path);
+		if (cases[i].allow)
+			CHECK(strcmp(m.allow, cases[i].allow) == 0, "%s %s: Allow %s", cases[i].method,
+			      cases[i].path, m.allow);
+	}
+
+	long long id = 0, year = 0;
+	router_match(routes, 5, "PUT", "/v1/clusters/7/members/2022", &m);
+	CHECK(route_param_id(&m, "id", &id) && id == 7, "id param");
+	CHECK(route_param_id(&m, "year", &year) && year == 2022, "year param");
+	CHECK(!route_param_id(&m, "nope", &id), "absent param");
+
+	static const struct {
+		const char *s;
+		bool ok;
+		long long v;
+	} ids[] = {
+		{"1", true, 1}, {"9223372036854775807", true, 9223372036854775807LL},
+		{"9223372036854775808", false, 0}, {"0", false, 0}, {"007", false, 0}, {"-1", false, 0},
+		{"1e3", false, 0}, {"", false, 0}, {"12a", false, 0}, {"99999999999999999999", false, 0},
+	};
+	for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) {
+		long long v = 0;
+		bool ok = parse_id(ids[i].s, strlen(ids[i].s), &v);
+		CHECK(ok == ids[i].ok && (!ok || v == ids[i].v), "parse_id(%s)", ids[i].s);
+	}
+	return check_done("router");
+}

@@ -1,0 +1,111 @@
+/* Output JSON escaping, base64url, query parameters and ETag matching. */
+#include <string.h>
+#include "lib/b64.h"
+#include "lib/buf.h"
+#include "lib/http.h"
+#include "lib/query.h"
+#include "tests/unit/check.h"
+
+int main(void)
+{
+	static const struct {
+		const char *in, *out;
+	} esc[] = {
+		{"plain", "\"plain\""},
+		{"Thanh tra tỉnh Lạng Sơn", "\"Thanh tra tỉnh Lạng Sơn\""},
+		{"a\"b\\c", "\"a\\\"b\\\\c\""},
+		{"line\nbreak\ttab\r", "\"line\\nbreak\\ttab\\r\""},
+		{"\x01\x1f\x7f", "\"\\u0001\\u001f\\u007f\""},
+		{"", "\"\""},
+		{"ok/no", "\"ok/no\""},
+	};
+	struct buf b;
+	buf_init(&b);
+	for (size_t i = 0; i < sizeof esc / sizeof esc[0]; i++) {
+		buf_reset(&b);
+		buf_json_cstr(&b, esc[i].in);
+		CHECK(buf_ok(&b) && strcmp(b.data, esc[i].out) == 0, "escape %s -> %s", esc[i].in, b.data);
+	}
+	buf_reset(&b);
+	buf_json_int(&b, -9223372036854775807LL - 1);
+	CHECK(strcmp(b.data, "-9223372036854775808") == 0, "int64 min");
+	buf_reset(&b);
+	for (int i = 0; i < 10000; i++)
+		buf_puts(&b, "0123456789");
+	CHECK(b.len == 100000 && buf_ok(&b), "growth");
+	buf_free(&b);
+
+	static const char *const b64in[] = {"", "f", "fo", "foo", "foob", "fooba", "foobar"};
+	static const char *const b64out[] = {"", "Zg", "Zm8", "Zm9v", "Zm9vYg", "Zm9vYmE", "Zm9vYmFy"};
+	for (size_t i = 0; i < 7; i++) {
+		char enc[32];
+		unsigned char dec[32];
+		size_t dn = 0;
+		b64url_encode((const unsigned char *)b64in[i], strlen(b64in[i]), enc, sizeof enc);
+		CHECK(strcmp(enc, b64out[i]) == 0, "b64 %s", b64in[i]);
+		CHECK(b64url_decode(enc, strlen(enc), dec, sizeof dec, &dn) && dn == strlen(b64in[i]) &&
+			      memcmp(dec, b64in[i], dn) == 0,
+		      "b64 decode %s", enc);
+	}
+	unsigned char dec[8];
+	size_t dn;
+	CHECK(!b64url_decode("Zh", 2, dec, sizeof dec, &dn), "non-canonical trailing bits refused");
+	CHECK(!b64url_decode("Z", 1, dec, sizeof dec, &dn), "length 1 refused");
+	CHECK(!b64url_decode("Zm9v+A", 6, dec, sizeof dec, &dn), "standard alphabet refused");
+
+	static const struct {
+		const char *qs;
+		bool ok;
+	} queries[] = {
+		{"limit=5&q=l%E1%BA%A1ng+s%C6%A1n", true},
+		{"q=a%2", false},
+		{"q=a%zz", false},
+		{"q=%00", false},
+		{"q=%C3%28", false},
+		{"q=%ED%A0%80", false},
+		{"q=1&q=2", false},
+		{"=x", false},
+		{"&&limit=3&", true},
+		{"a=1&b=2&c=3&d=4&e=5&f=6&g=7&h=8&i=9&j=10&k=11&l=12&m=13&n=14&o=15&p=16&r=17&s=18&t=19&u=20&v=21"
+		 "&w=22&x=23&y=24&z=25", false},
+	};
+	for (size_t i = 0; i < sizeof queries / sizeof queries[0]; i++) {
+		struct query q;
+		struct app_error e;
+		app_error_clear(&e);
+		bool ok = query_parse(queries[i].qs, &q, &e);
+		CHECK(ok == queries[i].ok && (ok || e.status == 400), "query %s", queries[i].qs);
+	}
+	struct query q;
+	struct app_error e;
+	app_error_clear(&e);
+	const char *text;
+	long long limit;
+	CHECK(query_parse("limit=5&q=l%E1%BA%A1ng+s%C6%A1n", &q, &e) && query_limit(&q, &limit, &e) && limit == 5 &&
+		      query_str(&q, "q", 50, &text, &e) && strcmp(text, "lạng sơn") == 0 && query_no_unknown(&q, &e),
+	      "decoded values");
+	static const char *const bad_limits[] = {"limit=0", "limit=501", "limit=-1", "limit=abc", "limit="};
+	for (size_t i = 0; i < 5; i++) {
+		app_error_clear(&e);
+		CHECK(query_parse(bad_limits[i], &q, &e) && !query_limit(&q, &limit, &e) && e.status == 400,
+		      "%s refused", bad_limits[i]);
+	}
+	app_error_clear(&e);
+	CHECK(query_parse("kind=x&typo=1", &q, &e) && !query_no_unknown(&q, &e) && e.status == 400,
+	      "unknown parameter refused");
+
+	static const struct {
+		const char *h;
+		long long v;
+		bool weak_ok, match;
+	} tags[] = {
+		{"\"3\"", 3, false, true},     {"\"3\"", 4, false, false}, {"W/\"3\"", 3, true, true},
+		{"W/\"3\"", 3, false, false},  {"*", 9, false, true},      {"\"1\", \"3\"", 3, false, true},
+		{"\"1\",\"2\"", 3, false, false}, {"3", 3, false, false},  {"\"3", 3, false, false},
+		{"", 3, false, false},
+	};
+	for (size_t i = 0; i < sizeof tags / sizeof tags[0]; i++)
+		CHECK(etag_list_matches(tags[i].h, tags[i].v, tags[i].weak_ok) == tags[i].match, "etag %s vs %lld",
+		      tags[i].h, tags[i].v);
+	return check_done("text");
+}
