@@ -20,7 +20,5 @@ struct api_module {
 /* all modules, in route-table order */
 const struct api_module *const *api_modules(size_t *n);
 
-/* "YYYY-MM-DDTHH:MM:SSZ" of a timestamptz column, rendered by PostgreSQL */
-#define SQL_TIMESTAMP(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
 
 #endif

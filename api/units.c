@@ -10,13 +10,13 @@
 
 #define UNIT_COLUMNS \
 	"u.id, u.code, u.name, u.short_name, u.kind, u.parent_id, u.province_code, u.active, " \
-	"u.version, " SQL_TIMESTAMP("u.created_at") ", " SQL_TIMESTAMP("u.updated_at")
+	"u.version, u.created_at, u.updated_at"
 
 /* the order of UNIT_COLUMNS */
 static const struct db_col unit_cols[] = {
 	{"id", COL_NUM}, {"code", COL_STR}, {"name", COL_STR}, {"short_name", COL_STR},
 	{"kind", COL_STR}, {"parent_id", COL_NUM}, {"province_code", COL_STR}, {"active", COL_BOOL},
-	{"version", COL_NUM}, {"created_at", COL_STR}, {"updated_at", COL_STR},
+	{"version", COL_NUM}, {"created_at", COL_TIME}, {"updated_at", COL_TIME},
 };
 enum { C_ID, C_CODE, C_NAME, C_SHORT_NAME, C_KIND, C_PARENT_ID, C_PROVINCE, C_ACTIVE, C_VERSION };
 
@@ -86,6 +86,8 @@ static const struct db_stmt stmts[] = {
 	 " version = u.version + 1, updated_at = now()"
 	 " WHERE u.id = $1 RETURNING " UNIT_COLUMNS},
 	{"units_delete", "DELETE FROM units WHERE id = $1"},
+	/* the unfiltered list (browsing page by page) is the hot one: prepared */
+	{"units_list_all", "SELECT " UNIT_COLUMNS " FROM units u WHERE u.id > $1 ORDER BY u.id LIMIT $2"},
 	/* the same lock the cycle trigger takes (sql/0001_units.sql), taken first by moves so that
 	 * two moves lock in one order: tree, then rows (else their FK checks deadlock) */
 	{"units_tree_lock", "SELECT pg_advisory_xact_lock(hashtext('tdkt.units.tree'))"},
@@ -153,7 +155,10 @@ static int units_list(struct req *r)
 	struct db_conn *db;
 	if (!req_db(r, &db))
 		return -1;
-	PGresult *res = db_query(db, list_sql, 7, params, &r->err);
+	bool filtered = has_parent || kind || province || has_active || text;
+	const char *all_params[] = {page.has_after ? after : "0", limit};
+	PGresult *res = filtered ? db_query(db, list_sql, 7, params, &r->err)
+				 : db_prepared(db, "units_list_all", 2, all_params, &r->err);
 	if (!res)
 		return -1;
 	int n = PQntuples(res);

@@ -93,7 +93,14 @@ static bool check_claims(const struct auth_verifier *v, json_t *claims, time_t n
 	if (!json_is_integer(unit) || json_integer_value(unit) < 1)
 		return fail(why, whylen, "unit_id missing");
 	out->unit_id = json_integer_value(unit);
+	out->expires_at = json_integer_value(exp);
+	out->not_before = nbf ? json_integer_value(nbf) : 0;
 	return true;
+}
+
+bool auth_times_valid(const struct caller *c, time_t now, long leeway)
+{
+	return (long long)now <= c->expires_at + leeway && (long long)now + leeway >= c->not_before;
 }
 
 bool auth_verify(const struct auth_verifier *v, const char *token, time_t now, struct caller *out,

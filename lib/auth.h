@@ -14,7 +14,12 @@ struct caller {
 	long long user_id;
 	enum role role;
 	long long unit_id;
+	long long expires_at;   /* the token's exp */
+	long long not_before;   /* the token's nbf, 0 when absent */
 };
+
+/* Is a token with these times valid at `now` (with leeway)? For cached verifications. */
+bool auth_times_valid(const struct caller *c, time_t now, long leeway);
 
 #define AUTH_LEEWAY_SECONDS 60
 #define AUTH_TOKEN_MAX 8192

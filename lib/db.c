@@ -1,5 +1,6 @@
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,19 +10,32 @@
 
 #define MAX_STMTS 256
 
+struct pool_waiter {
+	pthread_cond_t cond;
+	int slot;                   /* set by the releaser that hands over its connection */
+	struct pool_waiter *next;
+};
+
 struct db_pool {
 	pthread_mutex_t lock;
-	pthread_cond_t freed;
 	struct db_options opt;
 	char *url;
 	char options[128];
 	const struct db_stmt *stmts[MAX_STMTS];
 	int nstmts;
 	int size;
-	int in_use;
-	struct timespec last_connect_failure;  /* fail fast for a moment after the database refused us */
+	/* Free slots as bits (at most 64 connections). Taking and returning a connection is one
+	 * compare-and-swap; the mutex and condition variable are only for waiting when none is
+	 * free, so a busy pool does not serialise every request on one lock. */
+	atomic_ullong free_mask;
+	atomic_int waiters;
+	/* Requests waiting for a connection, oldest first: a returned connection goes straight to
+	 * the oldest, and newcomers queue behind them instead of barging, which kept the p99 of a
+	 * saturated pool several times its median. Under lock. */
+	struct pool_waiter *head, *tail;
+	struct timespec last_connect_failure;  /* fail fast for a moment after the database refused us;
+						  under lock */
 	struct db_conn *conns;                 /* size slots */
-	bool *busy;
 };
 
 static void monotonic_now(struct timespec *ts)
@@ -45,17 +59,14 @@ struct db_pool *db_pool_new(const struct db_options *o)
 	p->size = o->size;
 	p->url = strdup(o->url);
 	p->conns = calloc((size_t)o->size, sizeof *p->conns);
-	p->busy = calloc((size_t)o->size, sizeof *p->busy);
-	if (!p->url || !p->conns || !p->busy)
+	if (!p->url || !p->conns || o->size < 1 || o->size > 64)
 		goto failed;
+	atomic_init(&p->free_mask, o->size == 64 ? ~0ULL : (1ULL << o->size) - 1);
+	atomic_init(&p->waiters, 0);
 	snprintf(p->options, sizeof p->options,
-		 "-c statement_timeout=%ld -c idle_in_transaction_session_timeout=60000",
+		 "-c statement_timeout=%ld -c idle_in_transaction_session_timeout=60000"
+		 " -c timezone=UTC -c datestyle=ISO",
 		 o->statement_timeout_ms);
-	pthread_condattr_t attr;
-	pthread_condattr_init(&attr);
-	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-	pthread_cond_init(&p->freed, &attr);
-	pthread_condattr_destroy(&attr);
 	pthread_mutex_init(&p->lock, NULL);
 	for (int i = 0; i < p->size; i++) {
 		p->conns[i].pool = p;
@@ -65,7 +76,6 @@ struct db_pool *db_pool_new(const struct db_options *o)
 failed:
 	free(p->url);
 	free(p->conns);
-	free(p->busy);
 	free(p);
 	return NULL;
 }
@@ -78,10 +88,8 @@ void db_pool_free(struct db_pool *p)
 		if (p->conns[i].pg)
 			PQfinish(p->conns[i].pg);
 	pthread_mutex_destroy(&p->lock);
-	pthread_cond_destroy(&p->freed);
 	free(p->url);
 	free(p->conns);
-	free(p->busy);
 	free(p);
 }
 
@@ -151,9 +159,70 @@ failed:
 	return false;
 }
 
-bool db_acquire(struct db_pool *p, struct db_conn **out, struct app_error *err)
+/* Takes the lowest free slot (low slots are the ones already open); -1 when none is free. */
+static int take_slot(struct db_pool *p)
 {
-	*out = NULL;
+	unsigned long long m = atomic_load(&p->free_mask);
+	while (m) {
+		int slot = __builtin_ctzll(m);
+		if (atomic_compare_exchange_weak(&p->free_mask, &m, m & ~(1ULL << slot)))
+			return slot;
+	}
+	return -1;
+}
+
+/* Under lock: hands the slot to the oldest waiter, if any. */
+static bool hand_over(struct db_pool *p, int slot)
+{
+	struct pool_waiter *w = p->head;
+	if (!w)
+		return false;
+	p->head = w->next;
+	if (!p->head)
+		p->tail = NULL;
+	w->slot = slot;
+	pthread_cond_signal(&w->cond);
+	return true;
+}
+
+static void give_slot(struct db_pool *p, int slot)
+{
+	if (atomic_load(&p->waiters) > 0) {
+		pthread_mutex_lock(&p->lock);
+		bool given = hand_over(p, slot);
+		pthread_mutex_unlock(&p->lock);
+		if (given)
+			return;
+	}
+	atomic_fetch_or(&p->free_mask, 1ULL << slot);
+	/* a waiter that registered meanwhile re-checks the mask before sleeping, or is found here */
+	if (atomic_load(&p->waiters) > 0) {
+		pthread_mutex_lock(&p->lock);
+		if (p->head) {
+			int s = take_slot(p);
+			if (s >= 0)
+				hand_over(p, s);
+		}
+		pthread_mutex_unlock(&p->lock);
+	}
+}
+
+static void unlink_waiter(struct db_pool *p, struct pool_waiter *w)
+{
+	struct pool_waiter **pp = &p->head, *prev = NULL;
+	while (*pp && *pp != w) {
+		prev = *pp;
+		pp = &(*pp)->next;
+	}
+	if (!*pp)
+		return;
+	*pp = w->next;
+	if (p->tail == w)
+		p->tail = prev;
+}
+
+static int wait_for_slot(struct db_pool *p)
+{
 	struct timespec deadline;
 	clock_gettime(CLOCK_MONOTONIC, &deadline);
 	deadline.tv_sec += p->opt.acquire_timeout_ms / 1000;
@@ -162,41 +231,62 @@ bool db_acquire(struct db_pool *p, struct db_conn **out, struct app_error *err)
 		deadline.tv_sec++;
 		deadline.tv_nsec -= 1000000000;
 	}
+	struct pool_waiter w = {.slot = -1, .next = NULL};
+	pthread_condattr_t attr;
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_cond_init(&w.cond, &attr);
+	pthread_condattr_destroy(&attr);
 
 	pthread_mutex_lock(&p->lock);
-	int slot = -1;
-	for (;;) {
-		/* prefer an open idle connection, else any idle slot */
-		for (int i = 0; i < p->size; i++)
-			if (!p->busy[i] && (slot < 0 || (p->conns[i].pg && !p->conns[slot].pg)))
-				slot = i;
-		if (slot >= 0)
-			break;
-		if (pthread_cond_timedwait(&p->freed, &p->lock, &deadline) == ETIMEDOUT) {
-			pthread_mutex_unlock(&p->lock);
-			err->retry_after = 1;
-			return app_error_set(err, 503, "The service is busy; try again shortly.");
-		}
+	atomic_fetch_add(&p->waiters, 1);
+	if (!p->head)
+		w.slot = take_slot(p);
+	if (w.slot < 0) {
+		if (p->tail)
+			p->tail->next = &w;
+		else
+			p->head = &w;
+		p->tail = &w;
+		while (w.slot < 0)
+			if (pthread_cond_timedwait(&w.cond, &p->lock, &deadline) == ETIMEDOUT && w.slot < 0) {
+				unlink_waiter(p, &w);
+				break;
+			}
+	}
+	atomic_fetch_sub(&p->waiters, 1);
+	pthread_mutex_unlock(&p->lock);
+	pthread_cond_destroy(&w.cond);
+	return w.slot;
+}
+
+bool db_acquire(struct db_pool *p, struct db_conn **out, struct app_error *err)
+{
+	*out = NULL;
+	/* the fast path only while nobody queues: no barging past waiters */
+	int slot = atomic_load(&p->waiters) == 0 ? take_slot(p) : -1;
+	if (slot < 0)
+		slot = wait_for_slot(p);
+	if (slot < 0) {
+		err->retry_after = 1;
+		return app_error_set(err, 503, "The service is busy; try again shortly.");
 	}
 	struct db_conn *c = &p->conns[slot];
-	if (!c->pg && p->last_connect_failure.tv_sec != 0 && ms_since(&p->last_connect_failure) < 1000) {
-		pthread_mutex_unlock(&p->lock);
-		err->retry_after = 2;
-		return app_error_set(err, 503, "The database is unavailable; try again shortly.");
-	}
-	p->busy[slot] = true;
-	p->in_use++;
-	pthread_mutex_unlock(&p->lock);
-
-	if (!c->pg && !open_conn(p, c)) {
+	if (!c->pg) {
 		pthread_mutex_lock(&p->lock);
-		monotonic_now(&p->last_connect_failure);
-		p->busy[slot] = false;
-		p->in_use--;
-		pthread_cond_signal(&p->freed);
+		bool recent_failure = p->last_connect_failure.tv_sec != 0 &&
+				      ms_since(&p->last_connect_failure) < 1000;
 		pthread_mutex_unlock(&p->lock);
-		err->retry_after = 2;
-		return app_error_set(err, 503, "The database is unavailable; try again shortly.");
+		if (recent_failure || !open_conn(p, c)) {
+			if (!recent_failure) {
+				pthread_mutex_lock(&p->lock);
+				monotonic_now(&p->last_connect_failure);
+				pthread_mutex_unlock(&p->lock);
+			}
+			give_slot(p, slot);
+			err->retry_after = 2;
+			return app_error_set(err, 503, "The database is unavailable; try again shortly.");
+		}
 	}
 	c->constraints = NULL;
 	c->nconstraints = 0;
@@ -210,7 +300,6 @@ void db_release(struct db_conn *c)
 {
 	if (!c)
 		return;
-	struct db_pool *p = c->pool;
 	if (c->pg && PQstatus(c->pg) != CONNECTION_OK) {
 		PQfinish(c->pg);
 		c->pg = NULL;
@@ -224,23 +313,7 @@ void db_release(struct db_conn *c)
 			c->pg = NULL;
 		}
 	}
-	pthread_mutex_lock(&p->lock);
-	p->busy[c->slot] = false;
-	p->in_use--;
-	pthread_cond_signal(&p->freed);
-	pthread_mutex_unlock(&p->lock);
-}
-
-void db_pool_stats(struct db_pool *p, int *size, int *open, int *in_use)
-{
-	pthread_mutex_lock(&p->lock);
-	*size = p->size;
-	*in_use = p->in_use;
-	*open = 0;
-	for (int i = 0; i < p->size; i++)
-		if (p->conns[i].pg)
-			(*open)++;
-	pthread_mutex_unlock(&p->lock);
+	give_slot(c->pool, c->slot);
 }
 
 /* Turns a failed result into err; returns NULL after clearing res. */
@@ -342,6 +415,20 @@ void db_row_json(struct buf *b, const PGresult *res, int row, const struct db_co
 		case COL_NUM:
 		case COL_JSON:
 			buf_append(b, v, n);
+			break;
+		case COL_TIME:
+			/* ISO output in UTC, "2022-11-16 08:03:00.123456+00": RFC 3339 to the second */
+			if (n >= 19) {
+				char ts[21];
+				memcpy(ts, v, 19);
+				ts[10] = 'T';
+				ts[19] = 'Z';
+				ts[20] = '"';
+				buf_putc(b, '"');
+				buf_append(b, ts, 21);
+			} else {
+				buf_json_str(b, v, n);
+			}
 			break;
 		case COL_BOOL:
 			if (v[0] == 't')

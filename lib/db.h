@@ -78,6 +78,7 @@ enum db_col_type {
 	COL_NUM,   /* number: PostgreSQL's text of an integer or numeric is valid JSON */
 	COL_BOOL,  /* 't' / 'f' */
 	COL_JSON,  /* already JSON (json/jsonb columns) */
+	COL_TIME,  /* timestamptz as the pool's sessions print it (ISO, UTC) -> "YYYY-MM-DDTHH:MM:SSZ" */
 };
 
 struct db_col {
@@ -87,8 +88,5 @@ struct db_col {
 
 /* Writes row `row` of res as a JSON object, column i under cols[i].name. NULL becomes null. */
 void db_row_json(struct buf *b, const PGresult *res, int row, const struct db_col *cols, int ncols);
-
-/* For logs and readiness: the pool's size and how many connections are open. */
-void db_pool_stats(struct db_pool *p, int *size, int *open, int *in_use);
 
 #endif

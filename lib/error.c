@@ -44,6 +44,10 @@ static const struct {
 	const char *slug;
 	const char *title;
 } statuses[] = {
+	{200, "ok", "OK"},
+	{201, "created", "Created"},
+	{204, "no_content", "No Content"},
+	{304, "not_modified", "Not Modified"},
 	{400, "bad_request", "Bad Request"},
 	{401, "unauthorized", "Unauthorized"},
 	{403, "forbidden", "Forbidden"},

@@ -40,6 +40,8 @@ struct req {
 	struct http_server *srv;
 	struct mg_connection *conn;
 	struct db_conn *db;         /* acquired on first req_db(), released after the response */
+	bool body_read;             /* the whole request body was consumed */
+	bool must_close;            /* close the connection after this response */
 };
 
 typedef int (*http_handler)(struct req *r);

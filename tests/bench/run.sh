@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# Load benchmark: 100,000 units, wrk on 127.0.0.1 against GET /v1/units/{id} (random ids, valid
+# token) and a list page of 50, 15 s each at 16 and 64 connections. Prints requests/s, p50, p99,
+# timeouts, whether every connection was answered (from the server's access log: wrk itself does
+# not report a starved connection) and the server's RSS.
+#   tests/bench/run.sh build/tdkt     (BENCH_SECONDS=15 BENCH_UNITS=100000 by default)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+bin=$(realpath "$1")
+seconds=${BENCH_SECONDS:-15}
+nunits=${BENCH_UNITS:-100000}
+work=$(mktemp -d /tmp/tdkt-bench-XXXXXX)
+chmod 755 "$work"
+server_pid=
+cleanup() {
+  [[ -n "$server_pid" ]] && kill -TERM "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null || true
+  scripts/pg.sh stop "$work/pg"
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+export DATABASE_URL=$(scripts/pg.sh start "$work/pg" fast)
+export TDKT_JWT_SECRET=bench-secret-0123456789abcdef-0123456789
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+export TDKT_LISTEN=127.0.0.1:$port
+"$bin" migrate >/dev/null
+
+echo "seeding $nunits units..."
+psql -X -q -v ON_ERROR_STOP=1 "$DATABASE_URL" <<SQL
+INSERT INTO units (code, name, short_name, kind, province_code)
+VALUES ('BENCH-ROOT', 'Thanh tra Chính phủ (bench)', 'TTCP', 'government_inspectorate', NULL);
+INSERT INTO units (code, name, short_name, kind, parent_id, province_code)
+SELECT 'B-' || g, 'Thanh tra huyện Đông Hưng số ' || g || ' tỉnh Thái Bình, phòng nghiệp vụ',
+       'TT ' || g, 'district_inspectorate', (SELECT id FROM units WHERE code = 'BENCH-ROOT'),
+       lpad((g % 96 + 1)::text, 2, '0')
+FROM generate_series(1, $nunits - 1) AS g;
+ANALYZE units;
+SQL
+read -r min_id max_id < <(psql -X -At -F ' ' "$DATABASE_URL" -c "SELECT min(id), max(id) FROM units")
+token=$("$bin" token --sub 1 --role viewer --unit-id "$min_id" --ttl 3600)
+
+"$bin" serve > "$work/server.log" 2>&1 &
+server_pid=$!
+for _ in $(seq 50); do curl -sf "http://$TDKT_LISTEN/healthz" >/dev/null && break; sleep 0.1; done
+
+cat > "$work/get.lua" <<LUA
+math.randomseed(os.time())
+wrk.headers["Authorization"] = "Bearer $token"
+request = function()
+  return wrk.format("GET", "/v1/units/" .. math.random($min_id, $max_id))
+end
+LUA
+cat > "$work/list.lua" <<LUA
+wrk.headers["Authorization"] = "Bearer $token"
+wrk.path = "/v1/units?limit=50"
+LUA
+
+# sanity: both requests answer 200 before measuring
+code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $token" "http://$TDKT_LISTEN/v1/units/$max_id")
+[[ "$code" == 200 ]] || { echo "GET by id answered $code"; exit 1; }
+bytes=$(curl -s -H "Authorization: Bearer $token" "http://$TDKT_LISTEN/v1/units?limit=50" | wc -c)
+echo "one list page: $bytes bytes"
+
+printf '\n%-10s %5s %10s %9s %9s %9s %9s %9s\n' scenario conns "req/s" p50 p99 timeouts answered "rss(MB)"
+status=0
+for scenario in get list; do
+  for conns in 16 64; do
+    start_line=$(($(wc -l < "$work/server.log") + 1))
+    out=$(wrk -t2 -c"$conns" -d"${seconds}s" --timeout 2s --latency -s "$work/$scenario.lua" "http://$TDKT_LISTEN" 2>&1)
+    rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+    p50=$(awk '$1 == "50%" {print $2}' <<<"$out")
+    p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
+    timeouts=$(sed -nE 's/.*timeout ([0-9]+).*/\1/p' <<<"$out"); timeouts=${timeouts:-0}
+    non2xx=$(sed -nE 's/.*Non-2xx or 3xx responses: ([0-9]+).*/\1/p' <<<"$out"); non2xx=${non2xx:-0}
+    # every wrk connection has its own client port: count the ports the server answered
+    answered=$(tail -n +"$start_line" "$work/server.log" | grep -o '"peer":"[^"]*"' | sort -u | wc -l)
+    rss=$(awk '/VmRSS/ {printf "%.1f", $2/1024}' "/proc/$server_pid/status")
+    printf '%-10s %5s %10s %9s %9s %9s %6s/%-3s %9s\n' "$scenario" "$conns" "$rps" "$p50" "$p99" "$timeouts" "$answered" "$conns" "$rss"
+    [[ "$non2xx" == 0 ]] || { echo "  $non2xx responses were not 2xx"; status=1; }
+    [[ "$answered" -ge "$conns" ]] || { echo "  starved: only $answered of $conns connections answered"; status=1; }
+  done
+done
+hwm=$(awk '/VmHWM/ {printf "%.1f", $2/1024}' "/proc/$server_pid/status")
+echo "server peak RSS: ${hwm} MB"
+exit $status
