@@ -224,6 +224,7 @@ static void send_response(struct req *r, const struct buf *body, const char *con
 		buf_free(&local);
 }
 
+/* One JSON line per request. Hot: no printf, no allocation, the time text made once a second. */
 static void access_log(struct req *r, struct buf *b, double ms)
 {
 	char now[40];
@@ -234,16 +235,39 @@ static void access_log(struct req *r, struct buf *b, double ms)
 	buf_puts(b, "\",\"type\":\"access\",\"request_id\":");
 	buf_json_cstr(b, r->request_id);
 	buf_puts(b, ",\"method\":");
-	json_str_sanitized(b, r->method);
+	if (r->match.route)
+		buf_json_cstr(b, r->match.route->method);
+	else
+		json_str_sanitized(b, r->method);
 	buf_puts(b, ",\"route\":");
 	buf_json_cstr(b, r->match.route ? r->match.route->path : NULL);
-	buf_printf(b, ",\"status\":%d,\"ms\":%.3f", r->status, ms);
+	buf_puts(b, ",\"status\":");
+	buf_json_int(b, r->status);
+	long long us = (long long)(ms * 1000.0);
+	char frac[8];
+	frac[0] = '.';
+	frac[1] = (char)('0' + us / 100 % 10);
+	frac[2] = (char)('0' + us / 10 % 10);
+	frac[3] = (char)('0' + us % 10);
+	buf_puts(b, ",\"ms\":");
+	buf_json_int(b, us / 1000);
+	buf_append(b, frac, 4);
 	const struct mg_request_info *ri = mg_get_request_info(r->conn);
-	if (ri)
-		buf_printf(b, ",\"peer\":\"%s:%d\"", ri->remote_addr, ri->remote_port);
-	if (r->authenticated)
-		buf_printf(b, ",\"user\":%lld,\"role\":\"%s\",\"unit_id\":%lld", r->caller.user_id,
-			   role_name(r->caller.role), r->caller.unit_id);
+	if (ri) {
+		buf_puts(b, ",\"peer\":\"");
+		buf_puts(b, ri->remote_addr);
+		buf_putc(b, ':');
+		buf_json_int(b, ri->remote_port);
+		buf_putc(b, '"');
+	}
+	if (r->authenticated) {
+		buf_puts(b, ",\"user\":");
+		buf_json_int(b, r->caller.user_id);
+		buf_puts(b, ",\"role\":\"");
+		buf_puts(b, role_name(r->caller.role));
+		buf_puts(b, "\",\"unit_id\":");
+		buf_json_int(b, r->caller.unit_id);
+	}
 	buf_putc(b, '}');
 	if (buf_ok(b))
 		log_line(b->data, b->len);

@@ -15,15 +15,30 @@ void log_init(enum log_level level)
 	min_level = level;
 }
 
+/* The second's text is kept per thread: formatting a time costs more than the rest of a line. */
+static _Thread_local time_t cached_second = -1;
+static _Thread_local char cached_text[24];
+
 void log_now(char *out, size_t outlen)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
-	struct tm tm;
-	gmtime_r(&ts.tv_sec, &tm);
-	char base[24];
-	strftime(base, sizeof base, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(out, outlen, "%s.%03ldZ", base, ts.tv_nsec / 1000000);
+	if (ts.tv_sec != cached_second) {
+		struct tm tm;
+		gmtime_r(&ts.tv_sec, &tm);
+		strftime(cached_text, sizeof cached_text, "%Y-%m-%dT%H:%M:%S", &tm);
+		cached_second = ts.tv_sec;
+	}
+	if (outlen < 25)
+		return;
+	long msec = ts.tv_nsec / 1000000;
+	memcpy(out, cached_text, 19);
+	out[19] = '.';
+	out[20] = (char)('0' + msec / 100);
+	out[21] = (char)('0' + msec / 10 % 10);
+	out[22] = (char)('0' + msec % 10);
+	out[23] = 'Z';
+	out[24] = '\0';
 }
 
 void log_line(const char *json, size_t len)
