@@ -243,10 +243,14 @@ static int wait_for_slot(struct db_pool *p)
 	if (!p->head)
 		w.slot = take_slot(p);
 	if (w.slot < 0) {
+		/* w lives on this stack only while queued: the releaser unlinks it when handing over,
+		 * and a timed-out waiter unlinks itself below */
 		if (p->tail)
 			p->tail->next = &w;
 		else
+			// cppcheck-suppress autoVariables
 			p->head = &w;
+		// cppcheck-suppress autoVariables
 		p->tail = &w;
 		while (w.slot < 0)
 			if (pthread_cond_timedwait(&w.cond, &p->lock, &deadline) == ETIMEDOUT && w.slot < 0) {
@@ -352,7 +356,7 @@ static PGresult *fail_result(struct db_conn *c, PGresult *res, struct app_error 
 			res ? PQresultErrorMessage(res) : PQerrorMessage(c->pg));
 	/* a broken connection (reconnect) is dropped by db_release; the next acquire reopens it */
 	(void)reconnect;
-	(void)retryable;
+	err->retryable = retryable;
 	PQclear(res);
 	return NULL;
 }

@@ -8,6 +8,7 @@ void app_error_clear(struct app_error *e)
 	e->status = 0;
 	e->detail[0] = '\0';
 	e->retry_after = 0;
+	e->retryable = false;
 	e->nfields = 0;
 }
 

@@ -17,6 +17,7 @@ struct app_error {
 	int status;          /* HTTP status; 0 while no error */
 	char detail[256];
 	int retry_after;     /* seconds for Retry-After, 0 for none */
+	bool retryable;      /* a serialization failure or deadlock: running the request again may work */
 	int nfields;
 	struct field_error fields[APP_ERROR_MAX_FIELDS];
 };

@@ -35,11 +35,15 @@ struct http_thread {
 	struct buf out;      /* response body */
 	struct buf scratch;  /* request body, problem documents, log lines */
 	struct buf head;     /* the response as sent */
+	struct buf body;     /* the request body, kept for a retried handler */
 	time_t date_second;
 	char date[40];
 };
 
 static atomic_ullong request_counter;
+
+#define HTTP_MAX_ATTEMPTS 3
+#define HTTP_KEEP_BUFFER (256 * 1024)
 
 /* ---------------------------------------------------------------------------------- */
 
@@ -180,9 +184,9 @@ static void header(struct buf *h, const char *name, const char *value)
 static void send_response(struct req *r, const struct buf *body, const char *content_type)
 {
 	struct http_thread *t = mg_get_thread_pointer(r->conn);
-	struct buf local, *h = t ? &t->head : &local;
-	if (!t)
-		buf_init(&local);
+	struct buf local;
+	buf_init(&local);
+	struct buf *h = t ? &t->head : &local;
 	buf_reset(h);
 	bool head = strcmp(r->method, "HEAD") == 0;
 	bool no_body = r->status == 304 || r->status == 204;
@@ -220,8 +224,7 @@ static void send_response(struct req *r, const struct buf *body, const char *con
 		mg_write(r->conn, h->data, h->len);
 	else
 		mg_disable_connection_keep_alive(r->conn);
-	if (!t)
-		buf_free(&local);
+	buf_free(&local);
 }
 
 /* One JSON line per request. Hot: no printf, no allocation, the time text made once a second. */
@@ -341,7 +344,21 @@ static int dispatch(struct mg_connection *conn, void *cbdata)
 	} else if (!(r.match.route->flags & ROUTE_PUBLIC) && !authenticate(&r)) {
 		/* err set */
 	} else {
-		rc = r.match.route->handler(&r);
+		/* A deadlock or serialization failure rolls the whole transaction back: run the
+		 * request again (its body is kept), a bounded number of times, before answering 503. */
+		for (int attempt = 1;; attempt++) {
+			rc = r.match.route->handler(&r);
+			if (rc == 0 || !r.err.retryable || attempt == HTTP_MAX_ATTEMPTS)
+				break;
+			log_msg(LOG_INFO, r.request_id, "transaction conflict, running the request again (%d)", attempt);
+			db_release(r.db);
+			r.db = NULL;
+			app_error_clear(&r.err);
+			buf_reset(r.out);
+			r.status = 200;
+			r.etag[0] = r.location[0] = '\0';
+			r.content_type = r.cache_control = NULL;
+		}
 		if (rc != 0 && r.err.status == 0)
 			app_error_set(&r.err, 500, "An internal error occurred.");
 	}
@@ -369,6 +386,11 @@ static int dispatch(struct mg_connection *conn, void *cbdata)
 	}
 	if (srv->o.config->access_log)
 		access_log(&r, &t->scratch, now_ms() - start);
+	/* a thread keeps small buffers between requests, not the memory of a rare large one */
+	struct buf *bufs[] = {&t->out, &t->scratch, &t->head, &t->body};
+	for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
+		if (bufs[i]->cap > HTTP_KEEP_BUFFER)
+			buf_free(bufs[i]);
 	return r.status;
 }
 
@@ -416,6 +438,7 @@ static void *on_init_thread(const struct mg_context *ctx, int type)
 		buf_init(&t->out);
 		buf_init(&t->scratch);
 		buf_init(&t->head);
+		buf_init(&t->body);
 	}
 	return t;
 }
@@ -430,6 +453,7 @@ static void on_exit_thread(const struct mg_context *ctx, int type, void *p)
 	buf_free(&t->out);
 	buf_free(&t->scratch);
 	buf_free(&t->head);
+	buf_free(&t->body);
 	free(t);
 }
 
@@ -565,7 +589,9 @@ bool req_json(struct req *r, bool patch, json_t **out)
 	if (ri->content_length > limit)
 		return app_error_set(&r->err, 413, "The request body is larger than %ld bytes.", limit);
 	struct http_thread *t = mg_get_thread_pointer(r->conn);
-	struct buf *b = &t->scratch;
+	struct buf *b = &t->body;
+	if (r->body_read) /* a retried handler: the body was read by the first attempt */
+		return jin_parse(b->data, b->len, out, &r->err);
 	buf_reset(b);
 	/* chunked bodies have no length: read up to one byte past the cap to detect overflow */
 	char chunk[8192];

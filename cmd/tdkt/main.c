@@ -62,6 +62,21 @@ static bool require_database(const struct config *c)
 	return false;
 }
 
+/* the signing/verifying key from TDKT_JWT_SECRET (serve and token) */
+static bool load_verifier(const struct config *c, struct auth_verifier *v)
+{
+	char err[128];
+	if (!config_require_secret(c, err, sizeof err)) {
+		fprintf(stderr, "tdkt: %s\n", err);
+		return false;
+	}
+	if (!auth_verifier_hs256(v, c->jwt_secret, c->jwt_issuer, c->jwt_audience)) {
+		fprintf(stderr, "tdkt: TDKT_JWT_SECRET: longer than 512 bytes\n");
+		return false;
+	}
+	return true;
+}
+
 static int cmd_migrate(const struct config *c, bool demo)
 {
 	struct app_error err;
@@ -113,16 +128,9 @@ static int cmd_token(const struct config *c, int argc, char **argv)
 		fprintf(stderr, "tdkt token: --sub, --role and --unit-id are required\n");
 		return 2;
 	}
-	char err[128];
-	if (!config_require_secret(c, err, sizeof err)) {
-		fprintf(stderr, "tdkt: %s\n", err);
-		return 2;
-	}
 	struct auth_verifier v;
-	if (!auth_verifier_hs256(&v, c->jwt_secret, c->jwt_issuer, c->jwt_audience)) {
-		fprintf(stderr, "tdkt: TDKT_JWT_SECRET: too long\n");
+	if (!load_verifier(c, &v))
 		return 2;
-	}
 	struct caller who = {.user_id = sub, .role = role, .unit_id = unit};
 	char *token = NULL;
 	if (!auth_mint(&v, &who, ttl, time(NULL), &token)) {
@@ -141,19 +149,10 @@ static int cmd_serve(const struct config *c)
 	struct db_pool *pool = NULL;
 	struct http_server *server = NULL;
 	int rc = 1;
-	char err[256];
 
-	if (!require_database(c))
-		return 2;
-	if (!config_require_secret(c, err, sizeof err)) {
-		fprintf(stderr, "tdkt: %s\n", err);
-		return 2;
-	}
 	struct auth_verifier verifier;
-	if (!auth_verifier_hs256(&verifier, c->jwt_secret, c->jwt_issuer, c->jwt_audience)) {
-		fprintf(stderr, "tdkt: TDKT_JWT_SECRET: too long\n");
+	if (!require_database(c) || !load_verifier(c, &verifier))
 		return 2;
-	}
 	cursor_set_key(c->jwt_secret, strlen(c->jwt_secret));
 	json_object_seed(0);
 
