@@ -3,6 +3,7 @@
 #include "api/authz.h"
 
 static const struct db_stmt stmts[] = {
+	/* is $2 the unit $1 itself or one of its ancestors */
 	{"authz_in_subtree",
 	 "WITH RECURSIVE up(id, parent_id, depth) AS ("
 	 "  SELECT id, parent_id, 0 FROM units WHERE id = $1"
@@ -14,37 +15,52 @@ static const struct db_stmt stmts[] = {
 
 const struct api_module authz_module = {"authz", NULL, 0, stmts, API_COUNT(stmts)};
 
-bool authz_in_subtree(struct req *r, long long root, long long unit, bool *in)
+static const char *const action_text[ACT_COUNT] = {
+	[ACT_READ_UNIT] = "read this unit",
+	[ACT_WRITE_UNIT] = "change units here",
+	[ACT_MOVE_DELETE_UNIT] = "move or delete this unit",
+	[ACT_MANAGE_USERS] = "manage accounts",
+};
+
+bool authz_relation(struct req *r, long long unit, enum relation *rel)
 {
+	if (unit == r->caller.unit_id) {
+		*rel = REL_OWN;
+		return true;
+	}
 	struct db_conn *db;
 	if (!req_db(r, &db))
 		return false;
 	char a[24], b[24];
 	snprintf(a, sizeof a, "%lld", unit);
-	snprintf(b, sizeof b, "%lld", root);
+	snprintf(b, sizeof b, "%lld", r->caller.unit_id);
 	const char *params[] = {a, b};
 	PGresult *res = db_prepared(db, "authz_in_subtree", 2, params, &r->err);
 	if (!res)
 		return false;
-	*in = PQntuples(res) == 1 && PQgetvalue(res, 0, 0)[0] == 't';
+	*rel = PQntuples(res) == 1 && PQgetvalue(res, 0, 0)[0] == 't' ? REL_DESCENDANT : REL_OUTSIDE;
 	PQclear(res);
 	return true;
 }
 
-bool authz_manage_unit(struct req *r, long long unit_id)
+bool authz_role_may(const struct req *r, enum action action)
 {
-	switch (r->caller.role) {
-	case ROLE_ADMIN:
+	return permission(r->caller.role, action, REL_OWN) || permission(r->caller.role, action, REL_DESCENDANT) ||
+	       permission(r->caller.role, action, REL_OUTSIDE);
+}
+
+bool authz_require(struct req *r, enum action action, long long unit)
+{
+	enum role role = r->caller.role;
+	bool everywhere = permission(role, action, REL_OWN) && permission(role, action, REL_DESCENDANT) &&
+			  permission(role, action, REL_OUTSIDE);
+	if (everywhere)
 		return true;
-	case ROLE_AUTHORITY: {
-		bool in = false;
-		if (!authz_in_subtree(r, r->caller.unit_id, unit_id, &in))
-			return false;
-		if (!in)
-			return app_error_set(&r->err, 403, "Authorities manage units inside their own subtree only.");
+	enum relation rel = REL_OUTSIDE;
+	if (authz_role_may(r, action) && !authz_relation(r, unit, &rel))
+		return false;
+	if (permission(role, action, rel))
 		return true;
-	}
-	default:
-		return app_error_set(&r->err, 403, "Your role may read units but not change them.");
-	}
+	return app_error_set(&r->err, 403, "Your role (%s) may not %s%s.", role_name(role), action_text[action],
+			     rel == REL_OUTSIDE && authz_role_may(r, action) ? " outside your unit's subtree" : "");
 }

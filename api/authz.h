@@ -1,16 +1,20 @@
-/* The one place that decides what a caller may do to a unit's data (API.md "Authentication and
- * roles"). Handlers ask here; none re-implements the rules. The unit tree is read from the
- * database for each question (a handful of index lookups up the tree). */
+/* The one place handlers ask "may this caller do this to that unit's data". The rules are the
+ * pure table of lib/permission.c; this file only finds how the unit relates to the caller's unit
+ * (the unit tree is read from the database, once per question, by a walk up the tree). */
 #ifndef TDKT_AUTHZ_H
 #define TDKT_AUTHZ_H
 #include <stdbool.h>
 #include "lib/http.h"
+#include "lib/permission.h"
 
-/* *in = unit is `root` or one of its descendants */
-bool authz_in_subtree(struct req *r, long long root, long long unit, bool *in);
+/* How `unit` relates to the caller's unit. */
+bool authz_relation(struct req *r, long long unit, enum relation *rel);
 
-/* May the caller create, change or delete the unit record `unit_id` (units resource)?
- * admin: any; authority: inside its subtree; others: never. Fills 403 when not. */
-bool authz_manage_unit(struct req *r, long long unit_id);
+/* true when the caller may do `action` on data of `unit`; otherwise 403 in r->err. Asks the
+ * database only when the answer depends on where the unit is. */
+bool authz_require(struct req *r, enum action action, long long unit);
+
+/* true when the caller's role may do `action` somewhere (a cheap early 403 before any work) */
+bool authz_role_may(const struct req *r, enum action action);
 
 #endif

@@ -202,38 +202,29 @@ static int units_get(struct req *r)
 	return respond_unit(r, res, 200);
 }
 
-static bool may_write_units(struct req *r)
-{
-	if (r->caller.role == ROLE_ADMIN || r->caller.role == ROLE_AUTHORITY)
-		return true;
-	return app_error_set(&r->err, 403, "Your role may read units but not change them.");
-}
-
-/* An authority places units only under a unit of its subtree; a parent that does not exist is
- * a validation error, not a permission one. */
+/* May the caller place a unit under `parent_id` (create, or move there)? A parent that does
+ * not exist is a validation error, not a permission one; admins may make roots. */
 static bool check_parent(struct req *r, long long parent_id, bool has_parent)
 {
-	if (r->caller.role == ROLE_ADMIN)
-		return true;
-	if (!has_parent)
-		return app_error_set(&r->err, 403, "Authorities create units inside their own subtree only "
-				     "(parent_id is required).");
-	bool in;
-	if (!authz_in_subtree(r, r->caller.unit_id, parent_id, &in))
-		return false;
-	if (in)
-		return true;
+	if (!has_parent) {
+		if (permission(r->caller.role, ACT_WRITE_UNIT, REL_OUTSIDE))
+			return true;
+		return app_error_set(&r->err, 403, "Only admins create top-level units (parent_id is required).");
+	}
 	char idtext[24];
 	snprintf(idtext, sizeof idtext, "%lld", parent_id);
 	const char *params[] = {idtext};
-	PGresult *res = db_prepared(r->db, "units_get", 1, params, &r->err);
+	struct db_conn *db;
+	if (!req_db(r, &db))
+		return false;
+	PGresult *res = db_prepared(db, "units_get", 1, params, &r->err);
 	if (!res)
 		return false;
 	bool exists = PQntuples(res) == 1;
 	PQclear(res);
 	if (!exists)
 		return app_error_field(&r->err, "parent_id", "not_found", "parent_id does not name an existing unit");
-	return app_error_set(&r->err, 403, "Authorities place units inside their own subtree only.");
+	return authz_require(r, ACT_WRITE_UNIT, parent_id);
 }
 
 static int units_create(struct req *r)
@@ -242,7 +233,11 @@ static int units_create(struct req *r)
 	struct jvalue v[API_COUNT(unit_fields)];
 	struct db_conn *db;
 	int rc = -1;
-	if (!may_write_units(r) || !req_json(r, false, &body) ||
+	if (!authz_role_may(r, ACT_WRITE_UNIT)) {
+		req_fail(r, 403, "Your role (%s) may read units but not change them.", role_name(r->caller.role));
+		goto out;
+	}
+	if (!req_json(r, false, &body) ||
 	    !jin_decode(body, unit_fields, API_COUNT(unit_fields), false, v, &r->err) || !req_db(r, &db))
 		goto out;
 	db->constraints = write_constraints;
@@ -266,10 +261,10 @@ out:
 	return rc;
 }
 
-/* Locks the unit for a change and checks that it exists, the caller may change it, and If-Match.
- * `moving`: the change may touch parent_id, so the tree lock is taken first. *res is the locked
- * row (new). */
-static bool lock_for_change(struct req *r, long long id, bool moving, PGresult **res)
+/* Locks the unit for a change and checks that it exists, the caller may do `action` to it, and
+ * If-Match. `moving`: the change may touch parent_id, so the tree lock is taken first. *res is
+ * the locked row (new). */
+static bool lock_for_change(struct req *r, long long id, enum action action, bool moving, PGresult **res)
 {
 	char idtext[24];
 	snprintf(idtext, sizeof idtext, "%lld", id);
@@ -290,7 +285,7 @@ static bool lock_for_change(struct req *r, long long id, bool moving, PGresult *
 		PQclear(row);
 		return app_error_set(&r->err, 404, "Unit %lld does not exist.", id);
 	}
-	if (!authz_manage_unit(r, id) || !req_if_match(r, row_version(row, 0))) {
+	if (!authz_require(r, action, id) || !req_if_match(r, row_version(row, 0))) {
 		PQclear(row);
 		return false;
 	}
@@ -328,7 +323,7 @@ static int units_patch(struct req *r)
 		goto out;
 	db->constraints = write_constraints;
 	db->nconstraints = (int)API_COUNT(write_constraints);
-	if (!lock_for_change(r, id, v[F_PARENT_ID].present, &cur))
+	if (!lock_for_change(r, id, ACT_WRITE_UNIT, v[F_PARENT_ID].present, &cur))
 		goto out;
 
 	char idtext[24], parent[24];
@@ -347,14 +342,9 @@ static int units_patch(struct req *r)
 	const char *new_parent = params[5];
 	bool moves = v[F_PARENT_ID].present &&
 		     (new_parent ? was_root || strcmp(new_parent, PQgetvalue(cur, 0, C_PARENT_ID)) != 0 : !was_root);
-	if (moves && r->caller.role != ROLE_ADMIN) {
-		if (id == r->caller.unit_id) {
-			req_fail(r, 403, "An authority cannot move its own unit.");
-			goto out;
-		}
-		if (!check_parent(r, v[F_PARENT_ID].num, params[5] != NULL))
-			goto out;
-	}
+	if (moves && (!authz_require(r, ACT_MOVE_DELETE_UNIT, id) ||
+		      !check_parent(r, v[F_PARENT_ID].num, params[5] != NULL)))
+		goto out;
 	res = db_prepared(db, "units_update", 8, params, &r->err);
 	if (!res || !db_commit(db, &r->err))
 		goto out;
@@ -378,12 +368,8 @@ static int units_delete(struct req *r)
 	db->constraints = delete_constraints;
 	db->nconstraints = (int)API_COUNT(delete_constraints);
 	db->deleting = true;
-	if (!lock_for_change(r, id, false, &cur))
+	if (!lock_for_change(r, id, ACT_MOVE_DELETE_UNIT, false, &cur))
 		goto out;
-	if (r->caller.role != ROLE_ADMIN && id == r->caller.unit_id) {
-		req_fail(r, 403, "An authority cannot delete its own unit.");
-		goto out;
-	}
 	char idtext[24];
 	snprintf(idtext, sizeof idtext, "%lld", id);
 	const char *params[] = {idtext};

@@ -1,20 +1,11 @@
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <string.h>
+#include "lib/crypto.h"
 #include "lib/embedded.h"
 #include "lib/log.h"
 #include "lib/migrate.h"
 
 #define MIGRATION_LOCK "7301202201"  /* arbitrary advisory lock key shared by all migrators */
-
-void sha256_hex(const char *data, size_t len, char out[65])
-{
-	unsigned char md[32];
-	unsigned int n = 0;
-	EVP_Digest(data, len, md, &n, EVP_sha256(), NULL);
-	for (unsigned i = 0; i < 32; i++)
-		snprintf(out + 2 * i, 3, "%02x", md[i]);
-}
 
 /* "sql/0001_units.sql" is a migration; "sql/demo/…" and other files are not */
 static bool is_migration(const struct embedded_file *f, const char **version)

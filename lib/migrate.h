@@ -14,7 +14,4 @@ bool migrate_current(PGconn *pg, struct app_error *err);
 /* Loads the sql/demo/ files in one transaction (the files are idempotent). */
 bool migrate_demo(PGconn *pg, struct app_error *err);
 
-/* sha256 of data as 64 hex characters + NUL */
-void sha256_hex(const char *data, size_t len, char out[65]);
-
 #endif

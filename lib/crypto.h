@@ -1,0 +1,15 @@
+/* Small cryptographic helpers over OpenSSL: random bytes and tokens, SHA-256. */
+#ifndef TDKT_CRYPTO_H
+#define TDKT_CRYPTO_H
+#include <stdbool.h>
+#include <stddef.h>
+
+#define RANDOM_TOKEN_LEN 43   /* base64url of 32 random bytes (256 bits) */
+
+bool random_bytes(void *out, size_t n);
+/* 256 random bits as base64url, NUL-terminated into out[RANDOM_TOKEN_LEN + 1] */
+bool random_token(char out[RANDOM_TOKEN_LEN + 1]);
+/* SHA-256 of data as 64 lower-case hex characters + NUL */
+void sha256_hex(const char *data, size_t len, char out[65]);
+
+#endif
