@@ -4,11 +4,17 @@
 extern const struct api_module health_module;
 extern const struct api_module units_module;
 extern const struct api_module authz_module;
+extern const struct api_module auth_module;
+extern const struct api_module me_module;
+extern const struct api_module users_module;
 
 static const struct api_module *const modules[] = {
 	&health_module,
 	&authz_module,
 	&units_module,
+	&auth_module,
+	&me_module,
+	&users_module,
 };
 
 const struct api_module *const *api_modules(size_t *n)

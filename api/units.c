@@ -71,6 +71,7 @@ static const struct db_constraint write_constraints[] = {
 };
 static const struct db_constraint delete_constraints[] = {
 	{"units_parent_fkey", "id", "referenced", "the unit still has child units; move or delete them first"},
+	{"users_unit_fkey", "id", "referenced", "the unit still has user accounts; move or delete them first"},
 };
 
 static const struct db_stmt stmts[] = {

@@ -18,6 +18,10 @@ struct config {
 	char jwt_issuer[128];
 	char jwt_audience[128];
 	long token_ttl;              /* seconds */
+	long refresh_ttl;            /* seconds */
+	long login_max_failures;     /* per username within the window, then 429 */
+	long login_max_failures_addr;/* per client address within the window, then 429 */
+	long login_window;           /* seconds: counting window and lock duration */
 	long body_limit;             /* bytes */
 	long keepalive_ms;           /* idle keep-alive timeout */
 	long log_level;              /* enum log_level */

@@ -533,6 +533,28 @@ bool req_db(struct req *r, struct db_conn **out)
 	return true;
 }
 
+const struct config *req_config(const struct req *r)
+{
+	return r->srv->o.config;
+}
+
+const struct auth_verifier *req_verifier(const struct req *r)
+{
+	return r->srv->o.verifier;
+}
+
+const char *req_peer(const struct req *r)
+{
+	const struct mg_request_info *ri = mg_get_request_info(r->conn);
+	return ri ? ri->remote_addr : "";
+}
+
+void req_db_release(struct req *r)
+{
+	db_release(r->db);
+	r->db = NULL;
+}
+
 int req_fail(struct req *r, int status, const char *fmt, ...)
 {
 	va_list ap;

@@ -64,6 +64,10 @@ void http_server_stop(struct http_server *s);
 const char *req_header(const struct req *r, const char *name);
 /* The database connection for this request (acquired once, released by the server). */
 bool req_db(struct req *r, struct db_conn **out);
+/* Gives the connection back early (rolling back an open transaction), e.g. before a slow
+ * password hash, so that it does not hold one of the pool's few connections; req_db takes one
+ * again when needed. */
+void req_db_release(struct req *r);
 /* Reads the body as one JSON object: 411/413/415/400 on the way. *out is new. `patch` also
  * accepts application/merge-patch+json. */
 bool req_json(struct req *r, bool patch, json_t **out);
@@ -75,6 +79,12 @@ void req_set_etag(struct req *r, long long version);
 bool req_not_modified(const struct req *r, long long version);
 /* If-Match: true when absent or matching; else fills 412 and returns false */
 bool req_if_match(struct req *r, long long version);
+
+/* the server's configuration and token key, for handlers that issue tokens */
+const struct config *req_config(const struct req *r);
+const struct auth_verifier *req_verifier(const struct req *r);
+/* the client's address (TCP peer) */
+const char *req_peer(const struct req *r);
 
 /* convenience: sets r->err and returns -1 */
 int req_fail(struct req *r, int status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

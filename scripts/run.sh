@@ -24,11 +24,33 @@ export TDKT_LISTEN=${TDKT_LISTEN:-127.0.0.1:8080}
 if [[ $private -eq 1 ]]; then
   build/tdkt demo
   admin_unit=$(psql -X -At "$DATABASE_URL" -c "SELECT id FROM units WHERE code = 'TTCP'")
+  # one demo account per role, passwords generated once and kept in var/demo-users.txt
+  if [[ ! -s var/demo-users.txt ]]; then
+    (umask 077; : > var/demo-users.txt)
+    for spec in "admin:admin:TTCP:Quản trị hệ thống" "authority:authority:TTCP:Vụ Thi đua - Khen thưởng" \
+                "officer:officer:TT-LSN:Cán bộ Thanh tra Lạng Sơn" "viewer:viewer:TT-LSN:Người xem" \
+                "integration:integration:TTCP:Hệ thống quốc gia"; do
+      IFS=: read -r name role code display <<<"$spec"
+      unit=$(psql -X -At "$DATABASE_URL" -c "SELECT id FROM units WHERE code = '$code'")
+      pw=$(head -c 18 /dev/urandom | base64 | tr -d '/+=' | cut -c1-16)
+      if echo "$pw" | build/tdkt user add --username "demo.$name" --role "$role" --unit-id "$unit" \
+           --display-name "$display" >/dev/null; then
+        printf '%-18s %-18s %s at %s\n' "demo.$name" "$pw" "$role" "$code" >> var/demo-users.txt
+      fi
+    done
+  fi
 else
   build/tdkt migrate
   admin_unit=1
 fi
 token=$(build/tdkt token --sub 1 --role admin --unit-id "$admin_unit" --ttl 86400)
+if [[ -s var/demo-users.txt ]]; then
+  echo
+  echo "Demo accounts (username, password, role at unit) — log in with POST /v1/auth/token:"
+  sed 's/^/  /' var/demo-users.txt
+  first_pw=$(awk 'NR == 1 {print $2}' var/demo-users.txt)
+  echo "  curl -s -H 'Content-Type: application/json' -d '{\"username\":\"demo.admin\",\"password\":\"$first_pw\"}' http://$TDKT_LISTEN/v1/auth/token"
+fi
 cat <<MSG
 
 tdkt is starting on http://$TDKT_LISTEN (Ctrl-C stops it$([[ $private -eq 1 ]] && echo " and its PostgreSQL")).

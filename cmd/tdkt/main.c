@@ -6,6 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+#include "lib/b64.h"
+#include "lib/crypto.h"
+#include "lib/jsonin.h"
 #include "api/api.h"
 #include "lib/auth.h"
 #include "lib/config.h"
@@ -14,6 +18,8 @@
 #include "lib/http.h"
 #include "lib/log.h"
 #include "lib/migrate.h"
+#include "lib/password.h"
+#include "api/users.h"
 
 #ifndef TDKT_VERSION
 #define TDKT_VERSION "dev"
@@ -30,6 +36,9 @@ static void usage(FILE *to)
 		"  tdkt demo                  load the demo data (idempotent)\n"
 		"  tdkt token --sub ID --role ROLE --unit-id ID [--ttl SECONDS]\n"
 		"                             print a signed access token\n"
+		"  tdkt user add --username U --role ROLE --unit-id ID [--display-name NAME]\n"
+		"                             create an account; the password is read from standard\n"
+		"                             input, or generated and printed once when it is a terminal\n"
 		"  tdkt version               print the version\n"
 		"  tdkt --help                this text\n\n"
 		"Roles: admin, authority, officer, viewer, integration.\n\n",
@@ -142,6 +151,90 @@ static int cmd_token(const struct config *c, int argc, char **argv)
 	return 0;
 }
 
+/* the password for `user add`: the first line of standard input, or a generated one */
+static bool read_or_make_password(char *out, size_t outlen, bool *generated)
+{
+	*generated = isatty(STDIN_FILENO);
+	if (*generated) {
+		unsigned char raw[15];
+		return random_bytes(raw, sizeof raw) && b64url_encode(raw, sizeof raw, out, outlen) == 20;
+	}
+	if (!fgets(out, (int)outlen, stdin))
+		return false;
+	out[strcspn(out, "\r\n")] = '\0';
+	return true;
+}
+
+static int cmd_user_add(const struct config *c, int argc, char **argv)
+{
+	const char *username = NULL, *display = NULL;
+	long long unit = 0;
+	enum role role = ROLE_COUNT;
+	for (int i = 3; i < argc; i += 2) {
+		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+		bool ok = v != NULL;
+		if (ok && strcmp(a, "--username") == 0)
+			username = v;
+		else if (ok && strcmp(a, "--display-name") == 0)
+			display = v;
+		else if (ok && strcmp(a, "--unit-id") == 0)
+			ok = parse_id(v, strlen(v), &unit);
+		else if (ok && strcmp(a, "--role") == 0)
+			ok = role_parse(v, &role);
+		else
+			ok = false;
+		if (!ok) {
+			fprintf(stderr, "tdkt user add: bad or missing value for %s\n", a);
+			return 2;
+		}
+	}
+	if (!username || !username_ok(username, strlen(username)) || unit == 0 || role == ROLE_COUNT) {
+		fprintf(stderr, "tdkt user add: --username (3-64 of A-Z a-z 0-9 . _ @ -), --role and --unit-id "
+				"are required\n");
+		return 2;
+	}
+	if (!require_database(c))
+		return 2;
+	char password[PASSWORD_MAX_BYTES + 2], hash[PASSWORD_HASH_MAX], unit_text[24];
+	bool generated;
+	if (!read_or_make_password(password, sizeof password, &generated) ||
+	    utf8_chars(password, strlen(password)) < PASSWORD_MIN_CHARS || strlen(password) > 128) {
+		fprintf(stderr, "tdkt user add: the password must have %d to 128 characters\n", PASSWORD_MIN_CHARS);
+		return 2;
+	}
+	if (!password_hash(password, strlen(password), hash)) {
+		fprintf(stderr, "tdkt user add: hashing failed\n");
+		return 1;
+	}
+	struct app_error err;
+	app_error_clear(&err);
+	PGconn *pg = db_connect_once(c->database_url, 60000, &err);
+	if (!pg) {
+		fprintf(stderr, "tdkt: %s\n", err.detail);
+		return 1;
+	}
+	snprintf(unit_text, sizeof unit_text, "%lld", unit);
+	const char *params[] = {username, display ? display : username, role_name(role), unit_text, hash};
+	PGresult *res = PQexecParams(pg, "INSERT INTO users (username, display_name, role, unit_id, password_hash)"
+				     " VALUES ($1, normalize($2, NFC), $3, $4, $5) RETURNING id", 5, NULL, params,
+				     NULL, NULL, 0);
+	int rc = 0;
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+		fprintf(stderr, "tdkt user add: %s\n", state && strcmp(state, "23505") == 0 ? "the username is taken"
+				: state && strcmp(state, "23503") == 0 ? "no unit has that id"
+				: PQresultErrorMessage(res));
+		rc = 1;
+	} else {
+		printf("created user %s (%s, %s, unit %lld)\n", PQgetvalue(res, 0, 0), username, role_name(role), unit);
+		if (generated)
+			printf("password: %s\n", password);
+	}
+	PQclear(res);
+	PQfinish(pg);
+	return rc;
+}
+
 static int cmd_serve(const struct config *c)
 {
 	static struct route routes[MAX_ROUTES];
@@ -155,6 +248,11 @@ static int cmd_serve(const struct config *c)
 		return 2;
 	cursor_set_key(c->jwt_secret, strlen(c->jwt_secret));
 	json_object_seed(0);
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	if (!password_init(cores > 0 ? (int)cores : 1)) {
+		log_error("cannot set up password hashing");
+		return 1;
+	}
 
 	struct db_options dbo = {
 		.url = c->database_url,
@@ -232,6 +330,8 @@ int main(int argc, char **argv)
 		return cmd_migrate(&c, true);
 	if (strcmp(argv[1], "token") == 0)
 		return cmd_token(&c, argc, argv);
+	if (strcmp(argv[1], "user") == 0 && argc > 2 && strcmp(argv[2], "add") == 0)
+		return cmd_user_add(&c, argc, argv);
 	fprintf(stderr, "tdkt: unknown command %s\n\n", argv[1]);
 	usage(stderr);
 	return 2;

@@ -156,6 +156,25 @@ int main(void)
 	      "claims mapped into the caller");
 	free(t);
 
+	/* refresh-token rotation: found, revoked, rotated, expired, user active -> outcome */
+	static const struct {
+		bool found, revoked, rotated, expired, active;
+		enum refresh_outcome want;
+	} refresh_cases[] = {
+		{true, false, false, false, true, REFRESH_ROTATE},
+		{false, false, false, false, true, REFRESH_REJECT},
+		{true, true, false, false, true, REFRESH_REJECT},
+		{true, true, true, false, true, REFRESH_REJECT},      /* already revoked: nothing more to do */
+		{true, false, true, false, true, REFRESH_REVOKE_FAMILY}, /* reuse of a rotated token */
+		{true, false, true, true, true, REFRESH_REVOKE_FAMILY},
+		{true, false, false, true, true, REFRESH_REJECT},     /* expired */
+		{true, false, false, false, false, REFRESH_REVOKE_FAMILY}, /* disabled account */
+	};
+	for (size_t i = 0; i < sizeof refresh_cases / sizeof refresh_cases[0]; i++)
+		CHECK(refresh_decide(refresh_cases[i].found, refresh_cases[i].revoked, refresh_cases[i].rotated,
+				     refresh_cases[i].expired, refresh_cases[i].active) == refresh_cases[i].want,
+		      "refresh case %zu", i);
+
 	enum role r;
 	CHECK(role_parse("integration", &r) && r == ROLE_INTEGRATION, "role_parse");
 	CHECK(!role_parse("Admin", &r), "roles are case-sensitive");

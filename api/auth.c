@@ -1,0 +1,284 @@
+/* /v1/auth — login, refresh-token rotation and logout (API.md "Authentication and roles").
+ * Public routes: they are how a token is obtained. Responses carry Cache-Control: no-store. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "api/api.h"
+#include "lib/crypto.h"
+#include "lib/jsonin.h"
+#include "lib/log.h"
+#include "lib/password.h"
+
+static const struct db_stmt stmts[] = {
+	/* the later of the username's and the address's locks, in whole seconds from now */
+	{"auth_locked",
+	 "SELECT ceil(extract(epoch FROM max(locked_until) - now()))::int FROM login_throttle"
+	 " WHERE scope IN ($1, $2) AND locked_until > now()"},
+	{"auth_user_by_name",
+	 "SELECT id, role, unit_id, active, password_hash FROM users WHERE lower(username) = lower($1)"},
+	/* one failure for both scopes; a window older than $3 seconds starts again */
+	{"auth_failed",
+	 "INSERT INTO login_throttle AS t (scope, window_start, failures, locked_until)"
+	 " SELECT s.scope, now(), 1, CASE WHEN s.max <= 1 THEN now() + make_interval(secs => $3) END"
+	 " FROM (VALUES ($1, $4::int), ($2, $5::int)) AS s(scope, max)"
+	 " ON CONFLICT (scope) DO UPDATE SET"
+	 "  window_start = CASE WHEN t.window_start < now() - make_interval(secs => $3) THEN now() ELSE t.window_start END,"
+	 "  failures = CASE WHEN t.window_start < now() - make_interval(secs => $3) THEN 1 ELSE t.failures + 1 END,"
+	 "  locked_until = CASE WHEN (CASE WHEN t.window_start < now() - make_interval(secs => $3) THEN 1"
+	 "    ELSE t.failures + 1 END) >= (CASE WHEN t.scope LIKE 'user:%' THEN $4::int ELSE $5::int END)"
+	 "    THEN now() + make_interval(secs => $3) ELSE t.locked_until END"},
+	{"auth_succeeded", "DELETE FROM login_throttle WHERE scope = $1"},
+	{"auth_rehash", "UPDATE users SET password_hash = $2 WHERE id = $1"},
+	{"auth_refresh_insert",
+	 "INSERT INTO refresh_tokens (token_hash, family, user_id, expires_at)"
+	 " VALUES ($1, $2, $3, now() + make_interval(secs => $4))"},
+	{"auth_refresh_lock",
+	 "SELECT rt.id, rt.family, rt.user_id, rt.revoked_at IS NOT NULL, rt.rotated_at IS NOT NULL,"
+	 " rt.expires_at <= now(), u.active, u.role, u.unit_id"
+	 " FROM refresh_tokens rt JOIN users u ON u.id = rt.user_id WHERE rt.token_hash = $1 FOR UPDATE OF rt"},
+	{"auth_refresh_rotated", "UPDATE refresh_tokens SET rotated_at = now() WHERE id = $1"},
+	{"auth_revoke_family",
+	 "UPDATE refresh_tokens SET revoked_at = now() WHERE family = $1 AND revoked_at IS NULL"},
+	{"auth_logout",
+	 "UPDATE refresh_tokens SET revoked_at = now() WHERE revoked_at IS NULL"
+	 " AND family = (SELECT family FROM refresh_tokens WHERE token_hash = $1)"},
+};
+
+static const struct jfield login_fields[] = {
+	{"username", JF_STRING, JF_REQUIRED, 1, 64, NULL, NULL, NULL},
+	{"password", JF_STRING, JF_REQUIRED, 1, 128, NULL, NULL, NULL},
+};
+static const struct jfield refresh_fields[] = {
+	{"refresh_token", JF_STRING, JF_REQUIRED, 1, 64, NULL, NULL, NULL},
+};
+
+/* Issues an access token and a new refresh token of `family` (a new family when NULL), inside
+ * the caller's transaction, and writes the token response. */
+static bool issue(struct req *r, const struct caller *who, const char *family)
+{
+	char refresh[RANDOM_TOKEN_LEN + 1], new_family[RANDOM_TOKEN_LEN + 1], hash[65];
+	char user[24], ttl[24];
+	char *access = NULL;
+	if (!random_token(refresh) || (!family && !random_token(new_family)))
+		return app_error_set(&r->err, 500, "An internal error occurred.");
+	sha256_hex(refresh, strlen(refresh), hash);
+	snprintf(user, sizeof user, "%lld", who->user_id);
+	snprintf(ttl, sizeof ttl, "%ld", req_config(r)->refresh_ttl);
+	const char *params[] = {hash, family ? family : new_family, user, ttl};
+	PGresult *res = db_prepared(r->db, "auth_refresh_insert", 4, params, &r->err);
+	if (!res)
+		return false;
+	PQclear(res);
+	long access_ttl = req_config(r)->token_ttl;
+	if (!auth_mint(req_verifier(r), who, access_ttl, time(NULL), &access))
+		return app_error_set(&r->err, 500, "An internal error occurred.");
+	r->cache_control = "no-store";
+	buf_puts(r->out, "{\"access_token\":");
+	buf_json_cstr(r->out, access);
+	buf_puts(r->out, ",\"token_type\":\"Bearer\",\"expires_in\":");
+	buf_json_int(r->out, access_ttl);
+	buf_puts(r->out, ",\"refresh_token\":");
+	buf_json_cstr(r->out, refresh);
+	buf_putc(r->out, '}');
+	free(access);
+	return true;
+}
+
+/* 429 while the username or the address is locked */
+static bool check_lock(struct req *r, const char *user_scope, const char *addr_scope)
+{
+	const char *params[] = {user_scope, addr_scope};
+	PGresult *res = db_prepared(r->db, "auth_locked", 2, params, &r->err);
+	if (!res)
+		return false;
+	bool locked = !PQgetisnull(res, 0, 0);
+	int seconds = locked ? atoi(PQgetvalue(res, 0, 0)) : 0;
+	PQclear(res);
+	if (!locked)
+		return true;
+	r->err.retry_after = seconds > 0 ? seconds : 1;
+	return app_error_set(&r->err, 429, "Too many failed logins; try again in %d seconds.", r->err.retry_after);
+}
+
+static bool record_failure(struct req *r, const char *user_scope, const char *addr_scope)
+{
+	const struct config *c = req_config(r);
+	char window[24], max_user[24], max_addr[24];
+	snprintf(window, sizeof window, "%ld", c->login_window);
+	snprintf(max_user, sizeof max_user, "%ld", c->login_max_failures);
+	snprintf(max_addr, sizeof max_addr, "%ld", c->login_max_failures_addr);
+	const char *params[] = {user_scope, addr_scope, window, max_user, max_addr};
+	PGresult *res = db_prepared(r->db, "auth_failed", 5, params, &r->err);
+	bool ok = res != NULL;
+	PQclear(res);
+	return ok;
+}
+
+static int auth_token(struct req *r)
+{
+	json_t *body = NULL;
+	PGresult *res = NULL;
+	struct jvalue v[API_COUNT(login_fields)];
+	char user_scope[96], addr_scope[96], stored[PASSWORD_HASH_MAX] = "", rehash[PASSWORD_HASH_MAX];
+	struct caller who = {0};
+	bool known = false, active = false;
+	int rc = -1;
+	struct db_conn *db;
+	if (!req_json(r, false, &body) || !jin_decode(body, login_fields, API_COUNT(login_fields), false, v, &r->err))
+		goto out;
+	/* usernames are case-insensitive: so is their throttle */
+	snprintf(user_scope, sizeof user_scope, "user:%.*s", (int)v[0].len, v[0].str);
+	for (char *p = user_scope; *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p + 'a' - 'A');
+	snprintf(addr_scope, sizeof addr_scope, "addr:%s", req_peer(r));
+	if (!req_db(r, &db) || !check_lock(r, user_scope, addr_scope))
+		goto out;
+	const char *name[] = {v[0].str};
+	res = db_prepared(db, "auth_user_by_name", 1, name, &r->err);
+	if (!res)
+		goto out;
+	if (PQntuples(res) == 1) {
+		known = true;
+		who.user_id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+		role_parse(PQgetvalue(res, 0, 1), &who.role);
+		who.unit_id = strtoll(PQgetvalue(res, 0, 2), NULL, 10);
+		active = PQgetvalue(res, 0, 3)[0] == 't';
+		snprintf(stored, sizeof stored, "%s", PQgetvalue(res, 0, 4));
+	}
+	PQclear(res);
+	res = NULL;
+	/* the hash takes tens of milliseconds: not while holding one of the pool's connections */
+	req_db_release(r);
+	bool ok;
+	if (known) {
+		ok = password_verify(stored, v[1].str, v[1].len) && active;
+	} else {
+		password_verify_dummy(v[1].str, v[1].len); /* the same time for a name that does not exist */
+		ok = false;
+	}
+	bool upgrade = ok && password_needs_rehash(stored) && password_hash(v[1].str, v[1].len, rehash);
+	if (!req_db(r, &db))
+		goto out;
+	if (!ok) {
+		if (record_failure(r, user_scope, addr_scope)) {
+			log_msg(LOG_INFO, r->request_id, "failed login from %s", req_peer(r));
+			req_fail(r, 401, "The username or password is wrong, or the account is disabled.");
+		}
+		goto out;
+	}
+	if (!db_begin(db, &r->err))
+		goto out;
+	const char *scope[] = {user_scope};
+	res = db_prepared(db, "auth_succeeded", 1, scope, &r->err);
+	if (!res)
+		goto out;
+	PQclear(res);
+	res = NULL;
+	if (upgrade) {
+		char id[24];
+		snprintf(id, sizeof id, "%lld", who.user_id);
+		const char *params[] = {id, rehash};
+		res = db_prepared(db, "auth_rehash", 2, params, &r->err);
+		if (!res)
+			goto out;
+		PQclear(res);
+		res = NULL;
+	}
+	if (!issue(r, &who, NULL) || !db_commit(db, &r->err))
+		goto out;
+	rc = 0;
+out:
+	PQclear(res);
+	json_decref(body);
+	return rc;
+}
+
+static int auth_refresh(struct req *r)
+{
+	json_t *body = NULL;
+	PGresult *res = NULL;
+	struct jvalue v[1];
+	char hash[65];
+	int rc = -1;
+	struct db_conn *db;
+	if (!req_json(r, false, &body) || !jin_decode(body, refresh_fields, 1, false, v, &r->err) ||
+	    !req_db(r, &db) || !db_begin(db, &r->err))
+		goto out;
+	sha256_hex(v[0].str, v[0].len, hash);
+	const char *params[] = {hash};
+	res = db_prepared(db, "auth_refresh_lock", 1, params, &r->err);
+	if (!res)
+		goto out;
+	bool found = PQntuples(res) == 1;
+	enum refresh_outcome outcome =
+		refresh_decide(found, found && PQgetvalue(res, 0, 3)[0] == 't', found && PQgetvalue(res, 0, 4)[0] == 't',
+			       found && PQgetvalue(res, 0, 5)[0] == 't', found && PQgetvalue(res, 0, 6)[0] == 't');
+	if (outcome == REFRESH_REJECT) {
+		req_fail(r, 401, "The refresh token is not valid.");
+		goto out;
+	}
+	char family[RANDOM_TOKEN_LEN + 1];
+	snprintf(family, sizeof family, "%s", PQgetvalue(res, 0, 1));
+	const char *fam[] = {family};
+	if (outcome == REFRESH_REVOKE_FAMILY) {
+		PGresult *revoked = db_prepared(db, "auth_revoke_family", 1, fam, &r->err);
+		if (!revoked || !db_commit(db, &r->err)) {
+			PQclear(revoked);
+			goto out;
+		}
+		PQclear(revoked);
+		log_msg(LOG_WARN, r->request_id, "refresh token reused or account disabled: session of user %s revoked",
+			PQgetvalue(res, 0, 2));
+		req_fail(r, 401, "The refresh token is not valid.");
+		goto out;
+	}
+	struct caller who = {.user_id = strtoll(PQgetvalue(res, 0, 2), NULL, 10),
+			     .unit_id = strtoll(PQgetvalue(res, 0, 8), NULL, 10)};
+	role_parse(PQgetvalue(res, 0, 7), &who.role);
+	const char *id[] = {PQgetvalue(res, 0, 0)};
+	PGresult *rotated = db_prepared(db, "auth_refresh_rotated", 1, id, &r->err);
+	if (!rotated)
+		goto out;
+	PQclear(rotated);
+	if (!issue(r, &who, family) || !db_commit(db, &r->err))
+		goto out;
+	rc = 0;
+out:
+	PQclear(res);
+	json_decref(body);
+	return rc;
+}
+
+static int auth_logout(struct req *r)
+{
+	json_t *body = NULL;
+	struct jvalue v[1];
+	char hash[65];
+	int rc = -1;
+	struct db_conn *db;
+	if (!req_json(r, false, &body) || !jin_decode(body, refresh_fields, 1, false, v, &r->err) || !req_db(r, &db))
+		goto out;
+	sha256_hex(v[0].str, v[0].len, hash);
+	const char *params[] = {hash};
+	PGresult *res = db_prepared(db, "auth_logout", 1, params, &r->err);
+	if (!res)
+		goto out;
+	PQclear(res);
+	/* the same answer for unknown tokens: logout is no oracle for which tokens exist */
+	r->status = 204;
+	r->cache_control = "no-store";
+	rc = 0;
+out:
+	json_decref(body);
+	return rc;
+}
+
+static const struct route routes[] = {
+	{"POST", "/v1/auth/token", auth_token, ROUTE_PUBLIC},
+	{"POST", "/v1/auth/refresh", auth_refresh, ROUTE_PUBLIC},
+	{"POST", "/v1/auth/logout", auth_logout, ROUTE_PUBLIC},
+};
+
+const struct api_module auth_module = {"auth", routes, API_COUNT(routes), stmts, API_COUNT(stmts)};
