@@ -4,6 +4,8 @@
 extern const struct api_module health_module;
 extern const struct api_module units_module;
 extern const struct api_module authz_module;
+extern const struct api_module write_module;
+extern const struct api_module audit_module;
 extern const struct api_module auth_module;
 extern const struct api_module me_module;
 extern const struct api_module users_module;
@@ -11,6 +13,8 @@ extern const struct api_module users_module;
 static const struct api_module *const modules[] = {
 	&health_module,
 	&authz_module,
+	&write_module,
+	&audit_module,
 	&units_module,
 	&auth_module,
 	&me_module,

@@ -4,6 +4,7 @@
 #include <string.h>
 #include "api/api.h"
 #include "api/users.h"
+#include "api/write.h"
 #include "lib/jsonin.h"
 #include "lib/password.h"
 
@@ -85,7 +86,7 @@ static int me_password(struct req *r)
 		goto out;
 	}
 	const char *update[] = {id, fresh};
-	if (!req_db(r, &db) || !db_begin(db, &r->err))
+	if (!write_begin(r, &db))
 		goto out;
 	res = db_prepared(db, "me_set_password", 2, update, &r->err);
 	if (!res)

@@ -5,6 +5,7 @@
 #include <string.h>
 #include "api/api.h"
 #include "api/authz.h"
+#include "api/write.h"
 #include "lib/jsonin.h"
 #include "lib/page.h"
 
@@ -253,9 +254,15 @@ static int units_create(struct req *r)
 		has_parent ? parent : NULL, v[F_PROVINCE].str,
 		v[F_ACTIVE].present ? (v[F_ACTIVE].boolean ? "true" : "false") : NULL,
 	};
+	if (!write_begin(r, &db))
+		goto out;
 	PGresult *res = db_prepared(db, "units_insert", 7, params, &r->err);
 	if (!res)
 		goto out;
+	if (!db_commit(db, &r->err)) {
+		PQclear(res);
+		goto out;
+	}
 	rc = respond_unit(r, res, 201);
 out:
 	json_decref(body);
@@ -271,7 +278,8 @@ static bool lock_for_change(struct req *r, long long id, enum action action, boo
 	snprintf(idtext, sizeof idtext, "%lld", id);
 	const char *params[] = {idtext};
 	*res = NULL;
-	if (!db_begin(r->db, &r->err))
+	struct db_conn *db;
+	if (!write_begin(r, &db))
 		return false;
 	if (moving) {
 		PGresult *lock = db_prepared(r->db, "units_tree_lock", 0, NULL, &r->err);

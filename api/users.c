@@ -5,6 +5,7 @@
 #include <string.h>
 #include "api/api.h"
 #include "api/authz.h"
+#include "api/write.h"
 #include "api/users.h"
 #include "lib/jsonin.h"
 #include "lib/page.h"
@@ -175,7 +176,7 @@ static int users_create(struct req *r)
 		req_fail(r, 500, "An internal error occurred.");
 		goto out;
 	}
-	if (!req_db(r, &db))
+	if (!write_begin(r, &db))
 		goto out;
 	db->constraints = constraints;
 	db->nconstraints = (int)API_COUNT(constraints);
@@ -186,6 +187,10 @@ static int users_create(struct req *r)
 	PGresult *res = db_prepared(db, "users_insert", 6, params, &r->err);
 	if (!res)
 		goto out;
+	if (!db_commit(db, &r->err)) {
+		PQclear(res);
+		goto out;
+	}
 	rc = respond_user(r, res, 201);
 out:
 	json_decref(body);
@@ -218,7 +223,7 @@ static int users_patch(struct req *r)
 		req_fail(r, 500, "An internal error occurred.");
 		goto out;
 	}
-	if (!req_db(r, &db) || !db_begin(db, &r->err))
+	if (!write_begin(r, &db))
 		goto out;
 	db->constraints = constraints;
 	db->nconstraints = (int)API_COUNT(constraints);

@@ -1,0 +1,120 @@
+/* /v1/audit (admins) and /v1/changes (integration, admins): reading what the audit trigger of
+ * sql/0003_audit.sql wrote. */
+#include <stdio.h>
+#include <string.h>
+#include "api/api.h"
+#include "lib/page.h"
+#include "lib/router.h"
+
+static const struct db_col audit_cols[] = {
+	{"id", COL_NUM}, {"at", COL_TIME}, {"actor_id", COL_NUM}, {"actor_role", COL_STR},
+	{"actor_unit_id", COL_NUM}, {"action", COL_STR}, {"entity", COL_STR}, {"entity_id", COL_NUM},
+	{"changes", COL_JSON}, {"request_id", COL_STR},
+};
+static const struct db_col change_cols[] = {
+	{"seq", COL_NUM}, {"entity", COL_STR}, {"entity_id", COL_NUM}, {"action", COL_STR}, {"at", COL_TIME},
+};
+
+static const char *const entities[] = {"unit", "user", NULL};
+
+static const char audit_sql[] =
+	"SELECT id, at, actor_id, actor_role, actor_unit_id, action, entity, entity_id, changes, request_id"
+	" FROM audit_log"
+	" WHERE id > $1 AND ($2::text IS NULL OR entity = $2) AND ($3::bigint IS NULL OR entity_id = $3)"
+	" AND ($4::bigint IS NULL OR actor_id = $4)"
+	" ORDER BY id LIMIT $5";
+
+static const struct db_stmt stmts[] = {
+	{"changes_after", "SELECT seq, entity, entity_id, action, at FROM change_feed WHERE seq > $1 ORDER BY seq LIMIT $2"},
+};
+
+/* `after` (a plain id or seq, exclusive; 0 is the start) or the list's `cursor`, not both */
+static bool start_after(struct query *q, const char *scope, struct page *page, long long *after, struct app_error *err)
+{
+	bool has_after;
+	if (!page_parse_id(q, scope, page, err) ||
+	    !query_int(q, "after", 0, 9223372036854775807LL, &has_after, after, err))
+		return false;
+	if (has_after && page->has_after)
+		return app_error_set(err, 400, "Give either after or cursor, not both.");
+	if (!has_after)
+		*after = page->has_after ? page->after_id : 0;
+	return true;
+}
+
+static int write_page(struct req *r, PGresult *res, const char *scope, const struct db_col *cols, int ncols,
+		      long long limit)
+{
+	int n = PQntuples(res);
+	bool more = n > limit;
+	if (more)
+		n = (int)limit;
+	page_begin(r->out);
+	for (int i = 0; i < n; i++) {
+		if (i)
+			buf_putc(r->out, ',');
+		db_row_json(r->out, res, i, cols, ncols);
+	}
+	page_end(r->out, scope, more ? PQgetvalue(res, n - 1, 0) : NULL);
+	PQclear(res);
+	return 0;
+}
+
+static int audit_list(struct req *r)
+{
+	if (r->caller.role != ROLE_ADMIN)
+		return req_fail(r, 403, "Only admins read the audit trail.");
+	struct query q;
+	struct page page;
+	long long after = 0, entity_id = 0, actor = 0;
+	bool has_entity_id, has_actor;
+	const char *entity;
+	if (!query_parse(r->query, &q, &r->err) || !start_after(&q, "audit", &page, &after, &r->err) ||
+	    !query_enum(&q, "entity", entities, &entity, &r->err) ||
+	    !query_id(&q, "entity_id", &has_entity_id, &entity_id, &r->err) ||
+	    !query_id(&q, "actor", &has_actor, &actor, &r->err) || !query_no_unknown(&q, &r->err))
+		return -1;
+	char a[24], e[24], ac[24], l[24];
+	snprintf(a, sizeof a, "%lld", after);
+	snprintf(e, sizeof e, "%lld", entity_id);
+	snprintf(ac, sizeof ac, "%lld", actor);
+	snprintf(l, sizeof l, "%lld", page.limit + 1);
+	const char *params[] = {a, entity, has_entity_id ? e : NULL, has_actor ? ac : NULL, l};
+	struct db_conn *db;
+	if (!req_db(r, &db))
+		return -1;
+	PGresult *res = db_query(db, audit_sql, 5, params, &r->err);
+	if (!res)
+		return -1;
+	return write_page(r, res, "audit", audit_cols, (int)API_COUNT(audit_cols), page.limit);
+}
+
+static int changes_list(struct req *r)
+{
+	if (r->caller.role != ROLE_ADMIN && r->caller.role != ROLE_INTEGRATION)
+		return req_fail(r, 403, "The change feed is for integrations and admins.");
+	struct query q;
+	struct page page;
+	long long after = 0;
+	if (!query_parse(r->query, &q, &r->err) || !start_after(&q, "changes", &page, &after, &r->err) ||
+	    !query_no_unknown(&q, &r->err))
+		return -1;
+	char a[24], l[24];
+	snprintf(a, sizeof a, "%lld", after);
+	snprintf(l, sizeof l, "%lld", page.limit + 1);
+	const char *params[] = {a, l};
+	struct db_conn *db;
+	if (!req_db(r, &db))
+		return -1;
+	PGresult *res = db_prepared(db, "changes_after", 2, params, &r->err);
+	if (!res)
+		return -1;
+	return write_page(r, res, "changes", change_cols, (int)API_COUNT(change_cols), page.limit);
+}
+
+static const struct route routes[] = {
+	{"GET", "/v1/audit", audit_list, 0},
+	{"GET", "/v1/changes", changes_list, 0},
+};
+
+const struct api_module audit_module = {"audit", routes, API_COUNT(routes), stmts, API_COUNT(stmts)};

@@ -1,0 +1,29 @@
+#include <stdio.h>
+#include "api/api.h"
+#include "api/write.h"
+
+static const struct db_stmt stmts[] = {
+	{"write_context",
+	 "SELECT set_config('tdkt.actor_id', $1, true), set_config('tdkt.actor_role', $2, true),"
+	 " set_config('tdkt.actor_unit_id', $3, true), set_config('tdkt.request_id', $4, true)"},
+};
+
+const struct api_module write_module = {"write", NULL, 0, stmts, API_COUNT(stmts)};
+
+bool write_begin(struct req *r, struct db_conn **db)
+{
+	if (!req_db(r, db) || !db_begin(*db, &r->err))
+		return false;
+	char actor[24] = "", unit[24] = "";
+	if (r->authenticated) {
+		snprintf(actor, sizeof actor, "%lld", r->caller.user_id);
+		snprintf(unit, sizeof unit, "%lld", r->caller.unit_id);
+	}
+	const char *params[] = {actor, r->authenticated ? role_name(r->caller.role) : "anonymous", unit,
+				r->request_id};
+	PGresult *res = db_prepared(*db, "write_context", 4, params, &r->err);
+	if (!res)
+		return false;
+	PQclear(res);
+	return true;
+}

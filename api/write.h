@@ -1,0 +1,11 @@
+/* Every write runs in one transaction that knows who is writing: write_begin opens it and sets
+ * the transaction-local settings the audit trigger (sql/0003_audit.sql) reads — the caller's
+ * id, role and unit, and the request id. */
+#ifndef TDKT_WRITE_H
+#define TDKT_WRITE_H
+#include <stdbool.h>
+#include "lib/http.h"
+
+bool write_begin(struct req *r, struct db_conn **db);
+
+#endif
