@@ -21,7 +21,7 @@ UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 
 DEB_PACKAGES := build-essential libcivetweb-dev libpq-dev libjansson-dev libjwt-dev libargon2-dev \
 	libssl-dev postgresql postgresql-contrib python3 python3-pytest python3-requests \
-	python3-jsonschema python3-hypothesis python3-yaml
+	python3-jsonschema python3-hypothesis python3-yaml openssl
 BENCH_PACKAGES := wrk
 FUZZ_PACKAGES  := clang libclang-rt-14-dev
 

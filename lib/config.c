@@ -39,7 +39,13 @@ static const struct setting settings[] = {
 	{"TDKT_STATEMENT_TIMEOUT_MS", LONG(statement_timeout_ms), 100, 600000, "5000", NULL,
 	 "PostgreSQL statement_timeout for service queries"},
 	{"TDKT_JWT_SECRET", STR(jwt_secret), 0, 0, "", NULL,
-	 "HS256 signing secret, at least 32 bytes (required by serve and token)"},
+	 "HS256 signing secret, at least 32 bytes (required by serve and token unless key files are set)"},
+	{"TDKT_JWT_PRIVATE_KEY_FILE", STR(jwt_private_key_file), 0, 0, "", NULL,
+	 "PEM private key (RSA >= 2048 bits: RS256, P-256: ES256) to sign tokens instead of HS256"},
+	{"TDKT_JWT_PUBLIC_KEY_FILE", STR(jwt_public_key_file), 0, 0, "", NULL,
+	 "PEM public key of that private key"},
+	{"TDKT_JWT_EXTERNAL_ISSUERS", STR(jwt_external_issuers), 0, 0, "", NULL,
+	 "trusted issuers, space-separated ISS|ALG|PUBLIC_KEY_FILE (ALG RS256 or ES256)"},
 	{"TDKT_JWT_ISSUER", STR(jwt_issuer), 1, 0, "tdkt", NULL, "iss of tokens issued and accepted"},
 	{"TDKT_JWT_AUDIENCE", STR(jwt_audience), 1, 0, "tdkt", NULL, "aud required in access tokens"},
 	{"TDKT_TOKEN_TTL", LONG(token_ttl), 60, 86400, "900", NULL, "access token lifetime, seconds"},
@@ -133,6 +139,12 @@ bool config_load(struct config *c, const char *(*get)(const char *name), char *e
 
 bool config_require_secret(const struct config *c, char *err, size_t errlen)
 {
+	if ((c->jwt_private_key_file[0] != '\0') != (c->jwt_public_key_file[0] != '\0')) {
+		snprintf(err, errlen, "TDKT_JWT_PRIVATE_KEY_FILE and TDKT_JWT_PUBLIC_KEY_FILE go together");
+		return false;
+	}
+	if (c->jwt_private_key_file[0] && (!c->jwt_secret[0] || strlen(c->jwt_secret) >= 32))
+		return true;
 	if (strlen(c->jwt_secret) < 32) {
 		snprintf(err, errlen, "TDKT_JWT_SECRET: required, at least 32 bytes");
 		return false;

@@ -15,6 +15,9 @@ struct config {
 	long db_acquire_timeout_ms;  /* wait for a free connection before answering 503 */
 	long statement_timeout_ms;
 	char jwt_secret[512];
+	char jwt_private_key_file[512];
+	char jwt_public_key_file[512];
+	char jwt_external_issuers[2048];
 	char jwt_issuer[128];
 	char jwt_audience[128];
 	long token_ttl;              /* seconds */

@@ -71,19 +71,89 @@ static bool require_database(const struct config *c)
 	return false;
 }
 
-/* the signing/verifying key from TDKT_JWT_SECRET (serve and token) */
+/* a whole key file into out (NUL-terminated); false with a message naming the variable */
+static bool read_key_file(const char *var, const char *path, char *out, size_t outlen, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		fprintf(stderr, "tdkt: %s: cannot open %s\n", var, path);
+		return false;
+	}
+	*len = fread(out, 1, outlen - 1, f);
+	bool ok = !ferror(f) && fgetc(f) == EOF && *len > 0;
+	fclose(f);
+	out[*len] = '\0';
+	if (!ok)
+		fprintf(stderr, "tdkt: %s: %s is empty, unreadable or larger than %zu bytes\n", var, path, outlen - 1);
+	return ok;
+}
+
+/* Trusted external issuers: "ISS|ALG|FILE ISS|ALG|FILE" */
+static bool load_external_issuers(const struct config *c, struct auth_verifier *v)
+{
+	char list[sizeof c->jwt_external_issuers], pem[AUTH_KEY_MAX + 1], err[160];
+	snprintf(list, sizeof list, "%s", c->jwt_external_issuers);
+	char *save = NULL;
+	for (char *entry = strtok_r(list, " \t\n", &save); entry; entry = strtok_r(NULL, " \t\n", &save)) {
+		char *alg = strchr(entry, '|');
+		char *path = alg ? strchr(alg + 1, '|') : NULL;
+		if (!alg || !path) {
+			fprintf(stderr, "tdkt: TDKT_JWT_EXTERNAL_ISSUERS: \"%.80s\" is not ISS|ALG|FILE\n", entry);
+			return false;
+		}
+		*alg++ = '\0';
+		*path++ = '\0';
+		jwt_alg_t want = jwt_str_alg(alg);
+		if (want != JWT_ALG_RS256 && want != JWT_ALG_ES256) {
+			fprintf(stderr, "tdkt: TDKT_JWT_EXTERNAL_ISSUERS: %s: algorithm must be RS256 or ES256\n", entry);
+			return false;
+		}
+		size_t len;
+		if (!read_key_file("TDKT_JWT_EXTERNAL_ISSUERS", path, pem, sizeof pem, &len))
+			return false;
+		if (!auth_add_pem(v, entry, pem, len, NULL, 0, want, err, sizeof err)) {
+			fprintf(stderr, "tdkt: TDKT_JWT_EXTERNAL_ISSUERS: %s: %s\n", entry, err);
+			return false;
+		}
+	}
+	return true;
+}
+
+/* Our key (HS256 secret, or an RS256/ES256 pair from files) and the external issuers' keys.
+ * Cursors are signed with the HS256 secret when there is one, else with the private key. */
 static bool load_verifier(const struct config *c, struct auth_verifier *v)
 {
-	char err[128];
+	char err[160];
 	if (!config_require_secret(c, err, sizeof err)) {
 		fprintf(stderr, "tdkt: %s\n", err);
 		return false;
 	}
-	if (!auth_verifier_hs256(v, c->jwt_secret, c->jwt_issuer, c->jwt_audience)) {
-		fprintf(stderr, "tdkt: TDKT_JWT_SECRET: longer than 512 bytes\n");
+	if (!auth_verifier_init(v, c->jwt_audience)) {
+		fprintf(stderr, "tdkt: TDKT_JWT_AUDIENCE: too long\n");
 		return false;
 	}
-	return true;
+	if (c->jwt_private_key_file[0]) {
+		static char priv[AUTH_KEY_MAX + 1], pub[AUTH_KEY_MAX + 1];
+		size_t priv_len, pub_len;
+		if (!read_key_file("TDKT_JWT_PRIVATE_KEY_FILE", c->jwt_private_key_file, priv, sizeof priv, &priv_len) ||
+		    !read_key_file("TDKT_JWT_PUBLIC_KEY_FILE", c->jwt_public_key_file, pub, sizeof pub, &pub_len))
+			return false;
+		if (!auth_add_pem(v, c->jwt_issuer, pub, pub_len, priv, priv_len, JWT_ALG_NONE, err, sizeof err)) {
+			fprintf(stderr, "tdkt: TDKT_JWT_PRIVATE_KEY_FILE: %s\n", err);
+			return false;
+		}
+		if (c->jwt_secret[0])
+			cursor_set_key(c->jwt_secret, strlen(c->jwt_secret));
+		else
+			cursor_set_key(priv, priv_len);
+	} else {
+		if (!auth_add_hs256(v, c->jwt_issuer, c->jwt_secret)) {
+			fprintf(stderr, "tdkt: TDKT_JWT_SECRET: longer than %d bytes\n", AUTH_KEY_MAX);
+			return false;
+		}
+		cursor_set_key(c->jwt_secret, strlen(c->jwt_secret));
+	}
+	return load_external_issuers(c, v);
 }
 
 static int cmd_migrate(const struct config *c, bool demo)
@@ -137,7 +207,7 @@ static int cmd_token(const struct config *c, int argc, char **argv)
 		fprintf(stderr, "tdkt token: --sub, --role and --unit-id are required\n");
 		return 2;
 	}
-	struct auth_verifier v;
+	static struct auth_verifier v;
 	if (!load_verifier(c, &v))
 		return 2;
 	struct caller who = {.user_id = sub, .role = role, .unit_id = unit};
@@ -243,10 +313,9 @@ static int cmd_serve(const struct config *c)
 	struct http_server *server = NULL;
 	int rc = 1;
 
-	struct auth_verifier verifier;
+	static struct auth_verifier verifier;
 	if (!require_database(c) || !load_verifier(c, &verifier))
 		return 2;
-	cursor_set_key(c->jwt_secret, strlen(c->jwt_secret));
 	json_object_seed(0);
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 	if (!password_init(cores > 0 ? (int)cores : 1)) {

@@ -4,6 +4,8 @@
 #include <string.h>
 #include "lib/auth.h"
 #include "lib/b64.h"
+#include <openssl/evp.h>
+#include <openssl/pem.h>
 #include "tests/unit/check.h"
 
 #define SECRET "0123456789abcdef0123456789abcdef"
@@ -32,6 +34,88 @@ static char *raw(const char *header, const char *payload, const char *sig)
 	return out;
 }
 
+/* a PEM of a freshly generated key; new (free()) */
+static char *pem_of(EVP_PKEY *key, int private_part, size_t *len)
+{
+	BIO *bio = BIO_new(BIO_s_mem());
+	if (private_part)
+		PEM_write_bio_PrivateKey(bio, key, NULL, NULL, 0, NULL, NULL);
+	else
+		PEM_write_bio_PUBKEY(bio, key);
+	char *data = NULL;
+	long n = BIO_get_mem_data(bio, &data);
+	char *out = malloc((size_t)n + 1);
+	memcpy(out, data, (size_t)n);
+	out[n] = '\0';
+	*len = (size_t)n;
+	BIO_free(bio);
+	return out;
+}
+
+/* RS256 and ES256 keys, external issuers, and algorithm confusion */
+static void asymmetric_keys(time_t now)
+{
+	EVP_PKEY *rsa = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048);
+	EVP_PKEY *rsa_small = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)1024);
+	EVP_PKEY *ec = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+	EVP_PKEY *ec384 = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-384");
+	size_t rpub_n, rpriv_n, epub_n, epriv_n, small_n, e384_n;
+	char *rpub = pem_of(rsa, 0, &rpub_n), *rpriv = pem_of(rsa, 1, &rpriv_n);
+	char *epub = pem_of(ec, 0, &epub_n), *epriv = pem_of(ec, 1, &epriv_n);
+	char *small = pem_of(rsa_small, 0, &small_n), *e384 = pem_of(ec384, 0, &e384_n);
+	char err[160], why[96], *t = NULL;
+	struct caller who = {.user_id = 9, .role = ROLE_INTEGRATION, .unit_id = 3}, got;
+
+	static struct auth_verifier ours, national, confused;
+	auth_verifier_init(&ours, "tdkt");
+	CHECK(auth_add_pem(&ours, "tdkt", rpub, rpub_n, rpriv, rpriv_n, JWT_ALG_NONE, err, sizeof err), "RS256 pair: %s", err);
+	CHECK(ours.keys[0].alg == JWT_ALG_RS256, "RSA means RS256");
+	CHECK(auth_add_pem(&ours, "national-system", epub, epub_n, NULL, 0, JWT_ALG_ES256, err, sizeof err),
+	      "ES256 external issuer: %s", err);
+	auth_verifier_init(&national, "tdkt");
+	CHECK(auth_add_pem(&national, "national-system", epub, epub_n, epriv, epriv_n, JWT_ALG_NONE, err, sizeof err),
+	      "ES256 pair: %s", err);
+
+	CHECK(auth_mint(&ours, &who, 600, now, &t) && auth_verify(&ours, t, now, &got, why, sizeof why) &&
+		      got.user_id == 9, "RS256 round trip (%s)", why);
+	free(t);
+	CHECK(auth_mint(&national, &who, 600, now, &t) && auth_verify(&ours, t, now, &got, why, sizeof why) &&
+		      got.role == ROLE_INTEGRATION && got.unit_id == 3, "external ES256 token accepted, claims mapped (%s)", why);
+	free(t);
+
+	/* HS256 signed with our RSA public key as the HMAC secret: the classic confusion */
+	auth_verifier_init(&confused, "tdkt");
+	auth_add_hs256(&confused, "tdkt", rpub);
+	CHECK(auth_mint(&confused, &who, 600, now, &t) && !auth_verify(&ours, t, now, &got, why, sizeof why),
+	      "HS256 with the public key as secret refused");
+	free(t);
+	/* our key signing a token that claims the external issuer */
+	auth_verifier_init(&confused, "tdkt");
+	CHECK(auth_add_pem(&confused, "national-system", rpub, rpub_n, rpriv, rpriv_n, JWT_ALG_NONE, err, sizeof err), "probe key");
+	CHECK(auth_mint(&confused, &who, 600, now, &t) && !auth_verify(&ours, t, now, &got, why, sizeof why),
+	      "a key answers for its own issuer only");
+	free(t);
+	/* the external issuer's key signing a token in our name */
+	auth_verifier_init(&confused, "tdkt");
+	auth_add_pem(&confused, "tdkt", epub, epub_n, epriv, epriv_n, JWT_ALG_NONE, err, sizeof err);
+	CHECK(auth_mint(&confused, &who, 600, now, &t) && !auth_verify(&ours, t, now, &got, why, sizeof why),
+	      "ES256 token under our issuer refused (%s)", why);
+	free(t);
+
+	static struct auth_verifier bad;
+	auth_verifier_init(&bad, "tdkt");
+	CHECK(!auth_add_pem(&bad, "x", small, small_n, NULL, 0, JWT_ALG_NONE, err, sizeof err), "1024-bit RSA refused");
+	CHECK(!auth_add_pem(&bad, "x", e384, e384_n, NULL, 0, JWT_ALG_NONE, err, sizeof err), "P-384 refused");
+	CHECK(!auth_add_pem(&bad, "x", rpub, rpub_n, NULL, 0, JWT_ALG_ES256, err, sizeof err), "RSA key declared ES256 refused");
+	CHECK(!auth_add_pem(&bad, "x", rpub, rpub_n, epriv, epriv_n, JWT_ALG_NONE, err, sizeof err), "mismatched pair refused");
+	CHECK(!auth_add_pem(&bad, "x", "garbage", 7, NULL, 0, JWT_ALG_NONE, err, sizeof err), "garbage refused");
+	CHECK(auth_add_pem(&bad, "y", epub, epub_n, NULL, 0, JWT_ALG_NONE, err, sizeof err) &&
+		      !auth_add_pem(&bad, "y", epub, epub_n, NULL, 0, JWT_ALG_NONE, err, sizeof err), "one key per issuer");
+
+	free(rpub); free(rpriv); free(epub); free(epriv); free(small); free(e384);
+	EVP_PKEY_free(rsa); EVP_PKEY_free(rsa_small); EVP_PKEY_free(ec); EVP_PKEY_free(ec384);
+}
+
 struct token_case {
 	const char *name;
 	char *token;  /* owned */
@@ -56,7 +140,7 @@ int main(void)
 	auth_verifier_hs256(&other_aud, SECRET, "tdkt", "another-api");
 	auth_verifier_hs256(&other_key, "a different secret of 32+ bytes!!", "tdkt", "tdkt");
 	hs384 = v;
-	hs384.alg = JWT_ALG_HS384;
+	hs384.keys[0].alg = JWT_ALG_HS384;
 
 	struct caller who = {.user_id = 7, .role = ROLE_AUTHORITY, .unit_id = 42}, got;
 	char why[96];
@@ -174,6 +258,8 @@ int main(void)
 		CHECK(refresh_decide(refresh_cases[i].found, refresh_cases[i].revoked, refresh_cases[i].rotated,
 				     refresh_cases[i].expired, refresh_cases[i].active) == refresh_cases[i].want,
 		      "refresh case %zu", i);
+
+	asymmetric_keys(now);
 
 	enum role r;
 	CHECK(role_parse("integration", &r) && r == ROLE_INTEGRATION, "role_parse");
