@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "api/api.h"
+#include "api/resource.h"
 #include "lib/page.h"
 #include "lib/router.h"
 
@@ -14,6 +15,9 @@ static const struct db_col audit_cols[] = {
 static const struct db_col change_cols[] = {
 	{"seq", COL_NUM}, {"entity", COL_STR}, {"entity_id", COL_NUM}, {"action", COL_STR}, {"at", COL_TIME},
 };
+
+static const struct row_shape audit_shape = {"/v1/audit", "Entry", audit_cols, (int)API_COUNT(audit_cols), 0, -1};
+static const struct row_shape change_shape = {"/v1/changes", "Change", change_cols, (int)API_COUNT(change_cols), 0, -1};
 
 static const char *const entities[] = {"unit", "user", NULL};
 
@@ -42,24 +46,6 @@ static bool start_after(struct query *q, const char *scope, struct page *page, l
 	return true;
 }
 
-static int write_page(struct req *r, PGresult *res, const char *scope, const struct db_col *cols, int ncols,
-		      long long limit)
-{
-	int n = PQntuples(res);
-	bool more = n > limit;
-	if (more)
-		n = (int)limit;
-	page_begin(r->out);
-	for (int i = 0; i < n; i++) {
-		if (i)
-			buf_putc(r->out, ',');
-		db_row_json(r->out, res, i, cols, ncols);
-	}
-	page_end(r->out, scope, more ? PQgetvalue(res, n - 1, 0) : NULL);
-	PQclear(res);
-	return 0;
-}
-
 static int audit_list(struct req *r)
 {
 	if (r->caller.role != ROLE_ADMIN)
@@ -86,7 +72,7 @@ static int audit_list(struct req *r)
 	PGresult *res = db_query(db, audit_sql, 5, params, &r->err);
 	if (!res)
 		return -1;
-	return write_page(r, res, "audit", audit_cols, (int)API_COUNT(audit_cols), page.limit);
+	return respond_page(r, res, "audit", &audit_shape, page.limit);
 }
 
 static int changes_list(struct req *r)
@@ -109,7 +95,7 @@ static int changes_list(struct req *r)
 	PGresult *res = db_prepared(db, "changes_after", 2, params, &r->err);
 	if (!res)
 		return -1;
-	return write_page(r, res, "changes", change_cols, (int)API_COUNT(change_cols), page.limit);
+	return respond_page(r, res, "changes", &change_shape, page.limit);
 }
 
 static const struct route routes[] = {

@@ -5,6 +5,7 @@
 #include <string.h>
 #include "api/api.h"
 #include "api/authz.h"
+#include "api/resource.h"
 #include "api/write.h"
 #include "lib/jsonin.h"
 #include "lib/page.h"
@@ -20,6 +21,7 @@ static const struct db_col unit_cols[] = {
 	{"version", COL_NUM}, {"created_at", COL_TIME}, {"updated_at", COL_TIME},
 };
 enum { C_ID, C_CODE, C_NAME, C_SHORT_NAME, C_KIND, C_PARENT_ID, C_PROVINCE, C_ACTIVE, C_VERSION };
+static const struct row_shape unit_shape = {"/v1/units", "Unit", unit_cols, (int)API_COUNT(unit_cols), C_ID, C_VERSION};
 
 static const char *const unit_kinds[] = {
 	"government_inspectorate", "provincial_inspectorate", "sector_inspectorate",
@@ -106,28 +108,6 @@ static const char list_sql[] =
 	" AND ($6::text IS NULL OR u.search @@ tdkt_search_query($6))"
 	" ORDER BY u.id LIMIT $7";
 
-static void write_unit(struct req *r, PGresult *res, int row)
-{
-	db_row_json(r->out, res, row, unit_cols, (int)API_COUNT(unit_cols));
-}
-
-static long long row_version(PGresult *res, int row)
-{
-	return strtoll(PQgetvalue(res, row, C_VERSION), NULL, 10);
-}
-
-/* one unit, with ETag; `created` answers 201 with Location */
-static int respond_unit(struct req *r, PGresult *res, int status)
-{
-	r->status = status;
-	req_set_etag(r, row_version(res, 0));
-	if (status == 201)
-		snprintf(r->location, sizeof r->location, "/v1/units/%s", PQgetvalue(res, 0, C_ID));
-	write_unit(r, res, 0);
-	PQclear(res);
-	return 0;
-}
-
 static int units_list(struct req *r)
 {
 	struct query q;
@@ -163,45 +143,12 @@ static int units_list(struct req *r)
 				 : db_prepared(db, "units_list_all", 2, all_params, &r->err);
 	if (!res)
 		return -1;
-	int n = PQntuples(res);
-	bool more = n > page.limit;
-	if (more)
-		n = (int)page.limit;
-	page_begin(r->out);
-	for (int i = 0; i < n; i++) {
-		if (i)
-			buf_putc(r->out, ',');
-		write_unit(r, res, i);
-	}
-	page_end(r->out, "units", more ? PQgetvalue(res, n - 1, C_ID) : NULL);
-	PQclear(res);
-	return 0;
+	return respond_page(r, res, "units", &unit_shape, page.limit);
 }
 
 static int units_get(struct req *r)
 {
-	long long id;
-	struct db_conn *db;
-	if (!req_path_id(r, "id", &id) || !req_db(r, &db))
-		return -1;
-	char idtext[24];
-	snprintf(idtext, sizeof idtext, "%lld", id);
-	const char *params[] = {idtext};
-	PGresult *res = db_prepared(db, "units_get", 1, params, &r->err);
-	if (!res)
-		return -1;
-	if (PQntuples(res) == 0) {
-		PQclear(res);
-		return req_fail(r, 404, "Unit %lld does not exist.", id);
-	}
-	long long version = row_version(res, 0);
-	if (req_not_modified(r, version)) {
-		PQclear(res);
-		r->status = 304;
-		req_set_etag(r, version);
-		return 0;
-	}
-	return respond_unit(r, res, 200);
+	return respond_get_by_id(r, "units_get", &unit_shape);
 }
 
 /* May the caller place a unit under `parent_id` (create, or move there)? A parent that does
@@ -242,8 +189,7 @@ static int units_create(struct req *r)
 	if (!req_json(r, false, &body) ||
 	    !jin_decode(body, unit_fields, API_COUNT(unit_fields), false, v, &r->err) || !req_db(r, &db))
 		goto out;
-	db->constraints = write_constraints;
-	db->nconstraints = (int)API_COUNT(write_constraints);
+	DB_EXPLAIN(db, write_constraints);
 	bool has_parent = v[F_PARENT_ID].present && !v[F_PARENT_ID].is_null;
 	if (!check_parent(r, v[F_PARENT_ID].num, has_parent))
 		goto out;
@@ -252,18 +198,11 @@ static int units_create(struct req *r)
 	const char *params[] = {
 		v[F_CODE].str, v[F_NAME].str, v[F_SHORT_NAME].str, v[F_KIND].str,
 		has_parent ? parent : NULL, v[F_PROVINCE].str,
-		v[F_ACTIVE].present ? (v[F_ACTIVE].boolean ? "true" : "false") : NULL,
+		BOOL_PARAM(v[F_ACTIVE]),
 	};
 	if (!write_begin(r, &db))
 		goto out;
-	PGresult *res = db_prepared(db, "units_insert", 7, params, &r->err);
-	if (!res)
-		goto out;
-	if (!db_commit(db, &r->err)) {
-		PQclear(res);
-		goto out;
-	}
-	rc = respond_unit(r, res, 201);
+	rc = respond_created(r, "units_insert", 7, params, &unit_shape);
 out:
 	json_decref(body);
 	return rc;
@@ -294,7 +233,7 @@ static bool lock_for_change(struct req *r, long long id, enum action action, boo
 		PQclear(row);
 		return app_error_set(&r->err, 404, "Unit %lld does not exist.", id);
 	}
-	if (!authz_require(r, action, id) || !req_if_match(r, row_version(row, 0))) {
+	if (!authz_require(r, action, id) || !req_if_match(r, row_version_of(row, &unit_shape))) {
 		PQclear(row);
 		return false;
 	}
@@ -330,8 +269,7 @@ static int units_patch(struct req *r)
 	if (!req_path_id(r, "id", &id) || !req_json(r, true, &body) ||
 	    !jin_decode(body, unit_fields, API_COUNT(unit_fields), true, v, &r->err) || !req_db(r, &db))
 		goto out;
-	db->constraints = write_constraints;
-	db->nconstraints = (int)API_COUNT(write_constraints);
+	DB_EXPLAIN(db, write_constraints);
 	if (!lock_for_change(r, id, ACT_WRITE_UNIT, v[F_PARENT_ID].present, &cur))
 		goto out;
 
@@ -357,7 +295,7 @@ static int units_patch(struct req *r)
 	res = db_prepared(db, "units_update", 8, params, &r->err);
 	if (!res || !db_commit(db, &r->err))
 		goto out;
-	rc = respond_unit(r, res, 200);
+	rc = respond_row(r, res, 200, &unit_shape);
 	res = NULL;
 out:
 	PQclear(cur);
@@ -374,8 +312,7 @@ static int units_delete(struct req *r)
 	int rc = -1;
 	if (!req_path_id(r, "id", &id) || !req_db(r, &db))
 		goto out;
-	db->constraints = delete_constraints;
-	db->nconstraints = (int)API_COUNT(delete_constraints);
+	DB_EXPLAIN(db, delete_constraints);
 	db->deleting = true;
 	if (!lock_for_change(r, id, ACT_MOVE_DELETE_UNIT, false, &cur))
 		goto out;

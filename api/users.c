@@ -5,6 +5,7 @@
 #include <string.h>
 #include "api/api.h"
 #include "api/authz.h"
+#include "api/resource.h"
 #include "api/write.h"
 #include "api/users.h"
 #include "lib/jsonin.h"
@@ -17,6 +18,8 @@ const struct db_col user_cols[] = {
 	{"updated_at", COL_TIME},
 };
 const int user_ncols = (int)API_COUNT(user_cols);
+static const struct row_shape user_shape = {"/v1/users", "User", user_cols, (int)API_COUNT(user_cols), USER_C_ID,
+					    USER_C_VERSION};
 
 static const char *const role_names[] = {"admin", "authority", "officer", "viewer", "integration", NULL};
 
@@ -83,17 +86,6 @@ static bool admin_only(struct req *r)
 	return app_error_set(&r->err, 403, "Only admins manage accounts.");
 }
 
-static int respond_user(struct req *r, PGresult *res, int status)
-{
-	r->status = status;
-	req_set_etag(r, strtoll(PQgetvalue(res, 0, USER_C_VERSION), NULL, 10));
-	if (status == 201)
-		snprintf(r->location, sizeof r->location, "/v1/users/%s", PQgetvalue(res, 0, USER_C_ID));
-	db_row_json(r->out, res, 0, user_cols, user_ncols);
-	PQclear(res);
-	return 0;
-}
-
 static int users_list(struct req *r)
 {
 	struct query q;
@@ -120,45 +112,14 @@ static int users_list(struct req *r)
 	PGresult *res = db_query(db, list_sql, 6, params, &r->err);
 	if (!res)
 		return -1;
-	int n = PQntuples(res);
-	bool more = n > page.limit;
-	if (more)
-		n = (int)page.limit;
-	page_begin(r->out);
-	for (int i = 0; i < n; i++) {
-		if (i)
-			buf_putc(r->out, ',');
-		db_row_json(r->out, res, i, user_cols, user_ncols);
-	}
-	page_end(r->out, "users", more ? PQgetvalue(res, n - 1, USER_C_ID) : NULL);
-	PQclear(res);
-	return 0;
+	return respond_page(r, res, "users", &user_shape, page.limit);
 }
 
 static int users_get(struct req *r)
 {
-	long long id;
-	struct db_conn *db;
-	if (!admin_only(r) || !req_path_id(r, "id", &id) || !req_db(r, &db))
+	if (!admin_only(r))
 		return -1;
-	char idtext[24];
-	snprintf(idtext, sizeof idtext, "%lld", id);
-	const char *params[] = {idtext};
-	PGresult *res = db_prepared(db, "users_get", 1, params, &r->err);
-	if (!res)
-		return -1;
-	if (PQntuples(res) == 0) {
-		PQclear(res);
-		return req_fail(r, 404, "User %lld does not exist.", id);
-	}
-	long long version = strtoll(PQgetvalue(res, 0, USER_C_VERSION), NULL, 10);
-	if (req_not_modified(r, version)) {
-		PQclear(res);
-		r->status = 304;
-		req_set_etag(r, version);
-		return 0;
-	}
-	return respond_user(r, res, 200);
+	return respond_get_by_id(r, "users_get", &user_shape);
 }
 
 static int users_create(struct req *r)
@@ -178,20 +139,12 @@ static int users_create(struct req *r)
 	}
 	if (!write_begin(r, &db))
 		goto out;
-	db->constraints = constraints;
-	db->nconstraints = (int)API_COUNT(constraints);
+	DB_EXPLAIN(db, constraints);
 	char unit[24];
 	snprintf(unit, sizeof unit, "%lld", v[F_UNIT_ID].num);
 	const char *params[] = {v[F_USERNAME].str, v[F_DISPLAY_NAME].str, v[F_ROLE].str, unit,
-				v[F_ACTIVE].present ? (v[F_ACTIVE].boolean ? "true" : "false") : NULL, hash};
-	PGresult *res = db_prepared(db, "users_insert", 6, params, &r->err);
-	if (!res)
-		goto out;
-	if (!db_commit(db, &r->err)) {
-		PQclear(res);
-		goto out;
-	}
-	rc = respond_user(r, res, 201);
+				BOOL_PARAM(v[F_ACTIVE]), hash};
+	rc = respond_created(r, "users_insert", 6, params, &user_shape);
 out:
 	json_decref(body);
 	return rc;
@@ -225,8 +178,7 @@ static int users_patch(struct req *r)
 	}
 	if (!write_begin(r, &db))
 		goto out;
-	db->constraints = constraints;
-	db->nconstraints = (int)API_COUNT(constraints);
+	DB_EXPLAIN(db, constraints);
 	char idtext[24], unit[24];
 	snprintf(idtext, sizeof idtext, "%lld", id);
 	const char *idparam[] = {idtext};
@@ -237,11 +189,10 @@ static int users_patch(struct req *r)
 		req_fail(r, 404, "User %lld does not exist.", id);
 		goto out;
 	}
-	if (!req_if_match(r, strtoll(PQgetvalue(cur, 0, USER_C_VERSION), NULL, 10)))
+	if (!req_if_match(r, row_version_of(cur, &user_shape)))
 		goto out;
 	bool was_active = PQgetvalue(cur, 0, USER_C_ACTIVE)[0] == 't';
-	const char *active = v[F_ACTIVE].present ? (v[F_ACTIVE].boolean ? "true" : "false")
-						 : (was_active ? "true" : "false");
+	const char *active = v[F_ACTIVE].present ? BOOL_PARAM(v[F_ACTIVE]) : (was_active ? "true" : "false");
 	const char *params[] = {
 		idtext,
 		current_or(&v[F_USERNAME], cur, USER_C_USERNAME, NULL, 0),
@@ -263,7 +214,7 @@ static int users_patch(struct req *r)
 	}
 	if (!db_commit(db, &r->err))
 		goto out;
-	rc = respond_user(r, res, 200);
+	rc = respond_row(r, res, 200, &user_shape);
 	res = NULL;
 out:
 	PQclear(cur);

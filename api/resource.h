@@ -1,0 +1,40 @@
+/* The plumbing every resource shares: a row as the response (ETag from its version, Location on
+ * create), a keyset page of rows, and GET by id with If-None-Match. A resource describes its
+ * rows once in a struct row_shape. */
+#ifndef TDKT_RESOURCE_H
+#define TDKT_RESOURCE_H
+#include "lib/db.h"
+#include "lib/http.h"
+
+struct row_shape {
+	const char *collection;      /* "/v1/units": Location prefix */
+	const char *noun;            /* "Unit": for "Unit 5 does not exist." */
+	const struct db_col *cols;   /* the statement's columns, in order */
+	int ncols;
+	int id_col;                  /* the id (and keyset) column */
+	int version_col;             /* -1 when the rows have no version */
+};
+
+/* Writes row 0 of res as the response with status (201 adds Location). Steals res. Returns 0. */
+int respond_row(struct req *r, PGresult *res, int status, const struct row_shape *shape);
+/* Writes {"items":[…],"next_cursor":…} from a result fetched with LIMIT limit + 1, ordered by
+ * the id column; the cursor of scope carries the last id. Steals res. Returns 0. */
+int respond_page(struct req *r, PGresult *res, const char *scope, const struct row_shape *shape, long long limit);
+/* GET /collection/{id} with the prepared statement `stmt` ($1 = id): 404, 304, or the row. */
+int respond_get_by_id(struct req *r, const char *stmt, const struct row_shape *shape);
+
+/* Runs the INSERT … RETURNING statement `stmt` in the open write transaction, commits, and
+ * answers 201 with the row. */
+int respond_created(struct req *r, const char *stmt, int n, const char *const *params, const struct row_shape *shape);
+
+/* "true"/"false" for a decoded boolean field, NULL when absent (for $n parameters) */
+#define BOOL_PARAM(jv) ((jv).present ? ((jv).boolean ? "true" : "false") : NULL)
+/* explains the given constraint table's violations for this request */
+#define DB_EXPLAIN(db, table) ((db)->constraints = (table), (db)->nconstraints = (int)(sizeof(table) / sizeof((table)[0])))
+
+/* the version column of row 0 */
+long long row_version_of(const PGresult *res, const struct row_shape *shape);
+/* decimal text of v into buf (for $n parameters); returns buf */
+const char *id_text(long long v, char buf[24]);
+
+#endif
