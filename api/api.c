@@ -9,6 +9,7 @@ extern const struct api_module audit_module;
 extern const struct api_module auth_module;
 extern const struct api_module me_module;
 extern const struct api_module users_module;
+extern const struct api_module people_module;
 
 static const struct api_module *const modules[] = {
 	&health_module,
@@ -19,6 +20,7 @@ static const struct api_module *const modules[] = {
 	&auth_module,
 	&me_module,
 	&users_module,
+	&people_module,
 };
 
 const struct api_module *const *api_modules(size_t *n)

@@ -11,6 +11,7 @@ static const struct db_stmt stmts[] = {
 	 "  SELECT u.id, u.parent_id, up.depth + 1 FROM units u JOIN up ON u.id = up.parent_id"
 	 "  WHERE up.depth < 1000)"
 	 " SELECT EXISTS (SELECT 1 FROM up WHERE id = $2)"},
+	{"authz_unit_exists", "SELECT 1 FROM units WHERE id = $1"},
 };
 
 const struct api_module authz_module = {"authz", NULL, 0, stmts, API_COUNT(stmts)};
@@ -20,6 +21,7 @@ static const char *const action_text[ACT_COUNT] = {
 	[ACT_WRITE_UNIT] = "change units here",
 	[ACT_MOVE_DELETE_UNIT] = "move or delete this unit",
 	[ACT_MANAGE_USERS] = "manage accounts",
+	[ACT_WRITE_PERSON] = "change people of this unit",
 };
 
 bool authz_relation(struct req *r, long long unit, enum relation *rel)
@@ -63,4 +65,22 @@ bool authz_require(struct req *r, enum action action, long long unit)
 		return true;
 	return app_error_set(&r->err, 403, "Your role (%s) may not %s%s.", role_name(role), action_text[action],
 			     rel == REL_OUTSIDE && authz_role_may(r, action) ? " outside your unit's subtree" : "");
+}
+
+bool authz_require_unit_field(struct req *r, enum action action, long long unit, const char *field)
+{
+	struct db_conn *db;
+	char id[24];
+	snprintf(id, sizeof id, "%lld", unit);
+	const char *params[] = {id};
+	if (!req_db(r, &db))
+		return false;
+	PGresult *res = db_prepared(db, "authz_unit_exists", 1, params, &r->err);
+	if (!res)
+		return false;
+	bool exists = PQntuples(res) == 1;
+	PQclear(res);
+	if (!exists)
+		return app_error_field(&r->err, field, "not_found", "%s does not name an existing unit", field);
+	return authz_require(r, action, unit);
 }

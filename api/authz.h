@@ -14,6 +14,10 @@ bool authz_relation(struct req *r, long long unit, enum relation *rel);
  * database only when the answer depends on where the unit is. */
 bool authz_require(struct req *r, enum action action, long long unit);
 
+/* authz_require for a unit named in a request body: a unit that does not exist is a 422 on
+ * `field` (a validation error, not a permission one). */
+bool authz_require_unit_field(struct req *r, enum action action, long long unit, const char *field);
+
 /* true when the caller's role may do `action` somewhere (a cheap early 403 before any work) */
 bool authz_role_may(const struct req *r, enum action action);
 

@@ -75,6 +75,7 @@ static const struct db_constraint write_constraints[] = {
 static const struct db_constraint delete_constraints[] = {
 	{"units_parent_fkey", "id", "referenced", "the unit still has child units; move or delete them first"},
 	{"users_unit_fkey", "id", "referenced", "the unit still has user accounts; move or delete them first"},
+	{"people_unit_fkey", "id", "referenced", "the unit still has people; move or delete them first"},
 };
 
 static const struct db_stmt stmts[] = {
@@ -160,20 +161,7 @@ static bool check_parent(struct req *r, long long parent_id, bool has_parent)
 			return true;
 		return app_error_set(&r->err, 403, "Only admins create top-level units (parent_id is required).");
 	}
-	char idtext[24];
-	snprintf(idtext, sizeof idtext, "%lld", parent_id);
-	const char *params[] = {idtext};
-	struct db_conn *db;
-	if (!req_db(r, &db))
-		return false;
-	PGresult *res = db_prepared(db, "units_get", 1, params, &r->err);
-	if (!res)
-		return false;
-	bool exists = PQntuples(res) == 1;
-	PQclear(res);
-	if (!exists)
-		return app_error_field(&r->err, "parent_id", "not_found", "parent_id does not name an existing unit");
-	return authz_require(r, ACT_WRITE_UNIT, parent_id);
+	return authz_require_unit_field(r, ACT_WRITE_UNIT, parent_id, "parent_id");
 }
 
 static int units_create(struct req *r)
