@@ -10,6 +10,7 @@ extern const struct api_module auth_module;
 extern const struct api_module me_module;
 extern const struct api_module users_module;
 extern const struct api_module people_module;
+extern const struct api_module indicators_module;
 
 static const struct api_module *const modules[] = {
 	&health_module,
@@ -21,6 +22,7 @@ static const struct api_module *const modules[] = {
 	&me_module,
 	&users_module,
 	&people_module,
+	&indicators_module,
 };
 
 const struct api_module *const *api_modules(size_t *n)

@@ -22,6 +22,7 @@ static const char *const action_text[ACT_COUNT] = {
 	[ACT_MOVE_DELETE_UNIT] = "move or delete this unit",
 	[ACT_MANAGE_USERS] = "manage accounts",
 	[ACT_WRITE_PERSON] = "change people of this unit",
+	[ACT_MANAGE_CATALOGUE] = "change the catalogue",
 };
 
 bool authz_relation(struct req *r, long long unit, enum relation *rel)

@@ -43,20 +43,18 @@ int respond_page(struct req *r, PGresult *res, const char *scope, const struct r
 	return 0;
 }
 
-int respond_get_by_id(struct req *r, const char *stmt, const struct row_shape *shape)
+int respond_get_one(struct req *r, const char *stmt, const char *key, const struct row_shape *shape)
 {
-	long long id;
 	struct db_conn *db;
-	char idbuf[24];
-	if (!req_path_id(r, "id", &id) || !req_db(r, &db))
+	if (!req_db(r, &db))
 		return -1;
-	const char *params[] = {id_text(id, idbuf)};
+	const char *params[] = {key};
 	PGresult *res = db_prepared(db, stmt, 1, params, &r->err);
 	if (!res)
 		return -1;
 	if (PQntuples(res) == 0) {
 		PQclear(res);
-		return req_fail(r, 404, "%s %lld does not exist.", shape->noun, id);
+		return req_fail(r, 404, "%s %s does not exist.", shape->noun, key);
 	}
 	if (shape->version_col >= 0 && req_not_modified(r, row_version_of(res, shape))) {
 		req_set_etag(r, row_version_of(res, shape));
@@ -65,6 +63,15 @@ int respond_get_by_id(struct req *r, const char *stmt, const struct row_shape *s
 		return 0;
 	}
 	return respond_row(r, res, 200, shape);
+}
+
+int respond_get_by_id(struct req *r, const char *stmt, const struct row_shape *shape)
+{
+	long long id;
+	char idbuf[24];
+	if (!req_path_id(r, "id", &id))
+		return -1;
+	return respond_get_one(r, stmt, id_text(id, idbuf), shape);
 }
 
 int respond_created(struct req *r, const char *stmt, int n, const char *const *params, const struct row_shape *shape)

@@ -22,6 +22,8 @@ int respond_row(struct req *r, PGresult *res, int status, const struct row_shape
 int respond_page(struct req *r, PGresult *res, const char *scope, const struct row_shape *shape, long long limit);
 /* GET /collection/{id} with the prepared statement `stmt` ($1 = id): 404, 304, or the row. */
 int respond_get_by_id(struct req *r, const char *stmt, const struct row_shape *shape);
+/* the same for a resource keyed by text ($1 = key) */
+int respond_get_one(struct req *r, const char *stmt, const char *key, const struct row_shape *shape);
 
 /* Runs the INSERT … RETURNING statement `stmt` in the open write transaction, commits, and
  * answers 201 with the row. */

@@ -565,6 +565,21 @@ int req_fail(struct req *r, int status, const char *fmt, ...)
 	return -1;
 }
 
+bool req_path_text(struct req *r, const char *name, bool (*valid)(const char *s, size_t n), char *out, size_t outlen)
+{
+	size_t nlen = strlen(name);
+	for (int i = 0; i < r->match.nparams; i++) {
+		const struct route_param *p = &r->match.params[i];
+		if (p->name_len == nlen && memcmp(p->name, name, nlen) == 0 && p->value_len < outlen &&
+		    valid(p->value, p->value_len)) {
+			memcpy(out, p->value, p->value_len);
+			out[p->value_len] = '\0';
+			return true;
+		}
+	}
+	return app_error_set(&r->err, 404, "No resource at this path.");
+}
+
 bool req_path_id(struct req *r, const char *name, long long *id)
 {
 	if (!route_param_id(&r->match, name, id))

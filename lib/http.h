@@ -71,6 +71,9 @@ void req_db_release(struct req *r);
 /* Reads the body as one JSON object: 411/413/415/400 on the way. *out is new. `patch` also
  * accepts application/merge-patch+json. */
 bool req_json(struct req *r, bool patch, json_t **out);
+/* The text path parameter {name} (as decoded by CivetWeb) into out; 404 when it is longer than
+ * outlen - 1 or fails `valid`. */
+bool req_path_text(struct req *r, const char *name, bool (*valid)(const char *s, size_t n), char *out, size_t outlen);
 /* The id path parameter {name}; 404 when it is not a positive integer. */
 bool req_path_id(struct req *r, const char *name, long long *id);
 

@@ -17,6 +17,7 @@ enum action {
 	ACT_MOVE_DELETE_UNIT,   /* move or delete a unit record */
 	ACT_MANAGE_USERS,       /* accounts of that unit */
 	ACT_WRITE_PERSON,       /* create, change, delete the unit's people */
+	ACT_MANAGE_CATALOGUE,   /* indicators, award kinds: not tied to a unit */
 	ACT_COUNT,
 };
 
