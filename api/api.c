@@ -11,6 +11,7 @@ extern const struct api_module me_module;
 extern const struct api_module users_module;
 extern const struct api_module people_module;
 extern const struct api_module indicators_module;
+extern const struct api_module clusters_module;
 
 static const struct api_module *const modules[] = {
 	&health_module,
@@ -23,6 +24,7 @@ static const struct api_module *const modules[] = {
 	&users_module,
 	&people_module,
 	&indicators_module,
+	&clusters_module,
 };
 
 const struct api_module *const *api_modules(size_t *n)

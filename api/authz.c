@@ -23,6 +23,7 @@ static const char *const action_text[ACT_COUNT] = {
 	[ACT_MANAGE_USERS] = "manage accounts",
 	[ACT_WRITE_PERSON] = "change people of this unit",
 	[ACT_MANAGE_CATALOGUE] = "change the catalogue",
+	[ACT_ORGANIZE] = "organise clusters and campaigns for this unit",
 };
 
 bool authz_relation(struct req *r, long long unit, enum relation *rel)

@@ -65,11 +65,11 @@ static const struct jfield patch_fields[] = {
 };
 
 static const struct db_constraint write_constraints[] = {
-	{"indicators_pkey", "code", "duplicate", "an indicator with this code exists"},
+	{"indicators_pkey", "code", "duplicate", "an indicator with this code exists", 0},
 };
 static const struct db_constraint delete_constraints[] = {
-	{"indicators_numerator_fkey", "code", "referenced", "a ratio indicator is computed from this one"},
-	{"indicators_denominator_fkey", "code", "referenced", "a ratio indicator is computed from this one"},
+	{"indicators_numerator_fkey", "code", "referenced", "a ratio indicator is computed from this one", 0},
+	{"indicators_denominator_fkey", "code", "referenced", "a ratio indicator is computed from this one", 0},
 };
 
 static const struct db_stmt stmts[] = {

@@ -34,10 +34,10 @@ static const struct jfield person_fields[] = {
 };
 
 static const struct db_constraint write_constraints[] = {
-	{"people_unit_fkey", "unit_id", "not_found", "unit_id does not name an existing unit"},
+	{"people_unit_fkey", "unit_id", "not_found", "unit_id does not name an existing unit", 0},
 };
 static const struct db_constraint delete_constraints[] = {
-	{"people_unit_fkey", "id", "referenced", "the person is still referenced"},
+	{"people_unit_fkey", "id", "referenced", "the person is still referenced", 0},
 };
 
 static const struct db_stmt stmts[] = {

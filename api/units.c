@@ -66,16 +66,18 @@ static const struct jfield unit_fields[] = {
 };
 
 static const struct db_constraint write_constraints[] = {
-	{"units_code_key", "code", "duplicate", "code is already used by another unit"},
-	{"units_parent_fkey", "parent_id", "not_found", "parent_id does not name an existing unit"},
-	{"units_parent_no_cycle", "parent_id", "cycle", "parent_id would put the unit under itself"},
-	{"units_code_format", "code", "format", "code has an invalid format"},
-	{"units_province_code_format", "province_code", "format", "province_code must be 2 digits"},
+	{"units_code_key", "code", "duplicate", "code is already used by another unit", 0},
+	{"units_parent_fkey", "parent_id", "not_found", "parent_id does not name an existing unit", 0},
+	{"units_parent_no_cycle", "parent_id", "cycle", "parent_id would put the unit under itself", 0},
+	{"units_code_format", "code", "format", "code has an invalid format", 0},
+	{"units_province_code_format", "province_code", "format", "province_code must be 2 digits", 0},
 };
 static const struct db_constraint delete_constraints[] = {
-	{"units_parent_fkey", "id", "referenced", "the unit still has child units; move or delete them first"},
-	{"users_unit_fkey", "id", "referenced", "the unit still has user accounts; move or delete them first"},
-	{"people_unit_fkey", "id", "referenced", "the unit still has people; move or delete them first"},
+	{"units_parent_fkey", "id", "referenced", "the unit still has child units; move or delete them first", 0},
+	{"users_unit_fkey", "id", "referenced", "the unit still has user accounts; move or delete them first", 0},
+	{"people_unit_fkey", "id", "referenced", "the unit still has people; move or delete them first", 0},
+	{"clusters_organizer_fkey", "id", "referenced", "the unit organises clusters", 0},
+	{"cluster_members_unit_fkey", "id", "referenced", "the unit is a member of clusters", 0},
 };
 
 static const struct db_stmt stmts[] = {

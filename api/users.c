@@ -52,9 +52,9 @@ static const struct jfield user_fields[] = {
 };
 
 static const struct db_constraint constraints[] = {
-	{"users_username_key", "username", "duplicate", "username is already taken (usernames ignore case)"},
-	{"users_unit_fkey", "unit_id", "not_found", "unit_id does not name an existing unit"},
-	{"users_username_format", "username", "format", "username has an invalid format"},
+	{"users_username_key", "username", "duplicate", "username is already taken (usernames ignore case)", 0},
+	{"users_unit_fkey", "unit_id", "not_found", "unit_id does not name an existing unit", 0},
+	{"users_username_format", "username", "format", "username has an invalid format", 0},
 };
 
 static const struct db_stmt stmts[] = {

@@ -337,6 +337,8 @@ static PGresult *fail_result(struct db_conn *c, PGresult *res, struct app_error 
 			known = &c->constraints[i];
 
 	if (known) {
+		if (known->status)
+			status = known->status;
 		app_error_set(err, status, "%s", known->message);
 		app_error_field(err, known->field, known->code, "%s", known->message);
 	} else if (status == 409) {

@@ -27,6 +27,7 @@ struct db_constraint {
 	const char *field;
 	const char *code;     /* e.g. "duplicate", "not_found", "cycle" */
 	const char *message;
+	int status;           /* the answer's status; 0: what the SQLSTATE means (23505: 409…) */
 };
 
 struct db_conn {

@@ -613,9 +613,9 @@ static bool media_type_is(const char *header, const char *want)
 	return strncasecmp(cs, "utf-8", 5) == 0;
 }
 
-bool req_json(struct req *r, bool patch, json_t **out)
+/* The body, read with the cap, into the thread's body buffer (kept for a retried handler). */
+static bool read_body(struct req *r, bool patch, struct buf **body)
 {
-	*out = NULL;
 	const char *ct = req_header(r, "Content-Type");
 	if (!ct || !(media_type_is(ct, "application/json") ||
 		     (patch && media_type_is(ct, "application/merge-patch+json"))))
@@ -627,8 +627,9 @@ bool req_json(struct req *r, bool patch, json_t **out)
 		return app_error_set(&r->err, 413, "The request body is larger than %ld bytes.", limit);
 	struct http_thread *t = mg_get_thread_pointer(r->conn);
 	struct buf *b = &t->body;
+	*body = b;
 	if (r->body_read) /* a retried handler: the body was read by the first attempt */
-		return jin_parse(b->data, b->len, out, &r->err);
+		return true;
 	buf_reset(b);
 	/* chunked bodies have no length: read up to one byte past the cap to detect overflow */
 	char chunk[8192];
@@ -646,7 +647,21 @@ bool req_json(struct req *r, bool patch, json_t **out)
 	}
 	if (!buf_ok(b))
 		return app_error_set(&r->err, 503, "The service is short of memory.");
-	return jin_parse(b->data, b->len, out, &r->err);
+	return true;
+}
+
+bool req_json(struct req *r, bool patch, json_t **out)
+{
+	struct buf *b;
+	*out = NULL;
+	return read_body(r, patch, &b) && jin_parse(b->data, b->len, out, &r->err);
+}
+
+bool req_json_array(struct req *r, size_t max_items, json_t **out)
+{
+	struct buf *b;
+	*out = NULL;
+	return read_body(r, false, &b) && jin_parse_array(b->data, b->len, max_items, out, &r->err);
 }
 
 void req_set_etag(struct req *r, long long version)

@@ -74,6 +74,8 @@ bool req_json(struct req *r, bool patch, json_t **out);
 /* The text path parameter {name} (as decoded by CivetWeb) into out; 404 when it is longer than
  * outlen - 1 or fails `valid`. */
 bool req_path_text(struct req *r, const char *name, bool (*valid)(const char *s, size_t n), char *out, size_t outlen);
+/* Reads the body as one JSON array of at most max_items (PUT of a list). *out is new. */
+bool req_json_array(struct req *r, size_t max_items, json_t **out);
 /* The id path parameter {name}; 404 when it is not a positive integer. */
 bool req_path_id(struct req *r, const char *name, long long *id);
 

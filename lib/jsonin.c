@@ -27,24 +27,64 @@ static bool nesting_within(const char *s, size_t n, int max)
 	return true;
 }
 
-bool jin_parse(const char *body, size_t len, json_t **out, struct app_error *err)
+static bool parse_checked(const char *body, size_t len, json_t **out, struct app_error *err)
 {
 	json_error_t jerr;
 	*out = NULL;
 	if (len == 0)
-		return app_error_set(err, 400, "The request body is empty; a JSON object is expected.");
+		return app_error_set(err, 400, "The request body is empty; JSON is expected.");
 	if (!nesting_within(body, len, JSON_MAX_DEPTH))
 		return app_error_set(err, 400, "JSON nesting is deeper than %d levels.", JSON_MAX_DEPTH);
-	json_t *root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
-	if (!root)
+	*out = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!*out)
 		return app_error_set(err, 400, "Malformed JSON at line %d, column %d: %s", jerr.line,
 				     jerr.column, jerr.text);
-	if (!json_is_object(root)) {
-		json_decref(root);
+	return true;
+}
+
+bool jin_parse(const char *body, size_t len, json_t **out, struct app_error *err)
+{
+	if (!parse_checked(body, len, out, err))
+		return false;
+	if (!json_is_object(*out)) {
+		json_decref(*out);
+		*out = NULL;
 		return app_error_set(err, 400, "The request body must be a JSON object.");
 	}
-	*out = root;
 	return true;
+}
+
+bool jin_parse_array(const char *body, size_t len, size_t max_items, json_t **out, struct app_error *err)
+{
+	if (!parse_checked(body, len, out, err))
+		return false;
+	bool is_array = json_is_array(*out);
+	if (is_array && json_array_size(*out) <= max_items)
+		return true;
+	json_decref(*out);
+	*out = NULL;
+	if (!is_array)
+		return app_error_set(err, 400, "The request body must be a JSON array.");
+	return app_error_set(err, 422, "The list has more than %zu items.", max_items);
+}
+
+bool jin_decode_item(json_t *item, size_t index, const struct jfield *specs, size_t n, struct jvalue *out,
+		     struct app_error *err)
+{
+	int before = err->nfields;
+	if (!json_is_object(item)) {
+		char field[24];
+		snprintf(field, sizeof field, "[%zu]", index);
+		return app_error_field(err, field, "type", "item %zu must be an object", index);
+	}
+	bool ok = jin_decode(item, specs, n, false, out, err);
+	/* name the item in each of its field errors: "role" becomes "[2].role" */
+	for (int i = before; i < err->nfields; i++) {
+		char named[sizeof err->fields[i].field];
+		snprintf(named, sizeof named, "[%zu].%s", index, err->fields[i].field);
+		memcpy(err->fields[i].field, named, sizeof named);
+	}
+	return ok;
 }
 
 size_t utf8_chars(const char *s, size_t n)

@@ -41,6 +41,12 @@ struct jvalue {
 /* Parses a request body: must be one JSON object. On failure a 400 in err; *out is new. */
 bool jin_parse(const char *body, size_t len, json_t **out, struct app_error *err);
 
+/* The same for a body that must be a JSON array of at most max_items (400 / 422). */
+bool jin_parse_array(const char *body, size_t len, size_t max_items, json_t **out, struct app_error *err);
+/* Decodes item `index` of an array as an object for create; field errors read "[index].field". */
+bool jin_decode_item(json_t *item, size_t index, const struct jfield *specs, size_t n, struct jvalue *out,
+		     struct app_error *err);
+
 /* Checks obj against n specs, filling out[n]. patch: fields are optional and null means "remove"
  * (allowed only for nullable ones). Collects every field error before returning false. */
 bool jin_decode(json_t *obj, const struct jfield *specs, size_t n, bool patch, struct jvalue *out,

@@ -18,6 +18,7 @@ enum action {
 	ACT_MANAGE_USERS,       /* accounts of that unit */
 	ACT_WRITE_PERSON,       /* create, change, delete the unit's people */
 	ACT_MANAGE_CATALOGUE,   /* indicators, award kinds: not tied to a unit */
+	ACT_ORGANIZE,           /* set up clusters and campaigns organised by the unit */
 	ACT_COUNT,
 };
 

@@ -3,4 +3,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export TDKT_BIN=$(realpath "$1")
-/usr/bin/python3 -m pytest -q -p no:cacheprovider tests/api "${@:2}"
+if [[ $# -gt 1 ]]; then targets=("${@:2}"); else targets=(tests/api); fi
+/usr/bin/python3 -m pytest -q -p no:cacheprovider "${targets[@]}"

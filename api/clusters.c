@@ -1,0 +1,537 @@
+/* /v1/clusters — emulation clusters and their yearly members (API.md "Clusters"). Readable by
+ * every caller; set up by admins and by authorities whose subtree holds the organiser. The
+ * membership rules hold in the database too (sql/0006_clusters.sql); here they get clear
+ * answers: 422 naming the field, or the other cluster a unit already belongs to. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "api/api.h"
+#include "api/authz.h"
+#include "api/resource.h"
+#include "api/write.h"
+#include "lib/jsonin.h"
+#include "lib/page.h"
+
+#define CLUSTER_COLUMNS \
+	"c.id, c.code, c.name, c.kind, c.organizer_unit_id, c.description, c.active, c.version, c.created_at, c.updated_at"
+#define MAX_MEMBERS 200
+
+static const struct db_col cluster_cols[] = {
+	{"id", COL_NUM}, {"code", COL_STR}, {"name", COL_STR}, {"kind", COL_STR}, {"organizer_unit_id", COL_NUM},
+	{"description", COL_STR}, {"active", COL_BOOL}, {"version", COL_NUM}, {"created_at", COL_TIME},
+	{"updated_at", COL_TIME},
+};
+enum { C_ID, C_CODE, C_NAME, C_KIND, C_ORGANIZER, C_DESCRIPTION, C_ACTIVE, C_VERSION };
+static const struct row_shape cluster_shape = {"/v1/clusters", "Cluster", cluster_cols, (int)API_COUNT(cluster_cols),
+					       C_ID, C_VERSION};
+
+static const char *const cluster_kinds[] = {"cluster", "bloc", NULL};
+static const char *const member_roles[] = {"leader", "deputy", "member", NULL};
+
+static bool code_ok(const char *s, size_t n)
+{
+	if (n < 1 || n > 32)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		bool alnum = (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+		if (!alnum && (i == 0 || (c != '.' && c != '-')))
+			return false;
+	}
+	return true;
+}
+
+enum { F_CODE, F_NAME, F_KIND, F_ORGANIZER, F_DESCRIPTION, F_ACTIVE };
+static const struct jfield cluster_fields[] = {
+	[F_CODE] = {"code", JF_STRING, JF_REQUIRED, 1, 32, NULL, code_ok,
+		    "must match ^[A-Z0-9][A-Z0-9.-]{0,31}$ (upper-case letters, digits, '.', '-')"},
+	[F_NAME] = {"name", JF_STRING, JF_REQUIRED, 1, 255, NULL, NULL, NULL},
+	[F_KIND] = {"kind", JF_ENUM, 0, 0, 0, cluster_kinds, NULL, NULL},
+	[F_ORGANIZER] = {"organizer_unit_id", JF_ID, JF_REQUIRED, 0, 0, NULL, NULL, NULL},
+	[F_DESCRIPTION] = {"description", JF_TEXT, JF_NULLABLE, 0, 2000, NULL, NULL, NULL},
+	[F_ACTIVE] = {"active", JF_BOOL, 0, 0, 0, NULL, NULL, NULL},
+	{"id", JF_ID, JF_READONLY, 0, 0, NULL, NULL, NULL},
+	{"version", JF_INT, JF_READONLY, 0, 0, NULL, NULL, NULL},
+	{"created_at", JF_STRING, JF_READONLY, 0, 0, NULL, NULL, NULL},
+	{"updated_at", JF_STRING, JF_READONLY, 0, 0, NULL, NULL, NULL},
+};
+enum { M_UNIT, M_ROLE };
+static const struct jfield member_fields[] = {
+	[M_UNIT] = {"unit_id", JF_ID, JF_REQUIRED, 0, 0, NULL, NULL, NULL},
+	[M_ROLE] = {"role", JF_ENUM, JF_REQUIRED, 0, 0, member_roles, NULL, NULL},
+};
+static const struct jfield rollover_fields[] = {
+	{"from_year", JF_INT, JF_REQUIRED, 2000, 2099, NULL, NULL, NULL},
+	{"deputy_unit_id", JF_ID, JF_REQUIRED, 0, 0, NULL, NULL, NULL},
+};
+
+static const struct db_constraint write_constraints[] = {
+	{"clusters_code_key", "code", "duplicate", "code is already used by another cluster", 0},
+	{"clusters_organizer_fkey", "organizer_unit_id", "not_found", "organizer_unit_id does not name an existing unit", 0},
+	/* the rules checked in C first; these answer when a concurrent request got there in between */
+	{"cluster_members_one_per_organizer", "members", "in_other_cluster",
+	 "a member unit is in another cluster of that organiser in the same year", 422},
+	{"cluster_members_one_leader", "members", "leader_count", "a cluster has exactly one leader a year", 422},
+	{"cluster_members_one_deputy", "members", "deputy_count", "a cluster has at most one deputy a year", 422},
+	{"cluster_members_need_leader", "members", "leader_count", "a cluster has exactly one leader a year", 0},
+	{"cluster_members_unit_fkey", "members", "not_found", "a member unit does not exist", 0},
+};
+
+static const struct db_stmt stmts[] = {
+	{"clusters_get", "SELECT " CLUSTER_COLUMNS " FROM clusters c WHERE c.id = $1"},
+	{"clusters_lock", "SELECT " CLUSTER_COLUMNS " FROM clusters c WHERE c.id = $1 FOR UPDATE"},
+	{"clusters_insert",
+	 "INSERT INTO clusters AS c (code, name, kind, organizer_unit_id, description, active)"
+	 " VALUES ($1, normalize($2, NFC), coalesce($3, 'cluster'), $4, normalize($5, NFC), coalesce($6::boolean, true))"
+	 " RETURNING " CLUSTER_COLUMNS},
+	{"clusters_update",
+	 "UPDATE clusters AS c SET code = $2, name = normalize($3, NFC), kind = $4, organizer_unit_id = $5,"
+	 " description = normalize($6, NFC), active = $7, version = c.version + 1, updated_at = now()"
+	 " WHERE c.id = $1 RETURNING " CLUSTER_COLUMNS},
+	{"clusters_delete", "DELETE FROM clusters WHERE id = $1"},
+	{"clusters_members",
+	 "SELECT m.unit_id, u.name, m.role FROM cluster_members m JOIN units u ON u.id = m.unit_id"
+	 " WHERE m.cluster_id = $1 AND m.year = $2"
+	 " ORDER BY CASE m.role WHEN 'leader' THEN 0 WHEN 'deputy' THEN 1 ELSE 2 END, m.unit_id"},
+	{"clusters_members_json",
+	 "SELECT coalesce(jsonb_agg(jsonb_build_object('unit_id', unit_id, 'role', role) ORDER BY unit_id), '[]')"
+	 " FROM cluster_members WHERE cluster_id = $1 AND year = $2"},
+	/* which of these units already belong to another cluster of the same organiser that year */
+	{"clusters_taken",
+	 "SELECT m.unit_id, c.code, c.name FROM cluster_members m JOIN clusters c ON c.id = m.cluster_id"
+	 " WHERE m.organizer_unit_id = $1 AND m.year = $2 AND m.cluster_id <> $3 AND m.unit_id = ANY ($4::bigint[])"
+	 " ORDER BY m.unit_id"},
+	{"clusters_units_missing",
+	 "SELECT x FROM unnest($1::bigint[]) AS x WHERE NOT EXISTS (SELECT 1 FROM units WHERE id = x)"},
+	{"clusters_members_clear", "DELETE FROM cluster_members WHERE cluster_id = $1 AND year = $2"},
+	{"clusters_members_insert",
+	 "INSERT INTO cluster_members (cluster_id, organizer_unit_id, year, unit_id, role)"
+	 " SELECT $1, $2, $3, u, r FROM unnest($4::bigint[], $5::text[]) AS t(u, r)"},
+	{"clusters_members_audit",
+	 "SELECT tdkt_record_custom('cluster', $1, 'update', jsonb_build_object('members_' || $2,"
+	 " jsonb_build_object('old', $3::jsonb, 'new', $4::jsonb)))"},
+};
+
+static const char list_sql[] =
+	"SELECT " CLUSTER_COLUMNS " FROM clusters c"
+	" WHERE ($1::bigint IS NULL OR c.id > $1)"
+	" AND ($2::bigint IS NULL OR c.organizer_unit_id = $2)"
+	" AND ($3::bigint IS NULL OR c.id IN (SELECT cluster_id FROM cluster_members WHERE unit_id = $3 AND year = $4))"
+	" AND ($5::text IS NULL OR c.search @@ tdkt_search_query($5))"
+	" ORDER BY c.id LIMIT $6";
+
+static int clusters_list(struct req *r)
+{
+	struct query q;
+	struct page page;
+	bool has_org, has_unit, has_year;
+	long long org = 0, unit = 0, year = 0;
+	const char *text;
+	if (!query_parse(r->query, &q, &r->err) || !page_parse_id(&q, "clusters", &page, &r->err) ||
+	    !query_id(&q, "organizer_unit_id", &has_org, &org, &r->err) ||
+	    !query_id(&q, "unit_id", &has_unit, &unit, &r->err) ||
+	    !query_int(&q, "year", 2000, 2100, &has_year, &year, &r->err) || !query_str(&q, "q", 200, &text, &r->err) ||
+	    !query_no_unknown(&q, &r->err))
+		return -1;
+	if (has_unit != has_year)
+		return req_fail(r, 400, "Query parameters unit_id and year go together (the clusters a unit is in that year).");
+	char a[24], o[24], u[24], y[24], l[24];
+	const char *params[] = {page.has_after ? id_text(page.after_id, a) : NULL, has_org ? id_text(org, o) : NULL,
+				has_unit ? id_text(unit, u) : NULL, has_year ? id_text(year, y) : NULL, text,
+				id_text(page.limit + 1, l)};
+	struct db_conn *db;
+	if (!req_db(r, &db))
+		return -1;
+	PGresult *res = db_query(db, list_sql, 6, params, &r->err);
+	if (!res)
+		return -1;
+	return respond_page(r, res, "clusters", &cluster_shape, page.limit);
+}
+
+static int clusters_get(struct req *r)
+{
+	return respond_get_by_id(r, "clusters_get", &cluster_shape);
+}
+
+static int clusters_create(struct req *r)
+{
+	json_t *body = NULL;
+	struct jvalue v[API_COUNT(cluster_fields)];
+	struct db_conn *db;
+	char org[24];
+	int rc = -1;
+	if (!authz_role_may(r, ACT_ORGANIZE)) {
+		req_fail(r, 403, "Your role (%s) may read clusters but not set them up.", role_name(r->caller.role));
+		goto out;
+	}
+	if (!req_json(r, false, &body) ||
+	    !jin_decode(body, cluster_fields, API_COUNT(cluster_fields), false, v, &r->err) ||
+	    !authz_require_unit_field(r, ACT_ORGANIZE, v[F_ORGANIZER].num, "organizer_unit_id") || !write_begin(r, &db))
+		goto out;
+	DB_EXPLAIN(db, write_constraints);
+	const char *params[] = {v[F_CODE].str, v[F_NAME].str, v[F_KIND].str, id_text(v[F_ORGANIZER].num, org),
+				v[F_DESCRIPTION].str, BOOL_PARAM(v[F_ACTIVE])};
+	rc = respond_created(r, "clusters_insert", 6, params, &cluster_shape);
+out:
+	json_decref(body);
+	return rc;
+}
+
+/* In a write transaction: locks the cluster, checks the caller organises it (and If-Match when
+ * `if_match`). *cur is new. */
+static bool lock_cluster(struct req *r, long long id, bool if_match, PGresult **cur)
+{
+	char idbuf[24];
+	const char *params[] = {id_text(id, idbuf)};
+	struct db_conn *db;
+	*cur = NULL;
+	if (!write_begin(r, &db))
+		return false;
+	DB_EXPLAIN(db, write_constraints);
+	PGresult *row = db_prepared(db, "clusters_lock", 1, params, &r->err);
+	if (!row)
+		return false;
+	if (PQntuples(row) == 0) {
+		PQclear(row);
+		return app_error_set(&r->err, 404, "Cluster %lld does not exist.", id);
+	}
+	if (!authz_require(r, ACT_ORGANIZE, strtoll(PQgetvalue(row, 0, C_ORGANIZER), NULL, 10)) ||
+	    (if_match && !req_if_match(r, row_version_of(row, &cluster_shape)))) {
+		PQclear(row);
+		return false;
+	}
+	*cur = row;
+	return true;
+}
+
+static const char *current(const struct jvalue *v, PGresult *cur, int col)
+{
+	if (v->present)
+		return v->is_null ? NULL : v->str;
+	return PQgetisnull(cur, 0, col) ? NULL : PQgetvalue(cur, 0, col);
+}
+
+static int clusters_patch(struct req *r)
+{
+	json_t *body = NULL;
+	PGresult *cur = NULL, *res = NULL;
+	struct jvalue v[API_COUNT(cluster_fields)];
+	long long id;
+	char idbuf[24], org[24];
+	int rc = -1;
+	if (!req_path_id(r, "id", &id) || !req_json(r, true, &body) ||
+	    !jin_decode(body, cluster_fields, API_COUNT(cluster_fields), true, v, &r->err) ||
+	    !lock_cluster(r, id, true, &cur))
+		goto out;
+	if (v[F_ORGANIZER].present &&
+	    !authz_require_unit_field(r, ACT_ORGANIZE, v[F_ORGANIZER].num, "organizer_unit_id"))
+		goto out;
+	const char *params[] = {
+		id_text(id, idbuf),
+		current(&v[F_CODE], cur, C_CODE),
+		current(&v[F_NAME], cur, C_NAME),
+		current(&v[F_KIND], cur, C_KIND),
+		v[F_ORGANIZER].present ? id_text(v[F_ORGANIZER].num, org) : PQgetvalue(cur, 0, C_ORGANIZER),
+		current(&v[F_DESCRIPTION], cur, C_DESCRIPTION),
+		v[F_ACTIVE].present ? BOOL_PARAM(v[F_ACTIVE]) : (PQgetvalue(cur, 0, C_ACTIVE)[0] == 't' ? "true" : "false"),
+	};
+	res = db_prepared(r->db, "clusters_update", 7, params, &r->err);
+	if (!res || !db_commit(r->db, &r->err))
+		goto out;
+	rc = respond_row(r, res, 200, &cluster_shape);
+	res = NULL;
+out:
+	PQclear(cur);
+	PQclear(res);
+	json_decref(body);
+	return rc;
+}
+
+static int clusters_delete(struct req *r)
+{
+	PGresult *cur = NULL, *res = NULL;
+	long long id;
+	char idbuf[24];
+	int rc = -1;
+	if (!req_path_id(r, "id", &id) || !lock_cluster(r, id, true, &cur))
+		goto out;
+	r->db->deleting = true;
+	const char *params[] = {id_text(id, idbuf)};
+	res = db_prepared(r->db, "clusters_delete", 1, params, &r->err);
+	if (!res || !db_commit(r->db, &r->err))
+		goto out;
+	r->status = 204;
+	rc = 0;
+out:
+	PQclear(cur);
+	PQclear(res);
+	return rc;
+}
+
+/* {"cluster_id":…,"year":…,"items":[{"unit_id","unit_name","role"}…]}, leader first */
+static bool write_members(struct req *r, long long id, long long year)
+{
+	static const struct db_col member_cols[] = {{"unit_id", COL_NUM}, {"unit_name", COL_STR}, {"role", COL_STR}};
+	char idbuf[24], ybuf[24];
+	const char *params[] = {id_text(id, idbuf), id_text(year, ybuf)};
+	PGresult *res = db_prepared(r->db, "clusters_members", 2, params, &r->err);
+	if (!res)
+		return false;
+	buf_puts(r->out, "{\"cluster_id\":");
+	buf_json_int(r->out, id);
+	buf_puts(r->out, ",\"year\":");
+	buf_json_int(r->out, year);
+	buf_puts(r->out, ",\"items\":[");
+	for (int i = 0; i < PQntuples(res); i++) {
+		if (i)
+			buf_putc(r->out, ',');
+		db_row_json(r->out, res, i, member_cols, 3);
+	}
+	buf_puts(r->out, "]}");
+	PQclear(res);
+	return true;
+}
+
+static int clusters_members_get(struct req *r)
+{
+	struct query q;
+	long long id, year = 0;
+	bool has_year;
+	PGresult *res = NULL;
+	struct db_conn *db;
+	char idbuf[24];
+	if (!req_path_id(r, "id", &id) || !query_parse(r->query, &q, &r->err) ||
+	    !query_int(&q, "year", 2000, 2100, &has_year, &year, &r->err) || !query_no_unknown(&q, &r->err))
+		return -1;
+	if (!has_year)
+		return req_fail(r, 400, "Query parameter year is required.");
+	if (!req_db(r, &db))
+		return -1;
+	const char *params[] = {id_text(id, idbuf)};
+	res = db_prepared(db, "clusters_get", 1, params, &r->err);
+	if (!res)
+		return -1;
+	bool exists = PQntuples(res) == 1;
+	PQclear(res);
+	if (!exists)
+		return req_fail(r, 404, "Cluster %lld does not exist.", id);
+	return write_members(r, id, year) ? 0 : -1;
+}
+
+/* "{1,2,3}" and "{leader,member,member}" for the unnest() of the insert */
+static void arrays(int n, const long long *units, const char *const *roles, struct buf *u, struct buf *ro)
+{
+	buf_putc(u, '{');
+	buf_putc(ro, '{');
+	for (int i = 0; i < n; i++) {
+		if (i) {
+			buf_putc(u, ',');
+			buf_putc(ro, ',');
+		}
+		buf_json_int(u, units[i]);
+		buf_puts(ro, roles[i]);
+	}
+	buf_putc(u, '}');
+	buf_putc(ro, '}');
+}
+
+/* Inside the locked cluster's transaction: replaces the members of `year` with the n given,
+ * after checking the units exist and belong to no other cluster of the organiser that year;
+ * records the old and new lists in the audit trail. */
+static bool replace_members(struct req *r, long long id, const char *organizer, long long year, int n,
+			    const long long *units, const char *const *roles)
+{
+	struct buf u, ro;
+	char idbuf[24], ybuf[24];
+	PGresult *res = NULL, *old = NULL;
+	bool ok = false;
+	buf_init(&u);
+	buf_init(&ro);
+	arrays(n, units, roles, &u, &ro);
+	if (!buf_ok(&u) || !buf_ok(&ro)) {
+		app_error_set(&r->err, 503, "The service is short of memory.");
+		goto out;
+	}
+	const char *missing_params[] = {u.data};
+	res = db_prepared(r->db, "clusters_units_missing", 1, missing_params, &r->err);
+	if (!res)
+		goto out;
+	for (int i = 0; i < PQntuples(res); i++)
+		app_error_field(&r->err, "members", "not_found", "unit %s does not exist", PQgetvalue(res, i, 0));
+	if (PQntuples(res) > 0)
+		goto out;
+	PQclear(res);
+	const char *taken_params[] = {organizer, id_text(year, ybuf), id_text(id, idbuf), u.data};
+	res = db_prepared(r->db, "clusters_taken", 4, taken_params, &r->err);
+	if (!res)
+		goto out;
+	for (int i = 0; i < PQntuples(res); i++)
+		app_error_field(&r->err, "members", "in_other_cluster", "unit %s is already in cluster %s (%s) in %lld",
+				PQgetvalue(res, i, 0), PQgetvalue(res, i, 1), PQgetvalue(res, i, 2), year);
+	if (PQntuples(res) > 0)
+		goto out;
+	PQclear(res);
+	const char *key[] = {idbuf, ybuf};
+	old = db_prepared(r->db, "clusters_members_json", 2, key, &r->err);
+	if (!old)
+		goto out;
+	res = db_prepared(r->db, "clusters_members_clear", 2, key, &r->err);
+	if (!res)
+		goto out;
+	PQclear(res);
+	const char *insert[] = {idbuf, organizer, ybuf, u.data, ro.data};
+	res = db_prepared(r->db, "clusters_members_insert", 5, insert, &r->err);
+	if (!res)
+		goto out;
+	PQclear(res);
+	res = db_prepared(r->db, "clusters_members_json", 2, key, &r->err);
+	if (!res)
+		goto out;
+	const char *audit[] = {idbuf, ybuf, PQgetvalue(old, 0, 0), PQgetvalue(res, 0, 0)};
+	PGresult *recorded = db_prepared(r->db, "clusters_members_audit", 4, audit, &r->err);
+	if (!recorded)
+		goto out;
+	PQclear(recorded);
+	ok = true;
+out:
+	PQclear(res);
+	PQclear(old);
+	buf_free(&u);
+	buf_free(&ro);
+	return ok;
+}
+
+/* the list rules in C, for clear field errors: one leader, at most one deputy, no unit twice */
+static bool check_list(struct req *r, int n, const long long *units, const char *const *roles)
+{
+	int leaders = 0, deputies = 0;
+	for (int i = 0; i < n; i++) {
+		leaders += strcmp(roles[i], "leader") == 0;
+		deputies += strcmp(roles[i], "deputy") == 0;
+		for (int j = 0; j < i; j++)
+			if (units[j] == units[i]) {
+				char field[24];
+				snprintf(field, sizeof field, "[%d].unit_id", i);
+				app_error_field(&r->err, field, "duplicate", "unit %lld is listed twice", units[i]);
+			}
+	}
+	if (n > 0 && leaders != 1)
+		app_error_field(&r->err, "members", "leader_count", "a cluster has exactly one leader a year (%d given)", leaders);
+	if (deputies > 1)
+		app_error_field(&r->err, "members", "deputy_count", "a cluster has at most one deputy a year (%d given)", deputies);
+	return r->err.nfields == 0;
+}
+
+static int clusters_members_put(struct req *r)
+{
+	json_t *body = NULL;
+	PGresult *cur = NULL;
+	long long id, year;
+	long long units[MAX_MEMBERS];
+	const char *roles[MAX_MEMBERS];
+	int rc = -1;
+	if (!req_path_id(r, "id", &id) || !req_path_id(r, "year", &year))
+		goto out;
+	if (year < 2000 || year > 2100) {
+		req_fail(r, 404, "No resource at this path (years run from 2000 to 2100).");
+		goto out;
+	}
+	if (!req_json_array(r, MAX_MEMBERS, &body))
+		goto out;
+	size_t i;
+	json_t *item;
+	int n = (int)json_array_size(body);
+	json_array_foreach(body, i, item) {
+		struct jvalue v[2];
+		if (jin_decode_item(item, i, member_fields, 2, v, &r->err)) {
+			units[i] = v[M_UNIT].num;
+			roles[i] = v[M_ROLE].str;
+		}
+	}
+	if (r->err.nfields > 0 || !check_list(r, n, units, roles) || !lock_cluster(r, id, false, &cur) ||
+	    !replace_members(r, id, PQgetvalue(cur, 0, C_ORGANIZER), year, n, units, roles) ||
+	    !db_commit(r->db, &r->err) || !write_members(r, id, year))
+		goto out;
+	rc = 0;
+out:
+	PQclear(cur);
+	json_decref(body);
+	return rc;
+}
+
+static int clusters_rollover(struct req *r)
+{
+	json_t *body = NULL;
+	PGresult *cur = NULL, *prev = NULL, *next = NULL;
+	struct jvalue v[API_COUNT(rollover_fields)];
+	long long id, units[MAX_MEMBERS];
+	const char *roles[MAX_MEMBERS];
+	char idbuf[24], ybuf[24], nbuf[24];
+	int rc = -1;
+	if (!req_path_id(r, "id", &id) || !req_json(r, false, &body) ||
+	    !jin_decode(body, rollover_fields, API_COUNT(rollover_fields), false, v, &r->err) ||
+	    !lock_cluster(r, id, false, &cur))
+		goto out;
+	long long from = v[0].num, deputy = v[1].num;
+	const char *from_key[] = {id_text(id, idbuf), id_text(from, ybuf)};
+	const char *next_key[] = {idbuf, id_text(from + 1, nbuf)};
+	prev = db_prepared(r->db, "clusters_members", 2, from_key, &r->err);
+	next = prev ? db_prepared(r->db, "clusters_members", 2, next_key, &r->err) : NULL;
+	if (!next)
+		goto out;
+	int n = PQntuples(prev);
+	if (n == 0) {
+		app_error_field(&r->err, "from_year", "no_members", "the cluster has no members in %lld", from);
+		goto out;
+	}
+	if (PQntuples(next) > 0) {
+		req_fail(r, 409, "The cluster already has members in %lld.", from + 1);
+		goto out;
+	}
+	/* the usual rotation: the deputy leads, the named unit becomes deputy, the rest are members */
+	bool had_deputy = false, deputy_is_member = false;
+	for (int i = 0; i < n; i++) {
+		units[i] = strtoll(PQgetvalue(prev, i, 0), NULL, 10);
+		const char *was = PQgetvalue(prev, i, 2);
+		roles[i] = strcmp(was, "deputy") == 0 ? "leader" : "member";
+		had_deputy |= strcmp(was, "deputy") == 0;
+		if (units[i] == deputy) {
+			deputy_is_member = true;
+			if (strcmp(was, "deputy") == 0) {
+				app_error_field(&r->err, "deputy_unit_id", "already_deputy",
+						"the deputy of %lld becomes leader; name another unit", from);
+				goto out;
+			}
+			roles[i] = "deputy";
+		}
+	}
+	if (!had_deputy)
+		app_error_field(&r->err, "from_year", "no_deputy", "%lld has no deputy to become leader", from);
+	if (!deputy_is_member)
+		app_error_field(&r->err, "deputy_unit_id", "not_member", "unit %lld is not a member in %lld", deputy, from);
+	if (r->err.nfields > 0 || !replace_members(r, id, PQgetvalue(cur, 0, C_ORGANIZER), from + 1, n, units, roles) ||
+	    !db_commit(r->db, &r->err) || !write_members(r, id, from + 1))
+		goto out;
+	r->status = 201;
+	snprintf(r->location, sizeof r->location, "/v1/clusters/%lld/members?year=%lld", id, from + 1);
+	rc = 0;
+out:
+	PQclear(cur);
+	PQclear(prev);
+	PQclear(next);
+	json_decref(body);
+	return rc;
+}
+
+static const struct route routes[] = {
+	{"GET", "/v1/clusters", clusters_list, 0},
+	{"POST", "/v1/clusters", clusters_create, 0},
+	{"GET", "/v1/clusters/{id}", clusters_get, 0},
+	{"PATCH", "/v1/clusters/{id}", clusters_patch, 0},
+	{"DELETE", "/v1/clusters/{id}", clusters_delete, 0},
+	{"GET", "/v1/clusters/{id}/members", clusters_members_get, 0},
+	{"PUT", "/v1/clusters/{id}/members/{year}", clusters_members_put, 0},
+	{"POST", "/v1/clusters/{id}/rollover", clusters_rollover, 0},
+};
+
+const struct api_module clusters_module = {"clusters", routes, API_COUNT(routes), stmts, API_COUNT(stmts)};
