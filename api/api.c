@@ -12,6 +12,7 @@ extern const struct api_module users_module;
 extern const struct api_module people_module;
 extern const struct api_module indicators_module;
 extern const struct api_module clusters_module;
+extern const struct api_module campaigns_module;
 
 static const struct api_module *const modules[] = {
 	&health_module,
@@ -25,6 +26,7 @@ static const struct api_module *const modules[] = {
 	&people_module,
 	&indicators_module,
 	&clusters_module,
+	&campaigns_module,
 };
 
 const struct api_module *const *api_modules(size_t *n)

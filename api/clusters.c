@@ -77,6 +77,10 @@ static const struct db_constraint write_constraints[] = {
 	{"cluster_members_unit_fkey", "members", "not_found", "a member unit does not exist", 0},
 };
 
+static const struct db_constraint delete_constraints[] = {
+	{"campaign_clusters_cluster_fkey", "id", "referenced", "campaigns name this cluster", 0},
+};
+
 static const struct db_stmt stmts[] = {
 	{"clusters_get", "SELECT " CLUSTER_COLUMNS " FROM clusters c WHERE c.id = $1"},
 	{"clusters_lock", "SELECT " CLUSTER_COLUMNS " FROM clusters c WHERE c.id = $1 FOR UPDATE"},
@@ -255,6 +259,7 @@ static int clusters_delete(struct req *r)
 	int rc = -1;
 	if (!req_path_id(r, "id", &id) || !lock_cluster(r, id, true, &cur))
 		goto out;
+	DB_EXPLAIN(r->db, delete_constraints);
 	r->db->deleting = true;
 	const char *params[] = {id_text(id, idbuf)};
 	res = db_prepared(r->db, "clusters_delete", 1, params, &r->err);

@@ -5,6 +5,7 @@
 #include <string.h>
 #include "api/api.h"
 #include "api/authz.h"
+#include "api/indicators.h"
 #include "api/resource.h"
 #include "api/write.h"
 #include "lib/jsonin.h"
@@ -26,7 +27,7 @@ static const struct row_shape indicator_shape = {"/v1/indicators", "Indicator", 
 static const char *const units_of_measure[] = {"count", "vnd", "m2", "percent", NULL};
 static const char *const kinds[] = {"base", "ratio", NULL};
 
-static bool code_ok(const char *s, size_t n)
+bool indicator_code_ok(const char *s, size_t n)
 {
 	if (n < 2 || n > 48 || s[0] < 'a' || s[0] > 'z')
 		return false;
@@ -46,7 +47,7 @@ enum { F_CODE, F_NAME, F_UNIT, F_KIND, F_DESCRIPTION };
 	{"created_at", JF_STRING, JF_READONLY, 0, 0, NULL, NULL, NULL},     \
 	{"updated_at", JF_STRING, JF_READONLY, 0, 0, NULL, NULL, NULL}
 static const struct jfield create_fields[] = {
-	[F_CODE] = {"code", JF_STRING, JF_REQUIRED, 2, 48, NULL, code_ok,
+	[F_CODE] = {"code", JF_STRING, JF_REQUIRED, 2, 48, NULL, indicator_code_ok,
 		    "must match ^[a-z][a-z0-9_]{1,47}$"},
 	[F_NAME] = {"name", JF_STRING, JF_REQUIRED, 1, 200, NULL, NULL, NULL},
 	[F_UNIT] = {"unit", JF_ENUM, JF_REQUIRED, 0, 0, units_of_measure, NULL, NULL},
@@ -70,6 +71,7 @@ static const struct db_constraint write_constraints[] = {
 static const struct db_constraint delete_constraints[] = {
 	{"indicators_numerator_fkey", "code", "referenced", "a ratio indicator is computed from this one", 0},
 	{"indicators_denominator_fkey", "code", "referenced", "a ratio indicator is computed from this one", 0},
+	{"campaign_indicators_indicator_fkey", "code", "referenced", "campaigns are scored on this indicator", 0},
 };
 
 static const struct db_stmt stmts[] = {
@@ -116,7 +118,7 @@ static int indicators_list(struct req *r)
 static int indicators_get(struct req *r)
 {
 	char code[49];
-	if (!req_path_text(r, "code", code_ok, code, sizeof code))
+	if (!req_path_text(r, "code", indicator_code_ok, code, sizeof code))
 		return -1;
 	return respond_get_one(r, "indicators_get", code, &indicator_shape);
 }
@@ -156,7 +158,7 @@ static bool lock_indicator(struct req *r, char *code, size_t codelen, PGresult *
 {
 	struct db_conn *db;
 	*cur = NULL;
-	if (!req_path_text(r, "code", code_ok, code, codelen) || !admin_may(r) || !write_begin(r, &db))
+	if (!req_path_text(r, "code", indicator_code_ok, code, codelen) || !admin_may(r) || !write_begin(r, &db))
 		return false;
 	const char *params[] = {code};
 	PGresult *row = db_prepared(db, "indicators_lock", 1, params, &r->err);

@@ -1,6 +1,8 @@
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include "api/resource.h"
+#include "lib/crypto.h"
 #include "lib/page.h"
 
 const char *id_text(long long v, char buf[24])
@@ -84,4 +86,30 @@ int respond_created(struct req *r, const char *stmt, int n, const char *const *p
 		return -1;
 	}
 	return respond_row(r, res, 201, shape);
+}
+
+void respond_public(struct req *r)
+{
+	char hash[65];
+	sha256_hex(r->out->data ? r->out->data : "", r->out->len, hash);
+	snprintf(r->etag, sizeof r->etag, "W/\"%.24s\"", hash);
+	r->cache_control = "public, max-age=60";
+	const char *inm = req_header(r, "If-None-Match");
+	if (inm && strstr(inm, r->etag + 2)) {
+		buf_reset(r->out);
+		r->status = 304;
+	}
+}
+
+void id_list_text(const struct jvalue *v, struct buf *b)
+{
+	buf_putc(b, '{');
+	size_t i;
+	json_t *item;
+	json_array_foreach(v->list, i, item) {
+		if (i)
+			buf_putc(b, ',');
+		buf_json_int(b, json_integer_value(item));
+	}
+	buf_putc(b, '}');
 }

@@ -5,6 +5,7 @@
 #define TDKT_RESOURCE_H
 #include "lib/db.h"
 #include "lib/http.h"
+#include "lib/jsonin.h"
 
 struct row_shape {
 	const char *collection;      /* "/v1/units": Location prefix */
@@ -33,6 +34,13 @@ int respond_created(struct req *r, const char *stmt, int n, const char *const *p
 #define BOOL_PARAM(jv) ((jv).present ? ((jv).boolean ? "true" : "false") : NULL)
 /* explains the given constraint table's violations for this request */
 #define DB_EXPLAIN(db, table) ((db)->constraints = (table), (db)->nconstraints = (int)(sizeof(table) / sizeof((table)[0])))
+
+/* For the public lists (no token): Cache-Control: public, max-age=60 and an ETag over the body; answers 304
+ * when If-None-Match has it. Call after the body is written. */
+void respond_public(struct req *r);
+
+/* A decoded JF_ID_LIST as PostgreSQL array text "{1,2,3}" into b */
+void id_list_text(const struct jvalue *v, struct buf *b);
 
 /* the version column of row 0 */
 long long row_version_of(const PGresult *res, const struct row_shape *shape);

@@ -134,6 +134,7 @@ static const char *type_name(enum jfield_type t)
 	case JF_DATE: return "a date string YYYY-MM-DD";
 	case JF_INT: return "an integer";
 	case JF_ID: return "a positive integer id";
+	case JF_ID_LIST: return "an array of positive integer ids";
 	case JF_BOOL: return "true or false";
 	}
 	return "a value";
@@ -206,6 +207,26 @@ static bool decode_one(const struct jfield *f, json_t *v, struct jvalue *out, st
 			break;
 		out->boolean = json_is_true(v);
 		return true;
+	case JF_ID_LIST: {
+		if (!json_is_array(v))
+			break;
+		if ((long long)json_array_size(v) > f->max)
+			return app_error_field(err, f->name, "too_many", "%s has more than %lld items", f->name, f->max);
+		size_t i, j;
+		json_t *a, *b;
+		json_array_foreach(v, i, a) {
+			if (!json_is_integer(a) || json_integer_value(a) < 1)
+				return app_error_field(err, f->name, "type", "%s must be %s", f->name, type_name(f->type));
+			for (j = 0; j < i; j++) {
+				b = json_array_get(v, j);
+				if (json_integer_value(b) == json_integer_value(a))
+					return app_error_field(err, f->name, "duplicate", "%s lists %lld twice", f->name,
+							       (long long)json_integer_value(a));
+			}
+		}
+		out->list = v;
+		return true;
+	}
 	}
 	return app_error_field(err, f->name, "type", "%s must be %s", f->name, type_name(f->type));
 }

@@ -11,7 +11,7 @@
 
 #define JSON_MAX_DEPTH 32   /* nesting levels of a request body */
 
-enum jfield_type { JF_STRING, JF_TEXT, JF_INT, JF_ID, JF_BOOL, JF_DATE, JF_ENUM };
+enum jfield_type { JF_STRING, JF_TEXT, JF_INT, JF_ID, JF_BOOL, JF_DATE, JF_ENUM, JF_ID_LIST };
 
 enum jfield_flags {
 	JF_REQUIRED = 1 << 0,  /* must be present (and not null) on create */
@@ -23,7 +23,8 @@ struct jfield {
 	const char *name;
 	enum jfield_type type;
 	unsigned flags;
-	long long min, max;           /* JF_INT: value range; JF_STRING/JF_TEXT: length in characters */
+	long long min, max;           /* JF_INT: value range; JF_STRING/JF_TEXT: length in characters;
+					 JF_ID_LIST: most items */
 	const char *const *choices;   /* JF_ENUM: NULL-terminated */
 	bool (*check)(const char *s, size_t len); /* JF_STRING: extra format rule, may be NULL */
 	const char *check_desc;       /* said in the error when check fails */
@@ -36,6 +37,7 @@ struct jvalue {
 	size_t len;
 	long long num;     /* ints and ids */
 	bool boolean;
+	json_t *list;      /* JF_ID_LIST: the array, borrowed; distinct positive ids */
 };
 
 /* Parses a request body: must be one JSON object. On failure a 400 in err; *out is new. */
