@@ -13,6 +13,7 @@ extern const struct api_module people_module;
 extern const struct api_module indicators_module;
 extern const struct api_module clusters_module;
 extern const struct api_module campaigns_module;
+extern const struct api_module registrations_module;
 
 static const struct api_module *const modules[] = {
 	&health_module,
@@ -27,6 +28,7 @@ static const struct api_module *const modules[] = {
 	&indicators_module,
 	&clusters_module,
 	&campaigns_module,
+	&registrations_module,
 };
 
 const struct api_module *const *api_modules(size_t *n)

@@ -21,7 +21,7 @@ static const char *const action_text[ACT_COUNT] = {
 	[ACT_WRITE_UNIT] = "change units here",
 	[ACT_MOVE_DELETE_UNIT] = "move or delete this unit",
 	[ACT_MANAGE_USERS] = "manage accounts",
-	[ACT_WRITE_PERSON] = "change people of this unit",
+	[ACT_WRITE_UNIT_DATA] = "change this unit's data",
 	[ACT_MANAGE_CATALOGUE] = "change the catalogue",
 	[ACT_ORGANIZE] = "organise clusters and campaigns for this unit",
 };

@@ -105,13 +105,13 @@ static int people_create(struct req *r)
 	struct db_conn *db;
 	char unit[24];
 	int rc = -1;
-	if (!authz_role_may(r, ACT_WRITE_PERSON)) {
+	if (!authz_role_may(r, ACT_WRITE_UNIT_DATA)) {
 		req_fail(r, 403, "Your role (%s) may read people but not change them.", role_name(r->caller.role));
 		goto out;
 	}
 	if (!req_json(r, false, &body) ||
 	    !jin_decode(body, person_fields, API_COUNT(person_fields), false, v, &r->err) ||
-	    !authz_require_unit_field(r, ACT_WRITE_PERSON, v[F_UNIT_ID].num, "unit_id") || !write_begin(r, &db))
+	    !authz_require_unit_field(r, ACT_WRITE_UNIT_DATA, v[F_UNIT_ID].num, "unit_id") || !write_begin(r, &db))
 		goto out;
 	DB_EXPLAIN(db, write_constraints);
 	const char *params[] = {id_text(v[F_UNIT_ID].num, unit), v[F_FULL_NAME].str, v[F_POSITION].str,
@@ -138,7 +138,7 @@ static bool lock_person(struct req *r, long long id, PGresult **cur)
 		PQclear(row);
 		return app_error_set(&r->err, 404, "Person %lld does not exist.", id);
 	}
-	if (!authz_require(r, ACT_WRITE_PERSON, strtoll(PQgetvalue(row, 0, C_UNIT_ID), NULL, 10)) ||
+	if (!authz_require(r, ACT_WRITE_UNIT_DATA, strtoll(PQgetvalue(row, 0, C_UNIT_ID), NULL, 10)) ||
 	    !req_if_match(r, row_version_of(row, &person_shape))) {
 		PQclear(row);
 		return false;
@@ -160,7 +160,7 @@ static int people_patch(struct req *r)
 		goto out;
 	DB_EXPLAIN(r->db, write_constraints);
 	/* moving a person to another unit needs the right over that unit too */
-	if (v[F_UNIT_ID].present && !authz_require_unit_field(r, ACT_WRITE_PERSON, v[F_UNIT_ID].num, "unit_id"))
+	if (v[F_UNIT_ID].present && !authz_require_unit_field(r, ACT_WRITE_UNIT_DATA, v[F_UNIT_ID].num, "unit_id"))
 		goto out;
 	const char *params[] = {
 		id_text(id, idbuf),

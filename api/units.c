@@ -79,6 +79,7 @@ static const struct db_constraint delete_constraints[] = {
 	{"clusters_organizer_fkey", "id", "referenced", "the unit organises clusters", 0},
 	{"cluster_members_unit_fkey", "id", "referenced", "the unit is a member of clusters", 0},
 	{"campaigns_launched_by_fkey", "id", "referenced", "the unit launched campaigns", 0},
+	{"registrations_unit_fkey", "id", "referenced", "the unit has registrations", 0},
 };
 
 static const struct db_stmt stmts[] = {

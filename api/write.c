@@ -27,3 +27,8 @@ bool write_begin(struct req *r, struct db_conn **db)
 	PQclear(res);
 	return true;
 }
+
+bool read_begin(struct req *r, struct db_conn **db)
+{
+	return write_begin(r, db);
+}

@@ -7,5 +7,8 @@
 #include "lib/http.h"
 
 bool write_begin(struct req *r, struct db_conn **db);
+/* The same for reads of tables under row-level security (drafts): a transaction that states
+ * who is reading. */
+bool read_begin(struct req *r, struct db_conn **db);
 
 #endif

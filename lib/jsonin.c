@@ -1,4 +1,5 @@
 #include <stdio.h>
+#include <math.h>
 #include <string.h>
 #include "lib/jsonin.h"
 
@@ -135,6 +136,9 @@ static const char *type_name(enum jfield_type t)
 	case JF_INT: return "an integer";
 	case JF_ID: return "a positive integer id";
 	case JF_ID_LIST: return "an array of positive integer ids";
+	case JF_NUMBER: return "a number with at most 2 decimals";
+	case JF_STRING_LIST: return "an array of strings";
+	case JF_ARRAY: return "an array";
 	case JF_BOOL: return "true or false";
 	}
 	return "a value";
@@ -207,6 +211,48 @@ static bool decode_one(const struct jfield *f, json_t *v, struct jvalue *out, st
 			break;
 		out->boolean = json_is_true(v);
 		return true;
+	case JF_NUMBER: {
+		if (!json_is_number(v))
+			break;
+		double x = json_number_value(v);
+		if (x < (double)f->min || x > (double)f->max)
+			return app_error_field(err, f->name, "out_of_range", "%s must be from %lld to %lld", f->name,
+					       f->min, f->max);
+		double cents = x * 100.0;
+		if (json_is_real(v) && fabs(cents - round(cents)) > 1e-6 * (fabs(cents) + 1))
+			return app_error_field(err, f->name, "precision", "%s has more than 2 decimals", f->name);
+		if (json_is_integer(v))
+			snprintf(out->number, sizeof out->number, "%lld", (long long)json_integer_value(v));
+		else
+			snprintf(out->number, sizeof out->number, "%.15g", round(cents) / 100.0);
+		return true;
+	}
+	case JF_ARRAY:
+		if (!json_is_array(v))
+			break;
+		if ((long long)json_array_size(v) > f->max)
+			return app_error_field(err, f->name, "too_many", "%s has more than %lld items", f->name, f->max);
+		out->list = v;
+		return true;
+	case JF_STRING_LIST: {
+		if (!json_is_array(v))
+			break;
+		if ((long long)json_array_size(v) > f->max)
+			return app_error_field(err, f->name, "too_many", "%s has more than %lld items", f->name, f->max);
+		size_t i, j;
+		json_t *a;
+		json_array_foreach(v, i, a) {
+			if (!json_is_string(a))
+				return app_error_field(err, f->name, "type", "%s must be %s", f->name, type_name(f->type));
+			if (f->check && !f->check(json_string_value(a), json_string_length(a)))
+				return app_error_field(err, f->name, "format", "%s: every item %s", f->name, f->check_desc);
+			for (j = 0; j < i; j++)
+				if (json_equal(json_array_get(v, j), a))
+					return app_error_field(err, f->name, "duplicate", "%s lists an item twice", f->name);
+		}
+		out->list = v;
+		return true;
+	}
 	case JF_ID_LIST: {
 		if (!json_is_array(v))
 			break;

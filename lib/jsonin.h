@@ -11,7 +11,9 @@
 
 #define JSON_MAX_DEPTH 32   /* nesting levels of a request body */
 
-enum jfield_type { JF_STRING, JF_TEXT, JF_INT, JF_ID, JF_BOOL, JF_DATE, JF_ENUM, JF_ID_LIST };
+enum jfield_type { JF_STRING, JF_TEXT, JF_INT, JF_ID, JF_BOOL, JF_DATE, JF_ENUM, JF_ID_LIST, JF_NUMBER,
+		       JF_STRING_LIST, /* distinct strings each passing `check`, at most `max` */
+		       JF_ARRAY };     /* an array of at most `max` items the caller decodes */
 
 enum jfield_flags {
 	JF_REQUIRED = 1 << 0,  /* must be present (and not null) on create */
@@ -23,7 +25,7 @@ struct jfield {
 	const char *name;
 	enum jfield_type type;
 	unsigned flags;
-	long long min, max;           /* JF_INT: value range; JF_STRING/JF_TEXT: length in characters;
+	long long min, max;           /* JF_INT, JF_NUMBER: value range; JF_STRING/JF_TEXT: length in characters;
 					 JF_ID_LIST: most items */
 	const char *const *choices;   /* JF_ENUM: NULL-terminated */
 	bool (*check)(const char *s, size_t len); /* JF_STRING: extra format rule, may be NULL */
@@ -37,7 +39,8 @@ struct jvalue {
 	size_t len;
 	long long num;     /* ints and ids */
 	bool boolean;
-	json_t *list;      /* JF_ID_LIST: the array, borrowed; distinct positive ids */
+	json_t *list;      /* JF_ID_LIST, JF_STRING_LIST, JF_ARRAY: the array, borrowed */
+	char number[32];   /* JF_NUMBER: the value as decimal text with at most 2 decimals */
 };
 
 /* Parses a request body: must be one JSON object. On failure a 400 in err; *out is new. */

@@ -16,7 +16,7 @@ enum action {
 	ACT_WRITE_UNIT,         /* create under / change a unit record */
 	ACT_MOVE_DELETE_UNIT,   /* move or delete a unit record */
 	ACT_MANAGE_USERS,       /* accounts of that unit */
-	ACT_WRITE_PERSON,       /* create, change, delete the unit's people */
+	ACT_WRITE_UNIT_DATA,    /* the unit's people, registrations, initiatives, reports, proposals */
 	ACT_MANAGE_CATALOGUE,   /* indicators, award kinds: not tied to a unit */
 	ACT_ORGANIZE,           /* set up clusters and campaigns organised by the unit */
 	ACT_COUNT,
