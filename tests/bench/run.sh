@@ -40,6 +40,20 @@ FROM generate_series(1, $nunits - 1) AS g;
 ANALYZE units;
 SQL
 read -r min_id max_id < <(psql -X -At -F ' ' "$DATABASE_URL" -c "SELECT min(id), max(id) FROM units")
+
+# one campaign and a registration per unit, half of them drafts, to measure row-level security
+# (seeded as 'system': the policy lets nothing else write without saying who it is)
+psql -X -q -v ON_ERROR_STOP=1 "$DATABASE_URL" <<SQL
+SELECT set_config('tdkt.actor_role', 'system', false);
+INSERT INTO campaigns (code, title, kind, launched_by_unit_id, starts_on, ends_on, status)
+VALUES ('BENCH', 'Phong trào thi đua (bench)', 'regular', $min_id, '2024-01-01', '2024-12-31', 'active');
+INSERT INTO registrations (campaign_id, unit_id, year, targets, status)
+SELECT (SELECT id FROM campaigns WHERE code = 'BENCH'), u.id, 2024,
+       '[{"indicator_code": "inspections", "target": 12}]', CASE WHEN u.id % 2 = 0 THEN 'draft' ELSE 'submitted' END
+FROM units u;
+ANALYZE registrations;
+SQL
+read -r reg_min reg_max < <(psql -X -At -F ' ' "$DATABASE_URL" -c "SELECT set_config('tdkt.actor_role', 'system', false); SELECT min(id), max(id) FROM registrations" | tail -n 1)
 token=$("$bin" token --sub 1 --role viewer --unit-id "$min_id" --ttl 3600)
 
 "$bin" serve > "$work/server.log" 2>&1 &
@@ -51,6 +65,13 @@ math.randomseed(os.time())
 wrk.headers["Authorization"] = "Bearer $token"
 request = function()
   return wrk.format("GET", "/v1/units/" .. math.random($min_id, $max_id))
+end
+LUA
+cat > "$work/reg.lua" <<LUA
+math.randomseed(os.time())
+wrk.headers["Authorization"] = "Bearer $token"
+request = function()
+  return wrk.format("GET", "/v1/registrations/" .. math.random($reg_min, $reg_max))
 end
 LUA
 cat > "$work/list.lua" <<LUA
@@ -66,23 +87,31 @@ echo "one list page: $bytes bytes"
 
 printf '\n%-10s %5s %10s %9s %9s %9s %9s %9s\n' scenario conns "req/s" p50 p99 timeouts answered "rss(MB)"
 status=0
+run() { # scenario script connections
+  local scenario=$1 script=$2 conns=$3
+  start_line=$(($(wc -l < "$work/server.log") + 1))
+  out=$(wrk -t2 -c"$conns" -d"${seconds}s" --timeout 2s --latency -s "$work/$script.lua" "http://$TDKT_LISTEN" 2>&1)
+  rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+  p50=$(awk '$1 == "50%" {print $2}' <<<"$out")
+  p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
+  timeouts=$(sed -nE 's/.*timeout ([0-9]+).*/\1/p' <<<"$out"); timeouts=${timeouts:-0}
+  non2xx=$(sed -nE 's/.*Non-2xx or 3xx responses: ([0-9]+).*/\1/p' <<<"$out"); non2xx=${non2xx:-0}
+  # every wrk connection has its own client port: count the ports the server answered
+  answered=$(tail -n +"$start_line" "$work/server.log" | grep -o '"peer":"[^"]*"' | sort -u | wc -l)
+  rss=$(awk '/VmRSS/ {printf "%.1f", $2/1024}' "/proc/$server_pid/status")
+  printf '%-10s %5s %10s %9s %9s %9s %6s/%-3s %9s\n' "$scenario" "$conns" "$rps" "$p50" "$p99" "$timeouts" "$answered" "$conns" "$rss"
+  [[ "$non2xx" == 0 ]] || { echo "  $non2xx responses were not 2xx"; status=1; }
+  [[ "$answered" -ge "$conns" ]] || { echo "  starved: only $answered of $conns connections answered"; status=1; }
+}
 for scenario in get list; do
-  for conns in 16 64; do
-    start_line=$(($(wc -l < "$work/server.log") + 1))
-    out=$(wrk -t2 -c"$conns" -d"${seconds}s" --timeout 2s --latency -s "$work/$scenario.lua" "http://$TDKT_LISTEN" 2>&1)
-    rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
-    p50=$(awk '$1 == "50%" {print $2}' <<<"$out")
-    p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
-    timeouts=$(sed -nE 's/.*timeout ([0-9]+).*/\1/p' <<<"$out"); timeouts=${timeouts:-0}
-    non2xx=$(sed -nE 's/.*Non-2xx or 3xx responses: ([0-9]+).*/\1/p' <<<"$out"); non2xx=${non2xx:-0}
-    # every wrk connection has its own client port: count the ports the server answered
-    answered=$(tail -n +"$start_line" "$work/server.log" | grep -o '"peer":"[^"]*"' | sort -u | wc -l)
-    rss=$(awk '/VmRSS/ {printf "%.1f", $2/1024}' "/proc/$server_pid/status")
-    printf '%-10s %5s %10s %9s %9s %9s %6s/%-3s %9s\n' "$scenario" "$conns" "$rps" "$p50" "$p99" "$timeouts" "$answered" "$conns" "$rss"
-    [[ "$non2xx" == 0 ]] || { echo "  $non2xx responses were not 2xx"; status=1; }
-    [[ "$answered" -ge "$conns" ]] || { echo "  starved: only $answered of $conns connections answered"; status=1; }
-  done
+  for conns in 16 64; do run "$scenario" "$scenario" "$conns"; done
 done
+# GET /v1/registrations/{id}: a transaction stating the caller, then the row under the policy;
+# the same with the policy switched off shows what row-level security itself costs
+run reg reg 16
+psql -X -q "$DATABASE_URL" -c "ALTER TABLE registrations DISABLE ROW LEVEL SECURITY"
+run reg-no-rls reg 16
+psql -X -q "$DATABASE_URL" -c "ALTER TABLE registrations ENABLE ROW LEVEL SECURITY"
 hwm=$(awk '/VmHWM/ {printf "%.1f", $2/1024}' "/proc/$server_pid/status")
 echo "server peak RSS: ${hwm} MB"
 exit $status
