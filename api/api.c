@@ -14,6 +14,7 @@ extern const struct api_module indicators_module;
 extern const struct api_module clusters_module;
 extern const struct api_module campaigns_module;
 extern const struct api_module registrations_module;
+extern const struct api_module initiatives_module;
 
 static const struct api_module *const modules[] = {
 	&health_module,
@@ -29,6 +30,7 @@ static const struct api_module *const modules[] = {
 	&clusters_module,
 	&campaigns_module,
 	&registrations_module,
+	&initiatives_module,
 };
 
 const struct api_module *const *api_modules(size_t *n)

@@ -24,6 +24,7 @@ static const char *const action_text[ACT_COUNT] = {
 	[ACT_WRITE_UNIT_DATA] = "change this unit's data",
 	[ACT_MANAGE_CATALOGUE] = "change the catalogue",
 	[ACT_ORGANIZE] = "organise clusters and campaigns for this unit",
+	[ACT_RECOGNIZE] = "recognise this unit's initiatives",
 };
 
 bool authz_relation(struct req *r, long long unit, enum relation *rel)

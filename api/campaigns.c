@@ -84,6 +84,7 @@ static const struct db_constraint write_constraints[] = {
 	{"campaign_indicators_indicator_fkey", "indicators", "not_found", "an indicator code does not exist", 0},
 	{"campaigns_period", "ends_on", "before_start", "ends_on must not be before starts_on", 0},
 	{"registrations_campaign_fkey", "id", "referenced", "the campaign has registrations", 0},
+	{"initiatives_campaign_fkey", "id", "referenced", "the campaign has initiatives", 0},
 };
 
 static const struct db_stmt stmts[] = {

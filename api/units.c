@@ -80,6 +80,8 @@ static const struct db_constraint delete_constraints[] = {
 	{"cluster_members_unit_fkey", "id", "referenced", "the unit is a member of clusters", 0},
 	{"campaigns_launched_by_fkey", "id", "referenced", "the unit launched campaigns", 0},
 	{"registrations_unit_fkey", "id", "referenced", "the unit has registrations", 0},
+	{"initiatives_unit_fkey", "id", "referenced", "the unit has initiatives", 0},
+	{"initiatives_recognized_by_fkey", "id", "referenced", "the unit recognised initiatives", 0},
 };
 
 static const struct db_stmt stmts[] = {

@@ -19,6 +19,7 @@ enum action {
 	ACT_WRITE_UNIT_DATA,    /* the unit's people, registrations, initiatives, reports, proposals */
 	ACT_MANAGE_CATALOGUE,   /* indicators, award kinds: not tied to a unit */
 	ACT_ORGANIZE,           /* set up clusters and campaigns organised by the unit */
+	ACT_RECOGNIZE,          /* recognise the unit's initiatives */
 	ACT_COUNT,
 };
 
