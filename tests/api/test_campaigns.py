@@ -43,6 +43,25 @@ def test_filters(api, tokens, units):
     assert all(c["kind"] == "regular" and c["status"] == "closed" for c in r.json()["items"])
     r = api.get("/v1/campaigns", token=tokens["viewer"], params={"launched_by_unit_id": units["TTCP"]})
     assert all(c["launched_by_unit_id"] == units["TTCP"] for c in r.json()["items"])
+    # cluster and year together take a prepared path of their own: same answers, pages too
+    both = api.get("/v1/campaigns", token=tokens["viewer"], params={"cluster_id": cum1["id"], "year": 2020}).json()["items"]
+    assert [c["code"] for c in both] == ["BNCTW-142"]
+    assert api.get("/v1/campaigns", token=tokens["viewer"], params={"cluster_id": cum1["id"], "year": 2021}).json()["items"] == []
+    made = [launch(api, tokens["admin"], units["BNCTW"], cluster_ids=[cum1["id"]], starts_on="2020-01-01",
+                   ends_on="2020-06-30").json()["id"] for _ in range(3)]
+    seen, cursor = [], None
+    while True:
+        params = {"cluster_id": cum1["id"], "year": 2020, "limit": 2}
+        if cursor:
+            params["cursor"] = cursor
+        page = api.get("/v1/campaigns", token=tokens["viewer"], params=params).json()
+        seen += [c["id"] for c in page["items"]]
+        cursor = page["next_cursor"]
+        if not cursor:
+            break
+    assert seen == sorted(seen) and set(made) <= set(seen) and len(seen) == 4
+    public = api.get("/v1/public/campaigns", params={"cluster_id": cum1["id"], "year": 2020}).json()["items"]
+    assert [c["code"] for c in public] == ["BNCTW-142"], "drafts stay out of the public list on this path too"
     for bad in ({"status": "open"}, {"year": 1800}, {"cluster_id": "x"}):
         assert api.get("/v1/campaigns", token=tokens["viewer"], params=bad).status_code == 400
 
