@@ -29,6 +29,8 @@ static const char *const on_off[] = {"off", "on", NULL};
 static const struct setting settings[] = {
 	{"DATABASE_URL", STR(database_url), 0, 0, "", NULL,
 	 "libpq connection string or URI of the PostgreSQL database"},
+	{"TDKT_DB_ROLE", STR(db_role), 0, 0, "", NULL,
+	 "role serve works as (SET ROLE), owning no table so row-level security holds; migrate grants it access"},
 	{"TDKT_LISTEN", STR(listen), 1, 0, "127.0.0.1:8080", NULL, "address:port to listen on"},
 	{"TDKT_THREADS", LONG(threads), 4, 1024, "64", NULL,
 	 "HTTP worker threads: the number of keep-alive clients served at once"},

@@ -9,6 +9,7 @@ enum log_level { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR };
 
 struct config {
 	char database_url[1024];
+	char db_role[64];            /* the role serve works as (SET ROLE); migrate grants it access */
 	char listen[128];            /* host:port for CivetWeb */
 	long threads;                /* HTTP worker threads: one per concurrent keep-alive client */
 	long db_pool;                /* PostgreSQL connections; 0 in the table means 2 x cores */

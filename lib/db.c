@@ -143,6 +143,21 @@ static bool open_conn(struct db_pool *p, struct db_conn *c)
 		log_warn("database connection failed: %s", c->pg ? PQerrorMessage(c->pg) : "out of memory");
 		goto failed;
 	}
+	if (p->opt.role && *p->opt.role) {
+		/* work as a role that owns no table, so row-level security applies and no request can
+		 * change the schema; the role name is quoted, never spliced */
+		char *ident = PQescapeIdentifier(c->pg, p->opt.role, strlen(p->opt.role));
+		char sql[256];
+		bool ok = ident && snprintf(sql, sizeof sql, "SET ROLE %s", ident) < (int)sizeof sql;
+		PQfreemem(ident);
+		PGresult *r = ok ? PQexec(c->pg, sql) : NULL;
+		ok = ok && PQresultStatus(r) == PGRES_COMMAND_OK;
+		if (!ok)
+			log_error("SET ROLE failed: %s", r ? PQresultErrorMessage(r) : "role name too long");
+		PQclear(r);
+		if (!ok)
+			goto failed;
+	}
 	for (int i = 0; i < p->nstmts; i++) {
 		PGresult *r = PQprepare(c->pg, p->stmts[i]->name, p->stmts[i]->sql, 0, NULL);
 		bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;

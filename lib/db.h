@@ -47,6 +47,7 @@ struct db_options {
 	long acquire_timeout_ms;
 	long statement_timeout_ms;
 	const char *application_name;
+	const char *role;   /* SET ROLE on every connection (a role that owns no table), or NULL */
 };
 
 /* new; NULL on allocation failure. Opens no connection yet (they open lazily). */

@@ -137,3 +137,25 @@ bool migrate_demo(PGconn *pg, struct app_error *err)
 	}
 	return exec_ok(pg, "COMMIT", err, "COMMIT");
 }
+
+bool migrate_grant(PGconn *pg, const char *role, struct app_error *err)
+{
+	static const char *const grants[] = {
+		"GRANT USAGE ON SCHEMA public TO",
+		"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO",
+		"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO",
+		"GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA public TO",
+	};
+	char *ident = PQescapeIdentifier(pg, role, strlen(role));
+	if (!ident)
+		return app_error_set(err, 500, "TDKT_DB_ROLE: cannot quote the role name");
+	bool ok = true;
+	for (size_t i = 0; ok && i < sizeof grants / sizeof grants[0]; i++) {
+		char sql[256];
+		/* the role is an identifier quoted by libpq, from configuration, not from a request */
+		snprintf(sql, sizeof sql, "%s %s", grants[i], ident);
+		ok = exec_ok(pg, sql, err, "granting TDKT_DB_ROLE");
+	}
+	PQfreemem(ident);
+	return ok;
+}

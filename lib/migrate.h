@@ -11,6 +11,8 @@
 bool migrate_run(PGconn *pg, int *applied, struct app_error *err);
 /* true when every embedded migration is applied with the same checksum (readiness) */
 bool migrate_current(PGconn *pg, struct app_error *err);
+/* Grants `role` what the service needs on every table, sequence and function (idempotent). */
+bool migrate_grant(PGconn *pg, const char *role, struct app_error *err);
 /* Loads the sql/demo/ files in one transaction (the files are idempotent). */
 bool migrate_demo(PGconn *pg, struct app_error *err);
 

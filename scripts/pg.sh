@@ -31,6 +31,11 @@ start)
     "${psql[@]}" -c "CREATE ROLE tdkt LOGIN"
     "${psql[@]}" -c "CREATE DATABASE tdkt OWNER tdkt"
   fi
+  # the role the service works as: owns nothing, so row-level security holds (TDKT_DB_ROLE)
+  if [[ -z $("${psql[@]}" -tAc "SELECT 1 FROM pg_roles WHERE rolname = 'tdkt_app'") ]]; then
+    "${psql[@]}" -c "CREATE ROLE tdkt_app NOLOGIN"
+    "${psql[@]}" -c "GRANT tdkt_app TO tdkt"
+  fi
   echo "postgresql://tdkt@/tdkt?host=$dir/run"
   ;;
 stop)

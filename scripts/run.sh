@@ -9,7 +9,7 @@ mkdir -p var
 private=0
 if [[ -z "${DATABASE_URL:-}" ]]; then
   DATABASE_URL=$(scripts/pg.sh start var/pg)
-  export DATABASE_URL
+  export DATABASE_URL TDKT_DB_ROLE=${TDKT_DB_ROLE:-tdkt_app}
   private=1
   trap 'scripts/pg.sh stop var/pg' EXIT
 fi

@@ -171,7 +171,8 @@ static int cmd_migrate(const struct config *c, bool demo)
 	/* row-level security lets migrations and demo data through as 'system' (sql/0008) */
 	PQclear(PQexec(pg, "SET client_min_messages = warning"));
 	PQclear(PQexec(pg, "SELECT set_config('tdkt.actor_role', 'system', false)"));
-	if (!migrate_run(pg, &applied, &err) || (demo && !migrate_demo(pg, &err))) {
+	if (!migrate_run(pg, &applied, &err) || (c->db_role[0] && !migrate_grant(pg, c->db_role, &err)) ||
+	    (demo && !migrate_demo(pg, &err))) {
 		fprintf(stderr, "tdkt: %s\n", err.detail);
 		rc = 1;
 	} else {
@@ -331,6 +332,7 @@ static int cmd_serve(const struct config *c)
 		.acquire_timeout_ms = c->db_acquire_timeout_ms,
 		.statement_timeout_ms = c->statement_timeout_ms,
 		.application_name = "tdkt",
+		.role = c->db_role,
 	};
 	pool = db_pool_new(&dbo);
 	if (!pool)

@@ -47,6 +47,7 @@ class Server:
             "TDKT_JWT_SECRET": SECRET,
             "TDKT_LISTEN": f"127.0.0.1:{self.port}",
             "TDKT_LOG_LEVEL": "info",
+            "TDKT_DB_ROLE": "tdkt_app",
             "ASAN_OPTIONS": "detect_leaks=1:abort_on_error=1",
         })
         env.update(self.extra_env)

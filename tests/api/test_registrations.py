@@ -132,3 +132,16 @@ def test_demo_registrations(api, tokens, units):
     c2022 = api.get("/v1/campaigns", token=tokens["viewer"], params={"q": "TTCP-2022"}).json()["items"][0]
     items = api.get("/v1/registrations", token=tokens["viewer"], params={"campaign_id": c2022["id"]}).json()["items"]
     assert len(items) == 7 and all(i["pact_signed_on"] == "2022-03-15" for i in items)
+
+
+def test_the_service_role_owns_nothing(server):
+    """serve works as tdkt_app (TDKT_DB_ROLE): row-level security holds for it, and it cannot
+    switch the policy off even if a request ever reached SQL it should not."""
+    assert server.sql("SELECT tableowner FROM pg_tables WHERE tablename = 'registrations'") == "tdkt"
+    import subprocess
+    with pytest.raises(subprocess.CalledProcessError):
+        server.sql("SET ROLE tdkt_app; ALTER TABLE registrations DISABLE ROW LEVEL SECURITY")
+    drafts = server.sql("SET ROLE tdkt_app; SELECT count(*) FROM registrations WHERE status = 'draft'").splitlines()[-1]
+    assert drafts == "0", "no stated caller, no drafts"
+    sessions = server.sql("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'tdkt'")
+    assert int(sessions) >= 1

@@ -23,6 +23,7 @@ trap cleanup EXIT
 cc -std=c11 -D_POSIX_C_SOURCE=200809L -O2 -I. tests/bench/json_cost.c lib/buf.c -ljansson -o "$work/json_cost" && "$work/json_cost"
 
 export DATABASE_URL=$(scripts/pg.sh start "$work/pg" fast)
+export TDKT_DB_ROLE=tdkt_app
 export TDKT_JWT_SECRET=bench-secret-0123456789abcdef-0123456789
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 export TDKT_LISTEN=127.0.0.1:$port
