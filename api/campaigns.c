@@ -36,23 +36,10 @@ static const char *const campaign_kinds[] = {"regular", "thematic", NULL};
 static const char *const statuses[] = {"draft", "active", "closed", NULL};
 static const char *const public_statuses[] = {"active", "closed", NULL};
 
-static bool code_ok(const char *s, size_t n)
-{
-	if (n < 1 || n > 32)
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		char c = s[i];
-		bool alnum = (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-		if (!alnum && (i == 0 || (c != '.' && c != '-')))
-			return false;
-	}
-	return true;
-}
-
 enum { F_CODE, F_TITLE, F_KIND, F_THEME, F_LAUNCHED_BY, F_PLAN_DOCUMENT, F_PLAN_DATE, F_STARTS_ON, F_ENDS_ON,
        F_DESCRIPTION, F_CLUSTER_IDS };
 static const struct jfield campaign_fields[] = {
-	[F_CODE] = {"code", JF_STRING, JF_REQUIRED, 1, 32, NULL, code_ok,
+	[F_CODE] = {"code", JF_STRING, JF_REQUIRED, 1, 32, NULL, upper_code_ok,
 		    "must match ^[A-Z0-9][A-Z0-9.-]{0,31}$ (upper-case letters, digits, '.', '-')"},
 	[F_TITLE] = {"title", JF_STRING, JF_REQUIRED, 1, 300, NULL, NULL, NULL},
 	[F_KIND] = {"kind", JF_ENUM, JF_REQUIRED, 0, 0, campaign_kinds, NULL, NULL},
@@ -263,33 +250,10 @@ out:
 /* In a write transaction: locks the campaign and checks the caller runs it, and If-Match. */
 static bool lock_campaign(struct req *r, long long id, char idbuf[24], PGresult **cur)
 {
-	struct db_conn *db;
-	*cur = NULL;
-	if (!write_begin(r, &db))
+	if (!lock_for_write(r, "campaigns_lock", id, &campaign_shape, ACT_ORGANIZE, C_LAUNCHED_BY, idbuf, cur))
 		return false;
-	DB_EXPLAIN(db, write_constraints);
-	const char *params[] = {id_text(id, idbuf)};
-	PGresult *row = db_prepared(db, "campaigns_lock", 1, params, &r->err);
-	if (!row)
-		return false;
-	if (PQntuples(row) == 0) {
-		PQclear(row);
-		return app_error_set(&r->err, 404, "Campaign %lld does not exist.", id);
-	}
-	if (!authz_require(r, ACT_ORGANIZE, strtoll(PQgetvalue(row, 0, C_LAUNCHED_BY), NULL, 10)) ||
-	    !req_if_match(r, row_version_of(row, &campaign_shape))) {
-		PQclear(row);
-		return false;
-	}
-	*cur = row;
+	DB_EXPLAIN(r->db, write_constraints);
 	return true;
-}
-
-static const char *current(const struct jvalue *v, PGresult *cur, int col)
-{
-	if (v->present)
-		return v->is_null ? NULL : v->str;
-	return PQgetisnull(cur, 0, col) ? NULL : PQgetvalue(cur, 0, col);
 }
 
 static int campaigns_patch(struct req *r)
@@ -311,15 +275,15 @@ static int campaigns_patch(struct req *r)
 	if (v[F_LAUNCHED_BY].present &&
 	    !authz_require_unit_field(r, ACT_ORGANIZE, v[F_LAUNCHED_BY].num, "launched_by_unit_id"))
 		goto out;
-	const char *starts = current(&v[F_STARTS_ON], cur, C_STARTS_ON), *ends = current(&v[F_ENDS_ON], cur, C_ENDS_ON);
+	const char *starts = patched_text(&v[F_STARTS_ON], cur, C_STARTS_ON), *ends = patched_text(&v[F_ENDS_ON], cur, C_ENDS_ON);
 	if (!check_period(r, starts, ends))
 		goto out;
 	const char *params[] = {
-		idbuf, current(&v[F_CODE], cur, C_CODE), current(&v[F_TITLE], cur, C_TITLE), current(&v[F_KIND], cur, C_KIND),
-		current(&v[F_THEME], cur, C_THEME),
+		idbuf, patched_text(&v[F_CODE], cur, C_CODE), patched_text(&v[F_TITLE], cur, C_TITLE), patched_text(&v[F_KIND], cur, C_KIND),
+		patched_text(&v[F_THEME], cur, C_THEME),
 		v[F_LAUNCHED_BY].present ? id_text(v[F_LAUNCHED_BY].num, unit) : PQgetvalue(cur, 0, C_LAUNCHED_BY),
-		current(&v[F_PLAN_DOCUMENT], cur, C_PLAN_DOCUMENT), current(&v[F_PLAN_DATE], cur, C_PLAN_DATE), starts, ends,
-		current(&v[F_DESCRIPTION], cur, C_DESCRIPTION),
+		patched_text(&v[F_PLAN_DOCUMENT], cur, C_PLAN_DOCUMENT), patched_text(&v[F_PLAN_DATE], cur, C_PLAN_DATE), starts, ends,
+		patched_text(&v[F_DESCRIPTION], cur, C_DESCRIPTION),
 	};
 	res = db_prepared(r->db, "campaigns_update", 11, params, &r->err);
 	if (!res || (v[F_CLUSTER_IDS].present && !set_clusters(r, idbuf, &v[F_CLUSTER_IDS])) ||
@@ -345,13 +309,7 @@ static int campaigns_delete(struct req *r)
 		req_fail(r, 409, "The campaign is %s; only drafts can be deleted.", PQgetvalue(cur, 0, C_STATUS));
 		goto out;
 	}
-	r->db->deleting = true;
-	const char *params[] = {idbuf};
-	res = db_prepared(r->db, "campaigns_delete", 1, params, &r->err);
-	if (!res || !db_commit(r->db, &r->err))
-		goto out;
-	r->status = 204;
-	rc = 0;
+	rc = respond_deleted(r, "campaigns_delete", idbuf);
 out:
 	PQclear(cur);
 	PQclear(res);

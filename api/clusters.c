@@ -28,22 +28,9 @@ static const struct row_shape cluster_shape = {"/v1/clusters", "Cluster", cluste
 static const char *const cluster_kinds[] = {"cluster", "bloc", NULL};
 static const char *const member_roles[] = {"leader", "deputy", "member", NULL};
 
-static bool code_ok(const char *s, size_t n)
-{
-	if (n < 1 || n > 32)
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		char c = s[i];
-		bool alnum = (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-		if (!alnum && (i == 0 || (c != '.' && c != '-')))
-			return false;
-	}
-	return true;
-}
-
 enum { F_CODE, F_NAME, F_KIND, F_ORGANIZER, F_DESCRIPTION, F_ACTIVE };
 static const struct jfield cluster_fields[] = {
-	[F_CODE] = {"code", JF_STRING, JF_REQUIRED, 1, 32, NULL, code_ok,
+	[F_CODE] = {"code", JF_STRING, JF_REQUIRED, 1, 32, NULL, upper_code_ok,
 		    "must match ^[A-Z0-9][A-Z0-9.-]{0,31}$ (upper-case letters, digits, '.', '-')"},
 	[F_NAME] = {"name", JF_STRING, JF_REQUIRED, 1, 255, NULL, NULL, NULL},
 	[F_KIND] = {"kind", JF_ENUM, 0, 0, 0, cluster_kinds, NULL, NULL},
@@ -143,13 +130,7 @@ static int clusters_list(struct req *r)
 	const char *params[] = {page.has_after ? id_text(page.after_id, a) : NULL, has_org ? id_text(org, o) : NULL,
 				has_unit ? id_text(unit, u) : NULL, has_year ? id_text(year, y) : NULL, text,
 				id_text(page.limit + 1, l)};
-	struct db_conn *db;
-	if (!req_db(r, &db))
-		return -1;
-	PGresult *res = db_query(db, list_sql, 6, params, &r->err);
-	if (!res)
-		return -1;
-	return respond_page(r, res, "clusters", &cluster_shape, page.limit);
+	return respond_list(r, list_sql, 6, params, "clusters", &cluster_shape, page.limit);
 }
 
 static int clusters_get(struct req *r)
@@ -181,38 +162,13 @@ out:
 	return rc;
 }
 
-/* In a write transaction: locks the cluster, checks the caller organises it (and If-Match when
- * `if_match`). *cur is new. */
-static bool lock_cluster(struct req *r, long long id, bool if_match, PGresult **cur)
+/* In a write transaction: locks the cluster and checks the caller organises it, and If-Match. */
+static bool lock_cluster(struct req *r, long long id, char idbuf[24], PGresult **cur)
 {
-	char idbuf[24];
-	const char *params[] = {id_text(id, idbuf)};
-	struct db_conn *db;
-	*cur = NULL;
-	if (!write_begin(r, &db))
+	if (!lock_for_write(r, "clusters_lock", id, &cluster_shape, ACT_ORGANIZE, C_ORGANIZER, idbuf, cur))
 		return false;
-	DB_EXPLAIN(db, write_constraints);
-	PGresult *row = db_prepared(db, "clusters_lock", 1, params, &r->err);
-	if (!row)
-		return false;
-	if (PQntuples(row) == 0) {
-		PQclear(row);
-		return app_error_set(&r->err, 404, "Cluster %lld does not exist.", id);
-	}
-	if (!authz_require(r, ACT_ORGANIZE, strtoll(PQgetvalue(row, 0, C_ORGANIZER), NULL, 10)) ||
-	    (if_match && !req_if_match(r, row_version_of(row, &cluster_shape)))) {
-		PQclear(row);
-		return false;
-	}
-	*cur = row;
+	DB_EXPLAIN(r->db, write_constraints);
 	return true;
-}
-
-static const char *current(const struct jvalue *v, PGresult *cur, int col)
-{
-	if (v->present)
-		return v->is_null ? NULL : v->str;
-	return PQgetisnull(cur, 0, col) ? NULL : PQgetvalue(cur, 0, col);
 }
 
 static int clusters_patch(struct req *r)
@@ -225,18 +181,18 @@ static int clusters_patch(struct req *r)
 	int rc = -1;
 	if (!req_path_id(r, "id", &id) || !req_json(r, true, &body) ||
 	    !jin_decode(body, cluster_fields, API_COUNT(cluster_fields), true, v, &r->err) ||
-	    !lock_cluster(r, id, true, &cur))
+	    !lock_cluster(r, id, idbuf, &cur))
 		goto out;
 	if (v[F_ORGANIZER].present &&
 	    !authz_require_unit_field(r, ACT_ORGANIZE, v[F_ORGANIZER].num, "organizer_unit_id"))
 		goto out;
 	const char *params[] = {
-		id_text(id, idbuf),
-		current(&v[F_CODE], cur, C_CODE),
-		current(&v[F_NAME], cur, C_NAME),
-		current(&v[F_KIND], cur, C_KIND),
+		idbuf,
+		patched_text(&v[F_CODE], cur, C_CODE),
+		patched_text(&v[F_NAME], cur, C_NAME),
+		patched_text(&v[F_KIND], cur, C_KIND),
 		v[F_ORGANIZER].present ? id_text(v[F_ORGANIZER].num, org) : PQgetvalue(cur, 0, C_ORGANIZER),
-		current(&v[F_DESCRIPTION], cur, C_DESCRIPTION),
+		patched_text(&v[F_DESCRIPTION], cur, C_DESCRIPTION),
 		v[F_ACTIVE].present ? BOOL_PARAM(v[F_ACTIVE]) : (PQgetvalue(cur, 0, C_ACTIVE)[0] == 't' ? "true" : "false"),
 	};
 	res = db_prepared(r->db, "clusters_update", 7, params, &r->err);
@@ -253,23 +209,15 @@ out:
 
 static int clusters_delete(struct req *r)
 {
-	PGresult *cur = NULL, *res = NULL;
+	PGresult *cur = NULL;
 	long long id;
 	char idbuf[24];
 	int rc = -1;
-	if (!req_path_id(r, "id", &id) || !lock_cluster(r, id, true, &cur))
-		goto out;
-	DB_EXPLAIN(r->db, delete_constraints);
-	r->db->deleting = true;
-	const char *params[] = {id_text(id, idbuf)};
-	res = db_prepared(r->db, "clusters_delete", 1, params, &r->err);
-	if (!res || !db_commit(r->db, &r->err))
-		goto out;
-	r->status = 204;
-	rc = 0;
-out:
+	if (req_path_id(r, "id", &id) && lock_cluster(r, id, idbuf, &cur)) {
+		DB_EXPLAIN(r->db, delete_constraints);
+		rc = respond_deleted(r, "clusters_delete", idbuf);
+	}
 	PQclear(cur);
-	PQclear(res);
 	return rc;
 }
 
@@ -434,6 +382,7 @@ static int clusters_members_put(struct req *r)
 	long long id, year;
 	long long units[MAX_MEMBERS];
 	const char *roles[MAX_MEMBERS];
+	char lockbuf[24];
 	int rc = -1;
 	if (!req_path_id(r, "id", &id) || !req_path_id(r, "year", &year))
 		goto out;
@@ -453,7 +402,7 @@ static int clusters_members_put(struct req *r)
 			roles[i] = v[M_ROLE].str;
 		}
 	}
-	if (r->err.nfields > 0 || !check_list(r, n, units, roles) || !lock_cluster(r, id, false, &cur) ||
+	if (r->err.nfields > 0 || !check_list(r, n, units, roles) || !lock_cluster(r, id, lockbuf, &cur) ||
 	    !replace_members(r, id, PQgetvalue(cur, 0, C_ORGANIZER), year, n, units, roles) ||
 	    !db_commit(r->db, &r->err) || !write_members(r, id, year))
 		goto out;
@@ -471,11 +420,11 @@ static int clusters_rollover(struct req *r)
 	struct jvalue v[API_COUNT(rollover_fields)];
 	long long id, units[MAX_MEMBERS];
 	const char *roles[MAX_MEMBERS];
-	char idbuf[24], ybuf[24], nbuf[24];
+	char idbuf[24], ybuf[24], nbuf[24], lockbuf[24];
 	int rc = -1;
 	if (!req_path_id(r, "id", &id) || !req_json(r, false, &body) ||
 	    !jin_decode(body, rollover_fields, API_COUNT(rollover_fields), false, v, &r->err) ||
-	    !lock_cluster(r, id, false, &cur))
+	    !lock_cluster(r, id, lockbuf, &cur))
 		goto out;
 	long long from = v[0].num, deputy = v[1].num;
 	const char *from_key[] = {id_text(id, idbuf), id_text(from, ybuf)};

@@ -106,13 +106,7 @@ static int indicators_list(struct req *r)
 		return -1;
 	char limit[24];
 	const char *params[] = {page.has_after ? page.after : NULL, kind, unit, text, id_text(page.limit + 1, limit)};
-	struct db_conn *db;
-	if (!req_db(r, &db))
-		return -1;
-	PGresult *res = db_query(db, list_sql, 5, params, &r->err);
-	if (!res)
-		return -1;
-	return respond_page(r, res, "indicators", &indicator_shape, page.limit);
+	return respond_list(r, list_sql, 5, params, "indicators", &indicator_shape, page.limit);
 }
 
 static int indicators_get(struct req *r)
@@ -216,13 +210,7 @@ static int indicators_delete(struct req *r)
 	if (!lock_indicator(r, code, sizeof code, &cur))
 		goto out;
 	DB_EXPLAIN(r->db, delete_constraints);
-	r->db->deleting = true;
-	const char *params[] = {code};
-	res = db_prepared(r->db, "indicators_delete", 1, params, &r->err);
-	if (!res || !db_commit(r->db, &r->err))
-		goto out;
-	r->status = 204;
-	rc = 0;
+	rc = respond_deleted(r, "indicators_delete", code);
 out:
 	PQclear(cur);
 	PQclear(res);

@@ -135,13 +135,7 @@ static int initiatives_list(struct req *r)
 				has_campaign ? id_text(campaign, c) : NULL, has_unit ? id_text(unit, u) : NULL,
 				subtree ? "true" : "false", field, status, has_year ? id_text(year, y) : NULL, text,
 				id_text(page.limit + 1, l)};
-	struct db_conn *db;
-	if (!req_db(r, &db))
-		return -1;
-	PGresult *res = db_query(db, list_sql, 9, params, &r->err);
-	if (!res)
-		return -1;
-	return respond_page(r, res, "initiatives", &initiative_shape, page.limit);
+	return respond_list(r, list_sql, 9, params, "initiatives", &initiative_shape, page.limit);
 }
 
 static int initiatives_stats(struct req *r)
@@ -259,41 +253,19 @@ out:
 	return rc;
 }
 
-/* In a write transaction: locks the initiative, checks `action` on its unit and If-Match. */
+/* In a write transaction: locks the initiative, checks `action` on its unit and If-Match; once
+ * decided it no longer changes. */
 static bool lock_initiative(struct req *r, long long id, enum action action, char idbuf[24], PGresult **cur)
 {
-	struct db_conn *db;
+	if (!lock_for_write(r, "initiatives_lock", id, &initiative_shape, action, C_UNIT, idbuf, cur))
+		return false;
+	DB_EXPLAIN(r->db, write_constraints);
+	if (strcmp(PQgetvalue(*cur, 0, C_STATUS), "registered") == 0)
+		return true;
+	app_error_set(&r->err, 409, "The initiative is %s; it no longer changes.", PQgetvalue(*cur, 0, C_STATUS));
+	PQclear(*cur);
 	*cur = NULL;
-	if (!write_begin(r, &db))
-		return false;
-	DB_EXPLAIN(db, write_constraints);
-	const char *params[] = {id_text(id, idbuf)};
-	PGresult *row = db_prepared(db, "initiatives_lock", 1, params, &r->err);
-	if (!row)
-		return false;
-	if (PQntuples(row) == 0) {
-		PQclear(row);
-		return app_error_set(&r->err, 404, "Initiative %lld does not exist.", id);
-	}
-	if (!authz_require(r, action, strtoll(PQgetvalue(row, 0, C_UNIT), NULL, 10)) ||
-	    !req_if_match(r, row_version_of(row, &initiative_shape))) {
-		PQclear(row);
-		return false;
-	}
-	if (strcmp(PQgetvalue(row, 0, C_STATUS), "registered") != 0) {
-		app_error_set(&r->err, 409, "The initiative is %s; it no longer changes.", PQgetvalue(row, 0, C_STATUS));
-		PQclear(row);
-		return false;
-	}
-	*cur = row;
-	return true;
-}
-
-static const char *current(const struct jvalue *v, PGresult *cur, int col)
-{
-	if (v->present)
-		return v->is_null ? NULL : v->str;
-	return PQgetisnull(cur, 0, col) ? NULL : PQgetvalue(cur, 0, col);
+	return false;
 }
 
 static int initiatives_patch(struct req *r)
@@ -321,9 +293,9 @@ static int initiatives_patch(struct req *r)
 	const char *params[] = {
 		idbuf, id_text(unit, ubuf),
 		person.present && !person.is_null ? id_text(person.num, pbuf) : NULL,
-		current(&v[F_TITLE], cur, C_TITLE), current(&v[F_FIELD], cur, C_FIELD),
+		patched_text(&v[F_TITLE], cur, C_TITLE), patched_text(&v[F_FIELD], cur, C_FIELD),
 		v[F_YEAR].present ? id_text(v[F_YEAR].num, ybuf) : PQgetvalue(cur, 0, C_YEAR),
-		current(&v[F_DESCRIPTION], cur, C_DESCRIPTION),
+		patched_text(&v[F_DESCRIPTION], cur, C_DESCRIPTION),
 	};
 	res = db_prepared(r->db, "initiatives_update", 7, params, &r->err);
 	if (!res || !db_commit(r->db, &r->err))
@@ -382,13 +354,7 @@ static int initiatives_delete(struct req *r)
 	int rc = -1;
 	if (!req_path_id(r, "id", &id) || !lock_initiative(r, id, ACT_WRITE_UNIT_DATA, idbuf, &cur))
 		goto out;
-	r->db->deleting = true;
-	const char *params[] = {idbuf};
-	res = db_prepared(r->db, "initiatives_delete", 1, params, &r->err);
-	if (!res || !db_commit(r->db, &r->err))
-		goto out;
-	r->status = 204;
-	rc = 0;
+	rc = respond_deleted(r, "initiatives_delete", idbuf);
 out:
 	PQclear(cur);
 	PQclear(res);

@@ -85,13 +85,7 @@ static int people_list(struct req *r)
 				has_unit ? id_text(unit_id, unit) : NULL, subtree ? "true" : "false",
 				has_active ? (active ? "true" : "false") : NULL, text,
 				id_text(page.limit + 1, limit)};
-	struct db_conn *db;
-	if (!req_db(r, &db))
-		return -1;
-	PGresult *res = db_query(db, list_sql, 6, params, &r->err);
-	if (!res)
-		return -1;
-	return respond_page(r, res, "people", &person_shape, page.limit);
+	return respond_list(r, list_sql, 6, params, "people", &person_shape, page.limit);
 }
 
 static int people_get(struct req *r)
@@ -123,31 +117,6 @@ out:
 	return rc;
 }
 
-/* Locks the person, checks the caller may change people of its unit, and If-Match. */
-static bool lock_person(struct req *r, long long id, PGresult **cur)
-{
-	char idbuf[24];
-	const char *params[] = {id_text(id, idbuf)};
-	struct db_conn *db;
-	*cur = NULL;
-	if (!write_begin(r, &db))
-		return false;
-	PGresult *row = db_prepared(db, "people_lock", 1, params, &r->err);
-	if (!row)
-		return false;
-	if (PQntuples(row) == 0) {
-		PQclear(row);
-		return app_error_set(&r->err, 404, "Person %lld does not exist.", id);
-	}
-	if (!authz_require(r, ACT_WRITE_UNIT_DATA, strtoll(PQgetvalue(row, 0, C_UNIT_ID), NULL, 10)) ||
-	    !req_if_match(r, row_version_of(row, &person_shape))) {
-		PQclear(row);
-		return false;
-	}
-	*cur = row;
-	return true;
-}
-
 static int people_patch(struct req *r)
 {
 	json_t *body = NULL;
@@ -157,18 +126,18 @@ static int people_patch(struct req *r)
 	char idbuf[24], unit[24];
 	int rc = -1;
 	if (!req_path_id(r, "id", &id) || !req_json(r, true, &body) ||
-	    !jin_decode(body, person_fields, API_COUNT(person_fields), true, v, &r->err) || !lock_person(r, id, &cur))
+	    !jin_decode(body, person_fields, API_COUNT(person_fields), true, v, &r->err) ||
+	    !lock_for_write(r, "people_lock", id, &person_shape, ACT_WRITE_UNIT_DATA, C_UNIT_ID, idbuf, &cur))
 		goto out;
 	DB_EXPLAIN(r->db, write_constraints);
 	/* moving a person to another unit needs the right over that unit too */
 	if (v[F_UNIT_ID].present && !authz_require_unit_field(r, ACT_WRITE_UNIT_DATA, v[F_UNIT_ID].num, "unit_id"))
 		goto out;
 	const char *params[] = {
-		id_text(id, idbuf),
+		idbuf,
 		v[F_UNIT_ID].present ? id_text(v[F_UNIT_ID].num, unit) : PQgetvalue(cur, 0, C_UNIT_ID),
 		v[F_FULL_NAME].present ? v[F_FULL_NAME].str : PQgetvalue(cur, 0, C_FULL_NAME),
-		v[F_POSITION].present ? v[F_POSITION].str
-				      : (PQgetisnull(cur, 0, C_POSITION) ? NULL : PQgetvalue(cur, 0, C_POSITION)),
+		patched_text(&v[F_POSITION], cur, C_POSITION),
 		v[F_ACTIVE].present ? BOOL_PARAM(v[F_ACTIVE]) : (PQgetvalue(cur, 0, C_ACTIVE)[0] == 't' ? "true" : "false"),
 	};
 	res = db_prepared(r->db, "people_update", 5, params, &r->err);
@@ -185,23 +154,16 @@ out:
 
 static int people_delete(struct req *r)
 {
-	PGresult *cur = NULL, *res = NULL;
+	PGresult *cur = NULL;
 	long long id;
 	char idbuf[24];
 	int rc = -1;
-	if (!req_path_id(r, "id", &id) || !lock_person(r, id, &cur))
-		goto out;
-	DB_EXPLAIN(r->db, delete_constraints);
-	r->db->deleting = true;
-	const char *params[] = {id_text(id, idbuf)};
-	res = db_prepared(r->db, "people_delete", 1, params, &r->err);
-	if (!res || !db_commit(r->db, &r->err))
-		goto out;
-	r->status = 204;
-	rc = 0;
-out:
+	if (req_path_id(r, "id", &id) &&
+	    lock_for_write(r, "people_lock", id, &person_shape, ACT_WRITE_UNIT_DATA, C_UNIT_ID, idbuf, &cur)) {
+		DB_EXPLAIN(r->db, delete_constraints);
+		rc = respond_deleted(r, "people_delete", idbuf);
+	}
 	PQclear(cur);
-	PQclear(res);
 	return rc;
 }
 

@@ -403,13 +403,7 @@ static int registrations_delete(struct req *r)
 	int rc = -1;
 	if (!req_path_id(r, "id", &id) || !lock_draft(r, id, idbuf, &cur))
 		goto out;
-	r->db->deleting = true;
-	const char *params[] = {idbuf};
-	res = db_prepared(r->db, "registrations_delete", 1, params, &r->err);
-	if (!res || !db_commit(r->db, &r->err))
-		goto out;
-	r->status = 204;
-	rc = 0;
+	rc = respond_deleted(r, "registrations_delete", idbuf);
 out:
 	PQclear(cur);
 	PQclear(res);

@@ -1,7 +1,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "api/authz.h"
 #include "api/resource.h"
+#include "api/write.h"
 #include "lib/crypto.h"
 #include "lib/page.h"
 
@@ -112,4 +114,74 @@ void id_list_text(const struct jvalue *v, struct buf *b)
 		buf_json_int(b, json_integer_value(item));
 	}
 	buf_putc(b, '}');
+}
+
+bool upper_code_ok(const char *s, size_t n)
+{
+	if (n < 1 || n > 32)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		bool alnum = (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+		if (!alnum && (i == 0 || (c != '.' && c != '-')))
+			return false;
+	}
+	return true;
+}
+
+const char *patched_text(const struct jvalue *v, PGresult *cur, int col)
+{
+	if (v->present)
+		return v->is_null ? NULL : v->str;
+	return PQgetisnull(cur, 0, col) ? NULL : PQgetvalue(cur, 0, col);
+}
+
+bool lock_for_write(struct req *r, const char *stmt, long long id, const struct row_shape *shape,
+		    enum action action, int unit_col, char idbuf[24], PGresult **cur)
+{
+	struct db_conn *db;
+	*cur = NULL;
+	if (!write_begin(r, &db))
+		return false;
+	const char *params[] = {id_text(id, idbuf)};
+	PGresult *row = db_prepared(db, stmt, 1, params, &r->err);
+	if (!row)
+		return false;
+	if (PQntuples(row) == 0) {
+		PQclear(row);
+		return app_error_set(&r->err, 404, "%s %lld does not exist.", shape->noun, id);
+	}
+	if (!authz_require(r, action, strtoll(PQgetvalue(row, 0, unit_col), NULL, 10)) ||
+	    (shape->version_col >= 0 && !req_if_match(r, row_version_of(row, shape)))) {
+		PQclear(row);
+		return false;
+	}
+	*cur = row;
+	return true;
+}
+
+int respond_deleted(struct req *r, const char *stmt, const char *id)
+{
+	r->db->deleting = true;
+	const char *params[] = {id};
+	PGresult *res = db_prepared(r->db, stmt, 1, params, &r->err);
+	if (!res)
+		return -1;
+	PQclear(res);
+	if (!db_commit(r->db, &r->err))
+		return -1;
+	r->status = 204;
+	return 0;
+}
+
+int respond_list(struct req *r, const char *sql, int n, const char *const *params, const char *scope,
+		 const struct row_shape *shape, long long limit)
+{
+	struct db_conn *db;
+	if (!req_db(r, &db))
+		return -1;
+	PGresult *res = db_query(db, sql, n, params, &r->err);
+	if (!res)
+		return -1;
+	return respond_page(r, res, scope, shape, limit);
 }

@@ -6,6 +6,7 @@
 #include "lib/db.h"
 #include "lib/http.h"
 #include "lib/jsonin.h"
+#include "lib/permission.h"
 
 struct row_shape {
 	const char *collection;      /* "/v1/units": Location prefix */
@@ -21,6 +22,9 @@ int respond_row(struct req *r, PGresult *res, int status, const struct row_shape
 /* Writes {"items":[…],"next_cursor":…} from a result fetched with LIMIT limit + 1, ordered by
  * the id column; the cursor of scope carries the last id. Steals res. Returns 0. */
 int respond_page(struct req *r, PGresult *res, const char *scope, const struct row_shape *shape, long long limit);
+/* Runs a list query planned with its values (optional filters fold away) and answers the page. */
+int respond_list(struct req *r, const char *sql, int n, const char *const *params, const char *scope,
+		 const struct row_shape *shape, long long limit);
 /* GET /collection/{id} with the prepared statement `stmt` ($1 = id): 404, 304, or the row. */
 int respond_get_by_id(struct req *r, const char *stmt, const struct row_shape *shape);
 /* the same for a resource keyed by text ($1 = key) */
@@ -41,6 +45,22 @@ void respond_public(struct req *r);
 
 /* A decoded JF_ID_LIST as PostgreSQL array text "{1,2,3}" into b */
 void id_list_text(const struct jvalue *v, struct buf *b);
+
+/* ^[A-Z0-9][A-Z0-9.-]{0,31}$: the codes of units, clusters and campaigns */
+bool upper_code_ok(const char *s, size_t n);
+
+/* The new value of a text field in a merge patch: the patch's (NULL for null) when present,
+ * else the stored column of row 0 (NULL when SQL NULL). */
+const char *patched_text(const struct jvalue *v, PGresult *cur, int col);
+
+/* In a write transaction (write_begin): locks row `id` with the prepared statement `stmt`
+ * ($1 = id), answers 404 when it does not exist, checks the caller may do `action` to the data
+ * of the unit in column `unit_col`, and If-Match. *cur is new; idbuf gets the id's text. */
+bool lock_for_write(struct req *r, const char *stmt, long long id, const struct row_shape *shape,
+		    enum action action, int unit_col, char idbuf[24], PGresult **cur);
+
+/* Runs the DELETE statement `stmt` ($1 = id) in the open transaction, commits, answers 204. */
+int respond_deleted(struct req *r, const char *stmt, const char *id);
 
 /* the version column of row 0 */
 long long row_version_of(const PGresult *res, const struct row_shape *shape);

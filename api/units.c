@@ -29,19 +29,6 @@ static const char *const unit_kinds[] = {
 	"agency", "division", "other", NULL,
 };
 
-static bool code_ok(const char *s, size_t n)
-{
-	if (n < 1 || n > 32)
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		char c = s[i];
-		bool alnum = (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-		if (!alnum && (i == 0 || (c != '.' && c != '-')))
-			return false;
-	}
-	return true;
-}
-
 static bool province_ok(const char *s, size_t n)
 {
 	return n == 2 && s[0] >= '0' && s[0] <= '9' && s[1] >= '0' && s[1] <= '9';
@@ -50,7 +37,7 @@ static bool province_ok(const char *s, size_t n)
 /* The writable fields, in the order of the INSERT/UPDATE parameters after the id. */
 enum { F_CODE, F_NAME, F_SHORT_NAME, F_KIND, F_PARENT_ID, F_PROVINCE, F_ACTIVE, F_WRITABLE };
 static const struct jfield unit_fields[] = {
-	[F_CODE] = {"code", JF_STRING, JF_REQUIRED, 1, 32, NULL, code_ok,
+	[F_CODE] = {"code", JF_STRING, JF_REQUIRED, 1, 32, NULL, upper_code_ok,
 		    "must match ^[A-Z0-9][A-Z0-9.-]{0,31}$ (upper-case letters, digits, '.', '-')"},
 	[F_NAME] = {"name", JF_STRING, JF_REQUIRED, 1, 255, NULL, NULL, NULL},
 	[F_SHORT_NAME] = {"short_name", JF_STRING, JF_NULLABLE, 1, 100, NULL, NULL, NULL},
@@ -311,13 +298,7 @@ static int units_delete(struct req *r)
 	if (!lock_for_change(r, id, ACT_MOVE_DELETE_UNIT, false, &cur))
 		goto out;
 	char idtext[24];
-	snprintf(idtext, sizeof idtext, "%lld", id);
-	const char *params[] = {idtext};
-	res = db_prepared(db, "units_delete", 1, params, &r->err);
-	if (!res || !db_commit(db, &r->err))
-		goto out;
-	r->status = 204;
-	rc = 0;
+	rc = respond_deleted(r, "units_delete", id_text(id, idtext));
 out:
 	PQclear(cur);
 	PQclear(res);

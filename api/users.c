@@ -106,13 +106,7 @@ static int users_list(struct req *r)
 	snprintf(limit, sizeof limit, "%lld", page.limit + 1);
 	const char *params[] = {page.has_after ? after : NULL, has_unit ? unit : NULL, role,
 				has_active ? (active ? "true" : "false") : NULL, text, limit};
-	struct db_conn *db;
-	if (!req_db(r, &db))
-		return -1;
-	PGresult *res = db_query(db, list_sql, 6, params, &r->err);
-	if (!res)
-		return -1;
-	return respond_page(r, res, "users", &user_shape, page.limit);
+	return respond_list(r, list_sql, 6, params, "users", &user_shape, page.limit);
 }
 
 static int users_get(struct req *r)
