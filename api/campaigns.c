@@ -404,7 +404,7 @@ static int campaigns_indicators_put(struct req *r)
 		goto out;
 	size_t i;
 	json_t *item;
-	const char *seen[MAX_INDICATORS];
+	const char *seen[MAX_INDICATORS] = {0}; /* NULL for items that failed to decode */
 	buf_putc(&codes, '{');
 	buf_putc(&points, '{');
 	json_array_foreach(body, i, item) {

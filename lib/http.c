@@ -183,7 +183,7 @@ static void header(struct buf *h, const char *name, const char *value)
  * service's system time. */
 static void send_response(struct req *r, const struct buf *body, const char *content_type)
 {
-	struct http_thread *t = mg_get_thread_pointer(r->conn);
+	struct http_thread *t = r->thread;
 	struct buf local;
 	buf_init(&local);
 	struct buf *h = t ? &t->head : &local;
@@ -288,7 +288,7 @@ static bool authenticate(struct req *r)
 		token++;
 	time_t now = time(NULL);
 	const struct auth_verifier *v = r->srv->o.verifier;
-	struct http_thread *t = mg_get_thread_pointer(r->conn);
+	struct http_thread *t = r->thread;
 	size_t len = strlen(token);
 	for (int i = 0; t && i < TOKEN_CACHE_ENTRIES; i++) {
 		struct token_cache_entry *e = &t->tokens[i];
@@ -319,12 +319,19 @@ static int dispatch(struct mg_connection *conn, void *cbdata)
 {
 	struct http_server *srv = cbdata;
 	const struct mg_request_info *ri = mg_get_request_info(conn);
-	struct http_thread *t = mg_get_thread_pointer(conn);
+	/* a worker whose buffers could not be allocated at start serves with these, freed below */
+	struct http_thread *t = mg_get_thread_pointer(conn), spare;
+	bool spare_used = t == NULL;
+	if (spare_used) {
+		memset(&spare, 0, sizeof spare);
+		t = &spare;
+	}
 	double start = now_ms();
 	struct req r;
 	memset(&r, 0, sizeof r);
 	r.srv = srv;
 	r.conn = conn;
+	r.thread = t;
 	r.method = ri->request_method;
 	r.path = ri->local_uri ? ri->local_uri : "/";
 	r.query = ri->query_string;
@@ -389,7 +396,7 @@ static int dispatch(struct mg_connection *conn, void *cbdata)
 	/* a thread keeps small buffers between requests, not the memory of a rare large one */
 	struct buf *bufs[] = {&t->out, &t->scratch, &t->head, &t->body};
 	for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
-		if (bufs[i]->cap > HTTP_KEEP_BUFFER)
+		if (spare_used || bufs[i]->cap > HTTP_KEEP_BUFFER)
 			buf_free(bufs[i]);
 	return r.status;
 }
@@ -408,6 +415,7 @@ static int on_http_error(struct mg_connection *conn, int status, const char *msg
 	r.path = ri && ri->local_uri ? ri->local_uri : "/";
 	r.status = status;
 	r.must_close = true;
+	r.thread = mg_get_thread_pointer(conn); /* may be NULL: send_response copes */
 	unsigned long long n = atomic_fetch_add(&request_counter, 1) + 1;
 	snprintf(r.request_id, sizeof r.request_id, "%s-%llx", srv->request_id_prefix, n);
 	app_error_set(&r.err, status, "%s", http_status_title(status));
@@ -625,8 +633,7 @@ static bool read_body(struct req *r, bool patch, struct buf **body)
 	long limit = r->srv->o.config->body_limit;
 	if (ri->content_length > limit)
 		return app_error_set(&r->err, 413, "The request body is larger than %ld bytes.", limit);
-	struct http_thread *t = mg_get_thread_pointer(r->conn);
-	struct buf *b = &t->body;
+	struct buf *b = &r->thread->body;
 	*body = b;
 	if (r->body_read) /* a retried handler: the body was read by the first attempt */
 		return true;

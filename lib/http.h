@@ -15,6 +15,7 @@
 
 struct mg_connection;
 struct http_server;
+struct http_thread;
 
 struct req {
 	/* request, borrowed from CivetWeb for the length of the call */
@@ -39,6 +40,7 @@ struct req {
 	/* infrastructure */
 	struct http_server *srv;
 	struct mg_connection *conn;
+	struct http_thread *thread; /* the worker's reusable buffers and token cache */
 	struct db_conn *db;         /* acquired on first req_db(), released after the response */
 	bool body_read;             /* the whole request body was consumed */
 	bool must_close;            /* close the connection after this response */

@@ -280,7 +280,9 @@ static bool decode_one(const struct jfield *f, json_t *v, struct jvalue *out, st
 bool jin_decode(json_t *obj, const struct jfield *specs, size_t n, bool patch, struct jvalue *out,
 		struct app_error *err)
 {
-	int before = err->nfields;
+	/* success is tracked here, not read off err: err may already hold other items' errors, and
+	 * errors past APP_ERROR_MAX_FIELDS are dropped */
+	bool ok = true;
 	memset(out, 0, n * sizeof *out);
 	const char *key;
 	json_t *v;
@@ -303,19 +305,20 @@ bool jin_decode(json_t *obj, const struct jfield *specs, size_t n, bool patch, s
 			}
 			memcpy(name, key, len);
 			name[len] = '\0';
-			app_error_field(err, name, "unknown_field", "%s is not a field of this resource", name);
+			ok = app_error_field(err, name, "unknown_field", "%s is not a field of this resource", name);
 			continue;
 		}
 		if (f->flags & JF_READONLY) {
-			app_error_field(err, f->name, "read_only", "%s is set by the server", f->name);
+			ok = app_error_field(err, f->name, "read_only", "%s is set by the server", f->name);
 			continue;
 		}
 		out[i].present = true;
-		decode_one(f, v, &out[i], err);
+		if (!decode_one(f, v, &out[i], err))
+			ok = false;
 	}
 	if (!patch)
 		for (size_t i = 0; i < n; i++)
 			if ((specs[i].flags & JF_REQUIRED) && !(specs[i].flags & JF_READONLY) && !out[i].present)
-				app_error_field(err, specs[i].name, "required", "%s is required", specs[i].name);
-	return err->nfields == before && err->status == 0;
+				ok = app_error_field(err, specs[i].name, "required", "%s is required", specs[i].name);
+	return ok;
 }

@@ -149,3 +149,13 @@ def test_public_campaigns(server, api, tokens, units, contract):
     assert again.status_code == 304 and again.content == b""
     bad = requests.get(server.base + "/v1/public/campaigns", params={"status": "draft"})
     assert bad.status_code == 400
+
+
+def test_indicator_list_with_a_bad_item_before_a_good_one(api, tokens, units):
+    """Items that fail to decode are skipped by the duplicate check (once read uninitialised)."""
+    c = launch(api, tokens["admin"], units["TTCP"]).json()
+    items = [5, {"indicator_code": "inspections"}, "x", {"indicator_code": "inspections"}]
+    r = api.request("PUT", f"/v1/campaigns/{c['id']}/indicators", token=tokens["admin"], json=items)
+    assert r.status_code == 422
+    fields = {e["field"] for e in r.json()["errors"]}
+    assert {"[0]", "[2]", "[3].indicator_code"} <= fields

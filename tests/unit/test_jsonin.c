@@ -110,6 +110,22 @@ int main(void)
 	      "long unknown key shortened: %zu", strlen(err.fields[0].field));
 	json_decref(obj);
 
+	/* a valid object decodes as valid even when err already holds another item's errors */
+	app_error_clear(&err);
+	app_error_field(&err, "[0]", "type", "item 0 must be an object");
+	const char *good = "{\"code\":\"AB\",\"name\":\"x\"}";
+	CHECK(jin_parse(good, strlen(good), &obj, &err) && jin_decode(obj, fields, NF, false, v, &err) &&
+		      v[0].present && err.nfields == 1,
+	      "success is the object's own, not err's");
+	json_decref(obj);
+	/* and an invalid one is invalid even past the cap on recorded field errors */
+	for (int i = 0; i < APP_ERROR_MAX_FIELDS; i++)
+		app_error_field(&err, "f", "c", "filler");
+	const char *bad = "{\"code\":5,\"name\":\"x\"}";
+	CHECK(jin_parse(bad, strlen(bad), &obj, &err) && !jin_decode(obj, fields, NF, false, v, &err),
+	      "failure seen although its error was dropped");
+	json_decref(obj);
+
 	/* nesting is capped before jansson's recursive parser sees it */
 	char deep[4 * JSON_MAX_DEPTH + 16];
 	size_t o = 0;
