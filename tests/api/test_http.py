@@ -212,3 +212,12 @@ def test_every_route_is_in_the_contract_and_back(contract):
     documented = {(m, p) for p, item in contract.spec["paths"].items() for m in item
                   if m in ("get", "post", "put", "patch", "delete")}
     assert routes == documented, {"undocumented": sorted(routes - documented), "not served": sorted(documented - routes)}
+
+
+def test_every_problem_type_is_in_the_contract(contract):
+    """Each status lib/error.c can answer with has its problem type in openapi.yaml."""
+    import re
+    source = open(os.path.join(os.path.dirname(__file__), "..", "..", "lib", "error.c"), encoding="utf-8").read()
+    slugs = {m.group(2) for m in re.finditer(r'\{(\d{3}), "([a-z_]+)", "', source) if int(m.group(1)) >= 400}
+    enum = {t.rsplit(":", 1)[1] for t in contract.spec["components"]["schemas"]["Problem"]["properties"]["type"]["enum"]}
+    assert slugs <= enum, sorted(slugs - enum)
