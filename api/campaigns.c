@@ -299,7 +299,7 @@ out:
 
 static int campaigns_delete(struct req *r)
 {
-	PGresult *cur = NULL, *res = NULL;
+	PGresult *cur = NULL;
 	long long id;
 	char idbuf[24];
 	int rc = -1;
@@ -312,7 +312,6 @@ static int campaigns_delete(struct req *r)
 	rc = respond_deleted(r, "campaigns_delete", idbuf);
 out:
 	PQclear(cur);
-	PQclear(res);
 	return rc;
 }
 

@@ -204,7 +204,7 @@ out:
 
 static int indicators_delete(struct req *r)
 {
-	PGresult *cur = NULL, *res = NULL;
+	PGresult *cur = NULL;
 	char code[49];
 	int rc = -1;
 	if (!lock_indicator(r, code, sizeof code, &cur))
@@ -213,7 +213,6 @@ static int indicators_delete(struct req *r)
 	rc = respond_deleted(r, "indicators_delete", code);
 out:
 	PQclear(cur);
-	PQclear(res);
 	return rc;
 }
 

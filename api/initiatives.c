@@ -86,16 +86,11 @@ static const struct db_stmt stmts[] = {
 	{"initiatives_delete", "DELETE FROM initiatives WHERE id = $1"},
 };
 
-/* unit_id with subtree=true covers the units below it too */
-#define SUBTREE_OF(p) \
-	"(WITH RECURSIVE down(id, depth) AS (SELECT " p "::bigint, 0 UNION ALL SELECT u.id, down.depth + 1" \
-	" FROM units u JOIN down ON u.parent_id = down.id WHERE down.depth < 1000) SELECT id FROM down)"
-
 static const char list_sql[] =
 	"SELECT " INITIATIVE_COLUMNS " FROM initiatives i"
 	" WHERE ($1::bigint IS NULL OR i.id > $1)"
 	" AND ($2::bigint IS NULL OR i.campaign_id = $2)"
-	" AND ($3::bigint IS NULL OR ($4 AND i.unit_id IN " SUBTREE_OF("$3") ") OR (NOT $4 AND i.unit_id = $3))"
+	" AND ($3::bigint IS NULL OR ($4 AND i.unit_id IN " SQL_SUBTREE("$3") ") OR (NOT $4 AND i.unit_id = $3))"
 	" AND ($5::text IS NULL OR i.field = $5)"
 	" AND ($6::text IS NULL OR i.status = $6)"
 	" AND ($7::int IS NULL OR i.year = $7)"
@@ -107,7 +102,7 @@ static const char stats_sql[] =
 	"SELECT CASE $6 WHEN 'field' THEN i.field WHEN 'status' THEN i.status ELSE i.recognized_level END AS key,"
 	" count(*) FROM initiatives i"
 	" WHERE ($1::bigint IS NULL OR i.campaign_id = $1)"
-	" AND ($2::bigint IS NULL OR ($3 AND i.unit_id IN " SUBTREE_OF("$2") ") OR (NOT $3 AND i.unit_id = $2))"
+	" AND ($2::bigint IS NULL OR ($3 AND i.unit_id IN " SQL_SUBTREE("$2") ") OR (NOT $3 AND i.unit_id = $2))"
 	" AND ($4::int IS NULL OR i.year = $4)"
 	" AND ($5::text IS NULL OR i.status = $5)"
 	" GROUP BY 1 ORDER BY 2 DESC, 1";
@@ -348,7 +343,7 @@ out:
 
 static int initiatives_delete(struct req *r)
 {
-	PGresult *cur = NULL, *res = NULL;
+	PGresult *cur = NULL;
 	long long id;
 	char idbuf[24];
 	int rc = -1;
@@ -357,7 +352,6 @@ static int initiatives_delete(struct req *r)
 	rc = respond_deleted(r, "initiatives_delete", idbuf);
 out:
 	PQclear(cur);
-	PQclear(res);
 	return rc;
 }
 

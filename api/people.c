@@ -57,10 +57,7 @@ static const struct db_stmt stmts[] = {
 static const char list_sql[] =
 	"SELECT " PERSON_COLUMNS " FROM people p"
 	" WHERE ($1::bigint IS NULL OR p.id > $1)"
-	" AND ($2::bigint IS NULL OR ($3 AND p.unit_id IN ("
-	"   WITH RECURSIVE down(id, depth) AS (SELECT $2::bigint, 0 UNION ALL"
-	"   SELECT u.id, down.depth + 1 FROM units u JOIN down ON u.parent_id = down.id WHERE down.depth < 1000)"
-	"   SELECT id FROM down)) OR (NOT $3 AND p.unit_id = $2))"
+	" AND ($2::bigint IS NULL OR ($3 AND p.unit_id IN " SQL_SUBTREE("$2") ") OR (NOT $3 AND p.unit_id = $2))"
 	" AND ($4::boolean IS NULL OR p.active = $4)"
 	" AND ($5::text IS NULL OR p.search @@ tdkt_search_query($5))"
 	" ORDER BY p.id LIMIT $6";

@@ -107,9 +107,7 @@ static const char list_sql[] =
 	"   AND m.unit_id = r.unit_id AND m.year = r.year))"
 	" AND ($5::int IS NULL OR r.year = $5)"
 	" AND ($6::text IS NULL OR r.status = $6)"
-	" AND (r.status <> 'draft' OR $7 = 'admin' OR ($7 <> 'integration' AND r.unit_id IN (WITH RECURSIVE down(id, depth) AS ("
-	"   SELECT $8::bigint, 0 UNION ALL SELECT u.id, down.depth + 1 FROM units u JOIN down ON u.parent_id = down.id"
-	"   WHERE down.depth < 1000) SELECT id FROM down)))"
+	" AND (r.status <> 'draft' OR $7 = 'admin' OR ($7 <> 'integration' AND r.unit_id IN " SQL_SUBTREE("$8") "))"
 	" ORDER BY r.id LIMIT $9";
 
 static int registrations_list(struct req *r)
@@ -397,7 +395,7 @@ out:
 
 static int registrations_delete(struct req *r)
 {
-	PGresult *cur = NULL, *res = NULL;
+	PGresult *cur = NULL;
 	long long id;
 	char idbuf[24];
 	int rc = -1;
@@ -406,7 +404,6 @@ static int registrations_delete(struct req *r)
 	rc = respond_deleted(r, "registrations_delete", idbuf);
 out:
 	PQclear(cur);
-	PQclear(res);
 	return rc;
 }
 

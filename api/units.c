@@ -287,7 +287,7 @@ out:
 
 static int units_delete(struct req *r)
 {
-	PGresult *cur = NULL, *res = NULL;
+	PGresult *cur = NULL;
 	long long id;
 	struct db_conn *db;
 	int rc = -1;
@@ -301,7 +301,6 @@ static int units_delete(struct req *r)
 	rc = respond_deleted(r, "units_delete", id_text(id, idtext));
 out:
 	PQclear(cur);
-	PQclear(res);
 	return rc;
 }
 

@@ -144,16 +144,6 @@ out:
 	return rc;
 }
 
-static const char *current_or(const struct jvalue *v, PGresult *cur, int col, char *scratch, size_t n)
-{
-	if (!v->present)
-		return PQgetvalue(cur, 0, col);
-	if (v->str)
-		return v->str;
-	snprintf(scratch, n, "%lld", v->num);
-	return scratch;
-}
-
 static int users_patch(struct req *r)
 {
 	json_t *body = NULL;
@@ -189,10 +179,10 @@ static int users_patch(struct req *r)
 	const char *active = v[F_ACTIVE].present ? BOOL_PARAM(v[F_ACTIVE]) : (was_active ? "true" : "false");
 	const char *params[] = {
 		idtext,
-		current_or(&v[F_USERNAME], cur, USER_C_USERNAME, NULL, 0),
-		current_or(&v[F_DISPLAY_NAME], cur, USER_C_DISPLAY_NAME, NULL, 0),
-		current_or(&v[F_ROLE], cur, USER_C_ROLE, NULL, 0),
-		current_or(&v[F_UNIT_ID], cur, USER_C_UNIT_ID, unit, sizeof unit),
+		patched_text(&v[F_USERNAME], cur, USER_C_USERNAME),
+		patched_text(&v[F_DISPLAY_NAME], cur, USER_C_DISPLAY_NAME),
+		patched_text(&v[F_ROLE], cur, USER_C_ROLE),
+		v[F_UNIT_ID].present ? id_text(v[F_UNIT_ID].num, unit) : PQgetvalue(cur, 0, USER_C_UNIT_ID),
 		active,
 		v[F_PASSWORD].present ? hash : NULL,
 	};
