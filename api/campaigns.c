@@ -7,15 +7,14 @@
 #include <string.h>
 #include "api/api.h"
 #include "api/authz.h"
-#include "api/indicators.h"
 #include "api/resource.h"
 #include "api/write.h"
 #include "lib/jsonin.h"
 #include "lib/page.h"
 
-#define CAMPAIGN_COLUMNS                                                                               \
-	"c.id, c.code, c.title, c.kind, c.theme, c.launched_by_unit_id, c.plan_document, c.plan_date,"    \
-	" c.starts_on, c.ends_on, c.status, c.description,"                                              \
+#define CAMPAIGN_COLUMNS                                                                                    \
+	"c.id, c.code, c.title, c.kind, c.theme, c.launched_by_unit_id, c.plan_document, c.plan_date,"      \
+	" c.starts_on, c.ends_on, c.status, c.description,"                                                 \
 	" (SELECT coalesce(json_agg(cc.cluster_id ORDER BY cc.cluster_id), '[]') FROM campaign_clusters cc" \
 	"  WHERE cc.campaign_id = c.id), c.version, c.created_at, c.updated_at"
 #define MAX_CLUSTERS 100
@@ -51,16 +50,12 @@ static const struct jfield campaign_fields[] = {
 	[F_ENDS_ON] = {"ends_on", JF_DATE, JF_REQUIRED, 0, 0, NULL, NULL, NULL},
 	[F_DESCRIPTION] = {"description", JF_TEXT, JF_NULLABLE, 0, 4000, NULL, NULL, NULL},
 	[F_CLUSTER_IDS] = {"cluster_ids", JF_ID_LIST, 0, 0, MAX_CLUSTERS, NULL, NULL, NULL},
-	{"id", JF_ID, JF_READONLY, 0, 0, NULL, NULL, NULL},
-	{"status", JF_STRING, JF_READONLY, 0, 0, NULL, NULL, NULL},
-	{"version", JF_INT, JF_READONLY, 0, 0, NULL, NULL, NULL},
-	{"created_at", JF_STRING, JF_READONLY, 0, 0, NULL, NULL, NULL},
-	{"updated_at", JF_STRING, JF_READONLY, 0, 0, NULL, NULL, NULL},
+	JF_RO("status"),
+	JF_ROW_FIELDS,
 };
 enum { I_CODE, I_POINTS };
 static const struct jfield indicator_item_fields[] = {
-	[I_CODE] = {"indicator_code", JF_STRING, JF_REQUIRED, 2, 48, NULL, indicator_code_ok,
-		    "must match ^[a-z][a-z0-9_]{1,47}$"},
+	[I_CODE] = {"indicator_code", JF_STRING, JF_REQUIRED, 2, 48, NULL, snake_code_ok, SNAKE_CODE_DESC},
 	[I_POINTS] = {"max_points", JF_INT, JF_NULLABLE, 0, 1000, NULL, NULL, NULL},
 };
 
@@ -408,7 +403,7 @@ static int campaigns_indicators_put(struct req *r)
 	buf_putc(&points, '{');
 	json_array_foreach(body, i, item) {
 		struct jvalue v[2];
-		if (!jin_decode_item(item, i, indicator_item_fields, 2, v, &r->err))
+		if (!jin_decode_item(item, "", i, indicator_item_fields, 2, v, &r->err))
 			continue;
 		seen[i] = v[I_CODE].str;
 		for (size_t j = 0; j < i; j++)

@@ -37,10 +37,7 @@ static const struct jfield cluster_fields[] = {
 	[F_ORGANIZER] = {"organizer_unit_id", JF_ID, JF_REQUIRED, 0, 0, NULL, NULL, NULL},
 	[F_DESCRIPTION] = {"description", JF_TEXT, JF_NULLABLE, 0, 2000, NULL, NULL, NULL},
 	[F_ACTIVE] = {"active", JF_BOOL, 0, 0, 0, NULL, NULL, NULL},
-	{"id", JF_ID, JF_READONLY, 0, 0, NULL, NULL, NULL},
-	{"version", JF_INT, JF_READONLY, 0, 0, NULL, NULL, NULL},
-	{"created_at", JF_STRING, JF_READONLY, 0, 0, NULL, NULL, NULL},
-	{"updated_at", JF_STRING, JF_READONLY, 0, 0, NULL, NULL, NULL},
+	JF_ROW_FIELDS,
 };
 enum { M_UNIT, M_ROLE };
 static const struct jfield member_fields[] = {
@@ -174,7 +171,7 @@ static bool lock_cluster(struct req *r, long long id, char idbuf[24], PGresult *
 static int clusters_patch(struct req *r)
 {
 	json_t *body = NULL;
-	PGresult *cur = NULL, *res = NULL;
+	PGresult *cur = NULL;
 	struct jvalue v[API_COUNT(cluster_fields)];
 	long long id;
 	char idbuf[24], org[24];
@@ -195,14 +192,9 @@ static int clusters_patch(struct req *r)
 		patched_text(&v[F_DESCRIPTION], cur, C_DESCRIPTION),
 		v[F_ACTIVE].present ? BOOL_PARAM(v[F_ACTIVE]) : (PQgetvalue(cur, 0, C_ACTIVE)[0] == 't' ? "true" : "false"),
 	};
-	res = db_prepared(r->db, "clusters_update", 7, params, &r->err);
-	if (!res || !db_commit(r->db, &r->err))
-		goto out;
-	rc = respond_row(r, res, 200, &cluster_shape);
-	res = NULL;
+	rc = respond_updated(r, "clusters_update", 7, params, &cluster_shape);
 out:
 	PQclear(cur);
-	PQclear(res);
 	json_decref(body);
 	return rc;
 }
@@ -397,7 +389,7 @@ static int clusters_members_put(struct req *r)
 	int n = (int)json_array_size(body);
 	json_array_foreach(body, i, item) {
 		struct jvalue v[2];
-		if (jin_decode_item(item, i, member_fields, 2, v, &r->err)) {
+		if (jin_decode_item(item, "", i, member_fields, 2, v, &r->err)) {
 			units[i] = v[M_UNIT].num;
 			roles[i] = v[M_ROLE].str;
 		}

@@ -5,7 +5,6 @@
 #include <string.h>
 #include "api/api.h"
 #include "api/authz.h"
-#include "api/indicators.h"
 #include "api/resource.h"
 #include "api/write.h"
 #include "lib/jsonin.h"
@@ -27,28 +26,11 @@ static const struct row_shape indicator_shape = {"/v1/indicators", "Indicator", 
 static const char *const units_of_measure[] = {"count", "vnd", "m2", "percent", NULL};
 static const char *const kinds[] = {"base", "ratio", NULL};
 
-bool indicator_code_ok(const char *s, size_t n)
-{
-	if (n < 2 || n > 48 || s[0] < 'a' || s[0] > 'z')
-		return false;
-	for (size_t i = 1; i < n; i++)
-		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
-			return false;
-	return true;
-}
-
 enum { F_CODE, F_NAME, F_UNIT, F_KIND, F_DESCRIPTION };
-#define READ_ONLY_FIELDS                                                   \
-	{"numerator", JF_STRING, JF_READONLY, 0, 0, NULL, NULL, NULL},      \
-	{"denominator", JF_STRING, JF_READONLY, 0, 0, NULL, NULL, NULL},    \
-	{"seeded", JF_BOOL, JF_READONLY, 0, 0, NULL, NULL, NULL},           \
-	{"id", JF_ID, JF_READONLY, 0, 0, NULL, NULL, NULL},                 \
-	{"version", JF_INT, JF_READONLY, 0, 0, NULL, NULL, NULL},           \
-	{"created_at", JF_STRING, JF_READONLY, 0, 0, NULL, NULL, NULL},     \
-	{"updated_at", JF_STRING, JF_READONLY, 0, 0, NULL, NULL, NULL}
+#define READ_ONLY_FIELDS \
+	JF_RO("numerator"), JF_RO("denominator"), JF_RO("seeded"), JF_ROW_FIELDS
 static const struct jfield create_fields[] = {
-	[F_CODE] = {"code", JF_STRING, JF_REQUIRED, 2, 48, NULL, indicator_code_ok,
-		    "must match ^[a-z][a-z0-9_]{1,47}$"},
+	[F_CODE] = {"code", JF_STRING, JF_REQUIRED, 2, 48, NULL, snake_code_ok, SNAKE_CODE_DESC},
 	[F_NAME] = {"name", JF_STRING, JF_REQUIRED, 1, 200, NULL, NULL, NULL},
 	[F_UNIT] = {"unit", JF_ENUM, JF_REQUIRED, 0, 0, units_of_measure, NULL, NULL},
 	[F_KIND] = {"kind", JF_ENUM, 0, 0, 0, kinds, NULL, NULL},
@@ -57,7 +39,7 @@ static const struct jfield create_fields[] = {
 };
 /* the code is the key: it does not change */
 static const struct jfield patch_fields[] = {
-	[F_CODE] = {"code", JF_STRING, JF_READONLY, 0, 0, NULL, NULL, NULL},
+	[F_CODE] = JF_RO("code"),
 	[F_NAME] = {"name", JF_STRING, JF_REQUIRED, 1, 200, NULL, NULL, NULL},
 	[F_UNIT] = {"unit", JF_ENUM, JF_REQUIRED, 0, 0, units_of_measure, NULL, NULL},
 	[F_KIND] = {"kind", JF_ENUM, JF_READONLY, 0, 0, kinds, NULL, NULL},
@@ -112,7 +94,7 @@ static int indicators_list(struct req *r)
 static int indicators_get(struct req *r)
 {
 	char code[49];
-	if (!req_path_text(r, "code", indicator_code_ok, code, sizeof code))
+	if (!req_path_text(r, "code", snake_code_ok, code, sizeof code))
 		return -1;
 	return respond_get_one(r, "indicators_get", code, &indicator_shape);
 }
@@ -152,7 +134,7 @@ static bool lock_indicator(struct req *r, char *code, size_t codelen, PGresult *
 {
 	struct db_conn *db;
 	*cur = NULL;
-	if (!req_path_text(r, "code", indicator_code_ok, code, codelen) || !admin_may(r) || !write_begin(r, &db))
+	if (!req_path_text(r, "code", snake_code_ok, code, codelen) || !admin_may(r) || !write_begin(r, &db))
 		return false;
 	const char *params[] = {code};
 	PGresult *row = db_prepared(db, "indicators_lock", 1, params, &r->err);
@@ -176,7 +158,7 @@ static bool lock_indicator(struct req *r, char *code, size_t codelen, PGresult *
 static int indicators_patch(struct req *r)
 {
 	json_t *body = NULL;
-	PGresult *cur = NULL, *res = NULL;
+	PGresult *cur = NULL;
 	struct jvalue v[API_COUNT(patch_fields)];
 	char code[49];
 	int rc = -1;
@@ -190,14 +172,9 @@ static int indicators_patch(struct req *r)
 		v[F_DESCRIPTION].present ? v[F_DESCRIPTION].str
 					 : (PQgetisnull(cur, 0, C_DESCRIPTION) ? NULL : PQgetvalue(cur, 0, C_DESCRIPTION)),
 	};
-	res = db_prepared(r->db, "indicators_update", 4, params, &r->err);
-	if (!res || !db_commit(r->db, &r->err))
-		goto out;
-	rc = respond_row(r, res, 200, &indicator_shape);
-	res = NULL;
+	rc = respond_updated(r, "indicators_update", 4, params, &indicator_shape);
 out:
 	PQclear(cur);
-	PQclear(res);
 	json_decref(body);
 	return rc;
 }

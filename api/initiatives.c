@@ -11,7 +11,7 @@
 #include "lib/jsonin.h"
 #include "lib/page.h"
 
-#define INITIATIVE_COLUMNS                                                                             \
+#define INITIATIVE_COLUMNS                                                                                \
 	"i.id, i.campaign_id, i.unit_id, i.person_id, i.title, i.field, i.year, i.description, i.status," \
 	" i.recognized_level, i.recognized_on, i.recognized_by_unit_id, i.version, i.created_at, i.updated_at"
 
@@ -34,16 +34,13 @@ static const char *const levels[] = {"grassroots", "district", "province", "nati
 static const char *const groupings[] = {"field", "status", "level", NULL};
 
 enum { F_UNIT, F_PERSON, F_TITLE, F_FIELD, F_YEAR, F_DESCRIPTION };
-#define READ_ONLY                                                               \
-	{"id", JF_ID, JF_READONLY, 0, 0, NULL, NULL, NULL},                       \
-	{"campaign_id", JF_ID, JF_READONLY, 0, 0, NULL, NULL, NULL},              \
-	{"status", JF_STRING, JF_READONLY, 0, 0, NULL, NULL, NULL},               \
-	{"recognized_level", JF_STRING, JF_READONLY, 0, 0, NULL, NULL, NULL},     \
-	{"recognized_on", JF_STRING, JF_READONLY, 0, 0, NULL, NULL, NULL},        \
-	{"recognized_by_unit_id", JF_ID, JF_READONLY, 0, 0, NULL, NULL, NULL},    \
-	{"version", JF_INT, JF_READONLY, 0, 0, NULL, NULL, NULL},                 \
-	{"created_at", JF_STRING, JF_READONLY, 0, 0, NULL, NULL, NULL},           \
-	{"updated_at", JF_STRING, JF_READONLY, 0, 0, NULL, NULL, NULL}
+#define READ_ONLY                       \
+	JF_RO("campaign_id"),           \
+	JF_RO("status"),                \
+	JF_RO("recognized_level"),      \
+	JF_RO("recognized_on"),         \
+	JF_RO("recognized_by_unit_id"), \
+	JF_ROW_FIELDS
 static const struct jfield initiative_fields[] = {
 	[F_UNIT] = {"unit_id", JF_ID, JF_REQUIRED, 0, 0, NULL, NULL, NULL},
 	[F_PERSON] = {"person_id", JF_ID, JF_NULLABLE, 0, 0, NULL, NULL, NULL},
@@ -266,7 +263,7 @@ static bool lock_initiative(struct req *r, long long id, enum action action, cha
 static int initiatives_patch(struct req *r)
 {
 	json_t *body = NULL;
-	PGresult *cur = NULL, *res = NULL;
+	PGresult *cur = NULL;
 	struct jvalue v[API_COUNT(initiative_fields)];
 	long long id;
 	char idbuf[24], ubuf[24], pbuf[24], ybuf[24];
@@ -292,14 +289,9 @@ static int initiatives_patch(struct req *r)
 		v[F_YEAR].present ? id_text(v[F_YEAR].num, ybuf) : PQgetvalue(cur, 0, C_YEAR),
 		patched_text(&v[F_DESCRIPTION], cur, C_DESCRIPTION),
 	};
-	res = db_prepared(r->db, "initiatives_update", 7, params, &r->err);
-	if (!res || !db_commit(r->db, &r->err))
-		goto out;
-	rc = respond_row(r, res, 200, &initiative_shape);
-	res = NULL;
+	rc = respond_updated(r, "initiatives_update", 7, params, &initiative_shape);
 out:
 	PQclear(cur);
-	PQclear(res);
 	json_decref(body);
 	return rc;
 }
@@ -307,7 +299,7 @@ out:
 static int initiatives_recognize(struct req *r)
 {
 	json_t *body = NULL;
-	PGresult *cur = NULL, *res = NULL;
+	PGresult *cur = NULL;
 	struct jvalue v[API_COUNT(recognize_fields)];
 	long long id;
 	char idbuf[24], by[24];
@@ -329,14 +321,9 @@ static int initiatives_recognize(struct req *r)
 	/* the recognising authority is the caller's unit */
 	const char *params[] = {idbuf, refused ? "not_recognized" : "recognized", refused ? NULL : v[R_LEVEL].str,
 				refused ? NULL : v[R_ON].str, refused ? NULL : id_text(r->caller.unit_id, by)};
-	res = db_prepared(r->db, "initiatives_recognize", 5, params, &r->err);
-	if (!res || !db_commit(r->db, &r->err))
-		goto out;
-	rc = respond_row(r, res, 200, &initiative_shape);
-	res = NULL;
+	rc = respond_updated(r, "initiatives_recognize", 5, params, &initiative_shape);
 out:
 	PQclear(cur);
-	PQclear(res);
 	json_decref(body);
 	return rc;
 }

@@ -27,10 +27,7 @@ static const struct jfield person_fields[] = {
 	[F_FULL_NAME] = {"full_name", JF_STRING, JF_REQUIRED, 1, 200, NULL, NULL, NULL},
 	[F_POSITION] = {"position", JF_STRING, JF_NULLABLE, 1, 200, NULL, NULL, NULL},
 	[F_ACTIVE] = {"active", JF_BOOL, 0, 0, 0, NULL, NULL, NULL},
-	{"id", JF_ID, JF_READONLY, 0, 0, NULL, NULL, NULL},
-	{"version", JF_INT, JF_READONLY, 0, 0, NULL, NULL, NULL},
-	{"created_at", JF_STRING, JF_READONLY, 0, 0, NULL, NULL, NULL},
-	{"updated_at", JF_STRING, JF_READONLY, 0, 0, NULL, NULL, NULL},
+	JF_ROW_FIELDS,
 };
 
 static const struct db_constraint write_constraints[] = {
@@ -117,7 +114,7 @@ out:
 static int people_patch(struct req *r)
 {
 	json_t *body = NULL;
-	PGresult *cur = NULL, *res = NULL;
+	PGresult *cur = NULL;
 	struct jvalue v[API_COUNT(person_fields)];
 	long long id;
 	char idbuf[24], unit[24];
@@ -137,14 +134,9 @@ static int people_patch(struct req *r)
 		patched_text(&v[F_POSITION], cur, C_POSITION),
 		v[F_ACTIVE].present ? BOOL_PARAM(v[F_ACTIVE]) : (PQgetvalue(cur, 0, C_ACTIVE)[0] == 't' ? "true" : "false"),
 	};
-	res = db_prepared(r->db, "people_update", 5, params, &r->err);
-	if (!res || !db_commit(r->db, &r->err))
-		goto out;
-	rc = respond_row(r, res, 200, &person_shape);
-	res = NULL;
+	rc = respond_updated(r, "people_update", 5, params, &person_shape);
 out:
 	PQclear(cur);
-	PQclear(res);
 	json_decref(body);
 	return rc;
 }

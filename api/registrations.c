@@ -7,13 +7,12 @@
 #include <string.h>
 #include "api/api.h"
 #include "api/authz.h"
-#include "api/indicators.h"
 #include "api/resource.h"
 #include "api/write.h"
 #include "lib/jsonin.h"
 #include "lib/page.h"
 
-#define REGISTRATION_COLUMNS                                                                       \
+#define REGISTRATION_COLUMNS                                                                                \
 	"r.id, r.campaign_id, r.unit_id, r.year, to_json(r.titles), r.targets, r.pact_signed_on, r.status," \
 	" r.submitted_at, r.version, r.created_at, r.updated_at"
 #define MAX_TITLES 20
@@ -31,18 +30,15 @@ static const struct row_shape registration_shape = {"/v1/registrations", "Regist
 static const char *const statuses[] = {"draft", "submitted", NULL};
 
 enum { F_UNIT, F_YEAR, F_TITLES, F_TARGETS, F_PACT };
-#define READ_ONLY                                                        \
-	{"id", JF_ID, JF_READONLY, 0, 0, NULL, NULL, NULL},                \
-	{"campaign_id", JF_ID, JF_READONLY, 0, 0, NULL, NULL, NULL},       \
-	{"status", JF_STRING, JF_READONLY, 0, 0, NULL, NULL, NULL},        \
-	{"submitted_at", JF_STRING, JF_READONLY, 0, 0, NULL, NULL, NULL},  \
-	{"version", JF_INT, JF_READONLY, 0, 0, NULL, NULL, NULL},          \
-	{"created_at", JF_STRING, JF_READONLY, 0, 0, NULL, NULL, NULL},    \
-	{"updated_at", JF_STRING, JF_READONLY, 0, 0, NULL, NULL, NULL}
+#define READ_ONLY              \
+	JF_RO("campaign_id"),  \
+	JF_RO("status"),       \
+	JF_RO("submitted_at"), \
+	JF_ROW_FIELDS
 static const struct jfield create_fields[] = {
 	[F_UNIT] = {"unit_id", JF_ID, JF_REQUIRED, 0, 0, NULL, NULL, NULL},
 	[F_YEAR] = {"year", JF_INT, JF_REQUIRED, 2000, 2100, NULL, NULL, NULL},
-	[F_TITLES] = {"titles", JF_STRING_LIST, 0, 0, MAX_TITLES, NULL, indicator_code_ok,
+	[F_TITLES] = {"titles", JF_STRING_LIST, 0, 0, MAX_TITLES, NULL, snake_code_ok,
 		      "must be an award-kind code (^[a-z][a-z0-9_]{1,47}$)"},
 	[F_TARGETS] = {"targets", JF_ARRAY, 0, 0, MAX_TARGETS, NULL, NULL, NULL},
 	[F_PACT] = {"pact_signed_on", JF_DATE, JF_NULLABLE, 0, 0, NULL, NULL, NULL},
@@ -50,9 +46,9 @@ static const struct jfield create_fields[] = {
 };
 /* which unit and year a registration is for does not change */
 static const struct jfield patch_fields[] = {
-	[F_UNIT] = {"unit_id", JF_ID, JF_READONLY, 0, 0, NULL, NULL, NULL},
-	[F_YEAR] = {"year", JF_INT, JF_READONLY, 0, 0, NULL, NULL, NULL},
-	[F_TITLES] = {"titles", JF_STRING_LIST, 0, 0, MAX_TITLES, NULL, indicator_code_ok,
+	[F_UNIT] = JF_RO("unit_id"),
+	[F_YEAR] = JF_RO("year"),
+	[F_TITLES] = {"titles", JF_STRING_LIST, 0, 0, MAX_TITLES, NULL, snake_code_ok,
 		      "must be an award-kind code (^[a-z][a-z0-9_]{1,47}$)"},
 	[F_TARGETS] = {"targets", JF_ARRAY, 0, 0, MAX_TARGETS, NULL, NULL, NULL},
 	[F_PACT] = {"pact_signed_on", JF_DATE, JF_NULLABLE, 0, 0, NULL, NULL, NULL},
@@ -60,8 +56,7 @@ static const struct jfield patch_fields[] = {
 };
 enum { T_CODE, T_TARGET };
 static const struct jfield target_fields[] = {
-	[T_CODE] = {"indicator_code", JF_STRING, JF_REQUIRED, 2, 48, NULL, indicator_code_ok,
-		    "must match ^[a-z][a-z0-9_]{1,47}$"},
+	[T_CODE] = {"indicator_code", JF_STRING, JF_REQUIRED, 2, 48, NULL, snake_code_ok, SNAKE_CODE_DESC},
 	[T_TARGET] = {"target", JF_NUMBER, JF_REQUIRED, 0, 1000000000000000LL, NULL, NULL, NULL},
 };
 
@@ -199,15 +194,8 @@ static bool encode_lists(struct req *r, const struct jvalue *titles, const struc
 		json_array_foreach(targets->list, i, item) {
 			struct jvalue v[2];
 			char prefix[64];
-			int before = r->err.nfields;
-			if (!jin_decode_item(item, i, target_fields, 2, v, &r->err)) {
-				/* "[2].target" becomes "targets[2].target" */
-				for (int k = before; k < r->err.nfields; k++) {
-					snprintf(prefix, sizeof prefix, "targets%.20s", r->err.fields[k].field);
-					snprintf(r->err.fields[k].field, sizeof r->err.fields[k].field, "%s", prefix);
-				}
+			if (!jin_decode_item(item, "targets", i, target_fields, 2, v, &r->err))
 				continue;
-			}
 			for (size_t j = 0; j < i; j++)
 				if (json_equal(json_object_get(json_array_get(targets->list, j), "indicator_code"),
 					       json_object_get(item, "indicator_code"))) {
@@ -336,7 +324,7 @@ static bool lock_draft(struct req *r, long long id, char idbuf[24], PGresult **c
 static int registrations_patch(struct req *r)
 {
 	json_t *body = NULL;
-	PGresult *cur = NULL, *res = NULL;
+	PGresult *cur = NULL;
 	struct jvalue v[API_COUNT(patch_fields)];
 	struct buf titles, targets, codes;
 	long long id;
@@ -358,14 +346,9 @@ static int registrations_patch(struct req *r)
 		v[F_TARGETS].present ? targets.data : NULL,
 		v[F_PACT].present ? v[F_PACT].str : (PQgetisnull(cur, 0, C_PACT) ? NULL : PQgetvalue(cur, 0, C_PACT)),
 	};
-	res = db_prepared(r->db, "registrations_update", 4, params, &r->err);
-	if (!res || !db_commit(r->db, &r->err))
-		goto out;
-	rc = respond_row(r, res, 200, &registration_shape);
-	res = NULL;
+	rc = respond_updated(r, "registrations_update", 4, params, &registration_shape);
 out:
 	PQclear(cur);
-	PQclear(res);
 	buf_free(&titles);
 	buf_free(&targets);
 	buf_free(&codes);
@@ -375,21 +358,16 @@ out:
 
 static int registrations_submit(struct req *r)
 {
-	PGresult *cur = NULL, *res = NULL;
+	PGresult *cur = NULL;
 	long long id;
 	char idbuf[24];
 	int rc = -1;
 	if (!req_path_id(r, "id", &id) || !lock_draft(r, id, idbuf, &cur))
 		goto out;
 	const char *params[] = {idbuf};
-	res = db_prepared(r->db, "registrations_submit", 1, params, &r->err);
-	if (!res || !db_commit(r->db, &r->err))
-		goto out;
-	rc = respond_row(r, res, 200, &registration_shape);
-	res = NULL;
+	rc = respond_updated(r, "registrations_submit", 1, params, &registration_shape);
 out:
 	PQclear(cur);
-	PQclear(res);
 	return rc;
 }
 

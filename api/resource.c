@@ -78,7 +78,9 @@ int respond_get_by_id(struct req *r, const char *stmt, const struct row_shape *s
 	return respond_get_one(r, stmt, id_text(id, idbuf), shape);
 }
 
-int respond_created(struct req *r, const char *stmt, int n, const char *const *params, const struct row_shape *shape)
+/* the statement's row as the answer, after the transaction commits */
+static int respond_written(struct req *r, const char *stmt, int n, const char *const *params, int status,
+			   const struct row_shape *shape)
 {
 	PGresult *res = db_prepared(r->db, stmt, n, params, &r->err);
 	if (!res)
@@ -87,7 +89,17 @@ int respond_created(struct req *r, const char *stmt, int n, const char *const *p
 		PQclear(res);
 		return -1;
 	}
-	return respond_row(r, res, 201, shape);
+	return respond_row(r, res, status, shape);
+}
+
+int respond_created(struct req *r, const char *stmt, int n, const char *const *params, const struct row_shape *shape)
+{
+	return respond_written(r, stmt, n, params, 201, shape);
+}
+
+int respond_updated(struct req *r, const char *stmt, int n, const char *const *params, const struct row_shape *shape)
+{
+	return respond_written(r, stmt, n, params, 200, shape);
 }
 
 void respond_public(struct req *r)
@@ -126,6 +138,16 @@ bool upper_code_ok(const char *s, size_t n)
 		if (!alnum && (i == 0 || (c != '.' && c != '-')))
 			return false;
 	}
+	return true;
+}
+
+bool snake_code_ok(const char *s, size_t n)
+{
+	if (n < 2 || n > 48 || s[0] < 'a' || s[0] > 'z')
+		return false;
+	for (size_t i = 1; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
+			return false;
 	return true;
 }
 

@@ -33,6 +33,8 @@ int respond_get_one(struct req *r, const char *stmt, const char *key, const stru
 /* Runs the INSERT … RETURNING statement `stmt` in the open write transaction, commits, and
  * answers 201 with the row. */
 int respond_created(struct req *r, const char *stmt, int n, const char *const *params, const struct row_shape *shape);
+/* The same for an UPDATE … RETURNING: 200 with the changed row. */
+int respond_updated(struct req *r, const char *stmt, int n, const char *const *params, const struct row_shape *shape);
 
 /* "true"/"false" for a decoded boolean field, NULL when absent (for $n parameters) */
 #define BOOL_PARAM(jv) ((jv).present ? ((jv).boolean ? "true" : "false") : NULL)
@@ -48,6 +50,10 @@ void id_list_text(const struct jvalue *v, struct buf *b);
 
 /* ^[A-Z0-9][A-Z0-9.-]{0,31}$: the codes of units, clusters and campaigns */
 bool upper_code_ok(const char *s, size_t n);
+
+/* ^[a-z][a-z0-9_]{1,47}$: the codes of indicators and award kinds */
+bool snake_code_ok(const char *s, size_t n);
+#define SNAKE_CODE_DESC "must match ^[a-z][a-z0-9_]{1,47}$"
 
 /* The new value of a text field in a merge patch: the patch's (NULL for null) when present,
  * else the stored column of row 0 (NULL when SQL NULL). */

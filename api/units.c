@@ -46,10 +46,7 @@ static const struct jfield unit_fields[] = {
 	[F_PROVINCE] = {"province_code", JF_STRING, JF_NULLABLE, 2, 2, NULL, province_ok,
 			"must be a 2-digit GSO province code such as \"08\""},
 	[F_ACTIVE] = {"active", JF_BOOL, 0, 0, 0, NULL, NULL, NULL},
-	{"id", JF_ID, JF_READONLY, 0, 0, NULL, NULL, NULL},
-	{"version", JF_INT, JF_READONLY, 0, 0, NULL, NULL, NULL},
-	{"created_at", JF_STRING, JF_READONLY, 0, 0, NULL, NULL, NULL},
-	{"updated_at", JF_STRING, JF_READONLY, 0, 0, NULL, NULL, NULL},
+	JF_ROW_FIELDS,
 };
 
 static const struct db_constraint write_constraints[] = {
@@ -242,7 +239,7 @@ static const char *merged(const struct jvalue *v, PGresult *cur, int col, char *
 static int units_patch(struct req *r)
 {
 	json_t *body = NULL;
-	PGresult *cur = NULL, *res = NULL;
+	PGresult *cur = NULL;
 	struct jvalue v[API_COUNT(unit_fields)];
 	long long id;
 	struct db_conn *db;
@@ -273,14 +270,9 @@ static int units_patch(struct req *r)
 	if (moves && (!authz_require(r, ACT_MOVE_DELETE_UNIT, id) ||
 		      !check_parent(r, v[F_PARENT_ID].num, params[5] != NULL)))
 		goto out;
-	res = db_prepared(db, "units_update", 8, params, &r->err);
-	if (!res || !db_commit(db, &r->err))
-		goto out;
-	rc = respond_row(r, res, 200, &unit_shape);
-	res = NULL;
+	rc = respond_updated(r, "units_update", 8, params, &unit_shape);
 out:
 	PQclear(cur);
-	PQclear(res);
 	json_decref(body);
 	return rc;
 }

@@ -45,10 +45,7 @@ static const struct jfield user_fields[] = {
 	[F_UNIT_ID] = {"unit_id", JF_ID, JF_REQUIRED, 0, 0, NULL, NULL, NULL},
 	[F_ACTIVE] = {"active", JF_BOOL, 0, 0, 0, NULL, NULL, NULL},
 	[F_PASSWORD] = {"password", JF_STRING, JF_REQUIRED, PASSWORD_MIN_CHARS, 128, NULL, NULL, NULL},
-	{"id", JF_ID, JF_READONLY, 0, 0, NULL, NULL, NULL},
-	{"version", JF_INT, JF_READONLY, 0, 0, NULL, NULL, NULL},
-	{"created_at", JF_STRING, JF_READONLY, 0, 0, NULL, NULL, NULL},
-	{"updated_at", JF_STRING, JF_READONLY, 0, 0, NULL, NULL, NULL},
+	JF_ROW_FIELDS,
 };
 
 static const struct db_constraint constraints[] = {

@@ -69,23 +69,35 @@ bool jin_parse_array(const char *body, size_t len, size_t max_items, json_t **ou
 	return app_error_set(err, 422, "The list has more than %zu items.", max_items);
 }
 
-bool jin_decode_item(json_t *item, size_t index, const struct jfield *specs, size_t n, struct jvalue *out,
-		     struct app_error *err)
+/* "role" becomes "<path>.role" in the field errors from index `before` on */
+static void prefix_errors(struct app_error *err, int before, const char *path)
 {
-	int before = err->nfields;
-	if (!json_is_object(item)) {
-		char field[24];
-		snprintf(field, sizeof field, "[%zu]", index);
-		return app_error_field(err, field, "type", "item %zu must be an object", index);
-	}
-	bool ok = jin_decode(item, specs, n, false, out, err);
-	/* name the item in each of its field errors: "role" becomes "[2].role" */
 	for (int i = before; i < err->nfields; i++) {
 		char named[sizeof err->fields[i].field];
-		snprintf(named, sizeof named, "[%zu].%s", index, err->fields[i].field);
+		snprintf(named, sizeof named, "%s.%s", path, err->fields[i].field);
 		memcpy(err->fields[i].field, named, sizeof named);
 	}
+}
+
+bool jin_decode_at(json_t *obj, const char *path, const struct jfield *specs, size_t n, struct jvalue *out,
+		   struct app_error *err)
+{
+	int before = err->nfields;
+	if (!json_is_object(obj)) {
+		memset(out, 0, n * sizeof *out);
+		return app_error_field(err, path, "type", "%s must be an object", path);
+	}
+	bool ok = jin_decode(obj, specs, n, false, out, err);
+	prefix_errors(err, before, path);
 	return ok;
+}
+
+bool jin_decode_item(json_t *item, const char *list, size_t index, const struct jfield *specs, size_t n,
+		     struct jvalue *out, struct app_error *err)
+{
+	char path[48];
+	snprintf(path, sizeof path, "%.24s[%zu]", list, index);
+	return jin_decode_at(item, path, specs, n, out, err);
 }
 
 size_t utf8_chars(const char *s, size_t n)
@@ -139,6 +151,7 @@ static const char *type_name(enum jfield_type t)
 	case JF_NUMBER: return "a number with at most 2 decimals";
 	case JF_STRING_LIST: return "an array of strings";
 	case JF_ARRAY: return "an array";
+	case JF_OBJECT: return "an object";
 	case JF_BOOL: return "true or false";
 	}
 	return "a value";
@@ -232,6 +245,13 @@ static bool decode_one(const struct jfield *f, json_t *v, struct jvalue *out, st
 			break;
 		if ((long long)json_array_size(v) > f->max)
 			return app_error_field(err, f->name, "too_many", "%s has more than %lld items", f->name, f->max);
+		out->list = v;
+		return true;
+	case JF_OBJECT:
+		if (!json_is_object(v))
+			break;
+		if ((long long)json_object_size(v) > f->max)
+			return app_error_field(err, f->name, "too_many", "%s has more than %lld members", f->name, f->max);
 		out->list = v;
 		return true;
 	case JF_STRING_LIST: {

@@ -13,7 +13,8 @@
 
 enum jfield_type { JF_STRING, JF_TEXT, JF_INT, JF_ID, JF_BOOL, JF_DATE, JF_ENUM, JF_ID_LIST, JF_NUMBER,
 		       JF_STRING_LIST, /* distinct strings each passing `check`, at most `max` */
-		       JF_ARRAY };     /* an array of at most `max` items the caller decodes */
+		       JF_ARRAY,       /* an array of at most `max` items the caller decodes */
+		       JF_OBJECT };    /* an object of at most `max` members the caller decodes */
 
 enum jfield_flags {
 	JF_REQUIRED = 1 << 0,  /* must be present (and not null) on create */
@@ -39,18 +40,28 @@ struct jvalue {
 	size_t len;
 	long long num;     /* ints and ids */
 	bool boolean;
-	json_t *list;      /* JF_ID_LIST, JF_STRING_LIST, JF_ARRAY: the array, borrowed */
+	json_t *list;      /* JF_ID_LIST, JF_STRING_LIST, JF_ARRAY: the array; JF_OBJECT: the object; borrowed */
 	char number[32];   /* JF_NUMBER: the value as decimal text with at most 2 decimals */
 };
+
+/* A field set by the server: sending it is a 422 whatever its type. */
+#define JF_RO(name) {name, JF_STRING, JF_READONLY, 0, 0, NULL, NULL, NULL}
+/* what every row carries */
+#define JF_ROW_FIELDS JF_RO("id"), JF_RO("version"), JF_RO("created_at"), JF_RO("updated_at")
 
 /* Parses a request body: must be one JSON object. On failure a 400 in err; *out is new. */
 bool jin_parse(const char *body, size_t len, json_t **out, struct app_error *err);
 
 /* The same for a body that must be a JSON array of at most max_items (400 / 422). */
 bool jin_parse_array(const char *body, size_t len, size_t max_items, json_t **out, struct app_error *err);
-/* Decodes item `index` of an array as an object for create; field errors read "[index].field". */
-bool jin_decode_item(json_t *item, size_t index, const struct jfield *specs, size_t n, struct jvalue *out,
-		     struct app_error *err);
+/* Decodes item `index` of the array field `list` ("" for a body that is the array) as an object
+ * for create; field errors read "list[index].field". */
+bool jin_decode_item(json_t *item, const char *list, size_t index, const struct jfield *specs, size_t n,
+		     struct jvalue *out, struct app_error *err);
+/* Decodes the object `obj` nested at `path` (e.g. "rules[2].params") for create; field errors
+ * read "path.field". */
+bool jin_decode_at(json_t *obj, const char *path, const struct jfield *specs, size_t n, struct jvalue *out,
+		   struct app_error *err);
 
 /* Checks obj against n specs, filling out[n]. patch: fields are optional and null means "remove"
  * (allowed only for nullable ones). Collects every field error before returning false. */

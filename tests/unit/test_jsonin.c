@@ -21,6 +21,7 @@ static const struct jfield fields[] = {
 	{"active", JF_BOOL, 0, 0, 0, NULL, NULL, NULL},
 	{"on", JF_DATE, 0, 0, 0, NULL, NULL, NULL},
 	{"colour", JF_ENUM, 0, 0, 0, colours, NULL, NULL},
+	{"params", JF_OBJECT, 0, 0, 2, NULL, NULL, NULL},
 	{"id", JF_ID, JF_READONLY, 0, 0, NULL, NULL, NULL},
 };
 #define NF (sizeof fields / sizeof fields[0])
@@ -66,6 +67,10 @@ static const struct {
 	{"{\"on\":\"23-01-01\"}", true, 422, "on", "date"},
 	{"{\"id\":5}", true, 422, "id", "read_only"},
 	{"{\"bogus\":5}", true, 422, "bogus", "unknown_field"},
+	{"{\"params\":{}}", true, 0, NULL, NULL},
+	{"{\"params\":{\"a\":[1],\"b\":{}}}", true, 0, NULL, NULL},
+	{"{\"params\":{\"a\":1,\"b\":2,\"c\":3}}", true, 422, "params", "too_many"},
+	{"{\"params\":[]}", true, 422, "params", "type"},
 	{"{\"code\":\"AB\",\"name\":\"x\",\"colour\":\"red\",\"on\":\"2022-11-16\",\"active\":false}", false, 0,
 	 NULL, NULL},
 };
@@ -143,6 +148,30 @@ int main(void)
 	const char *brackets_in_string = "{\"a\":\"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\\\"\"}";
 	CHECK(jin_parse(brackets_in_string, strlen(brackets_in_string), &obj, &err), "brackets inside strings: %s",
 	      err.detail);
+	json_decref(obj);
+
+	/* items of a list, and objects nested deeper, name their path in field errors */
+	static const struct {
+		const char *body, *list, *path, *field;
+	} nested[] = {
+		{"{\"code\":\"ab\",\"name\":\"x\"}", "targets", NULL, "targets[3].code"},
+		{"{\"code\":\"AB\"}", "", NULL, "[3].name"},
+		{"{\"code\":\"AB\",\"name\":\"x\",\"q\":1}", NULL, "rules[0].params", "rules[0].params.q"},
+	};
+	for (size_t i = 0; i < sizeof nested / sizeof nested[0]; i++) {
+		app_error_clear(&err);
+		bool ok = jin_parse(nested[i].body, strlen(nested[i].body), &obj, &err) &&
+			  (nested[i].list ? jin_decode_item(obj, nested[i].list, 3, fields, NF, v, &err)
+					  : jin_decode_at(obj, nested[i].path, fields, NF, v, &err));
+		CHECK(!ok && err.nfields == 1 && strcmp(err.fields[0].field, nested[i].field) == 0,
+		      "nested %zu: %s, want %s", i, err.nfields ? err.fields[0].field : "-", nested[i].field);
+		json_decref(obj);
+	}
+	app_error_clear(&err);
+	obj = json_integer(5);
+	CHECK(!jin_decode_item(obj, "targets", 1, fields, NF, v, &err) && strcmp(err.fields[0].field, "targets[1]") == 0 &&
+		      strcmp(err.fields[0].code, "type") == 0,
+	      "an item that is no object: %s", err.nfields ? err.fields[0].field : "-");
 	json_decref(obj);
 
 	CHECK(utf8_chars("Lạng Sơn", strlen("Lạng Sơn")) == 8, "utf8_chars");
