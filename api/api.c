@@ -15,6 +15,8 @@ extern const struct api_module clusters_module;
 extern const struct api_module campaigns_module;
 extern const struct api_module registrations_module;
 extern const struct api_module initiatives_module;
+extern const struct api_module award_kinds_module;
+extern const struct api_module awards_module;
 
 static const struct api_module *const modules[] = {
 	&health_module,
@@ -31,6 +33,8 @@ static const struct api_module *const modules[] = {
 	&campaigns_module,
 	&registrations_module,
 	&initiatives_module,
+	&award_kinds_module,
+	&awards_module,
 };
 
 const struct api_module *const *api_modules(size_t *n)

@@ -19,7 +19,7 @@ static const struct db_col change_cols[] = {
 static const struct row_shape audit_shape = {"/v1/audit", "Entry", audit_cols, (int)API_COUNT(audit_cols), 0, -1};
 static const struct row_shape change_shape = {"/v1/changes", "Change", change_cols, (int)API_COUNT(change_cols), 0, -1};
 
-static const char *const entities[] = {"unit", "user", "person", "indicator", "cluster", "campaign", "registration", "initiative", NULL};
+static const char *const entities[] = {"unit", "user", "person", "indicator", "cluster", "campaign", "registration", "initiative", "award_kind", "award", NULL};
 
 static const char audit_sql[] =
 	"SELECT id, at, actor_id, actor_role, actor_unit_id, action, entity, entity_id, changes, request_id"

@@ -25,6 +25,7 @@ static const char *const action_text[ACT_COUNT] = {
 	[ACT_MANAGE_CATALOGUE] = "change the catalogue",
 	[ACT_ORGANIZE] = "organise clusters and campaigns for this unit",
 	[ACT_RECOGNIZE] = "recognise this unit's initiatives",
+	[ACT_RECORD_AWARDS] = "record awards on this record",
 };
 
 bool authz_relation(struct req *r, long long unit, enum relation *rel)

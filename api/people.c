@@ -36,6 +36,7 @@ static const struct db_constraint write_constraints[] = {
 static const struct db_constraint delete_constraints[] = {
 	{"people_unit_fkey", "id", "referenced", "the person is still referenced", 0},
 	{"initiatives_person_fkey", "id", "referenced", "the person has initiatives", 0},
+	{"awards_person_fkey", "id", "referenced", "the person has awards on their record", 0},
 };
 
 static const struct db_stmt stmts[] = {

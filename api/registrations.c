@@ -7,6 +7,7 @@
 #include <string.h>
 #include "api/api.h"
 #include "api/authz.h"
+#include "api/award_kinds.h"
 #include "api/resource.h"
 #include "api/write.h"
 #include "lib/jsonin.h"
@@ -276,7 +277,8 @@ static int registrations_create(struct req *r)
 	if (PQgetvalue(camp, 0, 3)[0] == 't' && PQgetvalue(camp, 0, 4)[0] != 't')
 		app_error_field(&r->err, "unit_id", "not_in_cluster",
 				"the unit is in none of the campaign's clusters in %lld", v[F_YEAR].num);
-	if (r->err.nfields > 0 || !check_targets(r, cbuf, codes.data))
+	if (r->err.nfields > 0 || !check_targets(r, cbuf, codes.data) ||
+	    !award_kinds_check_codes(r, titles.data, "titles"))
 		goto out;
 	const char *params[] = {cbuf, ubuf, ybuf, titles.data, targets.data, v[F_PACT].str};
 	rc = respond_created(r, "registrations_insert", 6, params, &registration_shape);
@@ -337,7 +339,8 @@ static int registrations_patch(struct req *r)
 	    !jin_decode(body, patch_fields, API_COUNT(patch_fields), true, v, &r->err) ||
 	    !encode_lists(r, &v[F_TITLES], &v[F_TARGETS], &titles, &targets, &codes) || !lock_draft(r, id, idbuf, &cur))
 		goto out;
-	if (v[F_TARGETS].present && !check_targets(r, PQgetvalue(cur, 0, C_CAMPAIGN), codes.data))
+	if ((v[F_TARGETS].present && !check_targets(r, PQgetvalue(cur, 0, C_CAMPAIGN), codes.data)) ||
+	    (v[F_TITLES].present && !award_kinds_check_codes(r, titles.data, "titles")))
 		goto out;
 	/* absent lists stay as they are (NULL keeps the stored value) */
 	const char *params[] = {

@@ -66,6 +66,8 @@ static const struct db_constraint delete_constraints[] = {
 	{"registrations_unit_fkey", "id", "referenced", "the unit has registrations", 0},
 	{"initiatives_unit_fkey", "id", "referenced", "the unit has initiatives", 0},
 	{"initiatives_recognized_by_fkey", "id", "referenced", "the unit recognised initiatives", 0},
+	{"awards_unit_fkey", "id", "referenced", "the unit has awards on its record", 0},
+	{"awards_issuing_unit_fkey", "id", "referenced", "the unit issued awards", 0},
 };
 
 static const struct db_stmt stmts[] = {

@@ -7,12 +7,12 @@
 #define ANY (OWN | DESC | OUT)
 
 static const unsigned table[ROLE_COUNT][ACT_COUNT] = {
-	/*                 read  write        move/delete  users  unit data   catalogue  organise    recognise */
-	[ROLE_ADMIN] = {ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY},
-	[ROLE_AUTHORITY] = {ANY, OWN | DESC, DESC, 0, OWN | DESC, 0, OWN | DESC, OWN | DESC},
-	[ROLE_OFFICER] = {ANY, 0, 0, 0, OWN | DESC, 0, 0, 0},
-	[ROLE_VIEWER] = {ANY, 0, 0, 0, 0, 0, 0, 0},
-	[ROLE_INTEGRATION] = {ANY, 0, 0, 0, 0, 0, 0, 0},
+	/*            read  write        move/delete  users  unit data   catalogue  organise    recognise  awards */
+	[ROLE_ADMIN] = {ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY},
+	[ROLE_AUTHORITY] = {ANY, OWN | DESC, DESC, 0, OWN | DESC, 0, OWN | DESC, OWN | DESC, OWN | DESC},
+	[ROLE_OFFICER] = {ANY, 0, 0, 0, OWN | DESC, 0, 0, 0, 0},
+	[ROLE_VIEWER] = {ANY, 0, 0, 0, 0, 0, 0, 0, 0},
+	[ROLE_INTEGRATION] = {ANY, 0, 0, 0, 0, 0, 0, 0, 0},
 };
 
 enum decision permission(enum role role, enum action action, enum relation rel)

@@ -20,6 +20,7 @@ enum action {
 	ACT_MANAGE_CATALOGUE,   /* indicators, award kinds: not tied to a unit */
 	ACT_ORGANIZE,           /* set up clusters and campaigns organised by the unit */
 	ACT_RECOGNIZE,          /* recognise the unit's initiatives */
+	ACT_RECORD_AWARDS,      /* record awards from before the system on the record of the unit or its people */
 	ACT_COUNT,
 };
 

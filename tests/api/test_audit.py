@@ -75,7 +75,7 @@ def test_audit_filters_and_paging(api, tokens):
         assert nxt["items"][0]["id"] > first["items"][-1]["id"]
         same = api.get("/v1/audit", token=tokens["admin"], params={"after": first["items"][-1]["id"], "limit": 3}).json()
         assert same["items"] == nxt["items"]
-    for bad in ({"entity": "award"}, {"actor": "x"}, {"after": -1}, {"after": 1, "cursor": first["next_cursor"] or "x"}):
+    for bad in ({"entity": "awards"}, {"actor": "x"}, {"after": -1}, {"after": 1, "cursor": first["next_cursor"] or "x"}):
         assert api.get("/v1/audit", token=tokens["admin"], params=bad).status_code == 400
 
 

@@ -77,6 +77,7 @@ def test_officer_registers_its_unit_and_submits(api, tokens, units, campaign, se
     ("negative target", "targets[0].target", "out_of_range"),
     ("three decimals", "targets[0].target", "precision"),
     ("bad title", "titles", "format"),
+    ("title outside the catalogue", "titles", "not_found"),
 ])
 def test_registration_rules(api, tokens, units, campaign, case, field, code):
     if case == "year outside the period":
@@ -89,6 +90,8 @@ def test_registration_rules(api, tokens, units, campaign, case, field, code):
         r = register(api, tokens["admin"], campaign["id"], units["TT-SLA"], targets=[{"indicator_code": "inspections", "target": -1}])
     elif case == "three decimals":
         r = register(api, tokens["admin"], campaign["id"], units["TT-SLA"], targets=[{"indicator_code": "recovery_rate", "target": 1.005}])
+    elif case == "title outside the catalogue":
+        r = register(api, tokens["admin"], campaign["id"], units["TT-SLA"], titles=["co_thi_dua_chinh_phu", "bang_khen_tinh_uy"])
     else:
         r = register(api, tokens["admin"], campaign["id"], units["TT-SLA"], titles=["Bằng khen"])
     assert r.status_code == 422, r.text
@@ -145,3 +148,16 @@ def test_the_service_role_owns_nothing(server):
     assert drafts == "0", "no stated caller, no drafts"
     sessions = server.sql("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'tdkt'")
     assert int(sessions) >= 1
+
+
+def test_titles_come_from_the_award_kind_catalogue(api, tokens, units, campaign):
+    r = register(api, tokens["admin"], campaign["id"], units["TT-CBG"], titles=["co_thi_dua_bo_nganh_tinh"])
+    assert r.status_code == 201, r.text
+    reg = r.json()
+    r = api.patch(f"/v1/registrations/{reg['id']}", token=tokens["admin"], json={"titles": ["co_thi_dua_tinh_uy"]})
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "titles"
+    assert "co_thi_dua_tinh_uy" in r.json()["errors"][0]["message"]
+    r = api.get(f"/v1/registrations/{reg['id']}", token=tokens["admin"])
+    assert r.json()["titles"] == ["co_thi_dua_bo_nganh_tinh"] and r.json()["version"] == 1, "the failed patch changed nothing"
+    r = api.patch(f"/v1/registrations/{reg['id']}", token=tokens["admin"], json={"titles": ["tap_the_lao_dong_xuat_sac"]})
+    assert r.status_code == 200 and r.json()["titles"] == ["tap_the_lao_dong_xuat_sac"]

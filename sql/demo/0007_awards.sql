@@ -1,0 +1,9 @@
+-- Demo award record, from the 2020 "Dân vận khéo" article of Thanh tra tỉnh (Kiên Giang): the
+-- model of its Phòng Thanh tra phòng, chống tham nhũng was given a Giấy khen by the Đảng ủy Khối
+-- các cơ quan tỉnh for the 2016-2018 phase. The article gives no decision number or date, so
+-- neither is invented here. Idempotent (awards_once).
+INSERT INTO awards (award_kind_code, year, recipient_unit_id, issuing_unit_id, source)
+SELECT 'giay_khen', 2018, u.id, i.id, 'history'
+FROM units u, units i
+WHERE u.code = 'TT-KGG-PCTN' AND i.code = 'DUK-KG'
+ON CONFLICT DO NOTHING;
