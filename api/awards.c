@@ -65,6 +65,12 @@ static const struct db_constraint write_constraints[] = {
 	{"awards_issuing_unit_fkey", "issuing_unit_id", "not_found", "issuing_unit_id does not name an existing unit", 0},
 };
 
+/* A record's page with no filter but the cursor: prepared, as eligibility and the apps read it
+ * most ($2: the last id seen, 0 for the first page). */
+#define RECORD_SQL(recipient_col)                                                                   \
+	"SELECT " AWARD_COLUMNS AWARD_FROM " WHERE a." recipient_col " = $1 AND a.id > $2 ORDER BY a.id" \
+	" LIMIT $3"
+
 static const struct db_stmt stmts[] = {
 	{"awards_get", "SELECT " AWARD_COLUMNS AWARD_FROM " WHERE a.id = $1"},
 	{"awards_lock", "SELECT " AWARD_COLUMNS ", " AWARD_RECORD_UNIT AWARD_FROM " WHERE a.id = $1 FOR UPDATE OF a"},
@@ -84,6 +90,8 @@ static const struct db_stmt stmts[] = {
 	 " SELECT " AWARD_COLUMNS " FROM a JOIN award_kinds k ON k.code = a.award_kind_code"},
 	{"awards_delete", "DELETE FROM awards WHERE id = $1"},
 	{"awards_person_exists", "SELECT 1 FROM people WHERE id = $1"},
+	{"awards_of_person", RECORD_SQL("recipient_person_id")},
+	{"awards_of_unit", RECORD_SQL("recipient_unit_id")},
 };
 
 /* $2/$3: the recipient unit or person ($2 also with a record's path: units/{id}/awards) */
@@ -98,6 +106,20 @@ static const char list_sql[] =
 	" AND ($7::text IS NULL OR a.source = $7)"
 	" ORDER BY a.id LIMIT $8";
 
+/* false with a 404 when the unit or person of a record does not exist */
+static bool recipient_exists(struct req *r, int recipient, const char *id)
+{
+	/* the unit check is authz's own statement */
+	const char *params[] = {id};
+	PGresult *res = db_prepared(r->db, recipient == F_UNIT ? "authz_unit_exists" : "awards_person_exists", 1,
+				    params, &r->err);
+	if (!res)
+		return false;
+	bool exists = PQntuples(res) == 1;
+	PQclear(res);
+	return exists || app_error_set(&r->err, 404, "%s %s does not exist.", recipient == F_UNIT ? "Unit" : "Person", id);
+}
+
 /* recipient: which of the two recipient filters the path fixes (F_UNIT, F_PERSON), or -1 */
 static int list_awards(struct req *r, int recipient, long long recipient_id)
 {
@@ -106,6 +128,7 @@ static int list_awards(struct req *r, int recipient, long long recipient_id)
 	bool has_unit = false, has_person = false, has_year, has_issuer;
 	long long unit = 0, person = 0, year = 0, issuer = 0;
 	const char *kind, *source;
+	struct db_conn *db;
 	if (!query_parse(r->query, &q, &r->err) || !page_parse_id(&q, "awards", &page, &r->err) ||
 	    (recipient < 0 && (!query_id(&q, "recipient_unit_id", &has_unit, &unit, &r->err) ||
 			       !query_id(&q, "recipient_person_id", &has_person, &person, &r->err))) ||
@@ -114,23 +137,43 @@ static int list_awards(struct req *r, int recipient, long long recipient_id)
 	    !query_id(&q, "issuing_unit_id", &has_issuer, &issuer, &r->err) ||
 	    !query_enum(&q, "source", sources, &source, &r->err) || !query_no_unknown(&q, &r->err))
 		return -1;
-	if (recipient == F_UNIT) {
-		has_unit = true;
-		unit = recipient_id;
-	} else if (recipient == F_PERSON) {
-		has_person = true;
-		person = recipient_id;
+	if (kind && !snake_code_ok(kind, strlen(kind)))
+		return req_fail(r, 400, "Query parameter award_kind_code %s.", SNAKE_CODE_DESC);
+	if (!req_db(r, &db))
+		return -1;
+	char after[24], rbuf[24], ubuf[24], pbuf[24], ybuf[24], ibuf[24], limit[24];
+	PGresult *res;
+	if (recipient >= 0 && !has_year && !kind && !has_issuer && !source) {
+		const char *params[] = {id_text(recipient_id, rbuf), id_text(page.has_after ? page.after_id : 0, after),
+					id_text(page.limit + 1, limit)};
+		res = db_prepared(db, recipient == F_UNIT ? "awards_of_unit" : "awards_of_person", 3, params, &r->err);
+	} else {
+		if (recipient == F_UNIT) {
+			has_unit = true;
+			unit = recipient_id;
+		} else if (recipient == F_PERSON) {
+			has_person = true;
+			person = recipient_id;
+		}
+		const char *params[] = {page.has_after ? id_text(page.after_id, after) : NULL,
+					has_unit ? id_text(unit, ubuf) : NULL,
+					has_person ? id_text(person, pbuf) : NULL,
+					has_year ? id_text(year, ybuf) : NULL,
+					kind,
+					has_issuer ? id_text(issuer, ibuf) : NULL,
+					source,
+					id_text(page.limit + 1, limit)};
+		res = db_query(db, list_sql, 8, params, &r->err);
 	}
-	char after[24], ubuf[24], pbuf[24], ybuf[24], ibuf[24], limit[24];
-	const char *params[] = {page.has_after ? id_text(page.after_id, after) : NULL,
-				has_unit ? id_text(unit, ubuf) : NULL,
-				has_person ? id_text(person, pbuf) : NULL,
-				has_year ? id_text(year, ybuf) : NULL,
-				kind,
-				has_issuer ? id_text(issuer, ibuf) : NULL,
-				source,
-				id_text(page.limit + 1, limit)};
-	return respond_list(r, list_sql, 8, params, "awards", &award_shape, page.limit);
+	if (!res)
+		return -1;
+	/* an empty page of a record asks whether its recipient exists (404): one query, not two, for a
+	 * record that has awards */
+	if (recipient >= 0 && PQntuples(res) == 0 && !recipient_exists(r, recipient, id_text(recipient_id, rbuf))) {
+		PQclear(res);
+		return -1;
+	}
+	return respond_page(r, res, "awards", &award_shape, page.limit);
 }
 
 static int awards_list(struct req *r)
@@ -138,23 +181,12 @@ static int awards_list(struct req *r)
 	return list_awards(r, -1, 0);
 }
 
-/* GET /v1/units/{id}/awards and /v1/people/{id}/awards: 404 for a recipient that does not exist */
+/* GET /v1/units/{id}/awards and /v1/people/{id}/awards */
 static int record_of(struct req *r, int recipient)
 {
 	long long id;
-	char idbuf[24];
-	struct db_conn *db;
-	if (!req_path_id(r, "id", &id) || !req_db(r, &db))
+	if (!req_path_id(r, "id", &id))
 		return -1;
-	const char *params[] = {id_text(id, idbuf)};
-	PGresult *res = db_prepared(db, recipient == F_UNIT ? "authz_unit_exists" : "awards_person_exists", 1, params,
-				    &r->err);
-	if (!res)
-		return -1;
-	bool exists = PQntuples(res) == 1;
-	PQclear(res);
-	if (!exists)
-		return req_fail(r, 404, "%s %lld does not exist.", recipient == F_UNIT ? "Unit" : "Person", id);
 	return list_awards(r, recipient, id);
 }
 

@@ -79,7 +79,7 @@ def test_records_that_do_not_exist(api, tokens):
 @pytest.mark.parametrize("path,params", [
     ("/v1/awards", {"year": "1900"}), ("/v1/awards", {"year": "x"}), ("/v1/awards", {"source": "import"}),
     ("/v1/awards", {"recipient_unit_id": "0"}), ("/v1/awards", {"award_kind": "giay_khen"}),
-    ("/v1/awards", {"limit": "501"}), ("/v1/people/1/awards", {"recipient_unit_id": "1"}),
+    ("/v1/awards", {"limit": "501"}), ("/v1/awards", {"award_kind_code": "Giấy khen"}), ("/v1/people/1/awards", {"recipient_unit_id": "1"}),
     ("/v1/units/1/awards", {"recipient_person_id": "1"}), ("/v1/units/1/awards", {"cursor": "x"}),
 ])
 def test_bad_list_parameters(api, tokens, path, params):

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Load benchmark: 100,000 units, wrk on 127.0.0.1 against GET /v1/units/{id} (random ids, valid
-# token) and a list page of 50, 15 s each at 16 and 64 connections. Prints requests/s, p50, p99,
+# token) and a list page of 50, 15 s each at 16 and 64 connections; then campaigns by cluster and
+# year, a person's award record and a registration under row-level security. Prints requests/s, p50, p99,
 # timeouts, whether every connection was answered (from the server's access log: wrk itself does
 # not report a starved connection) and the server's RSS.
 #   tests/bench/run.sh build/tdkt     (BENCH_SECONDS=15 BENCH_UNITS=100000 by default)
@@ -80,6 +81,24 @@ ALTER TABLE campaigns ENABLE TRIGGER campaigns_record_change;
 ALTER TABLE clusters ENABLE TRIGGER clusters_record_change;
 ANALYZE;
 SQL
+# the award record: 100,000 people with 10 awards each, 1,000,000 awards, read a person at a time
+echo "seeding 100,000 people and 1,000,000 awards..."
+psql -X -q -v ON_ERROR_STOP=1 "$DATABASE_URL" <<SQL
+ALTER TABLE people DISABLE TRIGGER people_record_change;
+ALTER TABLE awards DISABLE TRIGGER awards_record_change;
+INSERT INTO people (unit_id, full_name, position)
+SELECT $min_id + g % ($max_id - $min_id + 1), 'Nguyễn Văn Thanh ' || g, 'Thanh tra viên'
+FROM generate_series(1, 100000) g;
+INSERT INTO awards (award_kind_code, year, recipient_person_id, decision_number, decided_on, issuing_unit_id, source)
+SELECT CASE WHEN y % 3 = 0 THEN 'chien_si_thi_dua_co_so' ELSE 'lao_dong_tien_tien' END, 2010 + y, p.id,
+       y || '/QĐ-TTr', make_date(2010 + y, 12, 20), p.unit_id, 'history'
+FROM people p CROSS JOIN generate_series(1, 10) y WHERE p.full_name LIKE 'Nguyễn Văn Thanh %';
+ALTER TABLE people ENABLE TRIGGER people_record_change;
+ALTER TABLE awards ENABLE TRIGGER awards_record_change;
+ANALYZE people;
+ANALYZE awards;
+SQL
+read -r person_min person_max < <(psql -X -At -F ' ' "$DATABASE_URL" -c "SELECT min(id), max(id) FROM people")
 read -r cl_min cl_max < <(psql -X -At -F ' ' "$DATABASE_URL" -c "SELECT min(id), max(id) FROM clusters WHERE code LIKE 'BC-%'")
 echo "registrations: $(psql -X -At "$DATABASE_URL" -c "SELECT set_config('tdkt.actor_role', 'system', false); SELECT count(*) FROM registrations" | tail -n 1)"
 
@@ -109,6 +128,13 @@ math.randomseed(os.time())
 wrk.headers["Authorization"] = "Bearer $token"
 request = function()
   return wrk.format("GET", "/v1/campaigns?limit=50&cluster_id=" .. math.random($cl_min, $cl_max) .. "&year=" .. math.random(2015, 2024))
+end
+LUA
+cat > "$work/awards.lua" <<LUA
+math.randomseed(os.time())
+wrk.headers["Authorization"] = "Bearer $token"
+request = function()
+  return wrk.format("GET", "/v1/people/" .. math.random($person_min, $person_max) .. "/awards")
 end
 LUA
 cat > "$work/list.lua" <<LUA
@@ -147,6 +173,9 @@ done
 # the same with the policy switched off shows what row-level security itself costs
 run campaigns campaigns 16
 run campaigns campaigns 64
+# GET /v1/people/{id}/awards: does the person exist, then their record (10 awards, 3.4 KB)
+run awards awards 16
+run awards awards 64
 run reg reg 16
 psql -X -q "$DATABASE_URL" -c "ALTER TABLE registrations DISABLE ROW LEVEL SECURITY"
 run reg-no-rls reg 16
