@@ -3,7 +3,8 @@
  * description and eligibility rules. The rules are data, not code: each is
  * {type, params, effective_from, effective_to, legal_basis}, and a decree that changes them is a
  * new rule version with its own period. The known types' params are checked here; a type this
- * build does not know is stored as given (eligibility reports it as unchecked, never passed). */
+ * build does not know is stored as given, for proposals' eligibility (which lands with proposals) to
+ * report as unchecked, never as passed. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -94,7 +94,8 @@ static const struct db_stmt stmts[] = {
 	{"awards_of_unit", RECORD_SQL("recipient_unit_id")},
 };
 
-/* $2/$3: the recipient unit or person ($2 also with a record's path: units/{id}/awards) */
+/* Every filter optional: $1 the last id seen, $2/$3 the recipient unit or person (from the query, or
+ * fixed by a record's path when it also has filters), $4-$7 the other filters, $8 the limit. */
 static const char list_sql[] =
 	"SELECT " AWARD_COLUMNS AWARD_FROM
 	" WHERE ($1::bigint IS NULL OR a.id > $1)"

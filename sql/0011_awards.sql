@@ -4,7 +4,7 @@
 -- 06/2022/QH15, in force 2024-01-01) and Decree 98/2023/NĐ-CP. Its eligibility rules are data:
 -- each kind carries a list of rules {type, params, effective_from, effective_to, legal_basis},
 -- which admins edit when a decree changes, without a release. The service checks their shape
--- (api/award_kinds.c); proposals' eligibility reads them.
+-- (api/award_kinds.c); proposals' eligibility will read them (it lands with proposals).
 --
 -- An award is one granted award on a unit's or a person's record: granted by a decision of the
 -- system (source 'decision'), or recorded from before the system (source 'history') so that
