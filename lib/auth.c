@@ -8,6 +8,7 @@
 #include <string.h>
 #include "lib/auth.h"
 #include "lib/b64.h"
+#include "lib/jsonin.h"
 #include "lib/router.h"
 
 static const char *const role_names[ROLE_COUNT] = {"admin", "authority", "officer", "viewer",
@@ -206,12 +207,13 @@ bool auth_times_valid(const struct caller *c, time_t now, long leeway)
 	return (long long)now <= c->expires_at + leeway && (long long)now + leeway >= c->not_before;
 }
 
-/* base64url JSON object of one token part; new or NULL */
+/* base64url JSON object of one token part; new or NULL. The bytes are not authenticated yet:
+ * their nesting is bounded before jansson sees them. */
 static json_t *decode_part(const char *p, size_t n)
 {
 	unsigned char raw[AUTH_TOKEN_MAX];
 	size_t len = 0;
-	if (!b64url_decode(p, n, raw, sizeof raw, &len))
+	if (!b64url_decode(p, n, raw, sizeof raw, &len) || !json_depth_within((const char *)raw, len, AUTH_JSON_MAX_DEPTH))
 		return NULL;
 	json_t *j = json_loadb((const char *)raw, len, JSON_REJECT_DUPLICATES, NULL);
 	if (j && !json_is_object(j)) {

@@ -29,6 +29,9 @@ bool auth_times_valid(const struct caller *c, time_t now, long leeway);
 
 #define AUTH_LEEWAY_SECONDS 60
 #define AUTH_TOKEN_MAX 8192
+/* nesting allowed in a token's header and claims: objects holding arrays (aud) and, from
+ * external issuers, an object or two more (role claims) */
+#define AUTH_JSON_MAX_DEPTH 6
 
 #define AUTH_KEY_MAX 4096
 #define AUTH_MAX_KEYS 8

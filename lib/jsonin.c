@@ -3,9 +3,7 @@
 #include <string.h>
 #include "lib/jsonin.h"
 
-/* jansson parses recursively: a body of a few thousand '[' would exhaust a worker thread's
- * stack, so nesting is measured first with a flat scan. */
-static bool nesting_within(const char *s, size_t n, int max)
+bool json_depth_within(const char *s, size_t n, int max)
 {
 	int depth = 0;
 	bool in_string = false;
@@ -34,7 +32,7 @@ static bool parse_checked(const char *body, size_t len, json_t **out, struct app
 	*out = NULL;
 	if (len == 0)
 		return app_error_set(err, 400, "The request body is empty; JSON is expected.");
-	if (!nesting_within(body, len, JSON_MAX_DEPTH))
+	if (!json_depth_within(body, len, JSON_MAX_DEPTH))
 		return app_error_set(err, 400, "JSON nesting is deeper than %d levels.", JSON_MAX_DEPTH);
 	*out = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!*out)

@@ -49,6 +49,11 @@ struct jvalue {
 /* what every row carries */
 #define JF_ROW_FIELDS JF_RO("id"), JF_RO("version"), JF_RO("created_at"), JF_RO("updated_at")
 
+/* jansson parses recursively, one call per level on the calling thread's stack: bytes from
+ * outside (bodies, token parts) are measured first with this flat scan, which never recurses.
+ * true when no '[' or '{' outside strings opens a level deeper than max. */
+bool json_depth_within(const char *s, size_t n, int max);
+
 /* Parses a request body: must be one JSON object. On failure a 400 in err; *out is new. */
 bool jin_parse(const char *body, size_t len, json_t **out, struct app_error *err);
 

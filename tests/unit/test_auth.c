@@ -4,6 +4,7 @@
 #include <string.h>
 #include "lib/auth.h"
 #include "lib/b64.h"
+#include <pthread.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include "tests/unit/check.h"
@@ -26,11 +27,14 @@ static char *make(const char *claims, jwt_alg_t alg, const char *key, const char
 /* base64url(header).base64url(payload).signature from raw parts */
 static char *raw(const char *header, const char *payload, const char *sig)
 {
-	char h[512], p[1024];
-	b64url_encode((const unsigned char *)header, strlen(header), h, sizeof h);
-	b64url_encode((const unsigned char *)payload, strlen(payload), p, sizeof p);
-	char *out = malloc(strlen(h) + strlen(p) + strlen(sig) + 3);
+	size_t hn = strlen(header) * 4 / 3 + 4, pn = strlen(payload) * 4 / 3 + 4;
+	char *h = malloc(hn), *p = malloc(pn), *out = malloc(hn + pn + strlen(sig) + 3);
+	size_t a = b64url_encode((const unsigned char *)header, strlen(header), h, hn);
+	size_t b = b64url_encode((const unsigned char *)payload, strlen(payload), p, pn);
+	h[a] = p[b] = '\0';
 	sprintf(out, "%s.%s.%s", h, p, sig);
+	free(h);
+	free(p);
 	return out;
 }
 
@@ -122,6 +126,36 @@ struct token_case {
 	bool ok;
 };
 static struct token_case cases[40];
+
+/* auth_verify on a thread with CivetWeb's worker stack */
+struct verify_job {
+	const struct auth_verifier *v;
+	const char *token;
+	time_t now;
+	bool ok;
+};
+
+static void *verify_job_run(void *arg)
+{
+	struct verify_job *j = arg;
+	struct caller c;
+	char why[96];
+	j->ok = auth_verify(j->v, j->token, j->now, &c, why, sizeof why);
+	return NULL;
+}
+
+static bool run_on_small_stack(struct verify_job *job)
+{
+	pthread_attr_t attr;
+	pthread_t t;
+	pthread_attr_init(&attr);
+	/* lib/threadstack.c raises stacks only after thread_stack_set_min, never called here */
+	bool started = pthread_attr_setstacksize(&attr, 102400) == 0 && pthread_create(&t, &attr, verify_job_run, job) == 0;
+	pthread_attr_destroy(&attr);
+	if (started)
+		pthread_join(t, NULL);
+	return started;
+}
 
 static void add(int *n, const char *name, char *token, bool ok)
 {
@@ -232,6 +266,29 @@ int main(void)
 		CHECK(ok == cases[i].ok, "%s: %s (%s)", cases[i].name, ok ? "accepted" : "refused", why);
 		free(cases[i].token);
 	}
+
+	/* Nesting is bounded before jansson sees a token part, so no depth reaches its recursion: on a
+	 * thread with the 100 KiB stack Debian's CivetWeb gives its workers, 2,700 levels in either
+	 * part (what fits in a token) are refused, not a stack overflow. */
+	for (int part = 0; part < 2; part++) {
+		static char nested[6000];
+		int depth = 2700;
+		memset(nested, '[', (size_t)depth);
+		memset(nested + depth, ']', (size_t)depth);
+		nested[2 * depth] = '\0';
+		char *deep = part == 0 ? raw("{\"alg\":\"HS256\",\"typ\":\"JWT\"}", nested, "AAAA")
+				       : raw(nested, "{\"iss\":\"tdkt\"}", "AAAA");
+		struct verify_job job = {.v = &v, .token = deep, .now = now};
+		CHECK(run_on_small_stack(&job) && !job.ok, "nested %s refused on a 100 KiB stack",
+		      part == 0 ? "payload" : "header");
+		free(deep);
+	}
+	snprintf(claims, sizeof claims,
+		 "{\"iss\":\"tdkt\",\"aud\":[[[[[[\"tdkt\"]]]]]],\"sub\":\"7\",\"role\":\"viewer\",\"unit_id\":3,\"exp\":%ld}",
+		 (long)now + 600);
+	t = make(claims, JWT_ALG_HS256, SECRET, NULL);
+	CHECK(t && !auth_verify(&v, t, now, &got, why, sizeof why), "a signed token nested past the bound is refused");
+	free(t);
 
 	/* the claims come through */
 	auth_mint(&v, &who, 900, now, &t);
