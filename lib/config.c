@@ -29,11 +29,25 @@ static const char *const on_off[] = {"off", "on", NULL};
 static const struct setting settings[] = {
 	{"DATABASE_URL", STR(database_url), 0, 0, "", NULL,
 	 "libpq connection string or URI of the PostgreSQL database"},
+	{"TDKT_MIGRATE_DATABASE_URL", STR(migrate_database_url), 0, 0, "", NULL,
+	 "connection of the schema owner, for migrate and demo (default DATABASE_URL)"},
 	{"TDKT_DB_ROLE", STR(db_role), 0, 0, "", NULL,
-	 "role serve works as (SET ROLE), owning no table so row-level security holds; migrate grants it access"},
+	 "role migrate grants the service's access to (default: DATABASE_URL's user when it differs)"},
 	{"TDKT_LISTEN", STR(listen), 1, 0, "127.0.0.1:8080", NULL, "address:port to listen on"},
-	{"TDKT_THREADS", LONG(threads), 4, 1024, "64", NULL,
-	 "HTTP worker threads: the number of keep-alive clients served at once"},
+	{"TDKT_THREADS", LONG(threads), 4, 1024, "256", NULL,
+	 "HTTP worker threads: connections served at once, idle keep-alive ones included"},
+	{"TDKT_WORKER_STACK_KB", LONG(worker_stack_kb), 256, 65536, "1024", NULL,
+	 "stack of each worker thread, KiB"},
+	{"TDKT_REQUEST_TIMEOUT_MS", LONG(request_timeout_ms), 500, 120000, "5000", NULL,
+	 "deadline for a whole request head, and for each read of a body or write of a response"},
+	{"TDKT_MAX_CONNS_PER_ADDR", LONG(max_conns_per_addr), 0, 100000, "64", NULL,
+	 "connections one client address may hold at once (0: no cap; trusted proxies are exempt)"},
+	{"TDKT_TRUSTED_PROXIES", STR(trusted_proxies), 0, 0, "", NULL,
+	 "addresses of reverse proxies whose X-Real-IP header names the client, space-separated"},
+	{"TDKT_CORS_ORIGINS", STR(cors_origins), 0, 0, "", NULL,
+	 "origins browsers may call the API from, space-separated (https://portal.example.vn), or *"},
+	{"TDKT_DRAIN_TIMEOUT_MS", LONG(drain_timeout_ms), 0, 600000, "10000", NULL,
+	 "on SIGTERM, how long requests in flight may take to finish before the server stops"},
 	{"TDKT_DB_POOL", LONG(db_pool), 0, 64, "0", NULL,
 	 "PostgreSQL connections shared by the workers (0: 2 x CPU cores)"},
 	{"TDKT_DB_ACQUIRE_TIMEOUT_MS", LONG(db_acquire_timeout_ms), 10, 60000, "2000", NULL,
@@ -66,6 +80,24 @@ static const struct setting settings[] = {
 	{"TDKT_LOG_LEVEL", ENUM(log_level), 0, 0, "info", log_levels, "debug | info | warn | error"},
 	{"TDKT_ACCESS_LOG", ENUM(access_log), 0, 0, "on", on_off, "one JSON line per request: on | off"},
 };
+
+bool config_list_has(const char *list, const char *word)
+{
+	size_t n = word ? strlen(word) : 0;
+	if (!list || n == 0)
+		return false;
+	for (const char *p = list; *p;) {
+		while (*p == ' ' || *p == '\t' || *p == ',')
+			p++;
+		const char *end = p;
+		while (*end && *end != ' ' && *end != '\t' && *end != ',')
+			end++;
+		if ((size_t)(end - p) == n && memcmp(p, word, n) == 0)
+			return true;
+		p = end;
+	}
+	return false;
+}
 
 bool parse_long_bounded(const char *s, long min, long max, long *out)
 {

@@ -8,10 +8,17 @@
 enum log_level { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR };
 
 struct config {
-	char database_url[1024];
-	char db_role[64];            /* the role serve works as (SET ROLE); migrate grants it access */
+	char database_url[1024];     /* serve: a login role that owns no table */
+	char migrate_database_url[1024]; /* migrate, demo: the schema owner's; empty: DATABASE_URL */
+	char db_role[64];            /* the role migrate grants the service's access to */
 	char listen[128];            /* host:port for CivetWeb */
-	long threads;                /* HTTP worker threads: one per concurrent keep-alive client */
+	long threads;                /* HTTP worker threads: one per connection being served */
+	long worker_stack_kb;        /* stack of each worker thread */
+	long request_timeout_ms;     /* deadline for a whole request head; each body read and write */
+	long max_conns_per_addr;     /* connections one client address may hold; 0: no cap */
+	char trusted_proxies[512];   /* peers whose X-Real-IP names the client, space-separated */
+	char cors_origins[1024];     /* origins allowed to call from browsers, space-separated, or "*" */
+	long drain_timeout_ms;       /* SIGTERM: how long in-flight requests may take to finish */
 	long db_pool;                /* PostgreSQL connections; 0 in the table means 2 x cores */
 	long db_acquire_timeout_ms;  /* wait for a free connection before answering 503 */
 	long statement_timeout_ms;
@@ -41,6 +48,9 @@ bool config_require_secret(const struct config *c, char *err, size_t errlen);
 
 /* Prints every variable with its default and meaning (for --help). */
 void config_print_help(void);
+
+/* true when the space- (or comma-) separated list holds word exactly */
+bool config_list_has(const char *list, const char *word);
 
 /* Strict decimal parse of a whole string into [min, max]. */
 bool parse_long_bounded(const char *s, long min, long max, long *out);

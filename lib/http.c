@@ -1,4 +1,6 @@
+#include <arpa/inet.h>
 #include <civetweb.h>
+#include <netinet/in.h>
 #include <openssl/rand.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -6,15 +8,31 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <stdint.h>
+#include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
+#include "lib/conncount.h"
+#include "lib/cors.h"
+#include "lib/framing.h"
 #include "lib/http.h"
 #include "lib/jsonin.h"
 #include "lib/log.h"
+#include "lib/threadstack.h"
 
 struct http_server {
 	struct mg_context *ctx;
 	struct http_server_options o;
 	char request_id_prefix[17];
+	/* Connections held by workers (being read, served, or idle on keep-alive), in total and
+	 * per client address; requests inside a handler; and whether SIGTERM asked us to drain. */
+	atomic_int connections;
+	struct conncount *per_addr;
+	atomic_int in_flight;
+	atomic_bool draining;
+	atomic_llong cap_refused;        /* connections refused over the per-address cap */
+	atomic_llong cap_logged_at;      /* second of the last log line about them */
+	int keep_alive_below;            /* keep a connection open only while fewer are held */
 };
 
 /* A worker remembers the last few tokens it verified: clients send the same token for minutes,
@@ -28,6 +46,8 @@ struct token_cache_entry {
 	struct caller caller;
 };
 
+#define HTTP_PATH_MAX 4096
+
 /* Per worker thread: buffers reused by every request the thread serves. */
 struct http_thread {
 	struct token_cache_entry tokens[TOKEN_CACHE_ENTRIES];
@@ -38,7 +58,16 @@ struct http_thread {
 	struct buf body;     /* the request body, kept for a retried handler */
 	time_t date_second;
 	char date[40];
+	char path[HTTP_PATH_MAX]; /* the percent-decoded request path */
 };
+
+/* What is counted for a connection, kept as CivetWeb's connection data: flags, and above
+ * CONN_SLOT_SHIFT the per_addr slot of its address. */
+enum conn_flags {
+	CONN_SEEN = 1,       /* counted in connections */
+	CONN_PER_ADDR = 2,   /* counted in per_addr */
+};
+#define CONN_SLOT_SHIFT 4
 
 static atomic_ullong request_counter;
 
@@ -178,6 +207,18 @@ static void header(struct buf *h, const char *name, const char *value)
 	buf_append(h, "\r\n", 2);
 }
 
+/* Whether a connection may stay open for another request. Not while draining, and not while
+ * workers run short: CivetWeb holds a worker for every open connection, idle ones included, so
+ * when three quarters of them are held a finished connection is closed rather than kept idle.
+ * That is the keep-alive idle time shrinking to zero under pressure. */
+static bool keep_alive_allowed(const struct http_server *s)
+{
+	return !atomic_load(&s->draining) && atomic_load(&s->connections) < s->keep_alive_below;
+}
+
+#define CORS_ALLOW_HEADERS "Authorization, Content-Type, If-Match, If-None-Match, Idempotency-Key, X-Request-Id"
+#define CORS_EXPOSE_HEADERS "ETag, Location, Retry-After, X-Request-Id"
+
 /* Writes status line, headers and body with one mg_write: CivetWeb's header API sends every
  * header line in its own send(2), which with TCP_NODELAY is a packet each and was most of the
  * service's system time. */
@@ -190,7 +231,7 @@ static void send_response(struct req *r, const struct buf *body, const char *con
 	buf_reset(h);
 	bool head = strcmp(r->method, "HEAD") == 0;
 	bool no_body = r->status == 304 || r->status == 204;
-	bool keep = !r->must_close && wants_keep_alive(r);
+	bool keep = !r->must_close && wants_keep_alive(r) && keep_alive_allowed(r->srv);
 	buf_printf(h, "HTTP/1.1 %d %s\r\n", r->status, http_status_title(r->status));
 	if (!no_body) {
 		header(h, "Content-Type", content_type);
@@ -200,6 +241,18 @@ static void send_response(struct req *r, const struct buf *body, const char *con
 	header(h, "Connection", keep ? "keep-alive" : "close");
 	header(h, "X-Request-Id", r->request_id);
 	header(h, "X-Content-Type-Options", "nosniff");
+	if (r->srv->o.config->cors_origins[0])
+		header(h, "Vary", "Origin");
+	if (r->cors_origin) {
+		header(h, "Access-Control-Allow-Origin", r->cors_origin);
+		if (r->cors_preflight) {
+			header(h, "Access-Control-Allow-Methods", r->match.allow);
+			header(h, "Access-Control-Allow-Headers", CORS_ALLOW_HEADERS);
+			header(h, "Access-Control-Max-Age", "600");
+		} else {
+			header(h, "Access-Control-Expose-Headers", CORS_EXPOSE_HEADERS);
+		}
+	}
 	if (r->cache_control)
 		header(h, "Cache-Control", r->cache_control);
 	else if (r->authenticated)
@@ -262,6 +315,10 @@ static void access_log(struct req *r, struct buf *b, double ms)
 		buf_putc(b, ':');
 		buf_json_int(b, ri->remote_port);
 		buf_putc(b, '"');
+		if (strcmp(r->client, ri->remote_addr) != 0) {
+			buf_puts(b, ",\"client\":");
+			buf_json_cstr(b, r->client);
+		}
 	}
 	if (r->authenticated) {
 		buf_puts(b, ",\"user\":");
@@ -315,16 +372,129 @@ static bool authenticate(struct req *r)
 	return true;
 }
 
+/* The client's address: the TCP peer, or the X-Real-IP a trusted reverse proxy sets. */
+static void set_client(struct req *r, const struct mg_request_info *ri)
+{
+	snprintf(r->client, sizeof r->client, "%s", ri->remote_addr);
+	if (!config_list_has(r->srv->o.config->trusted_proxies, ri->remote_addr))
+		return;
+	const char *real = req_header(r, "X-Real-IP");
+	unsigned char bin[sizeof(struct in6_addr)];
+	if (real && strlen(real) < sizeof r->client &&
+	    (inet_pton(AF_INET, real, bin) == 1 || inet_pton(AF_INET6, real, bin) == 1))
+		snprintf(r->client, sizeof r->client, "%s", real);
+}
+
+/* At a connection's first request: count it for its client address. false when the address
+ * already holds the cap (trusted proxies, which carry many clients, are exempt). */
+static bool connection_within_cap(struct req *r, const struct mg_request_info *ri)
+{
+	struct http_server *srv = r->srv;
+	uintptr_t data = (uintptr_t)mg_get_user_connection_data(r->conn);
+	long cap = srv->o.config->max_conns_per_addr;
+	if (cap == 0 || (data & CONN_PER_ADDR) || config_list_has(srv->o.config->trusted_proxies, ri->remote_addr))
+		return true;
+	int slot = -1;
+	int n = conncount_add(srv->per_addr, ri->remote_addr, &slot);
+	if (n < 0)
+		return true;
+	mg_set_user_connection_data(r->conn, (void *)(data | CONN_PER_ADDR | ((uintptr_t)slot << CONN_SLOT_SHIFT)));
+	if (n <= cap)
+		return true;
+	long long refused = atomic_fetch_add(&srv->cap_refused, 1) + 1;
+	long long now = (long long)time(NULL), last = atomic_load(&srv->cap_logged_at);
+	if (now != last && atomic_compare_exchange_strong(&srv->cap_logged_at, &last, now))
+		log_warn("connections from %s over the cap of %ld refused (%lld so far)", ri->remote_addr, cap, refused);
+	r->err.retry_after = 1;
+	r->must_close = true;
+	return app_error_set(&r->err, 429, "Too many connections from this address (at most %ld).", cap);
+}
+
+/* The request head, before anything acts on it: unambiguous framing (400 and close otherwise)
+ * and a path that decodes without NUL or control characters (400). */
+static bool head_ok(struct req *r, const struct mg_request_info *ri, struct http_thread *t)
+{
+	struct head_field fields[64];
+	int n = ri->num_headers < 64 ? ri->num_headers : 64;
+	for (int i = 0; i < n; i++) {
+		fields[i].name = ri->http_headers[i].name;
+		fields[i].value = ri->http_headers[i].value;
+	}
+	const char *why = NULL;
+	if (!framing_ok(ri->http_version, fields, n, &why)) {
+		r->must_close = true;
+		return app_error_set(&r->err, 400, "%s", why);
+	}
+	/* CivetWeb is told not to decode (decode_url=no): the raw path is checked whole, before
+	 * dot segments are removed, so that no %00 can hide in a segment that "/.." drops */
+	const char *raw = ri->local_uri_raw ? ri->local_uri_raw : "/";
+	if (strlen(raw) >= HTTP_PATH_MAX)
+		return app_error_set(&r->err, 414, "The path is longer than %d bytes.", HTTP_PATH_MAX - 1);
+	if (!path_decode(raw, t->path, sizeof t->path) ||
+	    !path_decode(ri->local_uri ? ri->local_uri : "/", t->path, sizeof t->path))
+		return app_error_set(&r->err, 400, "The path holds a NUL or control character, or a malformed %%-escape.");
+	r->path = t->path;
+	return true;
+}
+
+/* A CORS preflight (OPTIONS with Origin and Access-Control-Request-Method): answered here, with
+ * no token, for the paths that exist and the origins configured. */
+static int preflight(struct req *r, const char *origin, const char *method)
+{
+	const struct http_server_options *o = &r->srv->o;
+	router_match(o->routes, o->nroutes, method, r->path, &r->match);
+	if (!r->match.path_matched)
+		return req_fail(r, 404, "No resource at this path.");
+	if (!cors_origin_allowed(o->config->cors_origins, origin))
+		return req_fail(r, 403, "Calls from this origin are not allowed.");
+	r->cors_origin = strcmp(o->config->cors_origins, "*") == 0 ? "*" : origin;
+	r->cors_preflight = true;
+	r->status = 204;
+	return 0;
+}
+
+/* Runs the route's handler; a deadlock, a serialization failure or a connection found dead
+ * before anything of the request was done rolls the work back: run it again (its body is kept),
+ * a bounded number of times, before answering. */
+static int run_handler(struct req *r)
+{
+	int rc;
+	for (int attempt = 1;; attempt++) {
+		r->db_acquired = 0;
+		rc = r->match.route->handler(r);
+		/* a connection lost on a second acquire: what the first one did stays done */
+		bool again = r->err.retryable && !(r->err.connection_lost && r->db_acquired > 1);
+		if (rc == 0 || !again || attempt == HTTP_MAX_ATTEMPTS)
+			break;
+		log_msg(LOG_INFO, r->request_id, "running the request again (%d): %s", attempt, r->err.detail);
+		db_release(r->db);
+		r->db = NULL;
+		app_error_clear(&r->err);
+		buf_reset(r->out);
+		r->status = 200;
+		r->etag[0] = r->location[0] = '\0';
+		r->content_type = r->cache_control = NULL;
+	}
+	if (rc != 0 && r->err.status == 0)
+		app_error_set(&r->err, 500, "An internal error occurred.");
+	return rc;
+}
+
 static int dispatch(struct mg_connection *conn, void *cbdata)
 {
 	struct http_server *srv = cbdata;
+	atomic_fetch_add(&srv->in_flight, 1);
 	const struct mg_request_info *ri = mg_get_request_info(conn);
 	/* a worker whose buffers could not be allocated at start serves with these, freed below */
-	struct http_thread *t = mg_get_thread_pointer(conn), spare;
-	bool spare_used = t == NULL;
-	if (spare_used) {
-		memset(&spare, 0, sizeof spare);
-		t = &spare;
+	struct http_thread *t = mg_get_thread_pointer(conn), *spare = NULL;
+	if (!t) {
+		spare = calloc(1, sizeof *spare);
+		if (!spare) {
+			mg_disable_connection_keep_alive(conn);
+			atomic_fetch_sub(&srv->in_flight, 1);
+			return 500;
+		}
+		t = spare;
 	}
 	double start = now_ms();
 	struct req r;
@@ -339,35 +509,36 @@ static int dispatch(struct mg_connection *conn, void *cbdata)
 	r.out = &t->out;
 	buf_reset(r.out);
 	set_request_id(&r);
+	set_client(&r, ri);
 
-	router_match(srv->o.routes, srv->o.nroutes, r.method, r.path, &r.match);
+	const char *origin = req_header(&r, "Origin");
+	const char *asked = req_header(&r, "Access-Control-Request-Method");
 	int rc = -1;
-	if (!r.match.route) {
-		if (r.match.path_matched)
-			app_error_set(&r.err, 405, "Method %s is not allowed here; allowed: %s.",
-				      strlen(r.method) < 16 ? r.method : "?", r.match.allow);
-		else
-			app_error_set(&r.err, 404, "No resource at this path.");
-	} else if (!(r.match.route->flags & ROUTE_PUBLIC) && !authenticate(&r)) {
+	if (!head_ok(&r, ri, t)) {
 		/* err set */
+	} else if (atomic_load(&srv->draining)) {
+		r.err.retry_after = 1;
+		r.must_close = true;
+		app_error_set(&r.err, 503, "The service is shutting down; try again.");
+	} else if (!connection_within_cap(&r, ri)) {
+		/* err set */
+	} else if (strcmp(r.method, "OPTIONS") == 0 && origin && asked && srv->o.config->cors_origins[0]) {
+		rc = preflight(&r, origin, asked);
 	} else {
-		/* A deadlock or serialization failure rolls the whole transaction back: run the
-		 * request again (its body is kept), a bounded number of times, before answering 503. */
-		for (int attempt = 1;; attempt++) {
-			rc = r.match.route->handler(&r);
-			if (rc == 0 || !r.err.retryable || attempt == HTTP_MAX_ATTEMPTS)
-				break;
-			log_msg(LOG_INFO, r.request_id, "transaction conflict, running the request again (%d)", attempt);
-			db_release(r.db);
-			r.db = NULL;
-			app_error_clear(&r.err);
-			buf_reset(r.out);
-			r.status = 200;
-			r.etag[0] = r.location[0] = '\0';
-			r.content_type = r.cache_control = NULL;
+		if (origin && cors_origin_allowed(srv->o.config->cors_origins, origin))
+			r.cors_origin = strcmp(srv->o.config->cors_origins, "*") == 0 ? "*" : origin;
+		router_match(srv->o.routes, srv->o.nroutes, r.method, r.path, &r.match);
+		if (!r.match.route) {
+			if (r.match.path_matched)
+				app_error_set(&r.err, 405, "Method %s is not allowed here; allowed: %s.",
+					      strlen(r.method) < 16 ? r.method : "?", r.match.allow);
+			else
+				app_error_set(&r.err, 404, "No resource at this path.");
+		} else if (!(r.match.route->flags & ROUTE_PUBLIC) && !authenticate(&r)) {
+			/* err set */
+		} else {
+			rc = run_handler(&r);
 		}
-		if (rc != 0 && r.err.status == 0)
-			app_error_set(&r.err, 500, "An internal error occurred.");
 	}
 	db_release(r.db);
 	r.db = NULL;
@@ -396,8 +567,10 @@ static int dispatch(struct mg_connection *conn, void *cbdata)
 	/* a thread keeps small buffers between requests, not the memory of a rare large one */
 	struct buf *bufs[] = {&t->out, &t->scratch, &t->head, &t->body};
 	for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
-		if (spare_used || bufs[i]->cap > HTTP_KEEP_BUFFER)
+		if (spare || bufs[i]->cap > HTTP_KEEP_BUFFER)
 			buf_free(bufs[i]);
+	free(spare);
+	atomic_fetch_sub(&srv->in_flight, 1);
 	return r.status;
 }
 
@@ -465,34 +638,79 @@ static void on_exit_thread(const struct mg_context *ctx, int type, void *p)
 	free(t);
 }
 
+/* A connection arrives at a worker, before its head is read. CivetWeb does not tell this
+ * callback who the client is (mg_get_request_info is NULL until a request is parsed), so the
+ * per-address cap is applied at the connection's first request, in dispatch. */
+static int on_init_connection(const struct mg_connection *conn, void **conn_data)
+{
+	struct http_server *srv = mg_get_user_data(mg_get_context(conn));
+	atomic_fetch_add(&srv->connections, 1);
+	*conn_data = (void *)(uintptr_t)CONN_SEEN;
+	return 0;
+}
+
+static void on_connection_close(const struct mg_connection *conn)
+{
+	struct http_server *srv = mg_get_user_data(mg_get_context(conn));
+	uintptr_t data = (uintptr_t)mg_get_user_connection_data(conn);
+	if (data & CONN_PER_ADDR)
+		conncount_release(srv->per_addr, (int)(data >> CONN_SLOT_SHIFT));
+	if (data & CONN_SEEN)
+		atomic_fetch_sub(&srv->connections, 1);
+}
+
+/* CivetWeb is built by Debian with 100 KiB worker stacks; see lib/threadstack.h. */
+#define CIVETWEB_STACK 102400
+
 struct http_server *http_server_start(const struct http_server_options *o)
 {
 	struct http_server *s = calloc(1, sizeof *s);
 	if (!s)
 		return NULL;
 	s->o = *o;
+	s->per_addr = conncount_new((int)o->config->threads + 16);
+	if (!s->per_addr)
+		goto failed;
+	s->keep_alive_below = (int)(o->config->threads * 3 / 4);
 	unsigned char rnd[6];
 	if (RAND_bytes(rnd, sizeof rnd) != 1)
 		memset(rnd, 0, sizeof rnd);
 	for (int i = 0; i < 6; i++)
 		snprintf(s->request_id_prefix + 2 * i, 3, "%02x", rnd[i]);
 
-	char threads[16], keepalive[16], queue[16];
+	size_t stack = (size_t)o->config->worker_stack_kb * 1024;
+	thread_stack_set_min(stack);
+	size_t got = thread_stack_probe(CIVETWEB_STACK);
+	if (got < stack) {
+		log_error("cannot give worker threads a %zu KiB stack (a thread got %zu KiB)", stack / 1024, got / 1024);
+		goto failed;
+	}
+	log_info("worker stack %zu KiB (CivetWeb asks for %d KiB)", got / 1024, CIVETWEB_STACK / 1024);
+
+	char threads[16], keepalive[16], queue[16], timeout[16];
 	snprintf(threads, sizeof threads, "%ld", o->config->threads);
 	snprintf(keepalive, sizeof keepalive, "%ld", o->config->keepalive_ms);
 	snprintf(queue, sizeof queue, "%ld", o->config->threads * 4);
+	snprintf(timeout, sizeof timeout, "%ld", o->config->request_timeout_ms);
 	const char *options[] = {
 		"listening_ports", o->config->listen,
 		"num_threads", threads,
 		"enable_keep_alive", "yes",
 		"keep_alive_timeout_ms", keepalive,
-		"request_timeout_ms", "10000",
+		/* CivetWeb measures it from the start of the request, for the whole head (not per
+		 * line), and applies it again to each body read and response write */
+		"request_timeout_ms", timeout,
 		"tcp_nodelay", "1",
 		"connection_queue", queue,
 		"listen_backlog", "1024",
 		"max_request_size", "16384",
-		"decode_url", "yes",
+		/* paths are decoded by head_ok, which refuses %00 */
+		"decode_url", "no",
 		"enable_directory_listing", "no",
+		/* CORS is ours (TDKT_CORS_ORIGINS): CivetWeb would answer every preflight with "*" */
+		"access_control_allow_origin", "",
+		"access_control_allow_methods", "",
+		"access_control_allow_headers", "",
 		NULL,
 	};
 	struct mg_callbacks cb;
@@ -501,6 +719,8 @@ struct http_server *http_server_start(const struct http_server_options *o)
 	cb.log_message = on_log_message;
 	cb.init_thread = on_init_thread;
 	cb.exit_thread = on_exit_thread;
+	cb.init_connection = on_init_connection;
+	cb.connection_close = on_connection_close;
 	struct mg_init_data init = {.callbacks = &cb, .user_data = s, .configuration_options = options};
 	char text[256] = "";
 	unsigned code = 0;
@@ -508,11 +728,27 @@ struct http_server *http_server_start(const struct http_server_options *o)
 	s->ctx = mg_start2(&init, &error);
 	if (!s->ctx) {
 		log_error("cannot start the HTTP server on %s: %s", o->config->listen, text);
-		free(s);
-		return NULL;
+		goto failed;
 	}
 	mg_set_request_handler(s->ctx, "/", dispatch, s);
 	return s;
+failed:
+	conncount_free(s->per_addr);
+	free(s);
+	return NULL;
+}
+
+int http_server_drain(struct http_server *s, long timeout_ms)
+{
+	if (!s)
+		return 0;
+	atomic_store(&s->draining, true);
+	double deadline = now_ms() + (double)timeout_ms;
+	while (atomic_load(&s->in_flight) > 0 && now_ms() < deadline) {
+		struct timespec pause = {0, 5 * 1000000};
+		nanosleep(&pause, NULL);
+	}
+	return atomic_load(&s->in_flight);
 }
 
 void http_server_stop(struct http_server *s)
@@ -520,6 +756,7 @@ void http_server_stop(struct http_server *s)
 	if (!s)
 		return;
 	mg_stop(s->ctx);
+	conncount_free(s->per_addr);
 	free(s);
 }
 
@@ -535,6 +772,7 @@ bool req_db(struct req *r, struct db_conn **out)
 	if (!r->db) {
 		if (!db_acquire(r->srv->o.pool, &r->db, &r->err))
 			return false;
+		r->db_acquired++;
 		r->db->request_id = r->request_id;
 	}
 	*out = r->db;
@@ -553,8 +791,7 @@ const struct auth_verifier *req_verifier(const struct req *r)
 
 const char *req_peer(const struct req *r)
 {
-	const struct mg_request_info *ri = mg_get_request_info(r->conn);
-	return ri ? ri->remote_addr : "";
+	return r->client;
 }
 
 void req_db_release(struct req *r)

@@ -24,6 +24,7 @@ struct req {
 	const char *query;          /* raw query string or NULL */
 	struct route_match match;
 	char request_id[65];
+	char client[48];            /* the client's address: the peer, or a trusted proxy's X-Real-IP */
 	bool authenticated;
 	struct caller caller;
 
@@ -34,6 +35,8 @@ struct req {
 	const char *cache_control;  /* no-store for authenticated requests unless set */
 	char etag[32];
 	char location[160];
+	const char *cors_origin;    /* Access-Control-Allow-Origin to send, or NULL */
+	bool cors_preflight;        /* answering a CORS preflight */
 
 	struct app_error err;       /* filled when the handler returns -1 */
 
@@ -42,6 +45,7 @@ struct req {
 	struct mg_connection *conn;
 	struct http_thread *thread; /* the worker's reusable buffers and token cache */
 	struct db_conn *db;         /* acquired on first req_db(), released after the response */
+	int db_acquired;            /* connections acquired by this attempt of the handler */
 	bool body_read;             /* the whole request body was consumed */
 	bool must_close;            /* close the connection after this response */
 };
@@ -58,7 +62,10 @@ struct http_server_options {
 
 /* new; NULL with a message logged when CivetWeb cannot start (port in use…) */
 struct http_server *http_server_start(const struct http_server_options *o);
-/* stops accepting, lets in-flight requests finish, frees */
+/* Graceful stop, first half: from now on new requests get 503 with Connection: close, and this
+ * waits up to timeout_ms for the requests in flight to be answered. Returns how many are left. */
+int http_server_drain(struct http_server *s, long timeout_ms);
+/* Stops CivetWeb (an answer still being written is cut off: drain first) and frees. */
 void http_server_stop(struct http_server *s);
 
 /* --- for handlers ------------------------------------------------------------------ */
@@ -90,7 +97,7 @@ bool req_if_match(struct req *r, long long version);
 /* the server's configuration and token key, for handlers that issue tokens */
 const struct config *req_config(const struct req *r);
 const struct auth_verifier *req_verifier(const struct req *r);
-/* the client's address (TCP peer) */
+/* the client's address: the TCP peer, or the X-Real-IP of a peer in TDKT_TRUSTED_PROXIES */
 const char *req_peer(const struct req *r);
 
 /* convenience: sets r->err and returns -1 */

@@ -39,6 +39,13 @@ static const struct {
 	{"TDKT_LISTEN", "", false},
 	{"TDKT_STATEMENT_TIMEOUT_MS", "50", false},
 	{"TDKT_TOKEN_TTL", "86401", false},
+	{"TDKT_WORKER_STACK_KB", "256", true},
+	{"TDKT_WORKER_STACK_KB", "100", false},
+	{"TDKT_REQUEST_TIMEOUT_MS", "500", true},
+	{"TDKT_REQUEST_TIMEOUT_MS", "499", false},
+	{"TDKT_MAX_CONNS_PER_ADDR", "0", true},
+	{"TDKT_MAX_CONNS_PER_ADDR", "-1", false},
+	{"TDKT_DRAIN_TIMEOUT_MS", "600001", false},
 };
 
 int main(void)
@@ -58,7 +65,10 @@ int main(void)
 
 	env_name = NULL;
 	CHECK(config_load(&c, fake_env, err, sizeof err), "defaults load");
-	CHECK(c.threads == 64 && c.body_limit == 1048576 && c.token_ttl == 900, "defaults");
+	CHECK(c.threads == 256 && c.body_limit == 1048576 && c.token_ttl == 900, "defaults");
+	CHECK(c.worker_stack_kb == 1024 && c.request_timeout_ms == 5000 && c.max_conns_per_addr == 64 &&
+		      c.drain_timeout_ms == 10000 && c.cors_origins[0] == '\0',
+	      "defaults of the robustness settings");
 	CHECK(c.db_pool >= 2 && c.db_pool <= 64, "pool defaults to 2 x cores: %ld", c.db_pool);
 	CHECK(strcmp(c.listen, "127.0.0.1:8080") == 0, "default listen");
 	CHECK(!config_require_secret(&c, err, sizeof err) && strstr(err, "TDKT_JWT_SECRET"),
@@ -70,6 +80,23 @@ int main(void)
 	env_value = "0123456789abcdef0123456789abcdef";
 	CHECK(config_load(&c, fake_env, err, sizeof err) && config_require_secret(&c, err, sizeof err),
 	      "32-byte secret accepted");
+
+	static const struct {
+		const char *list, *word;
+		bool has;
+	} lists[] = {
+		{"10.0.0.5 10.0.0.6", "10.0.0.6", true},
+		{"10.0.0.5,10.0.0.6", "10.0.0.5", true},
+		{"10.0.0.5", "10.0.0.50", false},
+		{"10.0.0.50", "10.0.0.5", false},
+		{"", "10.0.0.5", false},
+		{"  ", "", false},
+		{"https://a.gov.vn https://b.gov.vn", "https://b.gov.vn", true},
+		{"https://a.gov.vn", "https://a.gov.vn.evil.example", false},
+	};
+	for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++)
+		CHECK(config_list_has(lists[i].list, lists[i].word) == lists[i].has, "list \"%s\" has \"%s\"",
+		      lists[i].list, lists[i].word);
 
 	long v;
 	CHECK(parse_long_bounded("0", 0, 1, &v) && v == 0, "zero");

@@ -1,0 +1,87 @@
+#include <string.h>
+#include <strings.h>
+#include "lib/framing.h"
+
+/* 1*DIGIT and nothing else: no sign, no blanks, no list (RFC 9110 §8.6) */
+static bool digits_only(const char *s)
+{
+	if (!s || !*s)
+		return false;
+	for (; *s; s++)
+		if (*s < '0' || *s > '9')
+			return false;
+	return true;
+}
+
+bool framing_ok(const char *http_version, const struct head_field *fields, int n, const char **why)
+{
+	int lengths = 0, codings = 0;
+	const char *coding = NULL;
+	for (int i = 0; i < n; i++) {
+		const char *name = fields[i].name;
+		if (!name)
+			continue;
+		if (strcasecmp(name, "Content-Length") == 0) {
+			lengths++;
+			if (!digits_only(fields[i].value)) {
+				*why = "Content-Length must be a single decimal number.";
+				return false;
+			}
+		} else if (strcasecmp(name, "Transfer-Encoding") == 0) {
+			codings++;
+			coding = fields[i].value;
+		}
+	}
+	if (lengths > 1) {
+		*why = "A request may carry one Content-Length header.";
+		return false;
+	}
+	if (codings == 0)
+		return true;
+	if (lengths > 0) {
+		*why = "Content-Length and Transfer-Encoding together are ambiguous.";
+		return false;
+	}
+	if (codings > 1 || !coding || strcasecmp(coding, "chunked") != 0) {
+		*why = "The only transfer coding accepted is a single \"chunked\".";
+		return false;
+	}
+	if (!http_version || strcmp(http_version, "1.1") != 0) {
+		*why = "Transfer-Encoding needs HTTP/1.1.";
+		return false;
+	}
+	return true;
+}
+
+static int hex(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+bool path_decode(const char *in, char *out, size_t outlen)
+{
+	size_t o = 0;
+	for (const char *p = in; *p; p++) {
+		int c = (unsigned char)*p;
+		if (c == '%') {
+			int hi = hex(p[1]), lo = hi < 0 ? -1 : hex(p[2]);
+			if (lo < 0)
+				return false;
+			c = hi * 16 + lo;
+			p += 2;
+		}
+		if (c < 0x20 || c == 0x7f || o + 1 >= outlen)
+			return false;
+		out[o++] = (char)c;
+	}
+	if (o >= outlen)
+		return false;
+	out[o] = '\0';
+	return true;
+}

@@ -1,0 +1,27 @@
+/* The request head as a hostile client may send it, checked before anything acts on it.
+ *
+ * CivetWeb parses the head; these checks decide whether what it parsed is unambiguous. A request
+ * whose body boundary two parties could read differently (RFC 9112 §6.1, §6.3: Content-Length
+ * with Transfer-Encoding, two lengths, a length with a sign or a list, a coding other than
+ * chunked) is how requests are smuggled past a proxy: it gets 400 and its connection is closed,
+ * so nothing after it on the connection is read as a request. Paths are percent-decoded here, not
+ * by CivetWeb, so that a %00 is seen (400) instead of silently ending the path.
+ * Pure functions: unit-tested and fuzzed without CivetWeb. */
+#ifndef TDKT_FRAMING_H
+#define TDKT_FRAMING_H
+#include <stdbool.h>
+#include <stddef.h>
+
+struct head_field {
+	const char *name;
+	const char *value;
+};
+
+/* true when the body's framing is unambiguous; otherwise false with *why (a static string). */
+bool framing_ok(const char *http_version, const struct head_field *fields, int n, const char **why);
+
+/* Percent-decodes a request path into out (NUL-terminated). false when it holds %00 or a control
+ * character, a malformed escape, or does not fit in outlen bytes. */
+bool path_decode(const char *in, char *out, size_t outlen);
+
+#endif

@@ -1,0 +1,22 @@
+/* The stack size of CivetWeb's threads.
+ *
+ * Debian builds CivetWeb 1.15 with -DUSE_STACK_SIZE=102400 (its CMake default), so every worker
+ * runs on a 100 KiB stack and CivetWeb has no option to change it. That is too little margin for a
+ * request path that meets libpq, OpenSSL, jansson and the sanitizers. This module defines
+ * pthread_attr_setstacksize in the executable: the dynamic linker binds libcivetweb's call to it
+ * before glibc's, and it raises any smaller request to the size set here. Only CivetWeb calls
+ * this function in tdkt, so nothing else is affected. thread_stack_current() reads back what a
+ * thread really got, so the server checks that the interposition took effect. */
+#ifndef TDKT_THREADSTACK_H
+#define TDKT_THREADSTACK_H
+#include <stddef.h>
+
+/* Threads created after this call get at least `bytes` of stack (0: no minimum). */
+void thread_stack_set_min(size_t bytes);
+/* The calling thread's stack size in bytes, 0 when it cannot be read. */
+size_t thread_stack_current(void);
+/* The stack a thread gets when its creator asks for `ask` bytes, as CivetWeb does: starts one
+ * and reads it back. 0 when no thread could be started. */
+size_t thread_stack_probe(size_t ask);
+
+#endif
