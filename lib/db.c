@@ -35,6 +35,7 @@ struct db_pool {
 	struct pool_waiter *head, *tail;
 	struct timespec last_connect_failure;  /* fail fast for a moment after the database refused us;
 						  under lock */
+	atomic_uint epoch;                     /* bumped when a connection is found dead */
 	struct db_conn *conns;                 /* size slots */
 };
 
@@ -135,28 +136,47 @@ PGconn *db_connect_once(const char *url, long statement_timeout_ms, struct app_e
 	return pg;
 }
 
+bool db_role_is_confined(PGconn *pg, struct app_error *err)
+{
+	PGresult *r = PQexec(pg,
+			     "SELECT current_user, r.rolsuper, r.rolbypassrls,"
+			     " (SELECT string_agg(DISTINCT pg_get_userbyid(c.relowner), ', ')"
+			     "    FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+			     "   WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p', 'v', 'm', 'S')"
+			     "     AND pg_has_role(r.oid, c.relowner, 'MEMBER'))"
+			     " FROM pg_roles r WHERE r.rolname = current_user");
+	bool ok = false;
+	if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1)
+		app_error_set(err, 503, "cannot read the database role: %s", PQerrorMessage(pg));
+	else if (PQgetvalue(r, 0, 1)[0] == 't' || PQgetvalue(r, 0, 2)[0] == 't')
+		app_error_set(err, 500, "DATABASE_URL logs in as %s, a superuser or a role that bypasses row-level "
+			      "security: serve needs a role that owns nothing (TDKT_MIGRATE_DATABASE_URL is for migrate)",
+			      PQgetvalue(r, 0, 0));
+	else if (!PQgetisnull(r, 0, 3))
+		app_error_set(err, 500, "DATABASE_URL logs in as %s, which owns tables or can become their owner (%s): "
+			      "serve needs a role that owns nothing (TDKT_MIGRATE_DATABASE_URL is for migrate)",
+			      PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 3));
+	else
+		ok = true;
+	PQclear(r);
+	return ok;
+}
+
 /* Opens and prepares slot c's connection; called without the pool lock. */
 static bool open_conn(struct db_pool *p, struct db_conn *c)
 {
+	c->epoch = atomic_load(&p->epoch);
 	c->pg = connect_with(p->url, p->options, p->opt.application_name);
 	if (!c->pg || PQstatus(c->pg) != CONNECTION_OK) {
 		log_warn("database connection failed: %s", c->pg ? PQerrorMessage(c->pg) : "out of memory");
 		goto failed;
 	}
-	if (p->opt.role && *p->opt.role) {
-		/* work as a role that owns no table, so row-level security applies and no request can
-		 * change the schema; the role name is quoted, never spliced */
-		char *ident = PQescapeIdentifier(c->pg, p->opt.role, strlen(p->opt.role));
-		char sql[256];
-		bool ok = ident && snprintf(sql, sizeof sql, "SET ROLE %s", ident) < (int)sizeof sql;
-		PQfreemem(ident);
-		PGresult *r = ok ? PQexec(c->pg, sql) : NULL;
-		ok = ok && PQresultStatus(r) == PGRES_COMMAND_OK;
-		if (!ok)
-			log_error("SET ROLE failed: %s", r ? PQresultErrorMessage(r) : "role name too long");
-		PQclear(r);
-		if (!ok)
-			goto failed;
+	/* checked on every connection, so a role given more rights later is noticed too */
+	struct app_error role_err;
+	app_error_clear(&role_err);
+	if (!db_role_is_confined(c->pg, &role_err)) {
+		log_error("%s", role_err.detail);
+		goto failed;
 	}
 	for (int i = 0; i < p->nstmts; i++) {
 		PGresult *r = PQprepare(c->pg, p->stmts[i]->name, p->stmts[i]->sql, 0, NULL);
@@ -291,6 +311,12 @@ bool db_acquire(struct db_pool *p, struct db_conn **out, struct app_error *err)
 		return app_error_set(err, 503, "The service is busy; try again shortly.");
 	}
 	struct db_conn *c = &p->conns[slot];
+	if (c->pg && c->epoch != atomic_load(&p->epoch)) {
+		/* opened before a connection was found dead: after a restart of the server it is dead
+		 * too, and finding out would cost a request its first statement */
+		PQfinish(c->pg);
+		c->pg = NULL;
+	}
 	if (!c->pg) {
 		pthread_mutex_lock(&p->lock);
 		bool recent_failure = p->last_connect_failure.tv_sec != 0 &&
@@ -311,6 +337,8 @@ bool db_acquire(struct db_pool *p, struct db_conn **out, struct app_error *err)
 	c->nconstraints = 0;
 	c->deleting = false;
 	c->request_id = NULL;
+	c->succeeded = 0;
+	c->broken = false;
 	*out = c;
 	return true;
 }
@@ -319,10 +347,11 @@ void db_release(struct db_conn *c)
 {
 	if (!c)
 		return;
-	if (c->pg && PQstatus(c->pg) != CONNECTION_OK) {
+	if (c->pg && (c->broken || PQstatus(c->pg) != CONNECTION_OK)) {
 		PQfinish(c->pg);
 		c->pg = NULL;
 	}
+	c->broken = false;
 	if (c->pg && PQtransactionStatus(c->pg) != PQTRANS_IDLE) {
 		PGresult *r = PQexec(c->pg, "ROLLBACK");
 		bool ok = PQresultStatus(r) == PGRES_COMMAND_OK && PQtransactionStatus(c->pg) == PQTRANS_IDLE;
@@ -341,9 +370,20 @@ static PGresult *fail_result(struct db_conn *c, PGresult *res, struct app_error 
 	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
 	bool retryable, reconnect;
 	int status = sqlstate_to_status(state, c->deleting, &retryable, &reconnect);
-	if (!state && PQstatus(c->pg) != CONNECTION_OK) {
+	/* every error the server reports has a SQLSTATE; a failure without one is libpq's own: the
+	 * connection broke (it may still say CONNECTION_OK until its next use) */
+	if (!state || PQstatus(c->pg) != CONNECTION_OK) {
 		status = 503;
 		reconnect = true;
+	}
+	if (reconnect) {
+		c->broken = true;
+		atomic_fetch_add(&c->pool->epoch, 1);
+		/* nothing of the request went through this connection: it may run again on another */
+		if (c->succeeded == 0) {
+			retryable = true;
+			err->connection_lost = true;
+		}
 	}
 	const char *constraint = res ? PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME) : NULL;
 	const struct db_constraint *known = NULL;
@@ -371,8 +411,7 @@ static PGresult *fail_result(struct db_conn *c, PGresult *res, struct app_error 
 		log_msg(status >= 500 ? LOG_ERROR : LOG_WARN, c->request_id, "database error %s%s%s: %s",
 			state ? state : "-", constraint ? " on " : "", constraint ? constraint : "",
 			res ? PQresultErrorMessage(res) : PQerrorMessage(c->pg));
-	/* a broken connection (reconnect) is dropped by db_release; the next acquire reopens it */
-	(void)reconnect;
+	/* a broken connection is dropped by db_release; the next acquire reopens it */
 	err->retryable = retryable;
 	PQclear(res);
 	return NULL;
@@ -381,8 +420,10 @@ static PGresult *fail_result(struct db_conn *c, PGresult *res, struct app_error 
 static PGresult *check(struct db_conn *c, PGresult *res, struct app_error *err)
 {
 	ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
-	if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK)
+	if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {
+		c->succeeded++;
 		return res;
+	}
 	return fail_result(c, res, err);
 }
 

@@ -39,6 +39,9 @@ struct db_conn {
 	int nconstraints;
 	bool deleting;
 	const char *request_id;   /* borrowed, for log lines */
+	int succeeded;            /* statements that succeeded since db_acquire */
+	bool broken;              /* found dead: dropped on release */
+	unsigned epoch;           /* the pool's epoch when this connection was opened */
 };
 
 struct db_options {
@@ -47,7 +50,6 @@ struct db_options {
 	long acquire_timeout_ms;
 	long statement_timeout_ms;
 	const char *application_name;
-	const char *role;   /* SET ROLE on every connection (a role that owns no table), or NULL */
 };
 
 /* new; NULL on allocation failure. Opens no connection yet (they open lazily). */
@@ -57,12 +59,23 @@ void db_pool_free(struct db_pool *p);
 bool db_pool_add_statements(struct db_pool *p, const struct db_stmt *stmts, int n);
 
 /* Waits up to the acquire timeout for a connection; 503 with Retry-After in err on timeout or
- * when the database cannot be reached. */
+ * when the database cannot be reached.
+ *
+ * A connection found dead (the server restarted, the backend was terminated) is dropped, and so
+ * are all connections opened before it: they are reopened by their next acquire. When no
+ * statement had succeeded on it since it was acquired, the request changed nothing through it,
+ * and err says so (retryable, connection_lost): the caller may run it again on a fresh one. */
 bool db_acquire(struct db_pool *p, struct db_conn **out, struct app_error *err);
 void db_release(struct db_conn *c);   /* accepts NULL */
 
 /* Opens one connection outside any pool (for migrate/demo). new; NULL with a message in err. */
 PGconn *db_connect_once(const char *url, long statement_timeout_ms, struct app_error *err);
+
+/* Defence in depth: is the role `pg` logged in as unable to leave row-level security? It must be
+ * no superuser, not BYPASSRLS, and neither own nor be able to become the owner of any table of
+ * the schema (an owner can switch the policies off; a member of the owner's role can SET ROLE to
+ * it, and an injected RESET ROLE would undo any SET ROLE we made). false with the reason in err. */
+bool db_role_is_confined(PGconn *pg, struct app_error *err);
 
 /* Runs a statement registered with db_pool_add_statements. new result on success, NULL with err
  * filled (constraint violations explained with c->constraints). */

@@ -9,6 +9,7 @@ void app_error_clear(struct app_error *e)
 	e->detail[0] = '\0';
 	e->retry_after = 0;
 	e->retryable = false;
+	e->connection_lost = false;
 	e->nfields = 0;
 }
 

@@ -17,7 +17,9 @@ struct app_error {
 	int status;          /* HTTP status; 0 while no error */
 	char detail[256];
 	int retry_after;     /* seconds for Retry-After, 0 for none */
-	bool retryable;      /* a serialization failure or deadlock: running the request again may work */
+	bool retryable;      /* a serialization failure or deadlock, or a connection lost before any
+				statement succeeded: running the request again may work */
+	bool connection_lost;/* the retryable error is a lost connection (not a conflict) */
 	int nfields;
 	struct field_error fields[APP_ERROR_MAX_FIELDS];
 };

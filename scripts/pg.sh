@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # A private PostgreSQL cluster in a folder, listening only on a Unix socket inside it.
-#   scripts/pg.sh start DIR [fast]   initdb on first use, start, create role and database tdkt;
-#                                    prints the DATABASE_URL. "fast" turns off fsync (tests only).
+#   scripts/pg.sh start DIR [fast]   initdb on first use, start, create the roles and database;
+#                                    prints two lines: the owner's URL (TDKT_MIGRATE_DATABASE_URL),
+#                                    then the service's (DATABASE_URL). "fast" turns off fsync (tests only).
+# Roles: tdkt owns the database and its tables (migrate, demo); tdkt_app is what `serve` logs in
+# as: it owns nothing, is no superuser and cannot bypass row-level security, so not even an
+# injected RESET ROLE could leave the policies behind.
 #   scripts/pg.sh stop DIR
 # PostgreSQL refuses to run as root, so as root the cluster runs as the "postgres" user.
 set -euo pipefail
@@ -31,12 +35,13 @@ start)
     "${psql[@]}" -c "CREATE ROLE tdkt LOGIN"
     "${psql[@]}" -c "CREATE DATABASE tdkt OWNER tdkt"
   fi
-  # the role the service works as: owns nothing, so row-level security holds (TDKT_DB_ROLE)
   if [[ -z $("${psql[@]}" -tAc "SELECT 1 FROM pg_roles WHERE rolname = 'tdkt_app'") ]]; then
-    "${psql[@]}" -c "CREATE ROLE tdkt_app NOLOGIN"
-    "${psql[@]}" -c "GRANT tdkt_app TO tdkt"
+    "${psql[@]}" -c "CREATE ROLE tdkt_app LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE"
   fi
+  # clusters made before the split had tdkt_app as a role tdkt switched to
+  "${psql[@]}" -c "ALTER ROLE tdkt_app LOGIN NOSUPERUSER NOBYPASSRLS" -c "REVOKE tdkt_app FROM tdkt" 2>/dev/null
   echo "postgresql://tdkt@/tdkt?host=$dir/run"
+  echo "postgresql://tdkt_app@/tdkt?host=$dir/run"
   ;;
 stop)
   if [[ -f "$dir/data/PG_VERSION" ]]; then

@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # `make run`: serve the demo on 127.0.0.1:8080.
 # Without DATABASE_URL a private PostgreSQL is created under ./var/pg (reused next time) and
-# stopped again when the server stops; the demo data is loaded into it. With DATABASE_URL the
-# given database is migrated (no demo data) and used.
+# stopped again when the server stops; the demo data is loaded into it as the owner (tdkt) and the
+# service logs in as tdkt_app, which owns nothing. With DATABASE_URL the given database is
+# migrated (as TDKT_MIGRATE_DATABASE_URL's role when set; no demo data) and used.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p var
 private=0
 if [[ -z "${DATABASE_URL:-}" ]]; then
-  DATABASE_URL=$(scripts/pg.sh start var/pg)
-  export DATABASE_URL TDKT_DB_ROLE=${TDKT_DB_ROLE:-tdkt_app}
+  { read -r TDKT_MIGRATE_DATABASE_URL; read -r DATABASE_URL; } < <(scripts/pg.sh start var/pg)
+  export DATABASE_URL TDKT_MIGRATE_DATABASE_URL
   private=1
   trap 'scripts/pg.sh stop var/pg' EXIT
 fi
@@ -23,7 +24,7 @@ export TDKT_LISTEN=${TDKT_LISTEN:-127.0.0.1:8080}
 
 if [[ $private -eq 1 ]]; then
   build/tdkt demo
-  admin_unit=$(psql -X -At "$DATABASE_URL" -c "SELECT id FROM units WHERE code = 'TTCP'")
+  admin_unit=$(psql -X -At "$TDKT_MIGRATE_DATABASE_URL" -c "SELECT id FROM units WHERE code = 'TTCP'")
   # one demo account per role, passwords generated once and kept in var/demo-users.txt
   if [[ ! -s var/demo-users.txt ]]; then
     (umask 077; : > var/demo-users.txt)
@@ -31,7 +32,7 @@ if [[ $private -eq 1 ]]; then
                 "officer:officer:TT-LSN:Cán bộ Thanh tra Lạng Sơn" "viewer:viewer:TT-LSN:Người xem" \
                 "integration:integration:TTCP:Hệ thống quốc gia"; do
       IFS=: read -r name role code display <<<"$spec"
-      unit=$(psql -X -At "$DATABASE_URL" -c "SELECT id FROM units WHERE code = '$code'")
+      unit=$(psql -X -At "$TDKT_MIGRATE_DATABASE_URL" -c "SELECT id FROM units WHERE code = '$code'")
       pw=$(head -c 18 /dev/urandom | base64 | tr -d '/+=' | cut -c1-16)
       if echo "$pw" | build/tdkt user add --username "demo.$name" --role "$role" --unit-id "$unit" \
            --display-name "$display" >/dev/null; then

@@ -156,22 +156,53 @@ static bool load_verifier(const struct config *c, struct auth_verifier *v)
 	return load_external_issuers(c, v);
 }
 
+/* The role migrate grants the service's access to: TDKT_DB_ROLE, else the user DATABASE_URL
+ * logs in as when migrate works as another (the owner, TDKT_MIGRATE_DATABASE_URL); into out,
+ * empty for none. */
+static bool service_role(const struct config *c, PGconn *owner, char *out, size_t outlen)
+{
+	out[0] = '\0';
+	if (c->db_role[0]) {
+		snprintf(out, outlen, "%s", c->db_role);
+		return true;
+	}
+	if (!c->migrate_database_url[0] || !c->database_url[0])
+		return true;
+	char *why = NULL;
+	PQconninfoOption *opts = PQconninfoParse(c->database_url, &why);
+	if (!opts) {
+		fprintf(stderr, "tdkt: DATABASE_URL: %s", why ? why : "cannot be parsed\n");
+		PQfreemem(why);
+		return false;
+	}
+	for (PQconninfoOption *o = opts; o->keyword; o++)
+		if (strcmp(o->keyword, "user") == 0 && o->val && strcmp(o->val, PQuser(owner)) != 0)
+			snprintf(out, outlen, "%s", o->val);
+	PQconninfoFree(opts);
+	return true;
+}
+
 static int cmd_migrate(const struct config *c, bool demo)
 {
 	struct app_error err;
 	app_error_clear(&err);
-	if (!require_database(c))
+	if (!c->migrate_database_url[0] && !require_database(c))
 		return 2;
-	PGconn *pg = db_connect_once(c->database_url, 600000, &err);
+	PGconn *pg = db_connect_once(c->migrate_database_url[0] ? c->migrate_database_url : c->database_url, 600000, &err);
 	if (!pg) {
 		fprintf(stderr, "tdkt: %s\n", err.detail);
 		return 1;
 	}
 	int applied = 0, rc = 0;
+	char grantee[128];
+	if (!service_role(c, pg, grantee, sizeof grantee)) {
+		PQfinish(pg);
+		return 2;
+	}
 	/* row-level security lets migrations and demo data through as 'system' (sql/0008) */
 	PQclear(PQexec(pg, "SET client_min_messages = warning"));
 	PQclear(PQexec(pg, "SELECT set_config('tdkt.actor_role', 'system', false)"));
-	if (!migrate_run(pg, &applied, &err) || (c->db_role[0] && !migrate_grant(pg, c->db_role, &err)) ||
+	if (!migrate_run(pg, &applied, &err) || (grantee[0] && !migrate_grant(pg, grantee, &err)) ||
 	    (demo && !migrate_demo(pg, &err))) {
 		fprintf(stderr, "tdkt: %s\n", err.detail);
 		rc = 1;
@@ -271,8 +302,10 @@ static int cmd_user_add(const struct config *c, int argc, char **argv)
 	char password[PASSWORD_MAX_BYTES + 2], hash[PASSWORD_HASH_MAX], unit_text[24];
 	bool generated;
 	if (!read_or_make_password(password, sizeof password, &generated) ||
-	    utf8_chars(password, strlen(password)) < PASSWORD_MIN_CHARS || strlen(password) > 128) {
-		fprintf(stderr, "tdkt user add: the password must have %d to 128 characters\n", PASSWORD_MIN_CHARS);
+	    utf8_chars(password, strlen(password)) < PASSWORD_MIN_CHARS ||
+	    utf8_chars(password, strlen(password)) > PASSWORD_MAX_CHARS) {
+		fprintf(stderr, "tdkt user add: the password must have %d to %d characters\n", PASSWORD_MIN_CHARS,
+			PASSWORD_MAX_CHARS);
 		return 2;
 	}
 	if (!password_hash(password, strlen(password), hash)) {
@@ -289,7 +322,7 @@ static int cmd_user_add(const struct config *c, int argc, char **argv)
 	snprintf(unit_text, sizeof unit_text, "%lld", unit);
 	const char *params[] = {username, display ? display : username, role_name(role), unit_text, hash};
 	PGresult *res = PQexecParams(pg, "INSERT INTO users (username, display_name, role, unit_id, password_hash)"
-				     " VALUES ($1, normalize($2, NFC), $3, $4, $5) RETURNING id", 5, NULL, params,
+				     " VALUES (lower($1), normalize($2, NFC), $3, $4, $5) RETURNING id", 5, NULL, params,
 				     NULL, NULL, 0);
 	int rc = 0;
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
@@ -332,8 +365,19 @@ static int cmd_serve(const struct config *c)
 		.acquire_timeout_ms = c->db_acquire_timeout_ms,
 		.statement_timeout_ms = c->statement_timeout_ms,
 		.application_name = "tdkt",
-		.role = c->db_role,
 	};
+	/* the split of roles, checked before serving: the pool checks it again on every connection */
+	struct app_error role_err;
+	app_error_clear(&role_err);
+	PGconn *probe = db_connect_once(c->database_url, c->statement_timeout_ms, &role_err);
+	bool confined = !probe || db_role_is_confined(probe, &role_err);
+	PQfinish(probe);
+	if (!probe)
+		log_warn("the database cannot be reached yet; serving 503 until it can (%s)", role_err.detail);
+	if (!confined) {
+		log_error("%s", role_err.detail);
+		return 2;
+	}
 	pool = db_pool_new(&dbo);
 	if (!pool)
 		goto out;
@@ -371,6 +415,9 @@ static int cmd_serve(const struct config *c)
 	int sig = 0;
 	sigwait(&stop, &sig);
 	log_info("received %s: finishing in-flight requests", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+	int left = http_server_drain(server, c->drain_timeout_ms);
+	if (left > 0)
+		log_warn("%d requests still in flight after %ld ms: stopping anyway", left, c->drain_timeout_ms);
 	http_server_stop(server);
 	server = NULL;
 	log_info("stopped");

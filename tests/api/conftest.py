@@ -38,16 +38,17 @@ class Server:
         self.log_path = os.path.join(workdir, "server.log")
         self.extra_env = extra_env or {}
         self.proc = None
-        self.database_url = None
+        self.database_url = None   # the service's role, which owns nothing
+        self.owner_url = None      # the schema owner's, for migrate and for the tests' own SQL
 
     def env(self):
         env = dict(os.environ)
         env.update({
             "DATABASE_URL": self.database_url,
+            "TDKT_MIGRATE_DATABASE_URL": self.owner_url,
             "TDKT_JWT_SECRET": SECRET,
             "TDKT_LISTEN": f"127.0.0.1:{self.port}",
             "TDKT_LOG_LEVEL": "info",
-            "TDKT_DB_ROLE": "tdkt_app",
             "ASAN_OPTIONS": "detect_leaks=1:abort_on_error=1",
         })
         env.update(self.extra_env)
@@ -56,7 +57,7 @@ class Server:
     def start_db(self):
         out = subprocess.run([os.path.join(ROOT, "scripts", "pg.sh"), "start", self.pgdir, "fast"],
                              check=True, capture_output=True, text=True)
-        self.database_url = out.stdout.strip().splitlines()[-1]
+        self.owner_url, self.database_url = out.stdout.strip().splitlines()[-2:]
 
     def stop_db(self):
         subprocess.run([os.path.join(ROOT, "scripts", "pg.sh"), "stop", self.pgdir], check=False)
@@ -101,10 +102,15 @@ class Server:
             args += ["--ttl", str(ttl)]
         return self.tdkt(*args).stdout.strip()
 
-    def sql(self, query):
-        out = subprocess.run(["psql", "-X", "-At", "-v", "ON_ERROR_STOP=1", self.database_url, "-c", query],
+    def sql(self, query, url=None):
+        """SQL as the schema owner (test setup and inspection)"""
+        out = subprocess.run(["psql", "-X", "-At", "-v", "ON_ERROR_STOP=1", url or self.owner_url, "-c", query],
                              check=True, capture_output=True, text=True)
         return out.stdout.strip()
+
+    def sql_as_service(self, query):
+        """SQL as the role serve logs in as"""
+        return self.sql(query, self.database_url)
 
 
 def b64url(data):

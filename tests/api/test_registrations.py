@@ -138,15 +138,19 @@ def test_demo_registrations(api, tokens, units):
 
 
 def test_the_service_role_owns_nothing(server):
-    """serve works as tdkt_app (TDKT_DB_ROLE): row-level security holds for it, and it cannot
-    switch the policy off even if a request ever reached SQL it should not."""
-    assert server.sql("SELECT tableowner FROM pg_tables WHERE tablename = 'registrations'") == "tdkt"
+    """serve logs in as tdkt_app, which owns nothing: row-level security holds for it, and no
+    statement it could ever be made to run switches the policy off (issue 8)."""
     import subprocess
-    with pytest.raises(subprocess.CalledProcessError):
-        server.sql("SET ROLE tdkt_app; ALTER TABLE registrations DISABLE ROW LEVEL SECURITY")
-    drafts = server.sql("SET ROLE tdkt_app; SELECT count(*) FROM registrations WHERE status = 'draft'").splitlines()[-1]
-    assert drafts == "0", "no stated caller, no drafts"
-    sessions = server.sql("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'tdkt'")
+    assert server.sql("SELECT tableowner FROM pg_tables WHERE tablename = 'registrations'") == "tdkt"
+    for attack in ("ALTER TABLE registrations DISABLE ROW LEVEL SECURITY",
+                   "RESET ROLE; ALTER TABLE registrations DISABLE ROW LEVEL SECURITY",
+                   "SET ROLE tdkt", "ALTER TABLE registrations NO FORCE ROW LEVEL SECURITY",
+                   "DROP POLICY registrations_read ON registrations", "CREATE TABLE x (a int)"):
+        with pytest.raises(subprocess.CalledProcessError):
+            server.sql_as_service(attack)
+    drafts = server.sql_as_service("RESET ROLE; SELECT count(*) FROM registrations WHERE status = 'draft'")
+    assert drafts.splitlines()[-1] == "0", "no stated caller, no drafts"
+    sessions = server.sql("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'tdkt' AND usename = 'tdkt_app'")
     assert int(sessions) >= 1
 
 

@@ -23,8 +23,9 @@ trap cleanup EXIT
 # output JSON: jansson against the buffer writer the service uses
 cc -std=c11 -D_POSIX_C_SOURCE=200809L -O2 -I. tests/bench/json_cost.c lib/buf.c -ljansson -o "$work/json_cost" && "$work/json_cost"
 
-export DATABASE_URL=$(scripts/pg.sh start "$work/pg" fast)
-export TDKT_DB_ROLE=tdkt_app
+{ read -r TDKT_MIGRATE_DATABASE_URL; read -r service_url; } < <(scripts/pg.sh start "$work/pg" fast)
+# the seeding below works as the owner; serve logs in as the role that owns nothing
+export DATABASE_URL=$TDKT_MIGRATE_DATABASE_URL TDKT_MIGRATE_DATABASE_URL TDKT_DB_ROLE=tdkt_app
 export TDKT_JWT_SECRET=bench-secret-0123456789abcdef-0123456789
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 export TDKT_LISTEN=127.0.0.1:$port
@@ -105,7 +106,7 @@ echo "registrations: $(psql -X -At "$DATABASE_URL" -c "SELECT set_config('tdkt.a
 read -r reg_min reg_max < <(psql -X -At -F ' ' "$DATABASE_URL" -c "SELECT set_config('tdkt.actor_role', 'system', false); SELECT min(id), max(id) FROM registrations" | tail -n 1)
 token=$("$bin" token --sub 1 --role viewer --unit-id "$min_id" --ttl 3600)
 
-"$bin" serve > "$work/server.log" 2>&1 &
+DATABASE_URL=$service_url "$bin" serve > "$work/server.log" 2>&1 &
 server_pid=$!
 for _ in $(seq 50); do curl -sf "http://$TDKT_LISTEN/healthz" >/dev/null && break; sleep 0.1; done
 
