@@ -9,25 +9,41 @@
 #include "lib/jsonin.h"
 #include "lib/log.h"
 #include "lib/password.h"
+#include "api/auth.h"
+#include "api/users.h"
 
+/* Logins are throttled per username ('user:<name>') and per client address ('addr:<ip>'), and
+ * password changes per account ('password:<id>') and address, with the same limits. An
+ * attempt is counted before its password is hashed, in one statement that also refuses it when
+ * either scope is locked or the count passes its maximum (which starts the lock): concurrent
+ * attempts queue on the scope's row, so N parallel guesses get at most max hashes, never N. A
+ * successful login then takes its attempt back. The window of a scope starts again when it is
+ * older than $3 seconds or its lock has ended. Returns, per scope, the seconds its lock lasts. */
+#define WINDOW_OVER "(t.locked_until IS NOT NULL OR t.window_start < now() - make_interval(secs => $3))"
+#define LOCKED_NOW "t.locked_until > now()"
+#define SCOPE_MAX "(CASE WHEN t.scope LIKE 'addr:%' THEN $5::int ELSE $4::int END)"
 static const struct db_stmt stmts[] = {
-	/* the later of the username's and the address's locks, in whole seconds from now */
-	{"auth_locked",
-	 "SELECT ceil(extract(epoch FROM max(locked_until) - now()))::int FROM login_throttle"
-	 " WHERE scope IN ($1, $2) AND locked_until > now()"},
-	{"auth_user_by_name",
-	 "SELECT id, role, unit_id, active, password_hash FROM users WHERE lower(username) = lower($1)"},
-	/* one failure for both scopes; a window older than $3 seconds starts again */
-	{"auth_failed",
+	{"auth_attempt",
 	 "INSERT INTO login_throttle AS t (scope, window_start, failures, locked_until)"
-	 " SELECT s.scope, now(), 1, CASE WHEN s.max <= 1 THEN now() + make_interval(secs => $3) END"
+	 " SELECT s.scope, now(), 1, CASE WHEN s.max < 1 THEN now() + make_interval(secs => $3) END"
 	 " FROM (VALUES ($1, $4::int), ($2, $5::int)) AS s(scope, max)"
 	 " ON CONFLICT (scope) DO UPDATE SET"
-	 "  window_start = CASE WHEN t.window_start < now() - make_interval(secs => $3) THEN now() ELSE t.window_start END,"
-	 "  failures = CASE WHEN t.window_start < now() - make_interval(secs => $3) THEN 1 ELSE t.failures + 1 END,"
-	 "  locked_until = CASE WHEN (CASE WHEN t.window_start < now() - make_interval(secs => $3) THEN 1"
-	 "    ELSE t.failures + 1 END) >= (CASE WHEN t.scope LIKE 'user:%' THEN $4::int ELSE $5::int END)"
-	 "    THEN now() + make_interval(secs => $3) ELSE t.locked_until END"},
+	 "  window_start = CASE WHEN " LOCKED_NOW " THEN t.window_start WHEN " WINDOW_OVER " THEN now()"
+	 "   ELSE t.window_start END,"
+	 "  failures = CASE WHEN " LOCKED_NOW " THEN t.failures WHEN " WINDOW_OVER " THEN 1 ELSE t.failures + 1 END,"
+	 "  locked_until = CASE WHEN " LOCKED_NOW " THEN t.locked_until"
+	 "   WHEN (CASE WHEN " WINDOW_OVER " THEN 1 ELSE t.failures + 1 END) > " SCOPE_MAX
+	 "   THEN now() + make_interval(secs => $3) END"
+	 " RETURNING CASE WHEN t.locked_until > now() THEN ceil(extract(epoch FROM t.locked_until - now()))::int END"},
+	{"auth_user_by_name",
+	 "SELECT id, role, unit_id, active, password_hash FROM users WHERE username = $1"},
+	/* a failed attempt that reached the maximum locks its scope at once, as a refused one would */
+	{"auth_failed",
+	 "UPDATE login_throttle AS t SET locked_until = now() + make_interval(secs => $3)"
+	 " WHERE t.scope IN ($1, $2) AND t.locked_until IS NULL AND t.failures >= " SCOPE_MAX},
+	/* a successful login: the username starts afresh, the address takes this attempt back */
+	{"auth_address_success",
+	 "UPDATE login_throttle SET failures = failures - 1 WHERE scope = $1 AND failures > 0 AND locked_until IS NULL"},
 	{"auth_succeeded", "DELETE FROM login_throttle WHERE scope = $1"},
 	{"auth_rehash", "UPDATE users SET password_hash = $2 WHERE id = $1"},
 	{"auth_refresh_insert",
@@ -47,7 +63,7 @@ static const struct db_stmt stmts[] = {
 
 static const struct jfield login_fields[] = {
 	{"username", JF_STRING, JF_REQUIRED, 1, 64, NULL, NULL, NULL},
-	{"password", JF_STRING, JF_REQUIRED, 1, 128, NULL, NULL, NULL},
+	{"password", JF_STRING, JF_REQUIRED, 1, PASSWORD_MAX_CHARS, NULL, NULL, NULL},
 };
 static const struct jfield refresh_fields[] = {
 	{"refresh_token", JF_STRING, JF_REQUIRED, 1, 64, NULL, NULL, NULL},
@@ -85,34 +101,53 @@ static bool issue(struct req *r, const struct caller *who, const char *family)
 	return true;
 }
 
-/* 429 while the username or the address is locked */
-static bool check_lock(struct req *r, const char *user_scope, const char *addr_scope)
-{
-	const char *params[] = {user_scope, addr_scope};
-	PGresult *res = db_prepared(r->db, "auth_locked", 2, params, &r->err);
-	if (!res)
-		return false;
-	bool locked = !PQgetisnull(res, 0, 0);
-	int seconds = locked ? atoi(PQgetvalue(res, 0, 0)) : 0;
-	PQclear(res);
-	if (!locked)
-		return true;
-	r->err.retry_after = seconds > 0 ? seconds : 1;
-	return app_error_set(&r->err, 429, "Too many failed logins; try again in %d seconds.", r->err.retry_after);
-}
-
-static bool record_failure(struct req *r, const char *user_scope, const char *addr_scope)
+/* Runs a throttle statement over both scopes with the configured window and maxima. new */
+static PGresult *throttle(struct req *r, const char *stmt, const char *account_scope, const char *addr_scope)
 {
 	const struct config *c = req_config(r);
-	char window[24], max_user[24], max_addr[24];
+	char window[24], max_account[24], max_addr[24];
 	snprintf(window, sizeof window, "%ld", c->login_window);
-	snprintf(max_user, sizeof max_user, "%ld", c->login_max_failures);
+	snprintf(max_account, sizeof max_account, "%ld", c->login_max_failures);
 	snprintf(max_addr, sizeof max_addr, "%ld", c->login_max_failures_addr);
-	const char *params[] = {user_scope, addr_scope, window, max_user, max_addr};
-	PGresult *res = db_prepared(r->db, "auth_failed", 5, params, &r->err);
-	bool ok = res != NULL;
+	const char *params[] = {account_scope, addr_scope, window, max_account, max_addr};
+	struct db_conn *db;
+	return req_db(r, &db) ? db_prepared(db, stmt, 5, params, &r->err) : NULL;
+}
+
+bool auth_count_attempt(struct req *r, const char *account_scope, const char *addr_scope)
+{
+	PGresult *res = throttle(r, "auth_attempt", account_scope, addr_scope);
+	if (!res)
+		return false;
+	/* a row per scope: the seconds its lock lasts, NULL when it is not locked */
+	int seconds = -1;
+	for (int i = 0; i < PQntuples(res); i++)
+		if (!PQgetisnull(res, i, 0) && atoi(PQgetvalue(res, i, 0)) > seconds)
+			seconds = atoi(PQgetvalue(res, i, 0));
 	PQclear(res);
-	return ok;
+	if (seconds < 0)
+		return true;
+	r->err.retry_after = seconds > 0 ? seconds : 1;
+	return app_error_set(&r->err, 429, "Too many failed attempts; try again in %d seconds.", r->err.retry_after);
+}
+
+bool auth_attempt_failed(struct req *r, const char *account_scope, const char *addr_scope)
+{
+	PGresult *res = throttle(r, "auth_failed", account_scope, addr_scope);
+	PQclear(res);
+	return res != NULL;
+}
+
+bool auth_attempt_succeeded(struct req *r, const char *user_scope, const char *addr_scope)
+{
+	const char *user[] = {user_scope}, *addr[] = {addr_scope};
+	PGresult *res = db_prepared(r->db, "auth_succeeded", 1, user, &r->err);
+	if (!res)
+		return false;
+	PQclear(res);
+	res = db_prepared(r->db, "auth_address_success", 1, addr, &r->err);
+	PQclear(res);
+	return res != NULL;
 }
 
 static int auth_token(struct req *r)
@@ -120,24 +155,26 @@ static int auth_token(struct req *r)
 	json_t *body = NULL;
 	PGresult *res = NULL;
 	struct jvalue v[API_COUNT(login_fields)];
-	char user_scope[96], addr_scope[96], stored[PASSWORD_HASH_MAX] = "", rehash[PASSWORD_HASH_MAX];
+	char username[USERNAME_MAX + 1], user_scope[96], addr_scope[96], stored[PASSWORD_HASH_MAX] = "";
+	char rehash[PASSWORD_HASH_MAX];
 	struct caller who = {0};
 	bool known = false, active = false;
 	int rc = -1;
 	struct db_conn *db;
 	if (!req_json(r, false, &body) || !jin_decode(body, login_fields, API_COUNT(login_fields), false, v, &r->err))
 		goto out;
-	/* usernames are case-insensitive: so is their throttle */
-	snprintf(user_scope, sizeof user_scope, "user:%.*s", (int)v[0].len, v[0].str);
-	for (char *p = user_scope; *p; p++)
-		if (*p >= 'A' && *p <= 'Z')
-			*p = (char)(*p + 'a' - 'A');
-	snprintf(addr_scope, sizeof addr_scope, "addr:%s", req_peer(r));
-	if (!req_db(r, &db) || !check_lock(r, user_scope, addr_scope))
+	/* one form of a name everywhere: "KIEMTRA.vien" is kiemtra.vien, and a name that only
+	 * PostgreSQL's Unicode case folding would make one ("\u212aiemtra.vien") is no name at all */
+	if (!username_canonical(v[0].str, v[0].len, username)) {
+		app_error_field(&r->err, "username", "format", "username must be 3-64 ASCII letters, digits, '.', '_', '@' or '-'");
 		goto out;
-	const char *name[] = {v[0].str};
-	res = db_prepared(db, "auth_user_by_name", 1, name, &r->err);
-	if (!res)
+	}
+	snprintf(user_scope, sizeof user_scope, "user:%s", username);
+	snprintf(addr_scope, sizeof addr_scope, "addr:%s", req_peer(r));
+	if (!auth_count_attempt(r, user_scope, addr_scope))
+		goto out;
+	const char *name[] = {username};
+	if (!req_db(r, &db) || !(res = db_prepared(db, "auth_user_by_name", 1, name, &r->err)))
 		goto out;
 	if (PQntuples(res) == 1) {
 		known = true;
@@ -159,23 +196,15 @@ static int auth_token(struct req *r)
 		ok = false;
 	}
 	bool upgrade = ok && password_needs_rehash(stored) && password_hash(v[1].str, v[1].len, rehash);
-	if (!req_db(r, &db))
-		goto out;
 	if (!ok) {
-		if (record_failure(r, user_scope, addr_scope)) {
+		if (auth_attempt_failed(r, user_scope, addr_scope)) {
 			log_msg(LOG_INFO, r->request_id, "failed login from %s", req_peer(r));
 			req_fail(r, 401, "The username or password is wrong, or the account is disabled.");
 		}
 		goto out;
 	}
-	if (!db_begin(db, &r->err))
+	if (!req_db(r, &db) || !db_begin(db, &r->err) || !auth_attempt_succeeded(r, user_scope, addr_scope))
 		goto out;
-	const char *scope[] = {user_scope};
-	res = db_prepared(db, "auth_succeeded", 1, scope, &r->err);
-	if (!res)
-		goto out;
-	PQclear(res);
-	res = NULL;
 	if (upgrade) {
 		char id[24];
 		snprintf(id, sizeof id, "%lld", who.user_id);

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "api/api.h"
+#include "api/auth.h"
 #include "api/users.h"
 #include "api/write.h"
 #include "lib/jsonin.h"
@@ -24,8 +25,8 @@ static const struct db_stmt stmts[] = {
 };
 
 static const struct jfield password_fields[] = {
-	{"current_password", JF_STRING, JF_REQUIRED, 1, 128, NULL, NULL, NULL},
-	{"new_password", JF_STRING, JF_REQUIRED, PASSWORD_MIN_CHARS, 128, NULL, NULL, NULL},
+	{"current_password", JF_STRING, JF_REQUIRED, 1, PASSWORD_MAX_CHARS, NULL, NULL, NULL},
+	{"new_password", JF_STRING, JF_REQUIRED, PASSWORD_MIN_CHARS, PASSWORD_MAX_CHARS, NULL, NULL, NULL},
 };
 
 static int me_get(struct req *r)
@@ -49,11 +50,13 @@ static int me_get(struct req *r)
 	return 0;
 }
 
+/* A stolen access token must not become a password oracle: wrong current passwords are
+ * throttled like logins, per account and per address, counted before the hash. */
 static int me_password(struct req *r)
 {
 	json_t *body = NULL;
 	struct jvalue v[API_COUNT(password_fields)];
-	char stored[PASSWORD_HASH_MAX], fresh[PASSWORD_HASH_MAX], id[24];
+	char stored[PASSWORD_HASH_MAX], fresh[PASSWORD_HASH_MAX], id[24], account_scope[48], addr_scope[96];
 	struct db_conn *db;
 	int rc = -1;
 	if (!req_json(r, false, &body) ||
@@ -72,9 +75,14 @@ static int me_password(struct req *r)
 		req_fail(r, 404, "This token does not belong to an active account.");
 		goto out;
 	}
+	snprintf(account_scope, sizeof account_scope, "password:%s", id);
+	snprintf(addr_scope, sizeof addr_scope, "addr:%s", req_peer(r));
+	if (!auth_count_attempt(r, account_scope, addr_scope))
+		goto out;
 	req_db_release(r); /* two hashes follow: not while holding a pooled connection */
 	if (!password_verify(stored, v[0].str, v[0].len)) {
-		app_error_field(&r->err, "current_password", "mismatch", "current_password is not the current password");
+		if (auth_attempt_failed(r, account_scope, addr_scope))
+			app_error_field(&r->err, "current_password", "mismatch", "current_password is not the current password");
 		goto out;
 	}
 	if (v[0].len == v[1].len && memcmp(v[0].str, v[1].str, v[0].len) == 0) {
@@ -86,7 +94,7 @@ static int me_password(struct req *r)
 		goto out;
 	}
 	const char *update[] = {id, fresh};
-	if (!write_begin(r, &db))
+	if (!write_begin(r, &db) || !auth_attempt_succeeded(r, account_scope, addr_scope))
 		goto out;
 	res = db_prepared(db, "me_set_password", 2, update, &r->err);
 	if (!res)

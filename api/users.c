@@ -36,6 +36,16 @@ bool username_ok(const char *s, size_t n)
 	return true;
 }
 
+bool username_canonical(const char *s, size_t n, char *out)
+{
+	if (!username_ok(s, n))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		out[i] = (s[i] >= 'A' && s[i] <= 'Z') ? (char)(s[i] + 'a' - 'A') : s[i];
+	out[n] = '\0';
+	return true;
+}
+
 enum { F_USERNAME, F_DISPLAY_NAME, F_ROLE, F_UNIT_ID, F_ACTIVE, F_PASSWORD };
 static const struct jfield user_fields[] = {
 	[F_USERNAME] = {"username", JF_STRING, JF_REQUIRED, 3, 64, NULL, username_ok,
@@ -44,12 +54,13 @@ static const struct jfield user_fields[] = {
 	[F_ROLE] = {"role", JF_ENUM, JF_REQUIRED, 0, 0, role_names, NULL, NULL},
 	[F_UNIT_ID] = {"unit_id", JF_ID, JF_REQUIRED, 0, 0, NULL, NULL, NULL},
 	[F_ACTIVE] = {"active", JF_BOOL, 0, 0, 0, NULL, NULL, NULL},
-	[F_PASSWORD] = {"password", JF_STRING, JF_REQUIRED, PASSWORD_MIN_CHARS, 128, NULL, NULL, NULL},
+	[F_PASSWORD] = {"password", JF_STRING, JF_REQUIRED, PASSWORD_MIN_CHARS, PASSWORD_MAX_CHARS, NULL, NULL, NULL},
 	JF_ROW_FIELDS,
 };
 
 static const struct db_constraint constraints[] = {
 	{"users_username_key", "username", "duplicate", "username is already taken (usernames ignore case)", 0},
+	{"users_username_canonical", "username", "format", "username must be in lower case", 0},
 	{"users_unit_fkey", "unit_id", "not_found", "unit_id does not name an existing unit", 0},
 	{"users_username_format", "username", "format", "username has an invalid format", 0},
 };
@@ -59,9 +70,9 @@ static const struct db_stmt stmts[] = {
 	{"users_lock", "SELECT " USER_COLUMNS " FROM users u WHERE u.id = $1 FOR UPDATE"},
 	{"users_insert",
 	 "INSERT INTO users AS u (username, display_name, role, unit_id, active, password_hash)"
-	 " VALUES ($1, normalize($2, NFC), $3, $4, coalesce($5::boolean, true), $6) RETURNING " USER_COLUMNS},
+	 " VALUES (lower($1), normalize($2, NFC), $3, $4, coalesce($5::boolean, true), $6) RETURNING " USER_COLUMNS},
 	{"users_update",
-	 "UPDATE users AS u SET username = $2, display_name = normalize($3, NFC), role = $4, unit_id = $5,"
+	 "UPDATE users AS u SET username = lower($2), display_name = normalize($3, NFC), role = $4, unit_id = $5,"
 	 " active = $6, password_hash = coalesce($7, u.password_hash), version = u.version + 1, updated_at = now()"
 	 " WHERE u.id = $1 RETURNING " USER_COLUMNS},
 	{"users_revoke_refresh", "UPDATE refresh_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL"},

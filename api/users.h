@@ -9,7 +9,14 @@ extern const struct db_col user_cols[];
 extern const int user_ncols;
 enum { USER_C_ID, USER_C_USERNAME, USER_C_DISPLAY_NAME, USER_C_ROLE, USER_C_UNIT_ID, USER_C_ACTIVE, USER_C_VERSION };
 
-/* username rule shared by the API, the database constraint and `tdkt user add` */
+#define USERNAME_MAX 64
+
+/* username rule shared by the API, the database constraint and `tdkt user add`: 3-64 ASCII
+ * letters, digits, '.', '_', '@', '-', starting with a letter or digit */
 bool username_ok(const char *s, size_t n);
+/* The one stored form of a name: username_ok, with ASCII letters lower-cased, into out
+ * (USERNAME_MAX + 1 bytes). false when s is not a username. Never Unicode case folding:
+ * PostgreSQL's lower() would make the Kelvin sign a 'k' and a dotted capital I an 'i'. */
+bool username_canonical(const char *s, size_t n, char *out);
 
 #endif

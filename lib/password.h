@@ -9,7 +9,10 @@
 
 #define PASSWORD_HASH_MAX 128
 #define PASSWORD_MIN_CHARS 12
-#define PASSWORD_MAX_BYTES 256
+#define PASSWORD_MAX_CHARS 128
+/* what the longest password takes in UTF-8 (4 bytes a character): every password the JSON
+ * checks let through can be hashed */
+#define PASSWORD_MAX_BYTES (4 * PASSWORD_MAX_CHARS)
 
 #define PASSWORD_T_COST 2
 #define PASSWORD_M_COST 19456   /* KiB */
