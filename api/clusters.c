@@ -91,6 +91,9 @@ static const struct db_stmt stmts[] = {
 	 " ORDER BY m.unit_id"},
 	{"clusters_units_missing",
 	 "SELECT x FROM unnest($1::bigint[]) AS x WHERE NOT EXISTS (SELECT 1 FROM units WHERE id = x)"},
+	/* members of $1 outside the subtree of unit $2 */
+	{"clusters_units_outside",
+	 "SELECT x FROM unnest($1::bigint[]) AS x WHERE x NOT IN " SQL_SUBTREE("$2") " ORDER BY x"},
 	{"clusters_members_clear", "DELETE FROM cluster_members WHERE cluster_id = $1 AND year = $2"},
 	{"clusters_members_insert",
 	 "INSERT INTO cluster_members (cluster_id, organizer_unit_id, year, unit_id, role)"
@@ -280,6 +283,35 @@ static void arrays(int n, const long long *units, const char *const *roles, stru
 	buf_putc(ro, '}');
 }
 
+/* An authority organises clusters of units in its own subtree only: it does not decide for
+ * units it has no say over (issue 8; the seeds' clusters are all of the organiser's own units:
+ * Thanh tra Chính phủ's Cụm IV of provincial inspectorates, Ban Nội chính Trung ương's Cụm 1 of
+ * provincial boards). Admins may do anything. `units` is a PostgreSQL array literal. */
+static bool members_within_reach(struct req *r, const char *units)
+{
+	if (permission(r->caller.role, ACT_ORGANIZE, REL_OUTSIDE))
+		return true;
+	char caller_unit[24];
+	const char *params[] = {units, id_text(r->caller.unit_id, caller_unit)};
+	PGresult *res = db_prepared(r->db, "clusters_units_outside", 2, params, &r->err);
+	if (!res)
+		return false;
+	struct buf list;
+	buf_init(&list);
+	for (int i = 0; i < PQntuples(res) && i < 20; i++) {
+		if (i)
+			buf_puts(&list, ", ");
+		buf_puts(&list, PQgetvalue(res, i, 0));
+	}
+	bool ok = PQntuples(res) == 0;
+	if (!ok)
+		app_error_set(&r->err, 403, "Your role (%s) may not put units outside your unit's subtree into a cluster: %s.",
+			      role_name(r->caller.role), buf_ok(&list) ? list.data : "?");
+	buf_free(&list);
+	PQclear(res);
+	return ok;
+}
+
 /* Inside the locked cluster's transaction: replaces the members of `year` with the n given,
  * after checking the units exist and belong to no other cluster of the organiser that year;
  * records the old and new lists in the audit trail. */
@@ -306,6 +338,9 @@ static bool replace_members(struct req *r, long long id, const char *organizer, 
 	if (PQntuples(res) > 0)
 		goto out;
 	PQclear(res);
+	res = NULL;
+	if (!members_within_reach(r, u.data))
+		goto out;
 	const char *taken_params[] = {organizer, id_text(year, ybuf), id_text(id, idbuf), u.data};
 	res = db_prepared(r->db, "clusters_taken", 4, taken_params, &r->err);
 	if (!res)

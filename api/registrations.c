@@ -305,9 +305,20 @@ static bool lock_draft(struct req *r, long long id, char idbuf[24], PGresult **c
 	if (!row)
 		return false;
 	bool ok = false;
-	if (PQntuples(row) == 0)
-		app_error_set(&r->err, 404, "Registration %lld does not exist.", id);
-	else if (visible(r, row) &&
+	if (PQntuples(row) == 0) {
+		/* FOR UPDATE sees only rows the update policy lets the caller write: one it may read
+		 * but not change is a 403, as API.md says, not a 404 */
+		PQclear(row);
+		row = db_prepared(db, "registrations_get", 1, params, &r->err);
+		if (!row)
+			return false;
+		if (PQntuples(row) == 0 || !visible(r, row)) {
+			if (!r->err.status)
+				app_error_set(&r->err, 404, "Registration %lld does not exist.", id);
+		} else if (authz_require(r, ACT_WRITE_UNIT_DATA, strtoll(PQgetvalue(row, 0, C_UNIT), NULL, 10))) {
+			app_error_set(&r->err, 403, "You may read registration %lld but not change it.", id);
+		}
+	} else if (visible(r, row) &&
 		 authz_require(r, ACT_WRITE_UNIT_DATA, strtoll(PQgetvalue(row, 0, C_UNIT), NULL, 10)) &&
 		 req_if_match(r, row_version_of(row, &registration_shape))) {
 		if (strcmp(PQgetvalue(row, 0, C_STATUS), "draft") != 0)

@@ -9,7 +9,8 @@
 static const unsigned table[ROLE_COUNT][ACT_COUNT] = {
 	/*            read  write        move/delete  users  unit data   catalogue  organise    recognise  awards */
 	[ROLE_ADMIN] = {ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY},
-	[ROLE_AUTHORITY] = {ANY, OWN | DESC, DESC, 0, OWN | DESC, 0, OWN | DESC, OWN | DESC, OWN | DESC},
+	/* recognise: strict descendants only, no unit recognises its own initiatives (issue 8) */
+	[ROLE_AUTHORITY] = {ANY, OWN | DESC, DESC, 0, OWN | DESC, 0, OWN | DESC, DESC, OWN | DESC},
 	[ROLE_OFFICER] = {ANY, 0, 0, 0, OWN | DESC, 0, 0, 0, 0},
 	[ROLE_VIEWER] = {ANY, 0, 0, 0, 0, 0, 0, 0, 0},
 	[ROLE_INTEGRATION] = {ANY, 0, 0, 0, 0, 0, 0, 0, 0},
