@@ -24,8 +24,9 @@ DEB_PACKAGES := build-essential libcivetweb-dev libpq-dev libjansson-dev libjwt-
 	python3-jsonschema python3-hypothesis python3-yaml openssl
 BENCH_PACKAGES := wrk
 FUZZ_PACKAGES  := clang libclang-rt-14-dev
+STRESS_PACKAGES := nginx curl
 
-.PHONY: all deps build run test unit api-test bench fuzz clean lint
+.PHONY: all deps build run test unit api-test bench stress fuzz clean lint
 all: build
 
 deps:
@@ -100,6 +101,12 @@ api-test: build/asan/tdkt
 bench: deps build/tdkt
 	@scripts/deps.sh $(BENCH_PACKAGES)
 	@tests/bench/run.sh build/tdkt
+
+# 1,000 slow, half-open and idle connections against nginx in front (docker/nginx.conf) and the
+# server alone; about 70 s (tests/stress/run.sh)
+stress: deps build/tdkt
+	@scripts/deps.sh $(STRESS_PACKAGES)
+	@tests/stress/run.sh build/tdkt
 
 FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,build/fuzz/fuzz_%,$(wildcard tests/fuzz/fuzz_*.c))
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRC) $(GEN)
