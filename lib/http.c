@@ -11,7 +11,6 @@
 #include <stdint.h>
 #include <sys/socket.h>
 #include <time.h>
-#include <unistd.h>
 #include "lib/conncount.h"
 #include "lib/cors.h"
 #include "lib/framing.h"
