@@ -1,5 +1,7 @@
 /* The route table: one line per resource module. */
+#include <stdio.h>
 #include "api/api.h"
+#include "api/crud.h"
 
 extern const struct api_module health_module;
 extern const struct api_module units_module;
@@ -41,4 +43,86 @@ const struct api_module *const *api_modules(size_t *n)
 {
 	*n = API_COUNT(modules);
 	return modules;
+}
+
+/* every module's foreign keys, as explanations for writes and for deletes of the rows they name */
+#define MAX_FACTS 128
+static struct db_constraint fk_on_write[MAX_FACTS], fk_on_delete[MAX_FACTS];
+static int nfacts;
+
+const struct db_constraint *api_fk_on_write(int *n)
+{
+	*n = nfacts;
+	return fk_on_write;
+}
+
+const struct db_constraint *api_fk_on_delete(int *n)
+{
+	*n = nfacts;
+	return fk_on_delete;
+}
+
+static bool collect_facts(char *err, size_t errlen)
+{
+	nfacts = 0;
+	for (size_t m = 0; m < API_COUNT(modules); m++)
+		for (size_t i = 0; i < modules[m]->nfacts; i++) {
+			const struct fk_fact *f = &modules[m]->facts[i];
+			if (nfacts >= MAX_FACTS) {
+				snprintf(err, errlen, "more than %d foreign keys", MAX_FACTS);
+				return false;
+			}
+			fk_on_write[nfacts] = (struct db_constraint){f->constraint, f->field, "not_found", f->on_write, 0};
+			fk_on_delete[nfacts] = (struct db_constraint){f->constraint, "id", "referenced", f->on_parent_delete, 0};
+			nfacts++;
+		}
+	return true;
+}
+
+struct collected {
+	struct route *routes;
+	size_t max, n;
+	const struct db_stmt **stmts;
+	size_t smax, ns;
+};
+
+static bool add(struct collected *c, const struct route *routes, size_t nroutes, const struct db_stmt *stmts,
+		int nstmts, char *err, size_t errlen)
+{
+	if (c->n + nroutes > c->max || c->ns + (size_t)nstmts > c->smax) {
+		snprintf(err, errlen, "more than %zu routes or %zu statements", c->max, c->smax);
+		return false;
+	}
+	for (size_t i = 0; i < nroutes; i++)
+		c->routes[c->n++] = routes[i];
+	for (int i = 0; i < nstmts; i++)
+		c->stmts[c->ns++] = &stmts[i];
+	return true;
+}
+
+bool api_collect(struct route *routes, size_t max, size_t *nroutes, const struct db_stmt **stmts, size_t smax,
+		 size_t *nstmts, char *err, size_t errlen)
+{
+	struct collected c = {routes, max, 0, stmts, smax, 0};
+	if (!collect_facts(err, errlen))
+		return false;
+	for (size_t m = 0; m < API_COUNT(modules); m++) {
+		const struct api_module *mod = modules[m];
+		if (mod->resource) {
+			/* a descriptor's routes and statements, then the module's own beside them */
+			size_t nr;
+			int ns;
+			if (!crud_prepare(mod->resource, err, errlen) || !crud_explain(mod->resource, fk_on_write, fk_on_delete, nfacts))
+				return false;
+			const struct route *r = crud_routes(mod->resource, &nr);
+			const struct db_stmt *s = crud_statements(mod->resource, &ns);
+			if (!add(&c, r, nr, s, ns, err, errlen))
+				return false;
+		}
+		if (!add(&c, mod->routes, mod->nroutes, mod->stmts, mod->nstmts, err, errlen))
+			return false;
+	}
+	*nroutes = c.n;
+	*nstmts = c.ns;
+	return true;
 }

@@ -7,12 +7,27 @@
 #include "lib/http.h"
 #include "lib/router.h"
 
+struct resource;
+
+/* What the table holding a foreign key knows of it: the field it concerns, why a write naming a
+ * missing row fails, and why deleting the row it names fails while this one exists. The parent's
+ * module never lists its children's keys: a delete is explained from every module's facts. */
+struct fk_fact {
+	const char *constraint;      /* "people_unit_fkey" */
+	const char *field;           /* "unit_id" */
+	const char *on_write;        /* "unit_id does not name an existing unit" */
+	const char *on_parent_delete;/* "the unit still has people" */
+};
+
 struct api_module {
 	const char *name;
 	const struct route *routes;
 	size_t nroutes;
 	const struct db_stmt *stmts;
 	int nstmts;
+	const struct resource *resource;  /* a descriptor (api/crud.h): its routes and statements are made */
+	const struct fk_fact *facts;      /* the foreign keys of the module's tables */
+	size_t nfacts;
 };
 
 #define API_COUNT(a) (sizeof(a) / sizeof((a)[0]))
@@ -25,6 +40,16 @@ struct api_module {
 
 /* all modules, in route-table order */
 const struct api_module *const *api_modules(size_t *n);
+
+/* Every module's routes (a descriptor's made here) into routes[max], and every statement into
+ * stmts[smax] (borrowed, for the pool). false with the reason in err. Once, at start. */
+bool api_collect(struct route *routes, size_t max, size_t *nroutes, const struct db_stmt **stmts, size_t smax,
+		 size_t *nstmts, char *err, size_t errlen);
+
+/* The constraint explanations of every module's foreign keys: for writes (422 on the field) and
+ * for deletes of the row they name (409 "still referenced"). Made by api_collect. */
+const struct db_constraint *api_fk_on_write(int *n);
+const struct db_constraint *api_fk_on_delete(int *n);
 
 
 #endif

@@ -103,8 +103,8 @@ static int changes_list(struct req *r)
 }
 
 static const struct route routes[] = {
-	{"GET", "/v1/audit", audit_list, 0},
-	{"GET", "/v1/changes", changes_list, 0},
+	{"GET", "/v1/audit", audit_list, 0, NULL},
+	{"GET", "/v1/changes", changes_list, 0, NULL},
 };
 
-const struct api_module audit_module = {"audit", routes, API_COUNT(routes), stmts, API_COUNT(stmts)};
+const struct api_module audit_module = {.name = "audit", .routes = routes, .nroutes = API_COUNT(routes), .stmts = stmts, .nstmts = API_COUNT(stmts)};

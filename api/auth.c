@@ -305,9 +305,9 @@ out:
 }
 
 static const struct route routes[] = {
-	{"POST", "/v1/auth/token", auth_token, ROUTE_PUBLIC},
-	{"POST", "/v1/auth/refresh", auth_refresh, ROUTE_PUBLIC},
-	{"POST", "/v1/auth/logout", auth_logout, ROUTE_PUBLIC},
+	{"POST", "/v1/auth/token", auth_token, ROUTE_PUBLIC, NULL},
+	{"POST", "/v1/auth/refresh", auth_refresh, ROUTE_PUBLIC, NULL},
+	{"POST", "/v1/auth/logout", auth_logout, ROUTE_PUBLIC, NULL},
 };
 
-const struct api_module auth_module = {"auth", routes, API_COUNT(routes), stmts, API_COUNT(stmts)};
+const struct api_module auth_module = {.name = "auth", .routes = routes, .nroutes = API_COUNT(routes), .stmts = stmts, .nstmts = API_COUNT(stmts)};

@@ -272,9 +272,9 @@ out:
 }
 
 static const struct route routes[] = {
-	{"GET", "/v1/award-kinds", award_kinds_list, 0},
-	{"GET", "/v1/award-kinds/{code}", award_kinds_get, 0},
-	{"PATCH", "/v1/award-kinds/{code}", award_kinds_patch, 0},
+	{"GET", "/v1/award-kinds", award_kinds_list, 0, NULL},
+	{"GET", "/v1/award-kinds/{code}", award_kinds_get, 0, NULL},
+	{"PATCH", "/v1/award-kinds/{code}", award_kinds_patch, 0, NULL},
 };
 
-const struct api_module award_kinds_module = {"award_kinds", routes, API_COUNT(routes), stmts, API_COUNT(stmts)};
+const struct api_module award_kinds_module = {.name = "award_kinds", .routes = routes, .nroutes = API_COUNT(routes), .stmts = stmts, .nstmts = API_COUNT(stmts)};

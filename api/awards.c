@@ -345,13 +345,19 @@ static int awards_delete(struct req *r)
 }
 
 static const struct route routes[] = {
-	{"GET", "/v1/awards", awards_list, 0},
-	{"POST", "/v1/awards", awards_create, 0},
-	{"GET", "/v1/awards/{id}", awards_get, 0},
-	{"PATCH", "/v1/awards/{id}", awards_patch, 0},
-	{"DELETE", "/v1/awards/{id}", awards_delete, 0},
-	{"GET", "/v1/units/{id}/awards", unit_awards, 0},
-	{"GET", "/v1/people/{id}/awards", person_awards, 0},
+	{"GET", "/v1/awards", awards_list, 0, NULL},
+	{"POST", "/v1/awards", awards_create, 0, NULL},
+	{"GET", "/v1/awards/{id}", awards_get, 0, NULL},
+	{"PATCH", "/v1/awards/{id}", awards_patch, 0, NULL},
+	{"DELETE", "/v1/awards/{id}", awards_delete, 0, NULL},
+	{"GET", "/v1/units/{id}/awards", unit_awards, 0, NULL},
+	{"GET", "/v1/people/{id}/awards", person_awards, 0, NULL},
 };
 
-const struct api_module awards_module = {"awards", routes, API_COUNT(routes), stmts, API_COUNT(stmts)};
+static const struct fk_fact facts[] = {
+	{"awards_person_fkey", "recipient_person_id", "recipient_person_id does not name an existing person",
+	 "the person has awards on their record"},
+};
+
+const struct api_module awards_module = {.name = "awards", .routes = routes, .nroutes = API_COUNT(routes), .stmts = stmts, .nstmts = API_COUNT(stmts), .facts = facts,
+					 .nfacts = API_COUNT(facts)};

@@ -472,16 +472,16 @@ out:
 }
 
 static const struct route routes[] = {
-	{"GET", "/v1/campaigns", campaigns_list, 0},
-	{"POST", "/v1/campaigns", campaigns_create, 0},
-	{"GET", "/v1/campaigns/{id}", campaigns_get, 0},
-	{"PATCH", "/v1/campaigns/{id}", campaigns_patch, 0},
-	{"DELETE", "/v1/campaigns/{id}", campaigns_delete, 0},
-	{"POST", "/v1/campaigns/{id}/activate", campaigns_activate, 0},
-	{"POST", "/v1/campaigns/{id}/close", campaigns_close, 0},
-	{"GET", "/v1/campaigns/{id}/indicators", campaigns_indicators_get, 0},
-	{"PUT", "/v1/campaigns/{id}/indicators", campaigns_indicators_put, 0},
-	{"GET", "/v1/public/campaigns", public_campaigns, ROUTE_PUBLIC},
+	{"GET", "/v1/campaigns", campaigns_list, 0, NULL},
+	{"POST", "/v1/campaigns", campaigns_create, 0, NULL},
+	{"GET", "/v1/campaigns/{id}", campaigns_get, 0, NULL},
+	{"PATCH", "/v1/campaigns/{id}", campaigns_patch, 0, NULL},
+	{"DELETE", "/v1/campaigns/{id}", campaigns_delete, 0, NULL},
+	{"POST", "/v1/campaigns/{id}/activate", campaigns_activate, 0, NULL},
+	{"POST", "/v1/campaigns/{id}/close", campaigns_close, 0, NULL},
+	{"GET", "/v1/campaigns/{id}/indicators", campaigns_indicators_get, 0, NULL},
+	{"PUT", "/v1/campaigns/{id}/indicators", campaigns_indicators_put, 0, NULL},
+	{"GET", "/v1/public/campaigns", public_campaigns, ROUTE_PUBLIC, NULL},
 };
 
-const struct api_module campaigns_module = {"campaigns", routes, API_COUNT(routes), stmts, API_COUNT(stmts)};
+const struct api_module campaigns_module = {.name = "campaigns", .routes = routes, .nroutes = API_COUNT(routes), .stmts = stmts, .nstmts = API_COUNT(stmts)};

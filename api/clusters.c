@@ -505,14 +505,14 @@ out:
 }
 
 static const struct route routes[] = {
-	{"GET", "/v1/clusters", clusters_list, 0},
-	{"POST", "/v1/clusters", clusters_create, 0},
-	{"GET", "/v1/clusters/{id}", clusters_get, 0},
-	{"PATCH", "/v1/clusters/{id}", clusters_patch, 0},
-	{"DELETE", "/v1/clusters/{id}", clusters_delete, 0},
-	{"GET", "/v1/clusters/{id}/members", clusters_members_get, 0},
-	{"PUT", "/v1/clusters/{id}/members/{year}", clusters_members_put, 0},
-	{"POST", "/v1/clusters/{id}/rollover", clusters_rollover, 0},
+	{"GET", "/v1/clusters", clusters_list, 0, NULL},
+	{"POST", "/v1/clusters", clusters_create, 0, NULL},
+	{"GET", "/v1/clusters/{id}", clusters_get, 0, NULL},
+	{"PATCH", "/v1/clusters/{id}", clusters_patch, 0, NULL},
+	{"DELETE", "/v1/clusters/{id}", clusters_delete, 0, NULL},
+	{"GET", "/v1/clusters/{id}/members", clusters_members_get, 0, NULL},
+	{"PUT", "/v1/clusters/{id}/members/{year}", clusters_members_put, 0, NULL},
+	{"POST", "/v1/clusters/{id}/rollover", clusters_rollover, 0, NULL},
 };
 
-const struct api_module clusters_module = {"clusters", routes, API_COUNT(routes), stmts, API_COUNT(stmts)};
+const struct api_module clusters_module = {.name = "clusters", .routes = routes, .nroutes = API_COUNT(routes), .stmts = stmts, .nstmts = API_COUNT(stmts)};

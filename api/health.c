@@ -39,9 +39,9 @@ static int openapi(struct req *r)
 }
 
 static const struct route routes[] = {
-	{"GET", "/healthz", healthz, ROUTE_PUBLIC | ROUTE_NO_DB},
-	{"GET", "/readyz", readyz, ROUTE_PUBLIC},
-	{"GET", "/openapi.yaml", openapi, ROUTE_PUBLIC | ROUTE_NO_DB},
+	{"GET", "/healthz", healthz, ROUTE_PUBLIC | ROUTE_NO_DB, NULL},
+	{"GET", "/readyz", readyz, ROUTE_PUBLIC, NULL},
+	{"GET", "/openapi.yaml", openapi, ROUTE_PUBLIC | ROUTE_NO_DB, NULL},
 };
 
-const struct api_module health_module = {"health", routes, API_COUNT(routes), NULL, 0};
+const struct api_module health_module = {.name = "health", .routes = routes, .nroutes = API_COUNT(routes), .stmts = NULL, .nstmts = 0};

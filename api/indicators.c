@@ -194,11 +194,11 @@ out:
 }
 
 static const struct route routes[] = {
-	{"GET", "/v1/indicators", indicators_list, 0},
-	{"POST", "/v1/indicators", indicators_create, 0},
-	{"GET", "/v1/indicators/{code}", indicators_get, 0},
-	{"PATCH", "/v1/indicators/{code}", indicators_patch, 0},
-	{"DELETE", "/v1/indicators/{code}", indicators_delete, 0},
+	{"GET", "/v1/indicators", indicators_list, 0, NULL},
+	{"POST", "/v1/indicators", indicators_create, 0, NULL},
+	{"GET", "/v1/indicators/{code}", indicators_get, 0, NULL},
+	{"PATCH", "/v1/indicators/{code}", indicators_patch, 0, NULL},
+	{"DELETE", "/v1/indicators/{code}", indicators_delete, 0, NULL},
 };
 
-const struct api_module indicators_module = {"indicators", routes, API_COUNT(routes), stmts, API_COUNT(stmts)};
+const struct api_module indicators_module = {.name = "indicators", .routes = routes, .nroutes = API_COUNT(routes), .stmts = stmts, .nstmts = API_COUNT(stmts)};

@@ -343,13 +343,18 @@ out:
 }
 
 static const struct route routes[] = {
-	{"POST", "/v1/campaigns/{id}/initiatives", initiatives_create, 0},
-	{"GET", "/v1/initiatives", initiatives_list, 0},
-	{"GET", "/v1/initiatives/{id}", initiatives_get, 0},
-	{"PATCH", "/v1/initiatives/{id}", initiatives_patch, 0},
-	{"DELETE", "/v1/initiatives/{id}", initiatives_delete, 0},
-	{"POST", "/v1/initiatives/{id}/recognize", initiatives_recognize, 0},
-	{"GET", "/v1/stats/initiatives", initiatives_stats, 0},
+	{"POST", "/v1/campaigns/{id}/initiatives", initiatives_create, 0, NULL},
+	{"GET", "/v1/initiatives", initiatives_list, 0, NULL},
+	{"GET", "/v1/initiatives/{id}", initiatives_get, 0, NULL},
+	{"PATCH", "/v1/initiatives/{id}", initiatives_patch, 0, NULL},
+	{"DELETE", "/v1/initiatives/{id}", initiatives_delete, 0, NULL},
+	{"POST", "/v1/initiatives/{id}/recognize", initiatives_recognize, 0, NULL},
+	{"GET", "/v1/stats/initiatives", initiatives_stats, 0, NULL},
 };
 
-const struct api_module initiatives_module = {"initiatives", routes, API_COUNT(routes), stmts, API_COUNT(stmts)};
+static const struct fk_fact facts[] = {
+	{"initiatives_person_fkey", "person_id", "person_id does not name an existing person", "the person has initiatives"},
+};
+
+const struct api_module initiatives_module = {.name = "initiatives", .routes = routes, .nroutes = API_COUNT(routes), .stmts = stmts, .nstmts = API_COUNT(stmts), .facts = facts,
+					 .nfacts = API_COUNT(facts)};

@@ -115,8 +115,8 @@ out:
 }
 
 static const struct route routes[] = {
-	{"GET", "/v1/me", me_get, 0},
-	{"POST", "/v1/me/password", me_password, 0},
+	{"GET", "/v1/me", me_get, 0, NULL},
+	{"POST", "/v1/me/password", me_password, 0, NULL},
 };
 
-const struct api_module me_module = {"me", routes, API_COUNT(routes), stmts, API_COUNT(stmts)};
+const struct api_module me_module = {.name = "me", .routes = routes, .nroutes = API_COUNT(routes), .stmts = stmts, .nstmts = API_COUNT(stmts)};

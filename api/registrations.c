@@ -400,12 +400,12 @@ out:
 }
 
 static const struct route routes[] = {
-	{"POST", "/v1/campaigns/{id}/registrations", registrations_create, 0},
-	{"GET", "/v1/registrations", registrations_list, 0},
-	{"GET", "/v1/registrations/{id}", registrations_get, 0},
-	{"PATCH", "/v1/registrations/{id}", registrations_patch, 0},
-	{"DELETE", "/v1/registrations/{id}", registrations_delete, 0},
-	{"POST", "/v1/registrations/{id}/submit", registrations_submit, 0},
+	{"POST", "/v1/campaigns/{id}/registrations", registrations_create, 0, NULL},
+	{"GET", "/v1/registrations", registrations_list, 0, NULL},
+	{"GET", "/v1/registrations/{id}", registrations_get, 0, NULL},
+	{"PATCH", "/v1/registrations/{id}", registrations_patch, 0, NULL},
+	{"DELETE", "/v1/registrations/{id}", registrations_delete, 0, NULL},
+	{"POST", "/v1/registrations/{id}/submit", registrations_submit, 0, NULL},
 };
 
-const struct api_module registrations_module = {"registrations", routes, API_COUNT(routes), stmts, API_COUNT(stmts)};
+const struct api_module registrations_module = {.name = "registrations", .routes = routes, .nroutes = API_COUNT(routes), .stmts = stmts, .nstmts = API_COUNT(stmts)};

@@ -299,11 +299,11 @@ out:
 }
 
 static const struct route routes[] = {
-	{"GET", "/v1/units", units_list, 0},
-	{"POST", "/v1/units", units_create, 0},
-	{"GET", "/v1/units/{id}", units_get, 0},
-	{"PATCH", "/v1/units/{id}", units_patch, 0},
-	{"DELETE", "/v1/units/{id}", units_delete, 0},
+	{"GET", "/v1/units", units_list, 0, NULL},
+	{"POST", "/v1/units", units_create, 0, NULL},
+	{"GET", "/v1/units/{id}", units_get, 0, NULL},
+	{"PATCH", "/v1/units/{id}", units_patch, 0, NULL},
+	{"DELETE", "/v1/units/{id}", units_delete, 0, NULL},
 };
 
-const struct api_module units_module = {"units", routes, API_COUNT(routes), stmts, API_COUNT(stmts)};
+const struct api_module units_module = {.name = "units", .routes = routes, .nroutes = API_COUNT(routes), .stmts = stmts, .nstmts = API_COUNT(stmts)};

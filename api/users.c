@@ -216,10 +216,10 @@ out:
 }
 
 static const struct route routes[] = {
-	{"GET", "/v1/users", users_list, 0},
-	{"POST", "/v1/users", users_create, 0},
-	{"GET", "/v1/users/{id}", users_get, 0},
-	{"PATCH", "/v1/users/{id}", users_patch, 0},
+	{"GET", "/v1/users", users_list, 0, NULL},
+	{"POST", "/v1/users", users_create, 0, NULL},
+	{"GET", "/v1/users/{id}", users_get, 0, NULL},
+	{"PATCH", "/v1/users/{id}", users_patch, 0, NULL},
 };
 
-const struct api_module users_module = {"users", routes, API_COUNT(routes), stmts, API_COUNT(stmts)};
+const struct api_module users_module = {.name = "users", .routes = routes, .nroutes = API_COUNT(routes), .stmts = stmts, .nstmts = API_COUNT(stmts)};

@@ -19,6 +19,7 @@ struct route {
 	const char *path;        /* template; "{name}" matches one non-empty segment */
 	int (*handler)(struct req *r);
 	unsigned flags;
+	const void *data;        /* the handler's own, borrowed: a generic handler's resource */
 };
 
 struct route_param {

@@ -25,6 +25,7 @@
 #define TDKT_VERSION "dev"
 #endif
 #define MAX_ROUTES 256
+#define MAX_STATEMENTS 256
 
 static void usage(FILE *to)
 {
@@ -39,6 +40,8 @@ static void usage(FILE *to)
 		"  tdkt user add --username U --role ROLE --unit-id ID [--display-name NAME]\n"
 		"                             create an account; the password is read from standard\n"
 		"                             input, or generated and printed once when it is a terminal\n"
+		"  tdkt routes                print every route: METHOD PATH\n"
+		"  tdkt sql                   print every prepared statement: NAME, then its SQL\n"
 		"  tdkt version               print the version\n"
 		"  tdkt --help                this text\n\n"
 		"Roles: admin, authority, officer, viewer, integration.\n\n",
@@ -341,10 +344,30 @@ static int cmd_user_add(const struct config *c, int argc, char **argv)
 	return rc;
 }
 
+/* tdkt routes / tdkt sql: what the modules and their descriptors make, without a database */
+static int cmd_print(bool sql)
+{
+	static struct route routes[MAX_ROUTES];
+	static const struct db_stmt *stmts[MAX_STATEMENTS];
+	size_t nroutes = 0, nstmts = 0;
+	char why[256];
+	if (!api_collect(routes, MAX_ROUTES, &nroutes, stmts, MAX_STATEMENTS, &nstmts, why, sizeof why)) {
+		fprintf(stderr, "tdkt: %s\n", why);
+		return 1;
+	}
+	if (sql)
+		for (size_t i = 0; i < nstmts; i++)
+			printf("%s\n%s\n\n", stmts[i]->name, stmts[i]->sql);
+	else
+		for (size_t i = 0; i < nroutes; i++)
+			printf("%s %s\n", routes[i].method, routes[i].path);
+	return 0;
+}
+
 static int cmd_serve(const struct config *c)
 {
 	static struct route routes[MAX_ROUTES];
-	size_t nroutes = 0, nmodules;
+	size_t nroutes = 0;
 	struct db_pool *pool = NULL;
 	struct http_server *server = NULL;
 	int rc = 1;
@@ -381,20 +404,18 @@ static int cmd_serve(const struct config *c)
 	pool = db_pool_new(&dbo);
 	if (!pool)
 		goto out;
-	const struct api_module *const *modules = api_modules(&nmodules);
-	for (size_t m = 0; m < nmodules; m++) {
-		for (size_t i = 0; i < modules[m]->nroutes; i++) {
-			if (nroutes >= MAX_ROUTES) {
-				log_error("route table full");
-				goto out;
-			}
-			routes[nroutes++] = modules[m]->routes[i];
-		}
-		if (!db_pool_add_statements(pool, modules[m]->stmts, modules[m]->nstmts)) {
+	static const struct db_stmt *stmts[MAX_STATEMENTS];
+	size_t nstmts = 0;
+	char why[256];
+	if (!api_collect(routes, MAX_ROUTES, &nroutes, stmts, MAX_STATEMENTS, &nstmts, why, sizeof why)) {
+		log_error("%s", why);
+		goto out;
+	}
+	for (size_t i = 0; i < nstmts; i++)
+		if (!db_pool_add_statements(pool, stmts[i], 1)) {
 			log_error("statement registry full");
 			goto out;
 		}
-	}
 
 	/* Block the stop signals in every thread (CivetWeb's inherit the mask) and wait for
 	 * them here, so shutdown runs in an ordinary thread, not in a signal handler. */
@@ -439,6 +460,8 @@ int main(int argc, char **argv)
 		printf("tdkt %s\n", TDKT_VERSION);
 		return 0;
 	}
+	if (strcmp(argv[1], "routes") == 0 || strcmp(argv[1], "sql") == 0)
+		return cmd_print(strcmp(argv[1], "sql") == 0);
 	struct config c;
 	if (!load_config(&c))
 		return 2;

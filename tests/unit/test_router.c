@@ -9,11 +9,11 @@ static int h3(struct req *r) { (void)r; return 3; }
 static int h4(struct req *r) { (void)r; return 4; }
 
 static const struct route routes[] = {
-	{"GET", "/v1/units", h1, 0},
-	{"POST", "/v1/units", h2, 0},
-	{"GET", "/v1/units/{id}", h3, 0},
-	{"DELETE", "/v1/units/{id}", h4, 0},
-	{"PUT", "/v1/clusters/{id}/members/{year}", h2, 0},
+	{"GET", "/v1/units", h1, 0, NULL},
+	{"POST", "/v1/units", h2, 0, NULL},
+	{"GET", "/v1/units/{id}", h3, 0, NULL},
+	{"DELETE", "/v1/units/{id}", h4, 0, NULL},
+	{"PUT", "/v1/clusters/{id}/members/{year}", h2, 0, NULL},
 };
 
 static const struct {

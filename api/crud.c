@@ -1,0 +1,491 @@
+/* The engine behind resource descriptors (api/crud.h): SQL made once at start from the
+ * descriptor's static tables, and the generic list, get, create, patch and delete handlers. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "api/authz.h"
+#include "api/crud.h"
+#include "api/write.h"
+#include "lib/buf.h"
+#include "lib/page.h"
+#include "lib/query.h"
+
+enum { S_GET, S_LOCK, S_INSERT, S_UPDATE, S_DELETE, S_LIST, S_COUNT };
+static const char *const stmt_suffix[S_COUNT] = {"get", "lock", "insert", "update", "delete", "list"};
+
+#define ALIAS "t"
+
+/* ^[a-z_][a-z0-9_]*$: the only text that ever becomes an identifier in generated SQL */
+static bool plain_identifier(const char *s)
+{
+	if (!s || !*s || !((*s >= 'a' && *s <= 'z') || *s == '_'))
+		return false;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '_'))
+			return false;
+	return true;
+}
+
+static const char *column_of(const struct field *f)
+{
+	return f->column ? f->column : f->in.name;
+}
+
+/* a field the client writes (create, patch) */
+static bool writable(const struct field *f)
+{
+	return !(f->in.flags & JF_READONLY);
+}
+
+/* the SQL type a parameter of this field is cast to, where a cast is needed */
+static const char *sql_type(const struct field *f)
+{
+	switch (f->in.type) {
+	case JF_ID:
+	case JF_INT: return "bigint";
+	case JF_BOOL: return "boolean";
+	case JF_DATE: return "date";
+	case JF_NUMBER: return "numeric";
+	default: return "text";
+	}
+}
+
+/* $n as the value written to the column: normalised, or the default when absent */
+static void value_sql(struct buf *b, const struct field *f, int n, bool on_create)
+{
+	if (on_create && f->absent)
+		buf_printf(b, "coalesce($%d::%s, %s)", n, sql_type(f), f->absent);
+	else if (f->role & FR_NFC)
+		buf_printf(b, "normalize($%d, NFC)", n);
+	else
+		buf_printf(b, "$%d", n);
+}
+
+static char *take(struct buf *b)
+{
+	char *s = buf_ok(b) ? strdup(b->data) : NULL;
+	buf_free(b);
+	return s;
+}
+
+static bool make_sql(const struct resource *res, struct resource_rt *rt, char *sql[S_COUNT])
+{
+	struct buf cols, b;
+	buf_init(&cols);
+	for (int i = 0; i < res->nfields; i++)
+		buf_printf(&cols, "%s" ALIAS ".%s", i ? ", " : "", column_of(&res->fields[i]));
+	if (!buf_ok(&cols))
+		return false;
+	const char *key = column_of(&res->fields[rt->key]);
+
+	buf_init(&b);
+	buf_printf(&b, "SELECT %s FROM %s " ALIAS " WHERE " ALIAS ".%s = $1", cols.data, res->table, key);
+	sql[S_GET] = take(&b);
+	buf_init(&b);
+	buf_printf(&b, "SELECT %s FROM %s " ALIAS " WHERE " ALIAS ".%s = $1 FOR UPDATE", cols.data, res->table, key);
+	sql[S_LOCK] = take(&b);
+
+	buf_init(&b);
+	buf_printf(&b, "INSERT INTO %s AS " ALIAS " (", res->table);
+	int n = 0;
+	for (int i = 0; i < res->nfields; i++)
+		if (writable(&res->fields[i]))
+			buf_printf(&b, "%s%s", n++ ? ", " : "", column_of(&res->fields[i]));
+	buf_puts(&b, ") VALUES (");
+	n = 0;
+	for (int i = 0; i < res->nfields; i++)
+		if (writable(&res->fields[i])) {
+			buf_puts(&b, n ? ", " : "");
+			value_sql(&b, &res->fields[i], ++n, true);
+		}
+	buf_printf(&b, ") RETURNING %s", cols.data);
+	sql[S_INSERT] = take(&b);
+
+	/* every change of a row bumps its version and stamps updated_at, here and nowhere else */
+	buf_init(&b);
+	buf_printf(&b, "UPDATE %s AS " ALIAS " SET ", res->table);
+	const char *sep = "";
+	n = 1; /* $1 is the key */
+	for (int i = 0; i < res->nfields; i++) {
+		const struct field *f = &res->fields[i];
+		if (writable(f)) {
+			buf_printf(&b, "%s%s = ", sep, column_of(f));
+			value_sql(&b, f, ++n, false);
+		} else if (f->role & FR_VERSION) {
+			buf_printf(&b, "%s%s = " ALIAS ".%s + 1", sep, column_of(f), column_of(f));
+		} else if (f->role & FR_UPDATED) {
+			buf_printf(&b, "%s%s = now()", sep, column_of(f));
+		} else {
+			continue;
+		}
+		sep = ", ";
+	}
+	buf_printf(&b, " WHERE " ALIAS ".%s = $1 RETURNING %s", key, cols.data);
+	sql[S_UPDATE] = take(&b);
+
+	buf_init(&b);
+	buf_printf(&b, "DELETE FROM %s WHERE %s = $1", res->table, key);
+	sql[S_DELETE] = take(&b);
+
+	/* the unfiltered list (browsing page by page) is the hot one: prepared */
+	buf_init(&b);
+	buf_printf(&b, "SELECT %s FROM %s " ALIAS " WHERE " ALIAS ".%s > $1 ORDER BY " ALIAS ".%s LIMIT $2", cols.data,
+		   res->table, key, key);
+	sql[S_LIST] = take(&b);
+
+	/* with filters: planned with the values given, so the absent ones fold away */
+	buf_init(&b);
+	buf_printf(&b, "SELECT %s FROM %s " ALIAS " WHERE ($1::bigint IS NULL OR " ALIAS ".%s > $1)", cols.data,
+		   res->table, key);
+	n = 1; /* $1 is the cursor */
+	for (int i = 0; i < res->nfields; i++) {
+		const struct field *f = &res->fields[i];
+		if (!(f->role & FR_FILTER))
+			continue;
+		int v = ++n;
+		if (f->role & FR_SUBTREE) {
+			int subtree = ++n; /* the filter's value, then whether it takes the subtree */
+			buf_printf(&b, " AND ($%d::bigint IS NULL OR ($%d AND " ALIAS ".%s IN " SQL_SUBTREE("$%d")
+				       ") OR (NOT $%d AND " ALIAS ".%s = $%d))",
+				   v, subtree, column_of(f), v, subtree, column_of(f), v);
+		} else {
+			buf_printf(&b, " AND ($%d::%s IS NULL OR " ALIAS ".%s = $%d)", v, sql_type(f), column_of(f), v);
+		}
+	}
+	if (res->searchable) {
+		n++;
+		buf_printf(&b, " AND ($%d::text IS NULL OR " ALIAS ".search @@ tdkt_search_query($%d))", n, n);
+	}
+	buf_printf(&b, " ORDER BY " ALIAS ".%s LIMIT $%d", key, n + 1);
+	rt->list_sql = take(&b);
+	buf_free(&cols);
+	for (int i = 0; i < S_COUNT; i++)
+		if (!sql[i])
+			return false;
+	return rt->list_sql != NULL;
+}
+
+static int crud_list(struct req *r);
+static int crud_get(struct req *r);
+static int crud_create(struct req *r);
+static int crud_patch(struct req *r);
+static int crud_delete(struct req *r);
+
+bool crud_prepare(const struct resource *res, char *err, size_t errlen)
+{
+	struct resource_rt *rt = res->rt;
+	if (rt->ready)
+		return true;
+	if (res->nfields < 1 || res->nfields > (int)API_COUNT(rt->specs)) {
+		snprintf(err, errlen, "%s: %d fields (1 to %zu)", res->name, res->nfields, API_COUNT(rt->specs));
+		return false;
+	}
+	if (!plain_identifier(res->name) || !plain_identifier(res->table)) {
+		snprintf(err, errlen, "%s: the name and table must match ^[a-z_][a-z0-9_]*$", res->name);
+		return false;
+	}
+	rt->key = rt->version = rt->owner = -1;
+	for (int i = 0; i < res->nfields; i++) {
+		const struct field *f = &res->fields[i];
+		if (!plain_identifier(column_of(f))) {
+			snprintf(err, errlen, "%s.%s: a column must match ^[a-z_][a-z0-9_]*$", res->name, f->in.name);
+			return false;
+		}
+		rt->specs[i] = f->in;
+		rt->cols[i].name = f->in.name;
+		rt->cols[i].type = f->out;
+		if (f->role & FR_KEY)
+			rt->key = i;
+		if (f->role & FR_VERSION)
+			rt->version = i;
+		if (f->role & FR_OWNER)
+			rt->owner = i;
+	}
+	if (rt->key < 0) {
+		snprintf(err, errlen, "%s: no field is the key", res->name);
+		return false;
+	}
+	rt->shape = (struct row_shape){res->path, res->noun, rt->cols, res->nfields, rt->key, rt->version};
+	char *sql[S_COUNT] = {NULL};
+	if (!make_sql(res, rt, sql)) {
+		snprintf(err, errlen, "%s: out of memory making its SQL", res->name);
+		return false;
+	}
+	for (int i = 0; i < S_COUNT; i++) {
+		snprintf(rt->stmt_names[i], sizeof rt->stmt_names[i], "%s_%s", res->name, stmt_suffix[i]);
+		rt->stmts[i] = (struct db_stmt){rt->stmt_names[i], sql[i]};
+	}
+	struct buf path;
+	buf_init(&path);
+	buf_printf(&path, "%s/{id}", res->path);
+	char *item = take(&path);
+	if (!item) {
+		snprintf(err, errlen, "%s: out of memory", res->name);
+		return false;
+	}
+	rt->routes[0] = (struct route){"GET", res->path, crud_list, 0, res};
+	rt->routes[1] = (struct route){"POST", res->path, crud_create, 0, res};
+	rt->routes[2] = (struct route){"GET", item, crud_get, 0, res};
+	rt->routes[3] = (struct route){"PATCH", item, crud_patch, 0, res};
+	rt->routes[4] = (struct route){"DELETE", item, crud_delete, 0, res};
+	rt->ready = true;
+	return true;
+}
+
+bool crud_explain(const struct resource *res, const struct db_constraint *on_write, const struct db_constraint *on_delete,
+		  int nfks)
+{
+	struct resource_rt *rt = res->rt;
+	int n = res->nconstraints + nfks;
+	free(rt->on_write);
+	free(rt->on_delete);
+	rt->on_write = calloc((size_t)n + 1, sizeof *rt->on_write);
+	rt->on_delete = calloc((size_t)nfks + 1, sizeof *rt->on_delete);
+	if (!rt->on_write || !rt->on_delete)
+		return false;
+	for (int i = 0; i < res->nconstraints; i++)
+		rt->on_write[i] = res->constraints[i];
+	for (int i = 0; i < nfks; i++) {
+		rt->on_write[res->nconstraints + i] = on_write[i];
+		rt->on_delete[i] = on_delete[i];
+		rt->on_delete[i].field = res->fields[rt->key].in.name;
+	}
+	rt->n_on_write = n;
+	rt->n_on_delete = nfks;
+	return true;
+}
+
+const struct route *crud_routes(const struct resource *res, size_t *n)
+{
+	*n = API_COUNT(res->rt->routes);
+	return res->rt->routes;
+}
+
+const struct db_stmt *crud_statements(const struct resource *res, int *n)
+{
+	*n = S_COUNT;
+	return res->rt->stmts;
+}
+
+/* --- handlers ------------------------------------------------------------------------------ */
+
+static const struct resource *resource_of(const struct req *r)
+{
+	return r->match.route->data;
+}
+
+/* The $n parameters of a list: after, each filter (a subtree filter takes two), q, limit. */
+#define MAX_PARAMS 32
+struct params {
+	const char *v[MAX_PARAMS];
+	char text[MAX_PARAMS][32];
+	int n;
+};
+
+static const char *param_id(struct params *p, long long id)
+{
+	snprintf(p->text[p->n], sizeof p->text[p->n], "%lld", id);
+	return p->text[p->n];
+}
+
+static int crud_list(struct req *r)
+{
+	const struct resource *res = resource_of(r);
+	struct resource_rt *rt = res->rt;
+	struct query q;
+	struct page page;
+	struct params p = {.n = 0};
+	bool filtered = false;
+	if (!query_parse(r->query, &q, &r->err) || !page_parse_id(&q, res->name, &page, &r->err))
+		return -1;
+	p.v[p.n] = page.has_after ? param_id(&p, page.after_id) : NULL;
+	p.n++;
+	for (int i = 0; i < res->nfields; i++) {
+		const struct field *f = &res->fields[i];
+		if (!(f->role & FR_FILTER))
+			continue;
+		bool present = false, flag = false, has_subtree = false, subtree = false;
+		long long id = 0;
+		const char *text = NULL;
+		bool ok;
+		switch (f->in.type) {
+		case JF_ID:
+			ok = query_id(&q, f->in.name, &present, &id, &r->err);
+			p.v[p.n] = present ? param_id(&p, id) : NULL;
+			break;
+		case JF_BOOL:
+			ok = query_bool(&q, f->in.name, &present, &flag, &r->err);
+			p.v[p.n] = present ? (flag ? "true" : "false") : NULL;
+			break;
+		case JF_ENUM:
+			ok = query_enum(&q, f->in.name, f->in.choices, &text, &r->err);
+			p.v[p.n] = text;
+			present = text != NULL;
+			break;
+		default:
+			ok = query_str(&q, f->in.name, (size_t)f->in.max, &text, &r->err);
+			if (ok && text && f->in.check && !f->in.check(text, strlen(text)))
+				ok = app_error_set(&r->err, 400, "Query parameter %s %s.", f->in.name,
+						   f->in.check_desc ? f->in.check_desc : "is not valid");
+			p.v[p.n] = text;
+			present = text != NULL;
+			break;
+		}
+		if (!ok)
+			return -1;
+		p.n++;
+		filtered |= present;
+		if (f->role & FR_SUBTREE) {
+			if (!query_bool(&q, "subtree", &has_subtree, &subtree, &r->err))
+				return -1;
+			if (has_subtree && !present)
+				return req_fail(r, 400, "Query parameter subtree needs %s.", f->in.name);
+			p.v[p.n++] = subtree ? "true" : "false";
+		}
+	}
+	const char *text = NULL;
+	if (res->searchable) {
+		if (!query_str(&q, "q", 200, &text, &r->err))
+			return -1;
+		p.v[p.n++] = text;
+		filtered |= text != NULL;
+	}
+	if (!query_no_unknown(&q, &r->err))
+		return -1;
+	char limit[24];
+	id_text(page.limit + 1, limit);
+	if (filtered) {
+		p.v[p.n++] = limit;
+		return respond_list(r, rt->list_sql, p.n, p.v, res->name, &rt->shape, page.limit);
+	}
+	struct db_conn *db;
+	if (!req_db(r, &db))
+		return -1;
+	const char *all[] = {page.has_after ? p.v[0] : "0", limit};
+	PGresult *rows = db_prepared(db, rt->stmt_names[S_LIST], 2, all, &r->err);
+	return rows ? respond_page(r, rows, res->name, &rt->shape, page.limit) : -1;
+}
+
+static int crud_get(struct req *r)
+{
+	const struct resource *res = resource_of(r);
+	return respond_get_by_id(r, res->rt->stmt_names[S_GET], &res->rt->shape);
+}
+
+/* A decoded value as a $n parameter (text); NULL for SQL NULL. */
+static const char *value_param(const struct jvalue *v, enum jfield_type type, char buf[32])
+{
+	if (!v->present || v->is_null)
+		return NULL;
+	switch (type) {
+	case JF_ID:
+	case JF_INT: snprintf(buf, 32, "%lld", v->num); return buf;
+	case JF_BOOL: return v->boolean ? "true" : "false";
+	case JF_NUMBER: return v->number;
+	default: return v->str;
+	}
+}
+
+/* 403 before any work for a role that may write nowhere */
+static bool may_write_somewhere(struct req *r, const struct resource *res)
+{
+	if (authz_role_may(r, res->write))
+		return true;
+	return app_error_set(&r->err, 403, "Your role (%s) %s.", role_name(r->caller.role), res->write_denied);
+}
+
+/* Runs the insert or update `stmt` in the open transaction, commits, answers with the row. */
+static int write_row(struct req *r, const struct resource *res, int stmt, int n, const char *const *params,
+		     int status)
+{
+	r->db->constraints = res->rt->on_write;
+	r->db->nconstraints = res->rt->n_on_write;
+	return status == 201 ? respond_created(r, res->rt->stmt_names[stmt], n, params, &res->rt->shape)
+			     : respond_updated(r, res->rt->stmt_names[stmt], n, params, &res->rt->shape);
+}
+
+static int crud_create(struct req *r)
+{
+	const struct resource *res = resource_of(r);
+	struct resource_rt *rt = res->rt;
+	json_t *body = NULL;
+	struct jvalue v[API_COUNT(rt->specs)];
+	char text[API_COUNT(rt->specs)][32];
+	const char *params[API_COUNT(rt->specs)];
+	struct db_conn *db;
+	int rc = -1, n = 0;
+	if (!may_write_somewhere(r, res) || !req_json(r, false, &body) ||
+	    !jin_decode(body, rt->specs, (size_t)res->nfields, false, v, &r->err) ||
+	    (rt->owner >= 0 &&
+	     !authz_require_unit_field(r, res->write, v[rt->owner].num, res->fields[rt->owner].in.name)) ||
+	    !write_begin(r, &db))
+		goto out;
+	for (int i = 0; i < res->nfields; i++)
+		if (writable(&res->fields[i]))
+			params[n++] = value_param(&v[i], res->fields[i].in.type, text[i]);
+	rc = write_row(r, res, S_INSERT, n, params, 201);
+out:
+	json_decref(body);
+	return rc;
+}
+
+/* In a write transaction: the row, locked, after 404, authorization over its owner and If-Match */
+static bool lock_row(struct req *r, const struct resource *res, char idbuf[24], PGresult **cur)
+{
+	long long id;
+	struct resource_rt *rt = res->rt;
+	if (!req_path_id(r, "id", &id))
+		return false;
+	if (rt->owner >= 0)
+		return lock_for_write(r, rt->stmt_names[S_LOCK], id, &rt->shape, res->write, rt->owner, idbuf, cur);
+	return authz_require(r, res->write, r->caller.unit_id) &&
+	       lock_for_write(r, rt->stmt_names[S_LOCK], id, &rt->shape, ACT_READ_UNIT, rt->key, idbuf, cur);
+}
+
+static int crud_patch(struct req *r)
+{
+	const struct resource *res = resource_of(r);
+	struct resource_rt *rt = res->rt;
+	json_t *body = NULL;
+	PGresult *cur = NULL;
+	struct jvalue v[API_COUNT(rt->specs)];
+	char text[API_COUNT(rt->specs)][32], idbuf[24];
+	const char *params[API_COUNT(rt->specs) + 1];
+	int rc = -1, n = 0;
+	if (!req_json(r, true, &body) || !jin_decode(body, rt->specs, (size_t)res->nfields, true, v, &r->err) ||
+	    !lock_row(r, res, idbuf, &cur))
+		goto out;
+	/* moving a row to another unit needs the right over that unit too */
+	if (rt->owner >= 0 && v[rt->owner].present &&
+	    !authz_require_unit_field(r, res->write, v[rt->owner].num, res->fields[rt->owner].in.name))
+		goto out;
+	params[n++] = idbuf;
+	for (int i = 0; i < res->nfields; i++) {
+		if (!writable(&res->fields[i]))
+			continue;
+		if (v[i].present)
+			params[n++] = value_param(&v[i], res->fields[i].in.type, text[i]);
+		else
+			params[n++] = PQgetisnull(cur, 0, i) ? NULL : PQgetvalue(cur, 0, i);
+	}
+	rc = write_row(r, res, S_UPDATE, n, params, 200);
+out:
+	PQclear(cur);
+	json_decref(body);
+	return rc;
+}
+
+static int crud_delete(struct req *r)
+{
+	const struct resource *res = resource_of(r);
+	PGresult *cur = NULL;
+	char idbuf[24];
+	int rc = -1;
+	if (lock_row(r, res, idbuf, &cur)) {
+		r->db->constraints = res->rt->on_delete;
+		r->db->nconstraints = res->rt->n_on_delete;
+		rc = respond_deleted(r, res->rt->stmt_names[S_DELETE], idbuf);
+	}
+	PQclear(cur);
+	return rc;
+}

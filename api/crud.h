@@ -1,0 +1,87 @@
+/* Resources as descriptors (issue 9): one table of fields says what a resource's rows are — JSON
+ * name, column, input rules, how each is written out, which are filters and which names the unit
+ * that owns the row — and the engine (api/crud.c) makes the rest from it at start: the SQL (every
+ * identifier from these static tables, checked; every value a $n parameter), the prepared
+ * statements, the routes and generic handlers for list, get, create, patch and delete.
+ *
+ * A plain resource is its descriptor and one line in api/api.c; see api/people.c. */
+#ifndef TDKT_CRUD_H
+#define TDKT_CRUD_H
+#include "api/api.h"
+#include "api/resource.h"
+#include "lib/jsonin.h"
+#include "lib/permission.h"
+
+/* What a field is to the SQL and the engine, beyond its JSON rules */
+enum field_role {
+	FR_KEY = 1 << 0,      /* the row's key: {id} in paths, keyset order, Location */
+	FR_VERSION = 1 << 1,  /* ETag and If-Match; one more on every update */
+	FR_UPDATED = 1 << 2,  /* set to now() on every update */
+	FR_NFC = 1 << 3,      /* text stored in Unicode NFC */
+	FR_OWNER = 1 << 4,    /* the unit whose data the row is: writing it needs the resource's action there */
+	FR_FILTER = 1 << 5,   /* a list filter of the same name, by equality */
+	FR_SUBTREE = 1 << 6,  /* with FR_FILTER on a unit id: ?subtree=true widens it to the unit's subtree */
+};
+
+struct field {
+	struct jfield in;          /* JSON name, input type, JF_REQUIRED / JF_NULLABLE / JF_READONLY, limits */
+	const char *column;        /* NULL: the column has the JSON name */
+	enum db_col_type out;      /* how the column's text is written in JSON */
+	unsigned role;             /* enum field_role */
+	const char *absent;        /* on create, the SQL value of an absent field ("true"); NULL: NULL */
+};
+
+/* the fields every row has, first and last */
+#define FIELD_ID {{"id", JF_STRING, JF_READONLY, 0, 0, NULL, NULL, NULL}, NULL, COL_NUM, FR_KEY, NULL}
+#define FIELDS_ROW_META                                                                                       \
+	{{"version", JF_STRING, JF_READONLY, 0, 0, NULL, NULL, NULL}, NULL, COL_NUM, FR_VERSION, NULL},           \
+	{{"created_at", JF_STRING, JF_READONLY, 0, 0, NULL, NULL, NULL}, NULL, COL_TIME, 0, NULL},                 \
+	{{"updated_at", JF_STRING, JF_READONLY, 0, 0, NULL, NULL, NULL}, NULL, COL_TIME, FR_UPDATED, NULL}
+
+struct resource_rt;
+
+struct resource {
+	const char *name;            /* "people": the prefix of its statements and its cursors' scope */
+	const char *path;            /* "/v1/people" */
+	const char *noun;            /* "Person", as in "Person 5 does not exist." */
+	const char *table;           /* "people" */
+	const struct field *fields;  /* in the order a row is written */
+	int nfields;
+	enum action write;           /* what writing a row needs, of its owner unit */
+	const char *write_denied;    /* the 403 of a role that may never write: "may read people but not change them" */
+	bool searchable;             /* ?q= over the table's `search` column (tdkt_search_query) */
+	const struct db_constraint *constraints; /* its own unique and check constraints, explained */
+	int nconstraints;            /* (its foreign keys are the module's facts, api/api.h) */
+	struct resource_rt *rt;      /* made at start by crud_prepare */
+};
+
+/* What the engine makes of a descriptor. Filled once, at start, before any request. */
+struct resource_rt {
+	bool ready;
+	struct jfield specs[32];
+	struct db_col cols[32];
+	struct row_shape shape;
+	int key, version, owner;       /* field indexes, -1 when none */
+	char stmt_names[6][48];
+	struct db_stmt stmts[6];       /* get, lock, insert, update, delete, list of all */
+	char *list_sql;                /* the list with filters, planned with its values */
+	struct route routes[5];
+	struct db_constraint *on_write;/* its own constraints, then every foreign key's */
+	int n_on_write;
+	struct db_constraint *on_delete;/* every foreign key's, as "still referenced" on the key */
+	int n_on_delete;
+};
+
+/* Makes SQL, statements and routes of res. false with a reason in err (errlen bytes): a name
+ * that is not a plain identifier, too many fields, no key. Idempotent. */
+bool crud_prepare(const struct resource *res, char *err, size_t errlen);
+/* After crud_prepare: how the resource's writes and deletes explain violations: its own
+ * constraints, then the foreign keys of every module (on_write, on_delete: copied). false when
+ * out of memory. */
+bool crud_explain(const struct resource *res, const struct db_constraint *on_write, const struct db_constraint *on_delete,
+		  int nfks);
+/* the routes and statements crud_prepare made */
+const struct route *crud_routes(const struct resource *res, size_t *n);
+const struct db_stmt *crud_statements(const struct resource *res, int *n);
+
+#endif
