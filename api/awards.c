@@ -357,6 +357,11 @@ static const struct route routes[] = {
 static const struct fk_fact facts[] = {
 	{"awards_person_fkey", "recipient_person_id", "recipient_person_id does not name an existing person",
 	 "the person has awards on their record"},
+	{"awards_unit_fkey", "recipient_unit_id", "recipient_unit_id does not name an existing unit",
+	 "the unit has awards on its record"},
+	{"awards_issuing_unit_fkey", "issuing_unit_id", "issuing_unit_id does not name an existing unit",
+	 "the unit issued awards"},
+	{"awards_kind_fkey", "award_kind_code", "award_kind_code names no award kind", "awards of this kind are on record"},
 };
 
 const struct api_module awards_module = {.name = "awards", .routes = routes, .nroutes = API_COUNT(routes), .stmts = stmts, .nstmts = API_COUNT(stmts), .facts = facts,

@@ -484,4 +484,14 @@ static const struct route routes[] = {
 	{"GET", "/v1/public/campaigns", public_campaigns, ROUTE_PUBLIC, NULL},
 };
 
-const struct api_module campaigns_module = {.name = "campaigns", .routes = routes, .nroutes = API_COUNT(routes), .stmts = stmts, .nstmts = API_COUNT(stmts)};
+static const struct fk_fact facts[] = {
+	{"campaign_indicators_indicator_fkey", "indicators", "an indicator code does not exist",
+	 "campaigns are scored on this indicator"},
+	{"campaigns_launched_by_fkey", "launched_by_unit_id", "launched_by_unit_id does not name an existing unit",
+	 "the unit launched campaigns"},
+	{"campaign_clusters_cluster_fkey", "cluster_ids", "cluster_ids names a cluster that does not exist",
+	 "campaigns name this cluster"},
+};
+
+const struct api_module campaigns_module = {.name = "campaigns", .routes = routes, .nroutes = API_COUNT(routes), .stmts = stmts, .nstmts = API_COUNT(stmts), .facts = facts,
+					    .nfacts = API_COUNT(facts)};

@@ -515,4 +515,11 @@ static const struct route routes[] = {
 	{"POST", "/v1/clusters/{id}/rollover", clusters_rollover, 0, NULL},
 };
 
-const struct api_module clusters_module = {.name = "clusters", .routes = routes, .nroutes = API_COUNT(routes), .stmts = stmts, .nstmts = API_COUNT(stmts)};
+static const struct fk_fact facts[] = {
+	{"clusters_organizer_fkey", "organizer_unit_id", "organizer_unit_id does not name an existing unit",
+	 "the unit organises clusters"},
+	{"cluster_members_unit_fkey", "members", "a member unit does not exist", "the unit is a member of clusters"},
+};
+
+const struct api_module clusters_module = {.name = "clusters", .routes = routes, .nroutes = API_COUNT(routes), .stmts = stmts, .nstmts = API_COUNT(stmts), .facts = facts,
+					 .nfacts = API_COUNT(facts)};

@@ -108,7 +108,9 @@ static bool make_sql(const struct resource *res, struct resource_rt *rt, char *s
 	n = 1; /* $1 is the key */
 	for (int i = 0; i < res->nfields; i++) {
 		const struct field *f = &res->fields[i];
-		if (writable(f)) {
+		if (writable(f) && (f->role & FR_CREATE_ONLY)) {
+			continue;
+		} else if (writable(f)) {
 			buf_printf(&b, "%s%s = ", sep, column_of(f));
 			value_sql(&b, f, ++n, false);
 		} else if (f->role & FR_VERSION) {
@@ -135,8 +137,8 @@ static bool make_sql(const struct resource *res, struct resource_rt *rt, char *s
 
 	/* with filters: planned with the values given, so the absent ones fold away */
 	buf_init(&b);
-	buf_printf(&b, "SELECT %s FROM %s " ALIAS " WHERE ($1::bigint IS NULL OR " ALIAS ".%s > $1)", cols.data,
-		   res->table, key);
+	buf_printf(&b, "SELECT %s FROM %s " ALIAS " WHERE ($1::%s IS NULL OR " ALIAS ".%s > $1)", cols.data,
+		   res->table, res->fields[rt->key].out == COL_NUM ? "bigint" : "text", key);
 	n = 1; /* $1 is the cursor */
 	for (int i = 0; i < res->nfields; i++) {
 		const struct field *f = &res->fields[i];
@@ -191,7 +193,9 @@ bool crud_prepare(const struct resource *res, char *err, size_t errlen)
 			snprintf(err, errlen, "%s.%s: a column must match ^[a-z_][a-z0-9_]*$", res->name, f->in.name);
 			return false;
 		}
-		rt->specs[i] = f->in;
+		rt->specs[i] = rt->patch_specs[i] = f->in;
+		if (f->role & FR_CREATE_ONLY)
+			rt->patch_specs[i].flags = JF_READONLY;
 		rt->cols[i].name = f->in.name;
 		rt->cols[i].type = f->out;
 		if (f->role & FR_KEY)
@@ -217,7 +221,7 @@ bool crud_prepare(const struct resource *res, char *err, size_t errlen)
 	}
 	struct buf path;
 	buf_init(&path);
-	buf_printf(&path, "%s/{id}", res->path);
+	buf_printf(&path, "%s/{%s}", res->path, res->fields[rt->key].in.name);
 	char *item = take(&path);
 	if (!item) {
 		snprintf(err, errlen, "%s: out of memory", res->name);
@@ -288,6 +292,12 @@ static const char *param_id(struct params *p, long long id)
 	return p->text[p->n];
 }
 
+/* an id (written out as a number), or a code */
+static bool numeric_key(const struct resource *res)
+{
+	return res->fields[res->rt->key].out == COL_NUM;
+}
+
 static int crud_list(struct req *r)
 {
 	const struct resource *res = resource_of(r);
@@ -296,9 +306,10 @@ static int crud_list(struct req *r)
 	struct page page;
 	struct params p = {.n = 0};
 	bool filtered = false;
-	if (!query_parse(r->query, &q, &r->err) || !page_parse_id(&q, res->name, &page, &r->err))
+	if (!query_parse(r->query, &q, &r->err) ||
+	    !(numeric_key(res) ? page_parse_id(&q, res->name, &page, &r->err) : page_parse(&q, res->name, &page, &r->err)))
 		return -1;
-	p.v[p.n] = page.has_after ? param_id(&p, page.after_id) : NULL;
+	p.v[p.n] = page.has_after ? page.after : NULL;
 	p.n++;
 	for (int i = 0; i < res->nfields; i++) {
 		const struct field *f = &res->fields[i];
@@ -361,15 +372,33 @@ static int crud_list(struct req *r)
 	struct db_conn *db;
 	if (!req_db(r, &db))
 		return -1;
-	const char *all[] = {page.has_after ? p.v[0] : "0", limit};
+	/* every key is above these: ids are positive, codes not empty */
+	const char *all[] = {page.has_after ? page.after : (numeric_key(res) ? "0" : ""), limit};
 	PGresult *rows = db_prepared(db, rt->stmt_names[S_LIST], 2, all, &r->err);
 	return rows ? respond_page(r, rows, res->name, &rt->shape, page.limit) : -1;
+}
+
+/* The key in the path, as text: an id, or a code its field's check accepts; 404 otherwise. */
+static bool path_key(struct req *r, const struct resource *res, char key[64])
+{
+	const struct field *f = &res->fields[res->rt->key];
+	if (numeric_key(res)) {
+		long long id;
+		if (!req_path_id(r, f->in.name, &id))
+			return false;
+		id_text(id, key);
+		return true;
+	}
+	return req_path_text(r, f->in.name, f->in.check, key, 64);
 }
 
 static int crud_get(struct req *r)
 {
 	const struct resource *res = resource_of(r);
-	return respond_get_by_id(r, res->rt->stmt_names[S_GET], &res->rt->shape);
+	char key[64];
+	if (!path_key(r, res, key))
+		return -1;
+	return respond_get_one(r, res->rt->stmt_names[S_GET], key, &res->rt->shape);
 }
 
 /* A decoded value as a $n parameter (text); NULL for SQL NULL. */
@@ -404,6 +433,11 @@ static int write_row(struct req *r, const struct resource *res, int stmt, int n,
 			     : respond_updated(r, res->rt->stmt_names[stmt], n, params, &res->rt->shape);
 }
 
+static bool hook_validate(struct req *r, const struct resource *res, const struct jvalue *v, PGresult *cur)
+{
+	return !res->hooks || !res->hooks->validate || res->hooks->validate(r, v, cur);
+}
+
 static int crud_create(struct req *r)
 {
 	const struct resource *res = resource_of(r);
@@ -415,8 +449,8 @@ static int crud_create(struct req *r)
 	struct db_conn *db;
 	int rc = -1, n = 0;
 	if (!may_write_somewhere(r, res) || !req_json(r, false, &body) ||
-	    !jin_decode(body, rt->specs, (size_t)res->nfields, false, v, &r->err) ||
-	    (rt->owner >= 0 &&
+	    !jin_decode(body, rt->specs, (size_t)res->nfields, false, v, &r->err) || !hook_validate(r, res, v, NULL) ||
+	    (rt->owner >= 0 && writable(&res->fields[rt->owner]) &&
 	     !authz_require_unit_field(r, res->write, v[rt->owner].num, res->fields[rt->owner].in.name)) ||
 	    !write_begin(r, &db))
 		goto out;
@@ -429,17 +463,35 @@ out:
 	return rc;
 }
 
-/* In a write transaction: the row, locked, after 404, authorization over its owner and If-Match */
-static bool lock_row(struct req *r, const struct resource *res, char idbuf[24], PGresult **cur)
+/* In a write transaction: the row locked, after 404, the caller's right (`action`) over its
+ * owner unit (or anywhere, for a row of no unit), the resource's own say, and If-Match. v: the
+ * patch, NULL for a delete. *cur is new. */
+static bool lock_row(struct req *r, const struct resource *res, enum action action, const struct jvalue *v,
+		     char key[64], PGresult **cur)
 {
-	long long id;
 	struct resource_rt *rt = res->rt;
-	if (!req_path_id(r, "id", &id))
+	struct db_conn *db;
+	*cur = NULL;
+	if (!path_key(r, res, key) || !may_write_somewhere(r, res) || !write_begin(r, &db) ||
+	    (res->hooks && res->hooks->before_lock && !res->hooks->before_lock(r, v)))
 		return false;
-	if (rt->owner >= 0)
-		return lock_for_write(r, rt->stmt_names[S_LOCK], id, &rt->shape, res->write, rt->owner, idbuf, cur);
-	return authz_require(r, res->write, r->caller.unit_id) &&
-	       lock_for_write(r, rt->stmt_names[S_LOCK], id, &rt->shape, ACT_READ_UNIT, rt->key, idbuf, cur);
+	const char *params[] = {key};
+	PGresult *row = db_prepared(db, rt->stmt_names[S_LOCK], 1, params, &r->err);
+	if (!row)
+		return false;
+	bool ok = false;
+	if (PQntuples(row) == 0)
+		app_error_set(&r->err, 404, "%s %s does not exist.", res->noun, key);
+	else
+		ok = (rt->owner < 0 || authz_require(r, action, strtoll(PQgetvalue(row, 0, rt->owner), NULL, 10))) &&
+		     (!res->hooks || !res->hooks->may_change || res->hooks->may_change(r, row)) &&
+		     (rt->version < 0 || req_if_match(r, row_version_of(row, &rt->shape)));
+	if (!ok) {
+		PQclear(row);
+		return false;
+	}
+	*cur = row;
+	return true;
 }
 
 static int crud_patch(struct req *r)
@@ -449,19 +501,19 @@ static int crud_patch(struct req *r)
 	json_t *body = NULL;
 	PGresult *cur = NULL;
 	struct jvalue v[API_COUNT(rt->specs)];
-	char text[API_COUNT(rt->specs)][32], idbuf[24];
+	char text[API_COUNT(rt->specs)][32], key[64];
 	const char *params[API_COUNT(rt->specs) + 1];
 	int rc = -1, n = 0;
-	if (!req_json(r, true, &body) || !jin_decode(body, rt->specs, (size_t)res->nfields, true, v, &r->err) ||
-	    !lock_row(r, res, idbuf, &cur))
+	if (!req_json(r, true, &body) || !jin_decode(body, rt->patch_specs, (size_t)res->nfields, true, v, &r->err) ||
+	    !lock_row(r, res, res->write, v, key, &cur) || !hook_validate(r, res, v, cur))
 		goto out;
 	/* moving a row to another unit needs the right over that unit too */
 	if (rt->owner >= 0 && v[rt->owner].present &&
 	    !authz_require_unit_field(r, res->write, v[rt->owner].num, res->fields[rt->owner].in.name))
 		goto out;
-	params[n++] = idbuf;
+	params[n++] = key;
 	for (int i = 0; i < res->nfields; i++) {
-		if (!writable(&res->fields[i]))
+		if (!writable(&res->fields[i]) || (res->fields[i].role & FR_CREATE_ONLY))
 			continue;
 		if (v[i].present)
 			params[n++] = value_param(&v[i], res->fields[i].in.type, text[i]);
@@ -479,12 +531,12 @@ static int crud_delete(struct req *r)
 {
 	const struct resource *res = resource_of(r);
 	PGresult *cur = NULL;
-	char idbuf[24];
+	char key[64];
 	int rc = -1;
-	if (lock_row(r, res, idbuf, &cur)) {
+	if (lock_row(r, res, res->remove ? res->remove : res->write, NULL, key, &cur)) {
 		r->db->constraints = res->rt->on_delete;
 		r->db->nconstraints = res->rt->n_on_delete;
-		rc = respond_deleted(r, res->rt->stmt_names[S_DELETE], idbuf);
+		rc = respond_deleted(r, res->rt->stmt_names[S_DELETE], key);
 	}
 	PQclear(cur);
 	return rc;

@@ -21,6 +21,7 @@ enum field_role {
 	FR_OWNER = 1 << 4,    /* the unit whose data the row is: writing it needs the resource's action there */
 	FR_FILTER = 1 << 5,   /* a list filter of the same name, by equality */
 	FR_SUBTREE = 1 << 6,  /* with FR_FILTER on a unit id: ?subtree=true widens it to the unit's subtree */
+	FR_CREATE_ONLY = 1 << 7, /* written on create, read-only after (a key that is a code, say) */
 };
 
 struct field {
@@ -40,6 +41,18 @@ struct field {
 
 struct resource_rt;
 
+/* What is truly a resource's own, around the generic handlers. v[] is indexed like the fields;
+ * each returns false with r->err filled. */
+struct resource_hooks {
+	/* create (cur NULL) and patch (cur: the locked row, v: the patch): rules across fields */
+	bool (*validate)(struct req *r, const struct jvalue *v, PGresult *cur);
+	/* patch (v: the patch) and delete (v NULL), in the transaction before the row is locked:
+	 * locks to take first, always in the same order */
+	bool (*before_lock)(struct req *r, const struct jvalue *v);
+	/* patch and delete, once the row is locked and the caller's right checked: may it change? */
+	bool (*may_change)(struct req *r, PGresult *cur);
+};
+
 struct resource {
 	const char *name;            /* "people": the prefix of its statements and its cursors' scope */
 	const char *path;            /* "/v1/people" */
@@ -48,17 +61,20 @@ struct resource {
 	const struct field *fields;  /* in the order a row is written */
 	int nfields;
 	enum action write;           /* what writing a row needs, of its owner unit */
+	enum action remove;          /* what deleting one needs; ACT_READ_UNIT (0): as write */
 	const char *write_denied;    /* the 403 of a role that may never write: "may read people but not change them" */
 	bool searchable;             /* ?q= over the table's `search` column (tdkt_search_query) */
 	const struct db_constraint *constraints; /* its own unique and check constraints, explained */
 	int nconstraints;            /* (its foreign keys are the module's facts, api/api.h) */
+	const struct resource_hooks *hooks; /* NULL: none */
 	struct resource_rt *rt;      /* made at start by crud_prepare */
 };
 
 /* What the engine makes of a descriptor. Filled once, at start, before any request. */
 struct resource_rt {
 	bool ready;
-	struct jfield specs[32];
+	struct jfield specs[32];       /* for create */
+	struct jfield patch_specs[32]; /* for patch: create-only fields read-only */
 	struct db_col cols[32];
 	struct row_shape shape;
 	int key, version, owner;       /* field indexes, -1 when none */

@@ -354,6 +354,10 @@ static const struct route routes[] = {
 
 static const struct fk_fact facts[] = {
 	{"initiatives_person_fkey", "person_id", "person_id does not name an existing person", "the person has initiatives"},
+	{"initiatives_unit_fkey", "unit_id", "unit_id does not name an existing unit", "the unit has initiatives"},
+	{"initiatives_recognized_by_fkey", "recognized_by_unit_id", "recognized_by_unit_id does not name an existing unit",
+	 "the unit recognised initiatives"},
+	{"initiatives_campaign_fkey", "campaign_id", "campaign_id names no campaign", "the campaign has initiatives"},
 };
 
 const struct api_module initiatives_module = {.name = "initiatives", .routes = routes, .nroutes = API_COUNT(routes), .stmts = stmts, .nstmts = API_COUNT(stmts), .facts = facts,

@@ -408,4 +408,10 @@ static const struct route routes[] = {
 	{"POST", "/v1/registrations/{id}/submit", registrations_submit, 0, NULL},
 };
 
-const struct api_module registrations_module = {.name = "registrations", .routes = routes, .nroutes = API_COUNT(routes), .stmts = stmts, .nstmts = API_COUNT(stmts)};
+static const struct fk_fact facts[] = {
+	{"registrations_unit_fkey", "unit_id", "unit_id does not name an existing unit", "the unit has registrations"},
+	{"registrations_campaign_fkey", "campaign_id", "campaign_id names no campaign", "the campaign has registrations"},
+};
+
+const struct api_module registrations_module = {.name = "registrations", .routes = routes, .nroutes = API_COUNT(routes), .stmts = stmts, .nstmts = API_COUNT(stmts), .facts = facts,
+					 .nfacts = API_COUNT(facts)};

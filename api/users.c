@@ -222,4 +222,10 @@ static const struct route routes[] = {
 	{"PATCH", "/v1/users/{id}", users_patch, 0, NULL},
 };
 
-const struct api_module users_module = {.name = "users", .routes = routes, .nroutes = API_COUNT(routes), .stmts = stmts, .nstmts = API_COUNT(stmts)};
+static const struct fk_fact facts[] = {
+	{"users_unit_fkey", "unit_id", "unit_id does not name an existing unit",
+	 "the unit still has user accounts; move or delete them first"},
+};
+
+const struct api_module users_module = {.name = "users", .routes = routes, .nroutes = API_COUNT(routes), .stmts = stmts, .nstmts = API_COUNT(stmts), .facts = facts,
+					 .nfacts = API_COUNT(facts)};
