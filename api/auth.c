@@ -1,5 +1,6 @@
 /* /v1/auth — login, refresh-token rotation and logout (API.md "Authentication and roles").
  * Public routes: they are how a token is obtained. Responses carry Cache-Control: no-store. */
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,14 @@
 #define LOCKED_NOW "t.locked_until > now()"
 #define SCOPE_MAX "(CASE WHEN t.scope LIKE 'addr:%' THEN $5::int ELSE $4::int END)"
 static const struct db_stmt stmts[] = {
+	/* a locked scope refuses before anything is written: an attacker at a locked address adds
+	 * no rows for the names it tries, and a locked name does not count against its address */
+	{"auth_locked",
+	 "SELECT ceil(extract(epoch FROM max(locked_until) - now()))::int FROM login_throttle"
+	 " WHERE scope IN ($1, $2) AND locked_until > now()"},
+	/* rows whose window and lock are over count as absent: dropped now and then */
+	{"auth_purge",
+	 "DELETE FROM login_throttle WHERE coalesce(locked_until, window_start + make_interval(secs => $1)) < now()"},
 	{"auth_attempt",
 	 "INSERT INTO login_throttle AS t (scope, window_start, failures, locked_until)"
 	 " SELECT s.scope, now(), 1, CASE WHEN s.max < 1 THEN now() + make_interval(secs => $3) END"
@@ -114,12 +123,9 @@ static PGresult *throttle(struct req *r, const char *stmt, const char *account_s
 	return req_db(r, &db) ? db_prepared(db, stmt, 5, params, &r->err) : NULL;
 }
 
-bool auth_count_attempt(struct req *r, const char *account_scope, const char *addr_scope)
+/* 429 with Retry-After when a row of res holds a lock (seconds it lasts, NULL for none); clears res */
+static bool refuse_if_locked(struct req *r, PGresult *res)
 {
-	PGresult *res = throttle(r, "auth_attempt", account_scope, addr_scope);
-	if (!res)
-		return false;
-	/* a row per scope: the seconds its lock lasts, NULL when it is not locked */
 	int seconds = -1;
 	for (int i = 0; i < PQntuples(res); i++)
 		if (!PQgetisnull(res, i, 0) && atoi(PQgetvalue(res, i, 0)) > seconds)
@@ -129,6 +135,27 @@ bool auth_count_attempt(struct req *r, const char *account_scope, const char *ad
 		return true;
 	r->err.retry_after = seconds > 0 ? seconds : 1;
 	return app_error_set(&r->err, 429, "Too many failed attempts; try again in %d seconds.", r->err.retry_after);
+}
+
+static atomic_uint attempts;
+
+bool auth_count_attempt(struct req *r, const char *account_scope, const char *addr_scope)
+{
+	struct db_conn *db;
+	const char *scopes[] = {account_scope, addr_scope};
+	PGresult *locked;
+	if (!req_db(r, &db) || !(locked = db_prepared(db, "auth_locked", 2, scopes, &r->err)) ||
+	    !refuse_if_locked(r, locked))
+		return false;
+	if (atomic_fetch_add(&attempts, 1) % 256 == 255) {
+		char window[24];
+		snprintf(window, sizeof window, "%ld", req_config(r)->login_window);
+		const char *params[] = {window};
+		PQclear(db_prepared(db, "auth_purge", 1, params, &r->err));
+		app_error_clear(&r->err); /* housekeeping: its failure is not the request's */
+	}
+	PGresult *res = throttle(r, "auth_attempt", account_scope, addr_scope);
+	return res && refuse_if_locked(r, res);
 }
 
 bool auth_attempt_failed(struct req *r, const char *account_scope, const char *addr_scope)

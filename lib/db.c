@@ -139,7 +139,10 @@ PGconn *db_connect_once(const char *url, long statement_timeout_ms, struct app_e
 bool db_role_is_confined(PGconn *pg, struct app_error *err)
 {
 	PGresult *r = PQexec(pg,
-			     "SELECT current_user, r.rolsuper, r.rolbypassrls,"
+			     "SELECT current_user, r.rolsuper OR r.rolcreaterole"
+			     "   OR pg_has_role(r.oid, 'pg_execute_server_program', 'MEMBER')"
+			     "   OR pg_has_role(r.oid, 'pg_write_server_files', 'MEMBER')"
+			     "   OR pg_has_role(r.oid, 'pg_read_server_files', 'MEMBER'), r.rolbypassrls,"
 			     " (SELECT string_agg(DISTINCT pg_get_userbyid(c.relowner), ', ')"
 			     "    FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
 			     "   WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p', 'v', 'm', 'S')"
@@ -149,8 +152,9 @@ bool db_role_is_confined(PGconn *pg, struct app_error *err)
 	if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1)
 		app_error_set(err, 503, "cannot read the database role: %s", PQerrorMessage(pg));
 	else if (PQgetvalue(r, 0, 1)[0] == 't' || PQgetvalue(r, 0, 2)[0] == 't')
-		app_error_set(err, 500, "DATABASE_URL logs in as %s, a superuser or a role that bypasses row-level "
-			      "security: serve needs a role that owns nothing (TDKT_MIGRATE_DATABASE_URL is for migrate)",
+		app_error_set(err, 500, "DATABASE_URL logs in as %s, a superuser, a role that can create roles or reach "
+			      "the server's files, or one that bypasses row-level security: serve needs a role that "
+			      "owns nothing (TDKT_MIGRATE_DATABASE_URL is for migrate)",
 			      PQgetvalue(r, 0, 0));
 	else if (!PQgetisnull(r, 0, 3))
 		app_error_set(err, 500, "DATABASE_URL logs in as %s, which owns tables or can become their owner (%s): "

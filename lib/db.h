@@ -72,7 +72,8 @@ void db_release(struct db_conn *c);   /* accepts NULL */
 PGconn *db_connect_once(const char *url, long statement_timeout_ms, struct app_error *err);
 
 /* Defence in depth: is the role `pg` logged in as unable to leave row-level security? It must be
- * no superuser, not BYPASSRLS, and neither own nor be able to become the owner of any table of
+ * no superuser, not CREATEROLE (it could grant itself the owner), no member of the roles that
+ * reach the server's files or programs, not BYPASSRLS, and neither own nor be able to become the owner of any table of
  * the schema (an owner can switch the policies off; a member of the owner's role can SET ROLE to
  * it, and an injected RESET ROLE would undo any SET ROLE we made). false with the reason in err. */
 bool db_role_is_confined(PGconn *pg, struct app_error *err);

@@ -53,6 +53,18 @@ bool framing_ok(const char *http_version, const struct head_field *fields, int n
 	return true;
 }
 
+bool head_complete(const char *end, size_t room, bool after_request_line)
+{
+	if (room < 3)
+		return false;
+	/* after a field: its CR and LF as NULs, then the blank line's CR (its LF, the head's last
+	 * byte, is a NUL too). After the request line CivetWeb blanks every space that follows it,
+	 * the blank line's CR included. In a CRLF head end[2] lies inside the head; only a bare-LF
+	 * head that fills CivetWeb's buffer to its last byte puts end[2] one past it (read, never
+	 * written; glibc's chunk has slack there), and is refused like any bare-LF head. */
+	return end[0] == '\0' && end[1] == '\0' && end[2] == (after_request_line ? '\0' : '\r');
+}
+
 static int hex(char c)
 {
 	if (c >= '0' && c <= '9')
@@ -76,7 +88,9 @@ bool path_decode(const char *in, char *out, size_t outlen)
 			c = hi * 16 + lo;
 			p += 2;
 		}
-		if (c < 0x20 || c == 0x7f || o + 1 >= outlen)
+		/* CivetWeb turns a raw backslash into a slash when it cleans the path: a proxy
+		 * matching locations on the raw path would see another path than we route */
+		if (c < 0x20 || c == 0x7f || c == '\\' || o + 1 >= outlen)
 			return false;
 		out[o++] = (char)c;
 	}

@@ -20,6 +20,15 @@ struct head_field {
 /* true when the body's framing is unambiguous; otherwise false with *why (a static string). */
 bool framing_ok(const char *http_version, const struct head_field *fields, int n, const char **why);
 
+/* CivetWeb parses a head in place, writing NULs over line ends, and silently stops at its 64th
+ * field or at a line it cannot read (obs-fold, a name starting with ':' or a byte >= 0x80): the
+ * rest is dropped, Content-Length included, and the body is then read as the next request. So
+ * after the last element it parsed — the last field's value, or the request line when there is
+ * no field — only the NULs of that line's CRLF and the blank line may follow. `end` points at the
+ * element's terminating NUL; `room` is how many bytes from `end` lie in the head buffer. Heads
+ * with bare LF line ends are refused by the same rule. */
+bool head_complete(const char *end, size_t room, bool after_request_line);
+
 /* Percent-decodes a request path into out (NUL-terminated). false when it holds %00 or a control
  * character, a malformed escape, or does not fit in outlen bytes. */
 bool path_decode(const char *in, char *out, size_t outlen);

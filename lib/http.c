@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -46,6 +47,7 @@ struct token_cache_entry {
 };
 
 #define HTTP_PATH_MAX 4096
+#define HTTP_HEAD_MAX 16384 /* CivetWeb's max_request_size: the buffer a head is parsed in */
 
 /* Per worker thread: buffers reused by every request the thread serves. */
 struct http_thread {
@@ -420,6 +422,19 @@ static bool head_ok(struct req *r, const struct mg_request_info *ri, struct http
 		fields[i].value = ri->http_headers[i].value;
 	}
 	const char *why = NULL;
+	if (ri->num_headers >= 64) {
+		r->must_close = true;
+		return app_error_set(&r->err, 431, "A request may carry at most 63 header fields.");
+	}
+	/* nothing of the head may have been dropped by CivetWeb's parser (lib/framing.h) */
+	const char *end = n > 0 ? fields[n - 1].value + strlen(fields[n - 1].value)
+				: ri->http_version + strlen(ri->http_version);
+	ptrdiff_t used = end - ri->request_method;
+	if (used < 0 || used >= HTTP_HEAD_MAX || !head_complete(end, (size_t)(HTTP_HEAD_MAX - used), n == 0)) {
+		r->must_close = true;
+		return app_error_set(&r->err, 400, "The request head has a line that cannot be read (lines end with CRLF; "
+					      "no folded or nameless lines).");
+	}
 	if (!framing_ok(ri->http_version, fields, n, &why)) {
 		r->must_close = true;
 		return app_error_set(&r->err, 400, "%s", why);
@@ -702,7 +717,7 @@ struct http_server *http_server_start(const struct http_server_options *o)
 		"tcp_nodelay", "1",
 		"connection_queue", queue,
 		"listen_backlog", "1024",
-		"max_request_size", "16384",
+		"max_request_size", "16384", /* HTTP_HEAD_MAX */
 		/* paths are decoded by head_ok, which refuses %00 */
 		"decode_url", "no",
 		"enable_directory_listing", "no",

@@ -145,13 +145,17 @@ bool migrate_grant(PGconn *pg, const char *role, struct app_error *err)
 		"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO",
 		"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO",
 		"GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA public TO",
+		/* the trail is written by triggers in the writing transaction, as the writer: it may
+		 * add to it, never change or remove it; and what is migrated is the owner's business */
+		"REVOKE UPDATE, DELETE, TRUNCATE ON audit_log, change_feed FROM",
+		"REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON schema_migrations FROM",
 	};
 	char *ident = PQescapeIdentifier(pg, role, strlen(role));
 	if (!ident)
 		return app_error_set(err, 500, "TDKT_DB_ROLE: cannot quote the role name");
 	bool ok = true;
 	for (size_t i = 0; ok && i < sizeof grants / sizeof grants[0]; i++) {
-		char sql[256];
+		char sql[320];
 		/* the role is an identifier quoted by libpq, from configuration, not from a request */
 		snprintf(sql, sizeof sql, "%s %s", grants[i], ident);
 		ok = exec_ok(pg, sql, err, "granting TDKT_DB_ROLE");

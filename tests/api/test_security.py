@@ -95,6 +95,12 @@ SMUGGLED = [
     ("signed length", b"GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: +0\r\n\r\n"),
     ("length list", b"GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 0, 42\r\n\r\n"),
     ("gzip coding", b"POST /v1/auth/logout HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n"),
+    # lines CivetWeb's parser stops at without a word, dropping the Content-Length after them
+    ("folded line", b"POST /v1/auth/logout HTTP/1.1\r\nHost: x\r\nX-A: a\r\n b\r\nContent-Type: application/json\r\n"
+                    b"Content-Length: LEN\r\n\r\n"),
+    ("nameless line", b"POST /v1/auth/logout HTTP/1.1\r\nHost: x\r\n:x: a\r\nContent-Length: LEN\r\n\r\n"),
+    ("non-ASCII name", b"POST /v1/auth/logout HTTP/1.1\r\nHost: x\r\n\xc3X: a\r\nContent-Length: LEN\r\n\r\n"),
+    ("first line folded", b"POST /v1/auth/logout HTTP/1.1\r\n:x\r\nContent-Length: LEN\r\n\r\n"),
 ]
 
 
@@ -102,6 +108,7 @@ SMUGGLED = [
 def test_request_smuggling_shapes_are_400_and_close(server, api, name, head):
     rid = "smuggled-" + name.replace(" ", "-")
     hidden = f"GET /readyz HTTP/1.1\r\nHost: x\r\nX-Request-Id: {rid}\r\n\r\n".encode()
+    head = head.replace(b"LEN", str(len(hidden)).encode())
     reply = raw(server, head + hidden)
     assert re.findall(rb"HTTP/1\.1 (\d{3})", reply) == [b"400"], reply[:400]
     assert b"Connection: close" in reply and b"application/problem+json" in reply
@@ -110,8 +117,23 @@ def test_request_smuggling_shapes_are_400_and_close(server, api, name, head):
     alive(api)
 
 
+def test_sixty_four_header_fields_are_refused(server, api):
+    """CivetWeb keeps 64 fields and drops the rest silently: a Content-Length past them would be lost"""
+    rid = "smuggled-65"
+    hidden = f"GET /readyz HTTP/1.1\r\nHost: x\r\nX-Request-Id: {rid}\r\n\r\n".encode()
+    head = b"POST /v1/auth/logout HTTP/1.1\r\nHost: x\r\n" + b"X-F: f\r\n" * 63 + \
+        f"Content-Length: {len(hidden)}\r\n\r\n".encode()
+    reply = raw(server, head + hidden)
+    assert re.findall(rb"HTTP/1\.1 (\d{3})", reply) == [b"431"], reply[:300]
+    time.sleep(0.1)
+    assert rid not in open(server.log_path).read()
+    many = b"GET /healthz HTTP/1.1\r\nHost: x\r\n" + b"X-F: f\r\n" * 62 + b"\r\n"
+    assert re.findall(rb"HTTP/1\.1 (\d{3})", raw(server, many, timeout=1)) == [b"200"], "63 fields are fine"
+    alive(api)
+
+
 @pytest.mark.parametrize("path", ["/v1/units/1%00", "/healthz%00/../v1/users", "/healthz%00", "/v1/units/%0a1",
-                                  "/v1/units/%zz"])
+                                  "/v1/units/%zz", "/v1\\auth\\token", "/v1/units/%5c1"])
 def test_nul_control_and_bad_escapes_in_paths_are_400(server, tokens, path):
     # sent raw: an HTTP library would remove the dot segments itself
     reply = raw(server, f"GET {path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {tokens['admin']}\r\n"
@@ -195,6 +217,10 @@ def test_address_lock_follows_x_real_ip_from_a_trusted_proxy(limits_server):
     codes = [login(srv, f"khong.co{i}", "sai", ip="10.4.0.1").status_code for i in range(7)]
     assert codes == [401] * 6 + [429], codes
     assert login(srv, "khong.co.nua", "sai", ip="10.4.0.2").status_code == 401, "another client is not locked"
+    # a locked address adds nothing to the throttle table, whatever names it tries
+    rows = int(srv.sql("SELECT count(*) FROM login_throttle"))
+    assert [login(srv, f"ten.ngau.nhien{i}", "sai", ip="10.4.0.1").status_code for i in range(20)] == [429] * 20
+    assert int(srv.sql("SELECT count(*) FROM login_throttle")) == rows
 
 
 def test_x_real_ip_from_an_untrusted_peer_is_ignored(server, api):
@@ -467,6 +493,12 @@ def test_serve_refuses_a_role_that_could_leave_row_level_security(conn_server):
     env["TDKT_LISTEN"] = "127.0.0.1:1"
     out = subprocess.run([BINARY, "serve"], env=env, capture_output=True, text=True, timeout=30)
     assert out.returncode == 2 and "owns tables" in out.stdout + out.stderr, out.stdout + out.stderr
+    # a role that may create roles could grant itself the owner's
+    superuser = conn_server.owner_url.replace("//tdkt@", "//postgres@")
+    conn_server.sql("CREATE ROLE tdkt_creator LOGIN CREATEROLE; GRANT CONNECT ON DATABASE tdkt TO tdkt_creator", superuser)
+    env["DATABASE_URL"] = conn_server.database_url.replace("//tdkt_app@", "//tdkt_creator@")
+    out = subprocess.run([BINARY, "serve"], env=env, capture_output=True, text=True, timeout=30)
+    assert out.returncode == 2 and "create roles" in out.stdout + out.stderr, out.stdout + out.stderr
 
 
 # --- SIGTERM: every request in flight is answered ---------------------------------------------------

@@ -107,6 +107,7 @@ check "body over 1 MB" 413 -X POST -H 'Content-Type: application/json' -H 'Conte
 check "head over 14 KB" 431 -H "X-Big: $(head -c 15000 /dev/zero | tr '\0' a)" "$base/healthz"
 check "URI over 14 KB" 414 "$base/$(head -c 15000 /dev/zero | tr '\0' a)"
 check "internal location" 404 "$base/_tdkt_problem/internal"
+check "backslash path" 400 --path-as-is "$base/v1\\auth\\token"
 rid=$(curl -s -D - -o /dev/null -H 'X-Request-Id: stress-check-1' "$base/healthz" | tr -d '\r' | sed -n 's/^X-Request-Id: //Ip')
 [[ "$rid" == stress-check-1 ]] || { echo "stress: X-Request-Id not passed through nginx (got '$rid')"; status=1; }
 

@@ -48,6 +48,8 @@ static const struct {
 	{"/v1/units/%4", NULL},
 	{"/v1/units/%zz", NULL},
 	{"/a\tb", NULL},
+	{"/v1\\auth\\token", NULL},
+	{"/v1/units/%5c", NULL},
 	{"", ""},
 };
 
@@ -75,6 +77,25 @@ int main(void)
 		bool ok = framing_ok(framing_cases[i].version, framing_cases[i].fields, n, &why);
 		CHECK(ok == framing_cases[i].ok, "framing %s: %s (%s)", framing_cases[i].name, ok ? "accepted" : "refused", why);
 	}
+
+	/* heads as CivetWeb leaves them after parsing: the element's end, then what followed it */
+	static const struct {
+		const char *bytes;
+		size_t n;
+		bool after_request_line, complete;
+	} heads[] = {
+		{"\0\0\r\0", 4, false, true},       /* field CRLF, blank CRLF */
+		{"\0\0 b\r\0", 6, false, false},    /* an obs-fold line dropped */
+		{"\0\0:x: a\0", 8, false, false},    /* a nameless line dropped */
+		{"\0\0\xc3X: a", 7, false, false},   /* a name with a byte >= 0x80 */
+		{"\0\0\0\0", 4, true, true},        /* request line, no field */
+		{"\0\0:x: a", 6, true, false},        /* its first field dropped */
+		{"\0\0", 2, false, false},            /* no room to tell */
+		{"\0\r\n", 3, false, false},         /* a bare LF */
+	};
+	for (size_t i = 0; i < sizeof heads / sizeof heads[0]; i++)
+		CHECK(head_complete(heads[i].bytes, heads[i].n, heads[i].after_request_line) == heads[i].complete,
+		      "head case %zu", i);
 
 	char out[64];
 	for (size_t i = 0; i < sizeof path_cases / sizeof path_cases[0]; i++) {
