@@ -10,7 +10,8 @@
 #include "lib/page.h"
 #include "lib/query.h"
 
-enum { S_GET, S_LOCK, S_INSERT, S_UPDATE, S_DELETE, S_LIST, S_COUNT };
+enum { S_GET = CRUD_GET, S_LOCK = CRUD_LOCK, S_INSERT = CRUD_INSERT, S_UPDATE = CRUD_UPDATE, S_DELETE = CRUD_DELETE,
+       S_LIST = CRUD_LIST, S_COUNT };
 static const char *const stmt_suffix[S_COUNT] = {"get", "lock", "insert", "update", "delete", "list"};
 
 #define ALIAS "t"
@@ -50,13 +51,18 @@ static const char *sql_type(const struct field *f)
 	}
 }
 
-/* $n as the value written to the column: normalised, or the default when absent */
+/* $n as the value written to the column: normalised, or the default when absent; a write-only
+ * column a patch leaves out keeps its value */
 static void value_sql(struct buf *b, const struct field *f, int n, bool on_create)
 {
 	if (on_create && f->absent)
 		buf_printf(b, "coalesce($%d::%s, %s)", n, sql_type(f), f->absent);
+	else if (!on_create && (f->role & FR_WRITE_ONLY))
+		buf_printf(b, "coalesce($%d, " ALIAS ".%s)", n, column_of(f));
 	else if (f->role & FR_NFC)
 		buf_printf(b, "normalize($%d, NFC)", n);
+	else if (f->role & FR_LOWER)
+		buf_printf(b, "lower($%d)", n);
 	else
 		buf_printf(b, "$%d", n);
 }
@@ -72,8 +78,9 @@ static bool make_sql(const struct resource *res, struct resource_rt *rt, char *s
 {
 	struct buf cols, b;
 	buf_init(&cols);
-	for (int i = 0; i < res->nfields; i++)
-		buf_printf(&cols, "%s" ALIAS ".%s", i ? ", " : "", column_of(&res->fields[i]));
+	for (int i = 0, n = 0; i < res->nfields; i++)
+		if (!(res->fields[i].role & FR_WRITE_ONLY))
+			buf_printf(&cols, "%s" ALIAS ".%s", n++ ? ", " : "", column_of(&res->fields[i]));
 	if (!buf_ok(&cols))
 		return false;
 	const char *key = column_of(&res->fields[rt->key]);
@@ -196,8 +203,13 @@ bool crud_prepare(const struct resource *res, char *err, size_t errlen)
 		rt->specs[i] = rt->patch_specs[i] = f->in;
 		if (f->role & FR_CREATE_ONLY)
 			rt->patch_specs[i].flags = JF_READONLY;
-		rt->cols[i].name = f->in.name;
-		rt->cols[i].type = f->out;
+		rt->col_of[i] = -1;
+		if (!(f->role & FR_WRITE_ONLY)) {
+			rt->col_of[i] = rt->ncols;
+			rt->cols[rt->ncols].name = f->in.name;
+			rt->cols[rt->ncols].type = f->out;
+			rt->ncols++;
+		}
 		if (f->role & FR_KEY)
 			rt->key = i;
 		if (f->role & FR_VERSION)
@@ -205,11 +217,17 @@ bool crud_prepare(const struct resource *res, char *err, size_t errlen)
 		if (f->role & FR_OWNER)
 			rt->owner = i;
 	}
+	if ((rt->key >= 0 && rt->col_of[rt->key] < 0) || (rt->owner >= 0 && rt->col_of[rt->owner] < 0) ||
+	    (rt->version >= 0 && rt->col_of[rt->version] < 0)) {
+		snprintf(err, errlen, "%s: the key, owner and version are read back: not write-only", res->name);
+		return false;
+	}
 	if (rt->key < 0) {
 		snprintf(err, errlen, "%s: no field is the key", res->name);
 		return false;
 	}
-	rt->shape = (struct row_shape){res->path, res->noun, rt->cols, res->nfields, rt->key, rt->version};
+	rt->shape = (struct row_shape){res->path, res->noun, rt->cols, rt->ncols, rt->col_of[rt->key],
+				       rt->version >= 0 ? rt->col_of[rt->version] : -1};
 	char *sql[S_COUNT] = {NULL};
 	if (!make_sql(res, rt, sql)) {
 		snprintf(err, errlen, "%s: out of memory making its SQL", res->name);
@@ -227,11 +245,16 @@ bool crud_prepare(const struct resource *res, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: out of memory", res->name);
 		return false;
 	}
-	rt->routes[0] = (struct route){"GET", res->path, crud_list, 0, res};
-	rt->routes[1] = (struct route){"POST", res->path, crud_create, 0, res};
-	rt->routes[2] = (struct route){"GET", item, crud_get, 0, res};
-	rt->routes[3] = (struct route){"PATCH", item, crud_patch, 0, res};
-	rt->routes[4] = (struct route){"DELETE", item, crud_delete, 0, res};
+	const struct route all[] = {
+		{"GET", res->path, crud_list, 0, res}, {"GET", item, crud_get, 0, res},
+		{"POST", res->path, crud_create, 0, res}, {"PATCH", item, crud_patch, 0, res},
+		{"DELETE", item, crud_delete, 0, res},
+	};
+	unsigned ops = res->ops ? res->ops : OP_LIST | OP_GET | OP_CREATE | OP_PATCH | OP_DELETE;
+	rt->nroutes = 0;
+	for (size_t i = 0; i < API_COUNT(all); i++)
+		if (ops & (1u << i))
+			rt->routes[rt->nroutes++] = all[i];
 	rt->ready = true;
 	return true;
 }
@@ -261,7 +284,7 @@ bool crud_explain(const struct resource *res, const struct db_constraint *on_wri
 
 const struct route *crud_routes(const struct resource *res, size_t *n)
 {
-	*n = API_COUNT(res->rt->routes);
+	*n = res->rt->nroutes;
 	return res->rt->routes;
 }
 
@@ -292,6 +315,14 @@ static const char *param_id(struct params *p, long long id)
 	return p->text[p->n];
 }
 
+/* 403 for a role that may not read the resource at all */
+static bool may_read(struct req *r, const struct resource *res)
+{
+	if (res->read == ACT_READ_UNIT || authz_role_may(r, res->read))
+		return true;
+	return app_error_set(&r->err, 403, "Your role (%s) %s.", role_name(r->caller.role), res->write_denied);
+}
+
 /* an id (written out as a number), or a code */
 static bool numeric_key(const struct resource *res)
 {
@@ -306,7 +337,7 @@ static int crud_list(struct req *r)
 	struct page page;
 	struct params p = {.n = 0};
 	bool filtered = false;
-	if (!query_parse(r->query, &q, &r->err) ||
+	if (!may_read(r, res) || !query_parse(r->query, &q, &r->err) ||
 	    !(numeric_key(res) ? page_parse_id(&q, res->name, &page, &r->err) : page_parse(&q, res->name, &page, &r->err)))
 		return -1;
 	p.v[p.n] = page.has_after ? page.after : NULL;
@@ -396,7 +427,7 @@ static int crud_get(struct req *r)
 {
 	const struct resource *res = resource_of(r);
 	char key[64];
-	if (!path_key(r, res, key))
+	if (!may_read(r, res) || !path_key(r, res, key))
 		return -1;
 	return respond_get_one(r, res->rt->stmt_names[S_GET], key, &res->rt->shape);
 }
@@ -423,14 +454,27 @@ static bool may_write_somewhere(struct req *r, const struct resource *res)
 	return app_error_set(&r->err, 403, "Your role (%s) %s.", role_name(r->caller.role), res->write_denied);
 }
 
-/* Runs the insert or update `stmt` in the open transaction, commits, answers with the row. */
+/* Runs the insert or update `stmt` in the open transaction, the after_write hook, commits, and
+ * answers with the row (201 with Location for a create). */
 static int write_row(struct req *r, const struct resource *res, int stmt, int n, const char *const *params,
-		     int status)
+		     const struct jvalue *v, PGresult *cur)
 {
 	r->db->constraints = res->rt->on_write;
 	r->db->nconstraints = res->rt->n_on_write;
-	return status == 201 ? respond_created(r, res->rt->stmt_names[stmt], n, params, &res->rt->shape)
-			     : respond_updated(r, res->rt->stmt_names[stmt], n, params, &res->rt->shape);
+	PGresult *row = db_prepared(r->db, res->rt->stmt_names[stmt], n, params, &r->err);
+	if (!row)
+		return -1;
+	if ((res->hooks && res->hooks->after_write && !res->hooks->after_write(r, v, cur, row)) ||
+	    !db_commit(r->db, &r->err)) {
+		PQclear(row);
+		return -1;
+	}
+	return respond_row(r, row, stmt == S_INSERT ? 201 : 200, &res->rt->shape);
+}
+
+static bool hook_prepare(struct req *r, const struct resource *res, struct jvalue *v, char *scratch, size_t n)
+{
+	return !res->hooks || !res->hooks->prepare || res->hooks->prepare(r, v, scratch, n);
 }
 
 static bool hook_validate(struct req *r, const struct resource *res, const struct jvalue *v, PGresult *cur)
@@ -447,9 +491,11 @@ static int crud_create(struct req *r)
 	char text[API_COUNT(rt->specs)][32];
 	const char *params[API_COUNT(rt->specs)];
 	struct db_conn *db;
+	char scratch[256];
 	int rc = -1, n = 0;
 	if (!may_write_somewhere(r, res) || !req_json(r, false, &body) ||
 	    !jin_decode(body, rt->specs, (size_t)res->nfields, false, v, &r->err) || !hook_validate(r, res, v, NULL) ||
+	    !hook_prepare(r, res, v, scratch, sizeof scratch) ||
 	    (rt->owner >= 0 && writable(&res->fields[rt->owner]) &&
 	     !authz_require_unit_field(r, res->write, v[rt->owner].num, res->fields[rt->owner].in.name)) ||
 	    !write_begin(r, &db))
@@ -457,7 +503,7 @@ static int crud_create(struct req *r)
 	for (int i = 0; i < res->nfields; i++)
 		if (writable(&res->fields[i]))
 			params[n++] = value_param(&v[i], res->fields[i].in.type, text[i]);
-	rc = write_row(r, res, S_INSERT, n, params, 201);
+	rc = write_row(r, res, S_INSERT, n, params, v, NULL);
 out:
 	json_decref(body);
 	return rc;
@@ -483,7 +529,8 @@ static bool lock_row(struct req *r, const struct resource *res, enum action acti
 	if (PQntuples(row) == 0)
 		app_error_set(&r->err, 404, "%s %s does not exist.", res->noun, key);
 	else
-		ok = (rt->owner < 0 || authz_require(r, action, strtoll(PQgetvalue(row, 0, rt->owner), NULL, 10))) &&
+		ok = (rt->owner < 0 ||
+		      authz_require(r, action, strtoll(PQgetvalue(row, 0, rt->col_of[rt->owner]), NULL, 10))) &&
 		     (!res->hooks || !res->hooks->may_change || res->hooks->may_change(r, row)) &&
 		     (rt->version < 0 || req_if_match(r, row_version_of(row, &rt->shape)));
 	if (!ok) {
@@ -503,9 +550,12 @@ static int crud_patch(struct req *r)
 	struct jvalue v[API_COUNT(rt->specs)];
 	char text[API_COUNT(rt->specs)][32], key[64];
 	const char *params[API_COUNT(rt->specs) + 1];
+	char scratch[256];
 	int rc = -1, n = 0;
-	if (!req_json(r, true, &body) || !jin_decode(body, rt->patch_specs, (size_t)res->nfields, true, v, &r->err) ||
-	    !lock_row(r, res, res->write, v, key, &cur) || !hook_validate(r, res, v, cur))
+	if (!may_write_somewhere(r, res) || !req_json(r, true, &body) ||
+	    !jin_decode(body, rt->patch_specs, (size_t)res->nfields, true, v, &r->err) ||
+	    !hook_prepare(r, res, v, scratch, sizeof scratch) || !lock_row(r, res, res->write, v, key, &cur) ||
+	    !hook_validate(r, res, v, cur))
 		goto out;
 	/* moving a row to another unit needs the right over that unit too */
 	if (rt->owner >= 0 && v[rt->owner].present &&
@@ -515,12 +565,13 @@ static int crud_patch(struct req *r)
 	for (int i = 0; i < res->nfields; i++) {
 		if (!writable(&res->fields[i]) || (res->fields[i].role & FR_CREATE_ONLY))
 			continue;
-		if (v[i].present)
+		int col = rt->col_of[i];
+		if (v[i].present || col < 0)
 			params[n++] = value_param(&v[i], res->fields[i].in.type, text[i]);
 		else
-			params[n++] = PQgetisnull(cur, 0, i) ? NULL : PQgetvalue(cur, 0, i);
+			params[n++] = PQgetisnull(cur, 0, col) ? NULL : PQgetvalue(cur, 0, col);
 	}
-	rc = write_row(r, res, S_UPDATE, n, params, 200);
+	rc = write_row(r, res, S_UPDATE, n, params, v, cur);
 out:
 	PQclear(cur);
 	json_decref(body);

@@ -22,6 +22,8 @@ enum field_role {
 	FR_FILTER = 1 << 5,   /* a list filter of the same name, by equality */
 	FR_SUBTREE = 1 << 6,  /* with FR_FILTER on a unit id: ?subtree=true widens it to the unit's subtree */
 	FR_CREATE_ONLY = 1 << 7, /* written on create, read-only after (a key that is a code, say) */
+	FR_WRITE_ONLY = 1 << 8,  /* written, never read back (a password's hash): kept when a patch omits it */
+	FR_LOWER = 1 << 9,       /* ASCII text stored lower-case (a username) */
 };
 
 struct field {
@@ -41,6 +43,9 @@ struct field {
 
 struct resource_rt;
 
+/* the generic operations a resource has (0: all of them) */
+enum resource_ops { OP_LIST = 1, OP_GET = 2, OP_CREATE = 4, OP_PATCH = 8, OP_DELETE = 16 };
+
 /* What is truly a resource's own, around the generic handlers. v[] is indexed like the fields;
  * each returns false with r->err filled. */
 struct resource_hooks {
@@ -51,6 +56,11 @@ struct resource_hooks {
 	bool (*before_lock)(struct req *r, const struct jvalue *v);
 	/* patch and delete, once the row is locked and the caller's right checked: may it change? */
 	bool (*may_change)(struct req *r, PGresult *cur);
+	/* create and patch, after decoding, before any database work (slow work: a password's
+	 * hash): may point v[i].str at scratch (scratch_len bytes, alive until the answer) */
+	bool (*prepare)(struct req *r, struct jvalue *v, char *scratch, size_t scratch_len);
+	/* create (cur NULL) and patch, in the transaction after the write, before the commit */
+	bool (*after_write)(struct req *r, const struct jvalue *v, PGresult *cur, PGresult *row);
 };
 
 struct resource {
@@ -62,11 +72,13 @@ struct resource {
 	int nfields;
 	enum action write;           /* what writing a row needs, of its owner unit */
 	enum action remove;          /* what deleting one needs; ACT_READ_UNIT (0): as write */
+	enum action read;            /* what reading needs (a role check); ACT_READ_UNIT (0): anyone */
 	const char *write_denied;    /* the 403 of a role that may never write: "may read people but not change them" */
 	bool searchable;             /* ?q= over the table's `search` column (tdkt_search_query) */
 	const struct db_constraint *constraints; /* its own unique and check constraints, explained */
 	int nconstraints;            /* (its foreign keys are the module's facts, api/api.h) */
 	const struct resource_hooks *hooks; /* NULL: none */
+	unsigned ops;                /* enum resource_ops; 0: all */
 	struct resource_rt *rt;      /* made at start by crud_prepare */
 };
 
@@ -75,13 +87,16 @@ struct resource_rt {
 	bool ready;
 	struct jfield specs[32];       /* for create */
 	struct jfield patch_specs[32]; /* for patch: create-only fields read-only */
-	struct db_col cols[32];
+	struct db_col cols[32];        /* the row as written out: every field but the write-only */
+	int col_of[32];                /* a field's column in a row read, -1 for a write-only one */
+	int ncols;
 	struct row_shape shape;
 	int key, version, owner;       /* field indexes, -1 when none */
 	char stmt_names[6][48];
 	struct db_stmt stmts[6];       /* get, lock, insert, update, delete, list of all */
 	char *list_sql;                /* the list with filters, planned with its values */
 	struct route routes[5];
+	size_t nroutes;
 	struct db_constraint *on_write;/* its own constraints, then every foreign key's */
 	int n_on_write;
 	struct db_constraint *on_delete;/* every foreign key's, as "still referenced" on the key */
@@ -96,6 +111,8 @@ bool crud_prepare(const struct resource *res, char *err, size_t errlen);
  * out of memory. */
 bool crud_explain(const struct resource *res, const struct db_constraint *on_write, const struct db_constraint *on_delete,
 		  int nfks);
+/* the statements crud_prepare made, in this order */
+enum crud_statement { CRUD_GET, CRUD_LOCK, CRUD_INSERT, CRUD_UPDATE, CRUD_DELETE, CRUD_LIST };
 /* the routes and statements crud_prepare made */
 const struct route *crud_routes(const struct resource *res, size_t *n);
 const struct db_stmt *crud_statements(const struct resource *res, int *n);

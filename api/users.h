@@ -5,8 +5,6 @@
 
 #define USER_COLUMNS \
 	"u.id, u.username, u.display_name, u.role, u.unit_id, u.active, u.version, u.created_at, u.updated_at"
-extern const struct db_col user_cols[];
-extern const int user_ncols;
 enum { USER_C_ID, USER_C_USERNAME, USER_C_DISPLAY_NAME, USER_C_ROLE, USER_C_UNIT_ID, USER_C_ACTIVE, USER_C_VERSION };
 
 #define USERNAME_MAX 64
@@ -18,5 +16,10 @@ bool username_ok(const char *s, size_t n);
  * (USERNAME_MAX + 1 bytes). false when s is not a username. Never Unicode case folding:
  * PostgreSQL's lower() would make the Kelvin sign a 'k' and a dotted capital I an 'i'. */
 bool username_canonical(const char *s, size_t n, char *out);
+
+/* For `tdkt user add`: the resource's own insert, on a connection of its own. new result (NULL
+ * when out of memory); the caller checks its status. */
+PGresult *users_insert(PGconn *pg, const char *username, const char *display_name, const char *role, long long unit_id,
+		       const char *password_hash);
 
 #endif

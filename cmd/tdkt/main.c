@@ -302,7 +302,7 @@ static int cmd_user_add(const struct config *c, int argc, char **argv)
 	}
 	if (!require_database(c))
 		return 2;
-	char password[PASSWORD_MAX_BYTES + 2], hash[PASSWORD_HASH_MAX], unit_text[24];
+	char password[PASSWORD_MAX_BYTES + 2], hash[PASSWORD_HASH_MAX];
 	bool generated;
 	if (!read_or_make_password(password, sizeof password, &generated) ||
 	    utf8_chars(password, strlen(password)) < PASSWORD_MIN_CHARS ||
@@ -322,11 +322,7 @@ static int cmd_user_add(const struct config *c, int argc, char **argv)
 		fprintf(stderr, "tdkt: %s\n", err.detail);
 		return 1;
 	}
-	snprintf(unit_text, sizeof unit_text, "%lld", unit);
-	const char *params[] = {username, display ? display : username, role_name(role), unit_text, hash};
-	PGresult *res = PQexecParams(pg, "INSERT INTO users (username, display_name, role, unit_id, password_hash)"
-				     " VALUES (lower($1), normalize($2, NFC), $3, $4, $5) RETURNING id", 5, NULL, params,
-				     NULL, NULL, 0);
+	PGresult *res = users_insert(pg, username, display ? display : username, role_name(role), unit, hash);
 	int rc = 0;
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
