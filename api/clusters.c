@@ -5,40 +5,36 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "api/api.h"
 #include "api/authz.h"
-#include "api/resource.h"
+#include "api/crud.h"
 #include "api/write.h"
-#include "lib/jsonin.h"
 #include "lib/page.h"
+#include "lib/query.h"
 
-#define CLUSTER_COLUMNS \
-	"c.id, c.code, c.name, c.kind, c.organizer_unit_id, c.description, c.active, c.version, c.created_at, c.updated_at"
 #define MAX_MEMBERS 200
-
-static const struct db_col cluster_cols[] = {
-	{"id", COL_NUM}, {"code", COL_STR}, {"name", COL_STR}, {"kind", COL_STR}, {"organizer_unit_id", COL_NUM},
-	{"description", COL_STR}, {"active", COL_BOOL}, {"version", COL_NUM}, {"created_at", COL_TIME},
-	{"updated_at", COL_TIME},
-};
-enum { C_ID, C_CODE, C_NAME, C_KIND, C_ORGANIZER, C_DESCRIPTION, C_ACTIVE, C_VERSION };
-static const struct row_shape cluster_shape = {"/v1/clusters", "Cluster", cluster_cols, (int)API_COUNT(cluster_cols),
-					       C_ID, C_VERSION};
 
 static const char *const cluster_kinds[] = {"cluster", "bloc", NULL};
 static const char *const member_roles[] = {"leader", "deputy", "member", NULL};
 
-enum { F_CODE, F_NAME, F_KIND, F_ORGANIZER, F_DESCRIPTION, F_ACTIVE };
-static const struct jfield cluster_fields[] = {
-	[F_CODE] = {"code", JF_STRING, JF_REQUIRED, 1, 32, NULL, upper_code_ok,
-		    "must match ^[A-Z0-9][A-Z0-9.-]{0,31}$ (upper-case letters, digits, '.', '-')"},
-	[F_NAME] = {"name", JF_STRING, JF_REQUIRED, 1, 255, NULL, NULL, NULL},
-	[F_KIND] = {"kind", JF_ENUM, 0, 0, 0, cluster_kinds, NULL, NULL},
-	[F_ORGANIZER] = {"organizer_unit_id", JF_ID, JF_REQUIRED, 0, 0, NULL, NULL, NULL},
-	[F_DESCRIPTION] = {"description", JF_TEXT, JF_NULLABLE, 0, 2000, NULL, NULL, NULL},
-	[F_ACTIVE] = {"active", JF_BOOL, 0, 0, 0, NULL, NULL, NULL},
-	JF_ROW_FIELDS,
+enum { C_ID, C_CODE, C_NAME, C_KIND, C_ORGANIZER, C_DESCRIPTION, C_ACTIVE, C_VERSION };
+static const struct field fields[] = {
+	[C_ID] = FIELD_ID,
+	[C_CODE] = {{"code", JF_STRING, JF_REQUIRED, 1, 32, NULL, upper_code_ok,
+		     "must match ^[A-Z0-9][A-Z0-9.-]{0,31}$ (upper-case letters, digits, '.', '-')"}, NULL, COL_STR, 0, NULL},
+	[C_NAME] = {{"name", JF_STRING, JF_REQUIRED, 1, 255, NULL, NULL, NULL}, NULL, COL_STR, FR_NFC, NULL},
+	[C_KIND] = {{"kind", JF_ENUM, 0, 0, 0, cluster_kinds, NULL, NULL}, NULL, COL_STR, 0, "'cluster'"},
+	[C_ORGANIZER] = {{"organizer_unit_id", JF_ID, JF_REQUIRED, 0, 0, NULL, NULL, NULL}, NULL, COL_NUM,
+			 FR_OWNER | FR_FILTER, NULL},
+	[C_DESCRIPTION] = {{"description", JF_TEXT, JF_NULLABLE, 0, 2000, NULL, NULL, NULL}, NULL, COL_STR, FR_NFC, NULL},
+	[C_ACTIVE] = {{"active", JF_BOOL, 0, 0, 0, NULL, NULL, NULL}, NULL, COL_BOOL, 0, "true"},
+	FIELDS_ROW_META,
 };
+static const struct filter filters[] = {
+	/* the clusters a unit is in, in a year */
+	{{"unit_id", "year"}, {JF_ID, JF_INT}, 2000, 2100,
+	 "t.id IN (SELECT cluster_id FROM cluster_members WHERE unit_id = $1 AND year = $2)"},
+};
+
 enum { M_UNIT, M_ROLE };
 static const struct jfield member_fields[] = {
 	[M_UNIT] = {"unit_id", JF_ID, JF_REQUIRED, 0, 0, NULL, NULL, NULL},
@@ -49,34 +45,31 @@ static const struct jfield rollover_fields[] = {
 	{"deputy_unit_id", JF_ID, JF_REQUIRED, 0, 0, NULL, NULL, NULL},
 };
 
-static const struct db_constraint write_constraints[] = {
+static const struct db_constraint constraints[] = {
 	{"clusters_code_key", "code", "duplicate", "code is already used by another cluster", 0},
-	{"clusters_organizer_fkey", "organizer_unit_id", "not_found", "organizer_unit_id does not name an existing unit", 0},
 	/* the rules checked in C first; these answer when a concurrent request got there in between */
 	{"cluster_members_one_per_organizer", "members", "in_other_cluster",
 	 "a member unit is in another cluster of that organiser in the same year", 422},
 	{"cluster_members_one_leader", "members", "leader_count", "a cluster has exactly one leader a year", 422},
 	{"cluster_members_one_deputy", "members", "deputy_count", "a cluster has at most one deputy a year", 422},
 	{"cluster_members_need_leader", "members", "leader_count", "a cluster has exactly one leader a year", 0},
-	{"cluster_members_unit_fkey", "members", "not_found", "a member unit does not exist", 0},
+};
+static const struct fk_fact facts[] = {
+	{"clusters_organizer_fkey", "organizer_unit_id", "organizer_unit_id does not name an existing unit",
+	 "the unit organises clusters"},
+	{"cluster_members_unit_fkey", "members", "a member unit does not exist", "the unit is a member of clusters"},
 };
 
-static const struct db_constraint delete_constraints[] = {
-	{"campaign_clusters_cluster_fkey", "id", "referenced", "campaigns name this cluster", 0},
+static struct resource_rt rt;
+static const struct resource clusters = {
+	.name = "clusters", .path = "/v1/clusters", .noun = "Cluster", .table = "clusters",
+	.fields = fields, .nfields = API_COUNT(fields),
+	.write = ACT_ORGANIZE, .write_denied = "may read clusters but not set them up",
+	.searchable = true, .filters = filters, .nfilters = API_COUNT(filters),
+	.constraints = constraints, .nconstraints = API_COUNT(constraints), .rt = &rt,
 };
 
 static const struct db_stmt stmts[] = {
-	{"clusters_get", "SELECT " CLUSTER_COLUMNS " FROM clusters c WHERE c.id = $1"},
-	{"clusters_lock", "SELECT " CLUSTER_COLUMNS " FROM clusters c WHERE c.id = $1 FOR UPDATE"},
-	{"clusters_insert",
-	 "INSERT INTO clusters AS c (code, name, kind, organizer_unit_id, description, active)"
-	 " VALUES ($1, normalize($2, NFC), coalesce($3, 'cluster'), $4, normalize($5, NFC), coalesce($6::boolean, true))"
-	 " RETURNING " CLUSTER_COLUMNS},
-	{"clusters_update",
-	 "UPDATE clusters AS c SET code = $2, name = normalize($3, NFC), kind = $4, organizer_unit_id = $5,"
-	 " description = normalize($6, NFC), active = $7, version = c.version + 1, updated_at = now()"
-	 " WHERE c.id = $1 RETURNING " CLUSTER_COLUMNS},
-	{"clusters_delete", "DELETE FROM clusters WHERE id = $1"},
 	{"clusters_members",
 	 "SELECT m.unit_id, u.name, m.role FROM cluster_members m JOIN units u ON u.id = m.unit_id"
 	 " WHERE m.cluster_id = $1 AND m.year = $2"
@@ -103,117 +96,14 @@ static const struct db_stmt stmts[] = {
 	 " jsonb_build_object('old', $3::jsonb, 'new', $4::jsonb)))"},
 };
 
-static const char list_sql[] =
-	"SELECT " CLUSTER_COLUMNS " FROM clusters c"
-	" WHERE ($1::bigint IS NULL OR c.id > $1)"
-	" AND ($2::bigint IS NULL OR c.organizer_unit_id = $2)"
-	" AND ($3::bigint IS NULL OR c.id IN (SELECT cluster_id FROM cluster_members WHERE unit_id = $3 AND year = $4))"
-	" AND ($5::text IS NULL OR c.search @@ tdkt_search_query($5))"
-	" ORDER BY c.id LIMIT $6";
-
-static int clusters_list(struct req *r)
-{
-	struct query q;
-	struct page page;
-	bool has_org, has_unit, has_year;
-	long long org = 0, unit = 0, year = 0;
-	const char *text;
-	if (!query_parse(r->query, &q, &r->err) || !page_parse_id(&q, "clusters", &page, &r->err) ||
-	    !query_id(&q, "organizer_unit_id", &has_org, &org, &r->err) ||
-	    !query_id(&q, "unit_id", &has_unit, &unit, &r->err) ||
-	    !query_int(&q, "year", 2000, 2100, &has_year, &year, &r->err) || !query_str(&q, "q", 200, &text, &r->err) ||
-	    !query_no_unknown(&q, &r->err))
-		return -1;
-	if (has_unit != has_year)
-		return req_fail(r, 400, "Query parameters unit_id and year go together (the clusters a unit is in that year).");
-	char a[24], o[24], u[24], y[24], l[24];
-	const char *params[] = {page.has_after ? id_text(page.after_id, a) : NULL, has_org ? id_text(org, o) : NULL,
-				has_unit ? id_text(unit, u) : NULL, has_year ? id_text(year, y) : NULL, text,
-				id_text(page.limit + 1, l)};
-	return respond_list(r, list_sql, 6, params, "clusters", &cluster_shape, page.limit);
-}
-
-static int clusters_get(struct req *r)
-{
-	return respond_get_by_id(r, "clusters_get", &cluster_shape);
-}
-
-static int clusters_create(struct req *r)
-{
-	json_t *body = NULL;
-	struct jvalue v[API_COUNT(cluster_fields)];
-	struct db_conn *db;
-	char org[24];
-	int rc = -1;
-	if (!authz_role_may(r, ACT_ORGANIZE)) {
-		req_fail(r, 403, "Your role (%s) may read clusters but not set them up.", role_name(r->caller.role));
-		goto out;
-	}
-	if (!req_json(r, false, &body) ||
-	    !jin_decode(body, cluster_fields, API_COUNT(cluster_fields), false, v, &r->err) ||
-	    !authz_require_unit_field(r, ACT_ORGANIZE, v[F_ORGANIZER].num, "organizer_unit_id") || !write_begin(r, &db))
-		goto out;
-	DB_EXPLAIN(db, write_constraints);
-	const char *params[] = {v[F_CODE].str, v[F_NAME].str, v[F_KIND].str, id_text(v[F_ORGANIZER].num, org),
-				v[F_DESCRIPTION].str, BOOL_PARAM(v[F_ACTIVE])};
-	rc = respond_created(r, "clusters_insert", 6, params, &cluster_shape);
-out:
-	json_decref(body);
-	return rc;
-}
-
 /* In a write transaction: locks the cluster and checks the caller organises it, and If-Match. */
 static bool lock_cluster(struct req *r, long long id, char idbuf[24], PGresult **cur)
 {
-	if (!lock_for_write(r, "clusters_lock", id, &cluster_shape, ACT_ORGANIZE, C_ORGANIZER, idbuf, cur))
+	if (!lock_for_write(r, "clusters_lock", id, crud_shape(&clusters), ACT_ORGANIZE, C_ORGANIZER, idbuf, cur))
 		return false;
-	DB_EXPLAIN(r->db, write_constraints);
+	r->db->constraints = rt.on_write;
+	r->db->nconstraints = rt.n_on_write;
 	return true;
-}
-
-static int clusters_patch(struct req *r)
-{
-	json_t *body = NULL;
-	PGresult *cur = NULL;
-	struct jvalue v[API_COUNT(cluster_fields)];
-	long long id;
-	char idbuf[24], org[24];
-	int rc = -1;
-	if (!req_path_id(r, "id", &id) || !req_json(r, true, &body) ||
-	    !jin_decode(body, cluster_fields, API_COUNT(cluster_fields), true, v, &r->err) ||
-	    !lock_cluster(r, id, idbuf, &cur))
-		goto out;
-	if (v[F_ORGANIZER].present &&
-	    !authz_require_unit_field(r, ACT_ORGANIZE, v[F_ORGANIZER].num, "organizer_unit_id"))
-		goto out;
-	const char *params[] = {
-		idbuf,
-		patched_text(&v[F_CODE], cur, C_CODE),
-		patched_text(&v[F_NAME], cur, C_NAME),
-		patched_text(&v[F_KIND], cur, C_KIND),
-		v[F_ORGANIZER].present ? id_text(v[F_ORGANIZER].num, org) : PQgetvalue(cur, 0, C_ORGANIZER),
-		patched_text(&v[F_DESCRIPTION], cur, C_DESCRIPTION),
-		v[F_ACTIVE].present ? BOOL_PARAM(v[F_ACTIVE]) : (PQgetvalue(cur, 0, C_ACTIVE)[0] == 't' ? "true" : "false"),
-	};
-	rc = respond_updated(r, "clusters_update", 7, params, &cluster_shape);
-out:
-	PQclear(cur);
-	json_decref(body);
-	return rc;
-}
-
-static int clusters_delete(struct req *r)
-{
-	PGresult *cur = NULL;
-	long long id;
-	char idbuf[24];
-	int rc = -1;
-	if (req_path_id(r, "id", &id) && lock_cluster(r, id, idbuf, &cur)) {
-		DB_EXPLAIN(r->db, delete_constraints);
-		rc = respond_deleted(r, "clusters_delete", idbuf);
-	}
-	PQclear(cur);
-	return rc;
 }
 
 /* {"cluster_id":…,"year":…,"items":[{"unit_id","unit_name","role"}…]}, leader first */
@@ -505,21 +395,12 @@ out:
 }
 
 static const struct route routes[] = {
-	{"GET", "/v1/clusters", clusters_list, 0, NULL},
-	{"POST", "/v1/clusters", clusters_create, 0, NULL},
-	{"GET", "/v1/clusters/{id}", clusters_get, 0, NULL},
-	{"PATCH", "/v1/clusters/{id}", clusters_patch, 0, NULL},
-	{"DELETE", "/v1/clusters/{id}", clusters_delete, 0, NULL},
 	{"GET", "/v1/clusters/{id}/members", clusters_members_get, 0, NULL},
 	{"PUT", "/v1/clusters/{id}/members/{year}", clusters_members_put, 0, NULL},
 	{"POST", "/v1/clusters/{id}/rollover", clusters_rollover, 0, NULL},
 };
 
-static const struct fk_fact facts[] = {
-	{"clusters_organizer_fkey", "organizer_unit_id", "organizer_unit_id does not name an existing unit",
-	 "the unit organises clusters"},
-	{"cluster_members_unit_fkey", "members", "a member unit does not exist", "the unit is a member of clusters"},
-};
 
-const struct api_module clusters_module = {.name = "clusters", .routes = routes, .nroutes = API_COUNT(routes), .stmts = stmts, .nstmts = API_COUNT(stmts), .facts = facts,
-					 .nfacts = API_COUNT(facts)};
+const struct api_module clusters_module = {.name = "clusters", .routes = routes, .nroutes = API_COUNT(routes),
+					   .stmts = stmts, .nstmts = API_COUNT(stmts), .resource = &clusters,
+					   .facts = facts, .nfacts = API_COUNT(facts)};

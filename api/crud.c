@@ -161,6 +161,22 @@ static bool make_sql(const struct resource *res, struct resource_rt *rt, char *s
 			buf_printf(&b, " AND ($%d::%s IS NULL OR " ALIAS ".%s = $%d)", v, sql_type(f), column_of(f), v);
 		}
 	}
+	for (int i = 0; i < res->nfilters; i++) {
+		const struct filter *f = &res->filters[i];
+		int first = n + 1, count = f->param[1] ? 2 : 1;
+		buf_printf(&b, " AND ($%d::%s IS NULL OR ", first, f->type[0] == JF_BOOL ? "boolean" : "bigint");
+		/* the descriptor's $1 and $2 become this statement's numbers */
+		for (const char *c = f->sql; *c; c++) {
+			if (c[0] == '$' && (c[1] == '1' || (c[1] == '2' && count == 2))) {
+				buf_printf(&b, "$%d", first + (c[1] - '1'));
+				c++;
+			} else {
+				buf_putc(&b, *c);
+			}
+		}
+		buf_putc(&b, ')');
+		n += count;
+	}
 	if (res->searchable) {
 		n++;
 		buf_printf(&b, " AND ($%d::text IS NULL OR " ALIAS ".search @@ tdkt_search_query($%d))", n, n);
@@ -282,6 +298,11 @@ bool crud_explain(const struct resource *res, const struct db_constraint *on_wri
 	return true;
 }
 
+const struct row_shape *crud_shape(const struct resource *res)
+{
+	return &res->rt->shape;
+}
+
 const struct route *crud_routes(const struct resource *res, size_t *n)
 {
 	*n = res->rt->nroutes;
@@ -384,6 +405,27 @@ static int crud_list(struct req *r)
 				return req_fail(r, 400, "Query parameter subtree needs %s.", f->in.name);
 			p.v[p.n++] = subtree ? "true" : "false";
 		}
+	}
+	for (int i = 0; i < res->nfilters; i++) {
+		const struct filter *f = &res->filters[i];
+		bool given[2] = {false, false};
+		for (int k = 0; k < 2 && f->param[k]; k++) {
+			long long value = 0;
+			bool flag = false, ok;
+			if (f->type[k] == JF_BOOL)
+				ok = query_bool(&q, f->param[k], &given[k], &flag, &r->err);
+			else if (f->type[k] == JF_INT)
+				ok = query_int(&q, f->param[k], f->min, f->max, &given[k], &value, &r->err);
+			else
+				ok = query_id(&q, f->param[k], &given[k], &value, &r->err);
+			if (!ok)
+				return -1;
+			p.v[p.n] = !given[k] ? NULL : f->type[k] == JF_BOOL ? (flag ? "true" : "false") : param_id(&p, value);
+			p.n++;
+			filtered |= given[k];
+		}
+		if (f->param[1] && given[0] != given[1])
+			return req_fail(r, 400, "Query parameters %s and %s go together.", f->param[0], f->param[1]);
 	}
 	const char *text = NULL;
 	if (res->searchable) {

@@ -43,6 +43,16 @@ struct field {
 
 struct resource_rt;
 
+/* A list filter that is not a column's equality: one or two query parameters (two: both or
+ * neither) and a condition in which $1 and $2 stand for them, e.g. the clusters a unit is in
+ * a year: "t.id IN (SELECT cluster_id FROM cluster_members WHERE unit_id = $1 AND year = $2)". */
+struct filter {
+	const char *param[2];        /* the query parameters; param[1] NULL for one */
+	enum jfield_type type[2];    /* JF_ID, JF_INT (min..max), JF_BOOL */
+	long long min, max;
+	const char *sql;             /* static text: the only SQL a descriptor writes */
+};
+
 /* the generic operations a resource has (0: all of them) */
 enum resource_ops { OP_LIST = 1, OP_GET = 2, OP_CREATE = 4, OP_PATCH = 8, OP_DELETE = 16 };
 
@@ -75,6 +85,8 @@ struct resource {
 	enum action read;            /* what reading needs (a role check); ACT_READ_UNIT (0): anyone */
 	const char *write_denied;    /* the 403 of a role that may never write: "may read people but not change them" */
 	bool searchable;             /* ?q= over the table's `search` column (tdkt_search_query) */
+	const struct filter *filters;/* beyond the fields' own */
+	int nfilters;
 	const struct db_constraint *constraints; /* its own unique and check constraints, explained */
 	int nconstraints;            /* (its foreign keys are the module's facts, api/api.h) */
 	const struct resource_hooks *hooks; /* NULL: none */
@@ -111,6 +123,9 @@ bool crud_prepare(const struct resource *res, char *err, size_t errlen);
  * out of memory. */
 bool crud_explain(const struct resource *res, const struct db_constraint *on_write, const struct db_constraint *on_delete,
 		  int nfks);
+/* the row as a resource's statements return it (for hand-written routes beside the generic ones) */
+const struct row_shape *crud_shape(const struct resource *res);
+
 /* the statements crud_prepare made, in this order */
 enum crud_statement { CRUD_GET, CRUD_LOCK, CRUD_INSERT, CRUD_UPDATE, CRUD_DELETE, CRUD_LIST };
 /* the routes and statements crud_prepare made */
