@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "api/api.h"
+#include "api/crud.h"
 #include "api/authz.h"
 #include "api/resource.h"
 #include "api/write.h"
@@ -20,38 +21,31 @@
 #define MAX_CLUSTERS 100
 #define MAX_INDICATORS 100
 
-static const struct db_col campaign_cols[] = {
-	{"id", COL_NUM}, {"code", COL_STR}, {"title", COL_STR}, {"kind", COL_STR}, {"theme", COL_STR},
-	{"launched_by_unit_id", COL_NUM}, {"plan_document", COL_STR}, {"plan_date", COL_STR},
-	{"starts_on", COL_STR}, {"ends_on", COL_STR}, {"status", COL_STR}, {"description", COL_STR},
-	{"cluster_ids", COL_JSON}, {"version", COL_NUM}, {"created_at", COL_TIME}, {"updated_at", COL_TIME},
-};
-enum { C_ID, C_CODE, C_TITLE, C_KIND, C_THEME, C_LAUNCHED_BY, C_PLAN_DOCUMENT, C_PLAN_DATE, C_STARTS_ON,
-       C_ENDS_ON, C_STATUS, C_DESCRIPTION, C_CLUSTER_IDS, C_VERSION };
-static const struct row_shape campaign_shape = {"/v1/campaigns", "Campaign", campaign_cols,
-						(int)API_COUNT(campaign_cols), C_ID, C_VERSION};
-
 static const char *const campaign_kinds[] = {"regular", "thematic", NULL};
 static const char *const statuses[] = {"draft", "active", "closed", NULL};
 static const char *const public_statuses[] = {"active", "closed", NULL};
 
-enum { F_CODE, F_TITLE, F_KIND, F_THEME, F_LAUNCHED_BY, F_PLAN_DOCUMENT, F_PLAN_DATE, F_STARTS_ON, F_ENDS_ON,
-       F_DESCRIPTION, F_CLUSTER_IDS };
-static const struct jfield campaign_fields[] = {
-	[F_CODE] = {"code", JF_STRING, JF_REQUIRED, 1, 32, NULL, upper_code_ok,
-		    "must match ^[A-Z0-9][A-Z0-9.-]{0,31}$ (upper-case letters, digits, '.', '-')"},
-	[F_TITLE] = {"title", JF_STRING, JF_REQUIRED, 1, 300, NULL, NULL, NULL},
-	[F_KIND] = {"kind", JF_ENUM, JF_REQUIRED, 0, 0, campaign_kinds, NULL, NULL},
-	[F_THEME] = {"theme", JF_STRING, JF_NULLABLE, 1, 500, NULL, NULL, NULL},
-	[F_LAUNCHED_BY] = {"launched_by_unit_id", JF_ID, JF_REQUIRED, 0, 0, NULL, NULL, NULL},
-	[F_PLAN_DOCUMENT] = {"plan_document", JF_STRING, JF_NULLABLE, 1, 64, NULL, NULL, NULL},
-	[F_PLAN_DATE] = {"plan_date", JF_DATE, JF_NULLABLE, 0, 0, NULL, NULL, NULL},
-	[F_STARTS_ON] = {"starts_on", JF_DATE, JF_REQUIRED, 0, 0, NULL, NULL, NULL},
-	[F_ENDS_ON] = {"ends_on", JF_DATE, JF_REQUIRED, 0, 0, NULL, NULL, NULL},
-	[F_DESCRIPTION] = {"description", JF_TEXT, JF_NULLABLE, 0, 4000, NULL, NULL, NULL},
-	[F_CLUSTER_IDS] = {"cluster_ids", JF_ID_LIST, 0, 0, MAX_CLUSTERS, NULL, NULL, NULL},
-	JF_RO("status"),
-	JF_ROW_FIELDS,
+/* the order of CAMPAIGN_COLUMNS, which the hand-written lists select */
+enum { C_ID, C_CODE, C_TITLE, C_KIND, C_THEME, C_LAUNCHED_BY, C_PLAN_DOCUMENT, C_PLAN_DATE, C_STARTS_ON,
+       C_ENDS_ON, C_STATUS, C_DESCRIPTION, C_CLUSTER_IDS, C_VERSION };
+static const struct field fields[] = {
+	[C_ID] = FIELD_ID,
+	[C_CODE] = {{"code", JF_STRING, JF_REQUIRED, 1, 32, NULL, upper_code_ok,
+		     "must match ^[A-Z0-9][A-Z0-9.-]{0,31}$ (upper-case letters, digits, '.', '-')"}, NULL, COL_STR, 0, NULL},
+	[C_TITLE] = {{"title", JF_STRING, JF_REQUIRED, 1, 300, NULL, NULL, NULL}, NULL, COL_STR, FR_NFC, NULL},
+	[C_KIND] = {{"kind", JF_ENUM, JF_REQUIRED, 0, 0, campaign_kinds, NULL, NULL}, NULL, COL_STR, 0, NULL},
+	[C_THEME] = {{"theme", JF_STRING, JF_NULLABLE, 1, 500, NULL, NULL, NULL}, NULL, COL_STR, FR_NFC, NULL},
+	[C_LAUNCHED_BY] = {{"launched_by_unit_id", JF_ID, JF_REQUIRED, 0, 0, NULL, NULL, NULL}, NULL, COL_NUM, FR_OWNER, NULL},
+	[C_PLAN_DOCUMENT] = {{"plan_document", JF_STRING, JF_NULLABLE, 1, 64, NULL, NULL, NULL}, NULL, COL_STR, FR_NFC, NULL},
+	[C_PLAN_DATE] = {{"plan_date", JF_DATE, JF_NULLABLE, 0, 0, NULL, NULL, NULL}, NULL, COL_STR, 0, NULL},
+	[C_STARTS_ON] = {{"starts_on", JF_DATE, JF_REQUIRED, 0, 0, NULL, NULL, NULL}, NULL, COL_STR, 0, NULL},
+	[C_ENDS_ON] = {{"ends_on", JF_DATE, JF_REQUIRED, 0, 0, NULL, NULL, NULL}, NULL, COL_STR, 0, NULL},
+	[C_STATUS] = {JF_RO("status"), NULL, COL_STR, FR_STATE, NULL},
+	[C_DESCRIPTION] = {{"description", JF_TEXT, JF_NULLABLE, 0, 4000, NULL, NULL, NULL}, NULL, COL_STR, FR_NFC, NULL},
+	[C_CLUSTER_IDS] = {{"cluster_ids", JF_ID_LIST, 0, 0, MAX_CLUSTERS, NULL, NULL, NULL},
+			   "(SELECT coalesce(json_agg(cc.cluster_id ORDER BY cc.cluster_id), '[]') FROM campaign_clusters cc"
+			   " WHERE cc.campaign_id = t.id)", COL_JSON, FR_CHILD, NULL},
+	FIELDS_ROW_META,
 };
 enum { I_CODE, I_POINTS };
 static const struct jfield indicator_item_fields[] = {
@@ -59,30 +53,14 @@ static const struct jfield indicator_item_fields[] = {
 	[I_POINTS] = {"max_points", JF_INT, JF_NULLABLE, 0, 1000, NULL, NULL, NULL},
 };
 
-static const struct db_constraint write_constraints[] = {
+static const struct resource campaigns; /* below, with its hooks */
+
+static const struct db_constraint constraints[] = {
 	{"campaigns_code_key", "code", "duplicate", "code is already used by another campaign", 0},
-	{"campaigns_launched_by_fkey", "launched_by_unit_id", "not_found", "launched_by_unit_id does not name an existing unit", 0},
-	{"campaign_clusters_cluster_fkey", "cluster_ids", "not_found", "cluster_ids names a cluster that does not exist", 0},
-	{"campaign_indicators_indicator_fkey", "indicators", "not_found", "an indicator code does not exist", 0},
 	{"campaigns_period", "ends_on", "before_start", "ends_on must not be before starts_on", 0},
-	{"registrations_campaign_fkey", "id", "referenced", "the campaign has registrations", 0},
-	{"initiatives_campaign_fkey", "id", "referenced", "the campaign has initiatives", 0},
 };
 
 static const struct db_stmt stmts[] = {
-	{"campaigns_get", "SELECT " CAMPAIGN_COLUMNS " FROM campaigns c WHERE c.id = $1"},
-	{"campaigns_lock", "SELECT " CAMPAIGN_COLUMNS " FROM campaigns c WHERE c.id = $1 FOR UPDATE OF c"},
-	{"campaigns_insert",
-	 "INSERT INTO campaigns (code, title, kind, theme, launched_by_unit_id, plan_document, plan_date, starts_on,"
-	 " ends_on, description) VALUES ($1, normalize($2, NFC), $3, normalize($4, NFC), $5, normalize($6, NFC), $7,"
-	 " $8, $9, normalize($10, NFC)) RETURNING id"},
-	{"campaigns_update",
-	 "UPDATE campaigns SET code = $2, title = normalize($3, NFC), kind = $4, theme = normalize($5, NFC),"
-	 " launched_by_unit_id = $6, plan_document = normalize($7, NFC), plan_date = $8, starts_on = $9, ends_on = $10,"
-	 " description = normalize($11, NFC), version = version + 1, updated_at = now() WHERE id = $1"},
-	{"campaigns_set_status",
-	 "UPDATE campaigns SET status = $2, version = version + 1, updated_at = now() WHERE id = $1"},
-	{"campaigns_delete", "DELETE FROM campaigns WHERE id = $1"},
 	/* the hot list — a cluster's campaigns running in a year — prepared, and driven from the
 	 * cluster's few campaigns rather than the year's many (a year overlaps a fifth of them) */
 	{"campaigns_by_cluster_year",
@@ -158,7 +136,7 @@ static int list(struct req *r, bool with_drafts)
 	}
 	if (!res)
 		return -1;
-	return respond_page(r, res, "campaigns", &campaign_shape, page.limit);
+	return respond_page(r, res, "campaigns", crud_shape(&campaigns), page.limit);
 }
 
 static int campaigns_list(struct req *r)
@@ -174,11 +152,6 @@ static int public_campaigns(struct req *r)
 	return 0;
 }
 
-static int campaigns_get(struct req *r)
-{
-	return respond_get_by_id(r, "campaigns_get", &campaign_shape);
-}
-
 static bool check_period(struct req *r, const char *starts, const char *ends)
 {
 	if (starts && ends && strcmp(ends, starts) < 0) /* YYYY-MM-DD compares as text */
@@ -186,163 +159,56 @@ static bool check_period(struct req *r, const char *starts, const char *ends)
 	return true;
 }
 
-/* Sets the participating clusters in the open transaction. */
-static bool set_clusters(struct req *r, const char *id, const struct jvalue *v)
+static bool validate(struct req *r, const struct jvalue *v, PGresult *cur)
 {
+	return check_period(r, cur ? patched_text(&v[C_STARTS_ON], cur, C_STARTS_ON) : v[C_STARTS_ON].str,
+			    cur ? patched_text(&v[C_ENDS_ON], cur, C_ENDS_ON) : v[C_ENDS_ON].str);
+}
+
+/* the participating clusters, replaced as a whole when given */
+static bool after_write(struct req *r, const struct jvalue *v, PGresult *cur, PGresult *row)
+{
+	(void)cur;
+	if (!v[C_CLUSTER_IDS].present)
+		return true;
 	struct buf ids;
 	buf_init(&ids);
-	id_list_text(v, &ids);
-	const char *params[] = {id, ids.data};
+	id_list_text(&v[C_CLUSTER_IDS], &ids);
+	const char *params[] = {PQgetvalue(row, 0, C_ID), ids.data};
 	PGresult *res = buf_ok(&ids) ? db_prepared(r->db, "campaigns_clusters_set", 2, params, &r->err) : NULL;
 	buf_free(&ids);
 	PQclear(res);
 	return res != NULL;
 }
 
-/* re-reads the campaign (with its cluster ids) and answers it */
-static int respond_campaign(struct req *r, const char *id, int status)
-{
-	const char *params[] = {id};
-	PGresult *res = db_prepared(r->db, "campaigns_get", 1, params, &r->err);
-	if (!res)
-		return -1;
-	return respond_row(r, res, status, &campaign_shape);
-}
+static const char *const editable[] = {"draft", "active", NULL};
+static const char *const drafts[] = {"draft", NULL};
+static const char *const active[] = {"active", NULL};
+static const struct state_action actions[] = {
+	{"activate", drafts, "active"},
+	{"close", active, "closed"},
+};
+static const struct resource_hooks hooks = {.validate = validate, .after_write = after_write};
 
-static int campaigns_create(struct req *r)
-{
-	json_t *body = NULL;
-	struct jvalue v[API_COUNT(campaign_fields)];
-	struct db_conn *db;
-	char unit[24], id[24];
-	int rc = -1;
-	if (!authz_role_may(r, ACT_ORGANIZE)) {
-		req_fail(r, 403, "Your role (%s) may read campaigns but not launch them.", role_name(r->caller.role));
-		goto out;
-	}
-	if (!req_json(r, false, &body) ||
-	    !jin_decode(body, campaign_fields, API_COUNT(campaign_fields), false, v, &r->err) ||
-	    !check_period(r, v[F_STARTS_ON].str, v[F_ENDS_ON].str) ||
-	    !authz_require_unit_field(r, ACT_ORGANIZE, v[F_LAUNCHED_BY].num, "launched_by_unit_id") || !write_begin(r, &db))
-		goto out;
-	DB_EXPLAIN(db, write_constraints);
-	const char *params[] = {v[F_CODE].str, v[F_TITLE].str, v[F_KIND].str, v[F_THEME].str,
-				id_text(v[F_LAUNCHED_BY].num, unit), v[F_PLAN_DOCUMENT].str, v[F_PLAN_DATE].str,
-				v[F_STARTS_ON].str, v[F_ENDS_ON].str, v[F_DESCRIPTION].str};
-	PGresult *res = db_prepared(db, "campaigns_insert", 10, params, &r->err);
-	if (!res)
-		goto out;
-	snprintf(id, sizeof id, "%s", PQgetvalue(res, 0, 0));
-	PQclear(res);
-	if ((v[F_CLUSTER_IDS].present && !set_clusters(r, id, &v[F_CLUSTER_IDS])) || !db_commit(db, &r->err))
-		goto out;
-	rc = respond_campaign(r, id, 201);
-out:
-	json_decref(body);
-	return rc;
-}
+static struct resource_rt rt;
+static const struct resource campaigns = {
+	.name = "campaigns", .path = "/v1/campaigns", .noun = "Campaign", .table = "campaigns",
+	.fields = fields, .nfields = API_COUNT(fields),
+	.write = ACT_ORGANIZE, .write_denied = "may read campaigns but not launch them",
+	.constraints = constraints, .nconstraints = API_COUNT(constraints), .hooks = &hooks,
+	/* the list is hand-written below: its hot form and the public one */
+	.ops = OP_GET | OP_CREATE | OP_PATCH | OP_DELETE,
+	.editable = editable, .deletable = drafts, .actions = actions, .nactions = API_COUNT(actions), .rt = &rt,
+};
 
 /* In a write transaction: locks the campaign and checks the caller runs it, and If-Match. */
 static bool lock_campaign(struct req *r, long long id, char idbuf[24], PGresult **cur)
 {
-	if (!lock_for_write(r, "campaigns_lock", id, &campaign_shape, ACT_ORGANIZE, C_LAUNCHED_BY, idbuf, cur))
+	if (!lock_for_write(r, "campaigns_lock", id, crud_shape(&campaigns), ACT_ORGANIZE, C_LAUNCHED_BY, idbuf, cur))
 		return false;
-	DB_EXPLAIN(r->db, write_constraints);
+	r->db->constraints = rt.on_write;
+	r->db->nconstraints = rt.n_on_write;
 	return true;
-}
-
-static int campaigns_patch(struct req *r)
-{
-	json_t *body = NULL;
-	PGresult *cur = NULL, *res = NULL;
-	struct jvalue v[API_COUNT(campaign_fields)];
-	long long id;
-	char idbuf[24], unit[24];
-	int rc = -1;
-	if (!req_path_id(r, "id", &id) || !req_json(r, true, &body) ||
-	    !jin_decode(body, campaign_fields, API_COUNT(campaign_fields), true, v, &r->err) ||
-	    !lock_campaign(r, id, idbuf, &cur))
-		goto out;
-	if (strcmp(PQgetvalue(cur, 0, C_STATUS), "closed") == 0) {
-		req_fail(r, 409, "The campaign is closed; closed campaigns are not changed.");
-		goto out;
-	}
-	if (v[F_LAUNCHED_BY].present &&
-	    !authz_require_unit_field(r, ACT_ORGANIZE, v[F_LAUNCHED_BY].num, "launched_by_unit_id"))
-		goto out;
-	const char *starts = patched_text(&v[F_STARTS_ON], cur, C_STARTS_ON), *ends = patched_text(&v[F_ENDS_ON], cur, C_ENDS_ON);
-	if (!check_period(r, starts, ends))
-		goto out;
-	const char *params[] = {
-		idbuf, patched_text(&v[F_CODE], cur, C_CODE), patched_text(&v[F_TITLE], cur, C_TITLE), patched_text(&v[F_KIND], cur, C_KIND),
-		patched_text(&v[F_THEME], cur, C_THEME),
-		v[F_LAUNCHED_BY].present ? id_text(v[F_LAUNCHED_BY].num, unit) : PQgetvalue(cur, 0, C_LAUNCHED_BY),
-		patched_text(&v[F_PLAN_DOCUMENT], cur, C_PLAN_DOCUMENT), patched_text(&v[F_PLAN_DATE], cur, C_PLAN_DATE), starts, ends,
-		patched_text(&v[F_DESCRIPTION], cur, C_DESCRIPTION),
-	};
-	res = db_prepared(r->db, "campaigns_update", 11, params, &r->err);
-	if (!res || (v[F_CLUSTER_IDS].present && !set_clusters(r, idbuf, &v[F_CLUSTER_IDS])) ||
-	    !db_commit(r->db, &r->err))
-		goto out;
-	rc = respond_campaign(r, idbuf, 200);
-out:
-	PQclear(cur);
-	PQclear(res);
-	json_decref(body);
-	return rc;
-}
-
-static int campaigns_delete(struct req *r)
-{
-	PGresult *cur = NULL;
-	long long id;
-	char idbuf[24];
-	int rc = -1;
-	if (!req_path_id(r, "id", &id) || !lock_campaign(r, id, idbuf, &cur))
-		goto out;
-	if (strcmp(PQgetvalue(cur, 0, C_STATUS), "draft") != 0) {
-		req_fail(r, 409, "The campaign is %s; only drafts can be deleted.", PQgetvalue(cur, 0, C_STATUS));
-		goto out;
-	}
-	rc = respond_deleted(r, "campaigns_delete", idbuf);
-out:
-	PQclear(cur);
-	return rc;
-}
-
-/* draft -> active -> closed */
-static int transition(struct req *r, const char *from, const char *to)
-{
-	PGresult *cur = NULL, *res = NULL;
-	long long id;
-	char idbuf[24];
-	int rc = -1;
-	if (!req_path_id(r, "id", &id) || !lock_campaign(r, id, idbuf, &cur))
-		goto out;
-	if (strcmp(PQgetvalue(cur, 0, C_STATUS), from) != 0) {
-		req_fail(r, 409, "The campaign is %s; only a%s %s campaign can become %s.", PQgetvalue(cur, 0, C_STATUS),
-			 from[0] == 'a' ? "n" : "", from, to);
-		goto out;
-	}
-	const char *params[] = {idbuf, to};
-	res = db_prepared(r->db, "campaigns_set_status", 2, params, &r->err);
-	if (!res || !db_commit(r->db, &r->err))
-		goto out;
-	rc = respond_campaign(r, idbuf, 200);
-out:
-	PQclear(cur);
-	PQclear(res);
-	return rc;
-}
-
-static int campaigns_activate(struct req *r)
-{
-	return transition(r, "draft", "active");
-}
-
-static int campaigns_close(struct req *r)
-{
-	return transition(r, "active", "closed");
 }
 
 static bool write_indicators(struct req *r, const char *id)
@@ -473,12 +339,6 @@ out:
 
 static const struct route routes[] = {
 	{"GET", "/v1/campaigns", campaigns_list, 0, NULL},
-	{"POST", "/v1/campaigns", campaigns_create, 0, NULL},
-	{"GET", "/v1/campaigns/{id}", campaigns_get, 0, NULL},
-	{"PATCH", "/v1/campaigns/{id}", campaigns_patch, 0, NULL},
-	{"DELETE", "/v1/campaigns/{id}", campaigns_delete, 0, NULL},
-	{"POST", "/v1/campaigns/{id}/activate", campaigns_activate, 0, NULL},
-	{"POST", "/v1/campaigns/{id}/close", campaigns_close, 0, NULL},
 	{"GET", "/v1/campaigns/{id}/indicators", campaigns_indicators_get, 0, NULL},
 	{"PUT", "/v1/campaigns/{id}/indicators", campaigns_indicators_put, 0, NULL},
 	{"GET", "/v1/public/campaigns", public_campaigns, ROUTE_PUBLIC, NULL},
@@ -493,5 +353,6 @@ static const struct fk_fact facts[] = {
 	 "campaigns name this cluster"},
 };
 
-const struct api_module campaigns_module = {.name = "campaigns", .routes = routes, .nroutes = API_COUNT(routes), .stmts = stmts, .nstmts = API_COUNT(stmts), .facts = facts,
-					    .nfacts = API_COUNT(facts)};
+const struct api_module campaigns_module = {.name = "campaigns", .routes = routes, .nroutes = API_COUNT(routes),
+					    .stmts = stmts, .nstmts = API_COUNT(stmts), .resource = &campaigns,
+					    .facts = facts, .nfacts = API_COUNT(facts)};

@@ -11,8 +11,8 @@
 #include "lib/query.h"
 
 enum { S_GET = CRUD_GET, S_LOCK = CRUD_LOCK, S_INSERT = CRUD_INSERT, S_UPDATE = CRUD_UPDATE, S_DELETE = CRUD_DELETE,
-       S_LIST = CRUD_LIST, S_COUNT };
-static const char *const stmt_suffix[S_COUNT] = {"get", "lock", "insert", "update", "delete", "list"};
+       S_LIST = CRUD_LIST, S_SET_STATE = CRUD_SET_STATE, S_COUNT };
+static const char *const stmt_suffix[S_COUNT] = {"get", "lock", "insert", "update", "delete", "list", "set_state"};
 
 #define ALIAS "t"
 
@@ -32,10 +32,31 @@ static const char *column_of(const struct field *f)
 	return f->column ? f->column : f->in.name;
 }
 
+/* a column that is an expression of the row: read, never written */
+static bool computed(const struct field *f)
+{
+	return f->column && f->column[0] == '(';
+}
+
 /* a field the client writes (create, patch) */
 static bool writable(const struct field *f)
 {
 	return !(f->in.flags & JF_READONLY);
+}
+
+/* a field the row's own INSERT and UPDATE write */
+static bool stored(const struct field *f)
+{
+	return writable(f) && !computed(f);
+}
+
+/* how a row's select list names a field: t.column, or the expression */
+static void select_item(struct buf *b, const struct field *f)
+{
+	if (computed(f))
+		buf_puts(b, f->column);
+	else
+		buf_printf(b, ALIAS ".%s", column_of(f));
 }
 
 /* the SQL type a parameter of this field is cast to, where a cast is needed */
@@ -79,8 +100,10 @@ static bool make_sql(const struct resource *res, struct resource_rt *rt, char *s
 	struct buf cols, b;
 	buf_init(&cols);
 	for (int i = 0, n = 0; i < res->nfields; i++)
-		if (!(res->fields[i].role & FR_WRITE_ONLY))
-			buf_printf(&cols, "%s" ALIAS ".%s", n++ ? ", " : "", column_of(&res->fields[i]));
+		if (!(res->fields[i].role & FR_WRITE_ONLY)) {
+			buf_puts(&cols, n++ ? ", " : "");
+			select_item(&cols, &res->fields[i]);
+		}
 	if (!buf_ok(&cols))
 		return false;
 	const char *key = column_of(&res->fields[rt->key]);
@@ -96,12 +119,12 @@ static bool make_sql(const struct resource *res, struct resource_rt *rt, char *s
 	buf_printf(&b, "INSERT INTO %s AS " ALIAS " (", res->table);
 	int n = 0;
 	for (int i = 0; i < res->nfields; i++)
-		if (writable(&res->fields[i]))
+		if (stored(&res->fields[i]))
 			buf_printf(&b, "%s%s", n++ ? ", " : "", column_of(&res->fields[i]));
 	buf_puts(&b, ") VALUES (");
 	n = 0;
 	for (int i = 0; i < res->nfields; i++)
-		if (writable(&res->fields[i])) {
+		if (stored(&res->fields[i])) {
 			buf_puts(&b, n ? ", " : "");
 			value_sql(&b, &res->fields[i], ++n, true);
 		}
@@ -115,7 +138,7 @@ static bool make_sql(const struct resource *res, struct resource_rt *rt, char *s
 	n = 1; /* $1 is the key */
 	for (int i = 0; i < res->nfields; i++) {
 		const struct field *f = &res->fields[i];
-		if (writable(f) && (f->role & FR_CREATE_ONLY)) {
+		if ((writable(f) && (f->role & FR_CREATE_ONLY)) || computed(f)) {
 			continue;
 		} else if (writable(f)) {
 			buf_printf(&b, "%s%s = ", sep, column_of(f));
@@ -135,6 +158,21 @@ static bool make_sql(const struct resource *res, struct resource_rt *rt, char *s
 	buf_init(&b);
 	buf_printf(&b, "DELETE FROM %s WHERE %s = $1", res->table, key);
 	sql[S_DELETE] = take(&b);
+
+	/* an action: the state, and the version and updated_at as any update */
+	if (rt->state >= 0) {
+		buf_init(&b);
+		buf_printf(&b, "UPDATE %s AS " ALIAS " SET %s = $2", res->table, column_of(&res->fields[rt->state]));
+		for (int i = 0; i < res->nfields; i++) {
+			const struct field *f = &res->fields[i];
+			if (f->role & FR_VERSION)
+				buf_printf(&b, ", %s = " ALIAS ".%s + 1", column_of(f), column_of(f));
+			else if (f->role & FR_UPDATED)
+				buf_printf(&b, ", %s = now()", column_of(f));
+		}
+		buf_printf(&b, " WHERE " ALIAS ".%s = $1 RETURNING %s", key, cols.data);
+		sql[S_SET_STATE] = take(&b);
+	}
 
 	/* the unfiltered list (browsing page by page) is the hot one: prepared */
 	buf_init(&b);
@@ -185,7 +223,7 @@ static bool make_sql(const struct resource *res, struct resource_rt *rt, char *s
 	rt->list_sql = take(&b);
 	buf_free(&cols);
 	for (int i = 0; i < S_COUNT; i++)
-		if (!sql[i])
+		if (!sql[i] && (i != S_SET_STATE || rt->state >= 0))
 			return false;
 	return rt->list_sql != NULL;
 }
@@ -195,6 +233,7 @@ static int crud_get(struct req *r);
 static int crud_create(struct req *r);
 static int crud_patch(struct req *r);
 static int crud_delete(struct req *r);
+static int crud_action(struct req *r);
 
 bool crud_prepare(const struct resource *res, char *err, size_t errlen)
 {
@@ -209,10 +248,10 @@ bool crud_prepare(const struct resource *res, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: the name and table must match ^[a-z_][a-z0-9_]*$", res->name);
 		return false;
 	}
-	rt->key = rt->version = rt->owner = -1;
+	rt->key = rt->version = rt->owner = rt->state = -1;
 	for (int i = 0; i < res->nfields; i++) {
 		const struct field *f = &res->fields[i];
-		if (!plain_identifier(column_of(f))) {
+		if (!computed(f) && !plain_identifier(column_of(f))) {
 			snprintf(err, errlen, "%s.%s: a column must match ^[a-z_][a-z0-9_]*$", res->name, f->in.name);
 			return false;
 		}
@@ -232,6 +271,17 @@ bool crud_prepare(const struct resource *res, char *err, size_t errlen)
 			rt->version = i;
 		if (f->role & FR_OWNER)
 			rt->owner = i;
+		if (f->role & FR_STATE)
+			rt->state = i;
+		rt->has_child |= (f->role & FR_CHILD) != 0;
+		if ((f->role & FR_FILTER) && computed(f)) {
+			snprintf(err, errlen, "%s.%s: a computed field is no filter", res->name, f->in.name);
+			return false;
+		}
+	}
+	if ((res->nactions > 0 || res->editable || res->deletable) && rt->state < 0) {
+		snprintf(err, errlen, "%s: states and actions need a FR_STATE field", res->name);
+		return false;
 	}
 	if ((rt->key >= 0 && rt->col_of[rt->key] < 0) || (rt->owner >= 0 && rt->col_of[rt->owner] < 0) ||
 	    (rt->version >= 0 && rt->col_of[rt->version] < 0)) {
@@ -249,7 +299,8 @@ bool crud_prepare(const struct resource *res, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: out of memory making its SQL", res->name);
 		return false;
 	}
-	for (int i = 0; i < S_COUNT; i++) {
+	rt->nstmts = rt->state >= 0 ? S_COUNT : S_COUNT - 1;
+	for (int i = 0; i < rt->nstmts; i++) {
 		snprintf(rt->stmt_names[i], sizeof rt->stmt_names[i], "%s_%s", res->name, stmt_suffix[i]);
 		rt->stmts[i] = (struct db_stmt){rt->stmt_names[i], sql[i]};
 	}
@@ -271,6 +322,24 @@ bool crud_prepare(const struct resource *res, char *err, size_t errlen)
 	for (size_t i = 0; i < API_COUNT(all); i++)
 		if (ops & (1u << i))
 			rt->routes[rt->nroutes++] = all[i];
+	if (res->nactions > (int)API_COUNT(rt->action_paths)) {
+		snprintf(err, errlen, "%s: more than %zu actions", res->name, API_COUNT(rt->action_paths));
+		return false;
+	}
+	for (int i = 0; i < res->nactions; i++) {
+		if (!plain_identifier(res->actions[i].name)) {
+			snprintf(err, errlen, "%s: action names match ^[a-z_][a-z0-9_]*$", res->name);
+			return false;
+		}
+		buf_init(&path);
+		buf_printf(&path, "%s/%s", item, res->actions[i].name);
+		rt->action_paths[i] = take(&path);
+		if (!rt->action_paths[i]) {
+			snprintf(err, errlen, "%s: out of memory", res->name);
+			return false;
+		}
+		rt->routes[rt->nroutes++] = (struct route){"POST", rt->action_paths[i], crud_action, 0, res};
+	}
 	rt->ready = true;
 	return true;
 }
@@ -311,7 +380,7 @@ const struct route *crud_routes(const struct resource *res, size_t *n)
 
 const struct db_stmt *crud_statements(const struct resource *res, int *n)
 {
-	*n = S_COUNT;
+	*n = res->rt->nstmts;
 	return res->rt->stmts;
 }
 
@@ -506,8 +575,20 @@ static int write_row(struct req *r, const struct resource *res, int stmt, int n,
 	PGresult *row = db_prepared(r->db, res->rt->stmt_names[stmt], n, params, &r->err);
 	if (!row)
 		return -1;
-	if ((res->hooks && res->hooks->after_write && !res->hooks->after_write(r, v, cur, row)) ||
-	    !db_commit(r->db, &r->err)) {
+	if (res->hooks && res->hooks->after_write && !res->hooks->after_write(r, v, cur, row)) {
+		PQclear(row);
+		return -1;
+	}
+	if (res->rt->has_child) {
+		/* read again: the children the hook wrote are part of the row */
+		const char *key[] = {PQgetvalue(row, 0, res->rt->col_of[res->rt->key])};
+		PGresult *again = db_prepared(r->db, res->rt->stmt_names[S_GET], 1, key, &r->err);
+		PQclear(row);
+		if (!again)
+			return -1;
+		row = again;
+	}
+	if (!db_commit(r->db, &r->err)) {
 		PQclear(row);
 		return -1;
 	}
@@ -543,12 +624,47 @@ static int crud_create(struct req *r)
 	    !write_begin(r, &db))
 		goto out;
 	for (int i = 0; i < res->nfields; i++)
-		if (writable(&res->fields[i]))
+		if (stored(&res->fields[i]))
 			params[n++] = value_param(&v[i], res->fields[i].in.type, text[i]);
 	rc = write_row(r, res, S_INSERT, n, params, v, NULL);
 out:
 	json_decref(body);
 	return rc;
+}
+
+static const char *state_of(const struct resource *res, PGresult *cur)
+{
+	return PQgetvalue(cur, 0, res->rt->col_of[res->rt->state]);
+}
+
+static bool in_states(const char *const *states, const char *state)
+{
+	for (; states && *states; states++)
+		if (strcmp(*states, state) == 0)
+			return true;
+	return false;
+}
+
+/* "draft or active" */
+static void states_text(const char *const *states, char *out, size_t n)
+{
+	out[0] = '\0';
+	for (size_t len = 0; states && *states; states++) {
+		len = strlen(out);
+		snprintf(out + len, n - len, "%s%s", len ? " or " : "", *states);
+	}
+}
+
+/* 409 unless the row is in one of `states` (NULL: any); `doing` says what was asked */
+static bool state_allows(struct req *r, const struct resource *res, PGresult *cur, const char *const *states,
+			 const char *doing)
+{
+	if (!states || in_states(states, state_of(res, cur)))
+		return true;
+	char allowed[128];
+	states_text(states, allowed, sizeof allowed);
+	return app_error_set(&r->err, 409, "%s %s is %s; only a row that is %s can %s.", res->noun,
+			     PQgetvalue(cur, 0, res->rt->col_of[res->rt->key]), state_of(res, cur), allowed, doing);
 }
 
 /* In a write transaction: the row locked, after 404, the caller's right (`action`) over its
@@ -597,7 +713,7 @@ static int crud_patch(struct req *r)
 	if (!may_write_somewhere(r, res) || !req_json(r, true, &body) ||
 	    !jin_decode(body, rt->patch_specs, (size_t)res->nfields, true, v, &r->err) ||
 	    !hook_prepare(r, res, v, scratch, sizeof scratch) || !lock_row(r, res, res->write, v, key, &cur) ||
-	    !hook_validate(r, res, v, cur))
+	    !state_allows(r, res, cur, res->editable, "be changed") || !hook_validate(r, res, v, cur))
 		goto out;
 	/* moving a row to another unit needs the right over that unit too */
 	if (rt->owner >= 0 && v[rt->owner].present &&
@@ -605,7 +721,7 @@ static int crud_patch(struct req *r)
 		goto out;
 	params[n++] = key;
 	for (int i = 0; i < res->nfields; i++) {
-		if (!writable(&res->fields[i]) || (res->fields[i].role & FR_CREATE_ONLY))
+		if (!stored(&res->fields[i]) || (res->fields[i].role & FR_CREATE_ONLY))
 			continue;
 		int col = rt->col_of[i];
 		if (v[i].present || col < 0)
@@ -626,11 +742,43 @@ static int crud_delete(struct req *r)
 	PGresult *cur = NULL;
 	char key[64];
 	int rc = -1;
-	if (lock_row(r, res, res->remove ? res->remove : res->write, NULL, key, &cur)) {
+	if (lock_row(r, res, res->remove ? res->remove : res->write, NULL, key, &cur) &&
+	    state_allows(r, res, cur, res->deletable, "be deleted")) {
 		r->db->constraints = res->rt->on_delete;
 		r->db->nconstraints = res->rt->n_on_delete;
 		rc = respond_deleted(r, res->rt->stmt_names[S_DELETE], key);
 	}
+	PQclear(cur);
+	return rc;
+}
+
+static int crud_action(struct req *r)
+{
+	const struct resource *res = resource_of(r);
+	const char *name = strrchr(r->match.route->path, '/') + 1;
+	const struct state_action *a = NULL;
+	for (int i = 0; i < res->nactions && !a; i++)
+		if (strcmp(res->actions[i].name, name) == 0)
+			a = &res->actions[i];
+	PGresult *cur = NULL;
+	char key[64], doing[64];
+	int rc = -1;
+	snprintf(doing, sizeof doing, "become %s", a->to);
+	if (!lock_row(r, res, res->write, NULL, key, &cur) || !state_allows(r, res, cur, a->from, doing) ||
+	    (res->hooks && res->hooks->on_action && !res->hooks->on_action(r, a, cur)))
+		goto out;
+	r->db->constraints = res->rt->on_write;
+	r->db->nconstraints = res->rt->n_on_write;
+	const char *params[] = {key, a->to};
+	PGresult *row = db_prepared(r->db, res->rt->stmt_names[S_SET_STATE], 2, params, &r->err);
+	if (!row)
+		goto out;
+	if (!db_commit(r->db, &r->err)) {
+		PQclear(row);
+		goto out;
+	}
+	rc = respond_row(r, row, 200, &res->rt->shape);
+out:
 	PQclear(cur);
 	return rc;
 }

@@ -24,11 +24,15 @@ enum field_role {
 	FR_CREATE_ONLY = 1 << 7, /* written on create, read-only after (a key that is a code, say) */
 	FR_WRITE_ONLY = 1 << 8,  /* written, never read back (a password's hash): kept when a patch omits it */
 	FR_LOWER = 1 << 9,       /* ASCII text stored lower-case (a username) */
+	FR_STATE = 1 << 10,      /* the row's state (read-only): edits and deletes in some states, actions */
+	FR_CHILD = 1 << 11,      /* written by the after_write hook into another table, read back through the
+				    field's column, an expression "(SELECT ...)" */
 };
 
 struct field {
 	struct jfield in;          /* JSON name, input type, JF_REQUIRED / JF_NULLABLE / JF_READONLY, limits */
-	const char *column;        /* NULL: the column has the JSON name */
+	const char *column;        /* NULL: the column has the JSON name; "(SELECT ...)": an expression of
+				      the row (alias t), read-only unless FR_CHILD */
 	enum db_col_type out;      /* how the column's text is written in JSON */
 	unsigned role;             /* enum field_role */
 	const char *absent;        /* on create, the SQL value of an absent field ("true"); NULL: NULL */
@@ -53,6 +57,14 @@ struct filter {
 	const char *sql;             /* static text: the only SQL a descriptor writes */
 };
 
+/* POST {path}/{id}/{name}: a row in one of `from` goes to `to` (its state field), with the right
+ * to write it. A body, when the action takes one, is the hooks' business. */
+struct state_action {
+	const char *name;            /* "activate" */
+	const char *const *from;     /* NULL-terminated */
+	const char *to;
+};
+
 /* the generic operations a resource has (0: all of them) */
 enum resource_ops { OP_LIST = 1, OP_GET = 2, OP_CREATE = 4, OP_PATCH = 8, OP_DELETE = 16 };
 
@@ -71,6 +83,8 @@ struct resource_hooks {
 	bool (*prepare)(struct req *r, struct jvalue *v, char *scratch, size_t scratch_len);
 	/* create (cur NULL) and patch, in the transaction after the write, before the commit */
 	bool (*after_write)(struct req *r, const struct jvalue *v, PGresult *cur, PGresult *row);
+	/* an action, the row locked and in a `from` state, before it moves: more rules, more work */
+	bool (*on_action)(struct req *r, const struct state_action *a, PGresult *cur);
 };
 
 struct resource {
@@ -91,6 +105,10 @@ struct resource {
 	int nconstraints;            /* (its foreign keys are the module's facts, api/api.h) */
 	const struct resource_hooks *hooks; /* NULL: none */
 	unsigned ops;                /* enum resource_ops; 0: all */
+	const char *const *editable; /* states a patch may change a row in (NULL-terminated; NULL: any) */
+	const char *const *deletable;/* states a row may be deleted in (NULL: any) */
+	const struct state_action *actions;
+	int nactions;
 	struct resource_rt *rt;      /* made at start by crud_prepare */
 };
 
@@ -104,11 +122,15 @@ struct resource_rt {
 	int ncols;
 	struct row_shape shape;
 	int key, version, owner;       /* field indexes, -1 when none */
-	char stmt_names[6][48];
-	struct db_stmt stmts[6];       /* get, lock, insert, update, delete, list of all */
+	char stmt_names[7][48];
+	struct db_stmt stmts[7];       /* get, lock, insert, update, delete, list of all, set state */
+	int nstmts;
 	char *list_sql;                /* the list with filters, planned with its values */
-	struct route routes[5];
+	struct route routes[5 + 8];
 	size_t nroutes;
+	int state;                     /* the FR_STATE field, -1 when none */
+	bool has_child;                /* a write re-reads the row once its children are written */
+	char *action_paths[8];
 	struct db_constraint *on_write;/* its own constraints, then every foreign key's */
 	int n_on_write;
 	struct db_constraint *on_delete;/* every foreign key's, as "still referenced" on the key */
@@ -127,7 +149,7 @@ bool crud_explain(const struct resource *res, const struct db_constraint *on_wri
 const struct row_shape *crud_shape(const struct resource *res);
 
 /* the statements crud_prepare made, in this order */
-enum crud_statement { CRUD_GET, CRUD_LOCK, CRUD_INSERT, CRUD_UPDATE, CRUD_DELETE, CRUD_LIST };
+enum crud_statement { CRUD_GET, CRUD_LOCK, CRUD_INSERT, CRUD_UPDATE, CRUD_DELETE, CRUD_LIST, CRUD_SET_STATE };
 /* the routes and statements crud_prepare made */
 const struct route *crud_routes(const struct resource *res, size_t *n);
 const struct db_stmt *crud_statements(const struct resource *res, int *n);
