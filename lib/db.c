@@ -36,6 +36,7 @@ struct db_pool {
 	struct timespec last_connect_failure;  /* fail fast for a moment after the database refused us;
 						  under lock */
 	atomic_uint epoch;                     /* bumped when a connection is found dead */
+	char prepare_error[256];               /* the last statement that failed to prepare; under lock */
 	struct db_conn *conns;                 /* size slots */
 };
 
@@ -185,8 +186,13 @@ static bool open_conn(struct db_pool *p, struct db_conn *c)
 	for (int i = 0; i < p->nstmts; i++) {
 		PGresult *r = PQprepare(c->pg, p->stmts[i]->name, p->stmts[i]->sql, 0, NULL);
 		bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
-		if (!ok)
+		if (!ok) {
 			log_error("preparing %s failed: %s", p->stmts[i]->name, PQresultErrorMessage(r));
+			pthread_mutex_lock(&p->lock);
+			snprintf(p->prepare_error, sizeof p->prepare_error, "statement %s does not prepare: %s",
+				 p->stmts[i]->name, PQresultErrorMessage(r));
+			pthread_mutex_unlock(&p->lock);
+		}
 		PQclear(r);
 		if (!ok)
 			goto failed;
@@ -347,6 +353,21 @@ bool db_acquire(struct db_pool *p, struct db_conn **out, struct app_error *err)
 	return true;
 }
 
+enum db_check db_pool_check(struct db_pool *p, struct app_error *err)
+{
+	struct db_conn *c;
+	if (db_acquire(p, &c, err)) {
+		db_release(c);
+		return DB_CHECK_OK;
+	}
+	pthread_mutex_lock(&p->lock);
+	bool broken = p->prepare_error[0] != '\0';
+	if (broken)
+		app_error_set(err, 500, "%s", p->prepare_error);
+	pthread_mutex_unlock(&p->lock);
+	return broken ? DB_CHECK_BROKEN : DB_CHECK_UNREACHABLE;
+}
+
 void db_release(struct db_conn *c)
 {
 	if (!c)
@@ -380,8 +401,12 @@ static PGresult *fail_result(struct db_conn *c, PGresult *res, struct app_error 
 		status = 503;
 		reconnect = true;
 	}
+	bool timed_out = state && strcmp(state, "57014") == 0;
 	if (reconnect) {
 		c->broken = true;
+	}
+	if (reconnect && !timed_out) {
+		/* the server went away: every connection opened before this one is dead too */
 		atomic_fetch_add(&c->pool->epoch, 1);
 		/* nothing of the request went through this connection: it may run again on another */
 		if (c->succeeded == 0) {

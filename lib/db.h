@@ -68,6 +68,12 @@ bool db_pool_add_statements(struct db_pool *p, const struct db_stmt *stmts, int 
 bool db_acquire(struct db_pool *p, struct db_conn **out, struct app_error *err);
 void db_release(struct db_conn *c);   /* accepts NULL */
 
+/* At start: opens a connection and prepares every statement on it. A statement that does not
+ * prepare is a configuration error (DB_CHECK_BROKEN, err names it), not a request's;
+ * DB_CHECK_UNREACHABLE when the database cannot be reached now (it may be later). */
+enum db_check { DB_CHECK_OK, DB_CHECK_UNREACHABLE, DB_CHECK_BROKEN };
+enum db_check db_pool_check(struct db_pool *p, struct app_error *err);
+
 /* Opens one connection outside any pool (for migrate/demo). new; NULL with a message in err. */
 PGconn *db_connect_once(const char *url, long statement_timeout_ms, struct app_error *err);
 

@@ -108,8 +108,10 @@ int sqlstate_to_status(const char *sqlstate, bool writing_delete, bool *retryabl
 	}
 	if (strcmp(sqlstate, "55P03") == 0) /* lock_not_available */
 		return 503;
-	if (strcmp(sqlstate, "57014") == 0) /* query_canceled: statement timeout */
+	if (strcmp(sqlstate, "57014") == 0) { /* query_canceled: statement timeout */
+		*reconnect = true;              /* not reused: the cancel may race the next query */
 		return 503;
+	}
 	if (strncmp(sqlstate, "08", 2) == 0 || strncmp(sqlstate, "57P0", 4) == 0 || /* connection, shutdown */
 	    strcmp(sqlstate, "53300") == 0) { /* too_many_connections */
 		*reconnect = true;

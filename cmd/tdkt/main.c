@@ -185,6 +185,28 @@ static bool service_role(const struct config *c, PGconn *owner, char *out, size_
 	return true;
 }
 
+/* After migrating: every statement of this build prepares against the schema it left, or the two
+ * disagree and serving would fail on every request that needs the statement. */
+static bool statements_prepare(PGconn *pg, struct app_error *err)
+{
+	static struct route routes[MAX_ROUTES];
+	static const struct db_stmt *stmts[MAX_STATEMENTS];
+	size_t nroutes = 0, nstmts = 0;
+	char why[256];
+	if (!api_collect(routes, MAX_ROUTES, &nroutes, stmts, MAX_STATEMENTS, &nstmts, why, sizeof why))
+		return app_error_set(err, 500, "%s", why);
+	bool ok = true;
+	for (size_t i = 0; ok && i < nstmts; i++) {
+		PGresult *r = PQprepare(pg, stmts[i]->name, stmts[i]->sql, 0, NULL);
+		if (PQresultStatus(r) != PGRES_COMMAND_OK)
+			ok = app_error_set(err, 500, "statement %s does not prepare: %s", stmts[i]->name,
+					   PQresultErrorMessage(r));
+		PQclear(r);
+	}
+	PQclear(PQexec(pg, "DEALLOCATE ALL"));
+	return ok;
+}
+
 static int cmd_migrate(const struct config *c, bool demo)
 {
 	struct app_error err;
@@ -205,7 +227,8 @@ static int cmd_migrate(const struct config *c, bool demo)
 	/* row-level security lets migrations and demo data through as 'system' (sql/0008) */
 	PQclear(PQexec(pg, "SET client_min_messages = warning"));
 	PQclear(PQexec(pg, "SELECT set_config('tdkt.actor_role', 'system', false)"));
-	if (!migrate_run(pg, &applied, &err) || (grantee[0] && !migrate_grant(pg, grantee, &err)) ||
+	if (!migrate_run(pg, &applied, &err) || !statements_prepare(pg, &err) ||
+	    (grantee[0] && !migrate_grant(pg, grantee, &err)) ||
 	    (demo && !migrate_demo(pg, &err))) {
 		fprintf(stderr, "tdkt: %s\n", err.detail);
 		rc = 1;
@@ -412,6 +435,14 @@ static int cmd_serve(const struct config *c)
 			log_error("statement registry full");
 			goto out;
 		}
+
+	/* every statement prepares, or the build and the schema disagree: stop now with its text */
+	app_error_clear(&role_err);
+	if (db_pool_check(pool, &role_err) == DB_CHECK_BROKEN) {
+		log_error("%s", role_err.detail);
+		rc = 2;
+		goto out;
+	}
 
 	/* Block the stop signals in every thread (CivetWeb's inherit the mask) and wait for
 	 * them here, so shutdown runs in an ordinary thread, not in a signal handler. */

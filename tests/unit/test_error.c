@@ -19,7 +19,7 @@ static const struct {
 	{"22003", false, 422, false, false},
 	{"40001", false, 503, true, false},
 	{"40P01", false, 503, true, false},
-	{"57014", false, 503, false, false},
+	{"57014", false, 503, false, true}, /* not reused: a cancel can race the next query */
 	{"08006", false, 503, false, true},
 	{"08001", false, 503, false, true},
 	{"57P01", false, 503, false, true},
