@@ -15,6 +15,7 @@ enum { S_GET = CRUD_GET, S_LOCK = CRUD_LOCK, S_INSERT = CRUD_INSERT, S_UPDATE = 
 static const char *const stmt_suffix[S_COUNT] = {"get", "lock", "insert", "update", "delete", "list", "set_state"};
 
 #define ALIAS "t"
+#define MAX_PARAMS 32 /* of a list statement */
 
 /* ^[a-z_][a-z0-9_]*$: the only text that ever becomes an identifier in generated SQL */
 static bool plain_identifier(const char *s)
@@ -279,6 +280,15 @@ bool crud_prepare(const struct resource *res, char *err, size_t errlen)
 			return false;
 		}
 	}
+	int list_params = 3 + res->searchable; /* cursor, limit, q; then the filters' */
+	for (int i = 0; i < res->nfields; i++)
+		list_params += (res->fields[i].role & FR_FILTER) ? ((res->fields[i].role & FR_SUBTREE) ? 2 : 1) : 0;
+	for (int i = 0; i < res->nfilters; i++)
+		list_params += res->filters[i].param[1] ? 2 : 1;
+	if (list_params > MAX_PARAMS) {
+		snprintf(err, errlen, "%s: a list of more than %d parameters", res->name, MAX_PARAMS);
+		return false;
+	}
 	if ((res->nactions > 0 || res->editable || res->deletable) && rt->state < 0) {
 		snprintf(err, errlen, "%s: states and actions need a FR_STATE field", res->name);
 		return false;
@@ -392,7 +402,6 @@ static const struct resource *resource_of(const struct req *r)
 }
 
 /* The $n parameters of a list: after, each filter (a subtree filter takes two), q, limit. */
-#define MAX_PARAMS 32
 struct params {
 	const char *v[MAX_PARAMS];
 	char text[MAX_PARAMS][32];
