@@ -34,8 +34,11 @@ struct api_module {
 
 /* SQL: the ids of unit $p and every unit below it (a parameter placeholder such as "$3"), for
  * "unit_id IN " SQL_SUBTREE("$3"). The depth bound is a guard; the tree has no cycles. */
-#define SQL_SUBTREE(p)                                                                           \
-	"(WITH RECURSIVE down(id, depth) AS (SELECT " p "::bigint, 0 UNION ALL SELECT u.id, down.depth + 1" \
+#define SQL_SUBTREE(p) SQL_SUBTREE_HEAD p SQL_SUBTREE_TAIL
+/* the same in two halves, for SQL generated at start (api/crud.c) with the parameter between */
+#define SQL_SUBTREE_HEAD "(WITH RECURSIVE down(id, depth) AS (SELECT "
+#define SQL_SUBTREE_TAIL                                                                          \
+	"::bigint, 0 UNION ALL SELECT u.id, down.depth + 1"                                           \
 	" FROM units u JOIN down ON u.parent_id = down.id WHERE down.depth < 1000) SELECT id FROM down)"
 
 /* all modules, in route-table order */

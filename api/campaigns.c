@@ -201,16 +201,6 @@ static const struct resource campaigns = {
 	.editable = editable, .deletable = drafts, .actions = actions, .nactions = API_COUNT(actions), .rt = &rt,
 };
 
-/* In a write transaction: locks the campaign and checks the caller runs it, and If-Match. */
-static bool lock_campaign(struct req *r, long long id, char idbuf[24], PGresult **cur)
-{
-	if (!lock_for_write(r, "campaigns_lock", id, crud_shape(&campaigns), ACT_ORGANIZE, C_LAUNCHED_BY, idbuf, cur))
-		return false;
-	r->db->constraints = rt.on_write;
-	r->db->nconstraints = rt.n_on_write;
-	return true;
-}
-
 static bool write_indicators(struct req *r, const char *id)
 {
 	static const struct db_col cols[] = {{"indicator_code", COL_STR}, {"name", COL_STR}, {"unit", COL_STR},
@@ -290,7 +280,7 @@ static int campaigns_indicators_put(struct req *r)
 	}
 	buf_putc(&codes, '}');
 	buf_putc(&points, '}');
-	if (r->err.nfields > 0 || !lock_campaign(r, id, idbuf, &cur))
+	if (r->err.nfields > 0 || !crud_lock_for_write(r, &campaigns, id, idbuf, &cur))
 		goto out;
 	if (strcmp(PQgetvalue(cur, 0, C_STATUS), "draft") != 0) {
 		req_fail(r, 409, "The campaign is %s; its indicators are set while it is a draft.", PQgetvalue(cur, 0, C_STATUS));

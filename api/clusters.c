@@ -96,16 +96,6 @@ static const struct db_stmt stmts[] = {
 	 " jsonb_build_object('old', $3::jsonb, 'new', $4::jsonb)))"},
 };
 
-/* In a write transaction: locks the cluster and checks the caller organises it, and If-Match. */
-static bool lock_cluster(struct req *r, long long id, char idbuf[24], PGresult **cur)
-{
-	if (!lock_for_write(r, "clusters_lock", id, crud_shape(&clusters), ACT_ORGANIZE, C_ORGANIZER, idbuf, cur))
-		return false;
-	r->db->constraints = rt.on_write;
-	r->db->nconstraints = rt.n_on_write;
-	return true;
-}
-
 /* {"cluster_id":…,"year":…,"items":[{"unit_id","unit_name","role"}…]}, leader first */
 static bool write_members(struct req *r, long long id, long long year)
 {
@@ -319,7 +309,7 @@ static int clusters_members_put(struct req *r)
 			roles[i] = v[M_ROLE].str;
 		}
 	}
-	if (r->err.nfields > 0 || !check_list(r, n, units, roles) || !lock_cluster(r, id, lockbuf, &cur) ||
+	if (r->err.nfields > 0 || !check_list(r, n, units, roles) || !crud_lock_for_write(r, &clusters, id, lockbuf, &cur) ||
 	    !replace_members(r, id, PQgetvalue(cur, 0, C_ORGANIZER), year, n, units, roles) ||
 	    !db_commit(r->db, &r->err) || !write_members(r, id, year))
 		goto out;
@@ -341,7 +331,7 @@ static int clusters_rollover(struct req *r)
 	int rc = -1;
 	if (!req_path_id(r, "id", &id) || !req_json(r, false, &body) ||
 	    !jin_decode(body, rollover_fields, API_COUNT(rollover_fields), false, v, &r->err) ||
-	    !lock_cluster(r, id, lockbuf, &cur))
+	    !crud_lock_for_write(r, &clusters, id, lockbuf, &cur))
 		goto out;
 	long long from = v[0].num, deputy = v[1].num;
 	const char *from_key[] = {id_text(id, idbuf), id_text(from, ybuf)};

@@ -1,5 +1,6 @@
 /* The engine behind resource descriptors (api/crud.h): SQL made once at start from the
  * descriptor's static tables, and the generic list, get, create, patch and delete handlers. */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,13 +52,41 @@ static bool stored(const struct field *f)
 	return writable(f) && !computed(f);
 }
 
+/* SQL is put together from fragments, never formatted: every piece is a literal of this file,
+ * an identifier of a descriptor checked by plain_identifier, or a descriptor's static SQL text
+ * (an expression column, a filter). Values are only ever $n. */
+static void cat(struct buf *b, ...)
+{
+	va_list ap;
+	va_start(ap, b);
+	for (const char *piece = va_arg(ap, const char *); piece; piece = va_arg(ap, const char *))
+		buf_puts(b, piece);
+	va_end(ap);
+}
+
+/* the fragments end with a NULL of the right type for va_arg */
+#define CAT(b, ...) cat(b, __VA_ARGS__, (const char *)NULL)
+
+/* $n */
+static void param(struct buf *b, int n)
+{
+	buf_putc(b, '$');
+	buf_json_int(b, n);
+}
+
+/* t.column */
+static void col(struct buf *b, const struct field *f)
+{
+	CAT(b, ALIAS ".", column_of(f));
+}
+
 /* how a row's select list names a field: t.column, or the expression */
 static void select_item(struct buf *b, const struct field *f)
 {
 	if (computed(f))
 		buf_puts(b, f->column);
 	else
-		buf_printf(b, ALIAS ".%s", column_of(f));
+		col(b, f);
 }
 
 /* the SQL type a parameter of this field is cast to, where a cast is needed */
@@ -77,16 +106,44 @@ static const char *sql_type(const struct field *f)
  * column a patch leaves out keeps its value */
 static void value_sql(struct buf *b, const struct field *f, int n, bool on_create)
 {
-	if (on_create && f->absent)
-		buf_printf(b, "coalesce($%d::%s, %s)", n, sql_type(f), f->absent);
-	else if (!on_create && (f->role & FR_WRITE_ONLY))
-		buf_printf(b, "coalesce($%d, " ALIAS ".%s)", n, column_of(f));
+	bool keep = !on_create && (f->role & FR_WRITE_ONLY), fallback = on_create && f->absent;
+	if (fallback || keep)
+		buf_puts(b, "coalesce(");
 	else if (f->role & FR_NFC)
-		buf_printf(b, "normalize($%d, NFC)", n);
+		buf_puts(b, "normalize(");
 	else if (f->role & FR_LOWER)
-		buf_printf(b, "lower($%d)", n);
-	else
-		buf_printf(b, "$%d", n);
+		buf_puts(b, "lower(");
+	param(b, n);
+	if (fallback)
+		CAT(b, "::", sql_type(f), ", ", f->absent, ")");
+	else if (keep)
+		CAT(b, ", " ALIAS ".", column_of(f), ")");
+	else if (f->role & FR_NFC)
+		buf_puts(b, ", NFC)");
+	else if (f->role & FR_LOWER)
+		buf_putc(b, ')');
+}
+
+/* "SELECT <cols> FROM <table> t WHERE " */
+static void select_from(struct buf *b, const char *cols, const char *table)
+{
+	CAT(b, "SELECT ", cols, " FROM ", table, " " ALIAS " WHERE ");
+}
+
+/* "version = t.version + 1, updated_at = now()": what every change of a row does, each
+ * assignment after `sep` (then ", ") */
+static void bump(struct buf *b, const struct resource *res, const char *sep)
+{
+	for (int i = 0; i < res->nfields; i++) {
+		const struct field *f = &res->fields[i];
+		if (f->role & FR_VERSION)
+			CAT(b, sep, column_of(f), " = " ALIAS ".", column_of(f), " + 1");
+		else if (f->role & FR_UPDATED)
+			CAT(b, sep, column_of(f), " = now()");
+		else
+			continue;
+		sep = ", ";
+	}
 }
 
 static char *take(struct buf *b)
@@ -110,18 +167,20 @@ static bool make_sql(const struct resource *res, struct resource_rt *rt, char *s
 	const char *key = column_of(&res->fields[rt->key]);
 
 	buf_init(&b);
-	buf_printf(&b, "SELECT %s FROM %s " ALIAS " WHERE " ALIAS ".%s = $1", cols.data, res->table, key);
+	select_from(&b, cols.data, res->table);
+	CAT(&b, ALIAS ".", key, " = $1");
 	sql[S_GET] = take(&b);
 	buf_init(&b);
-	buf_printf(&b, "SELECT %s FROM %s " ALIAS " WHERE " ALIAS ".%s = $1 FOR UPDATE", cols.data, res->table, key);
+	select_from(&b, cols.data, res->table);
+	CAT(&b, ALIAS ".", key, " = $1 FOR UPDATE");
 	sql[S_LOCK] = take(&b);
 
 	buf_init(&b);
-	buf_printf(&b, "INSERT INTO %s AS " ALIAS " (", res->table);
+	CAT(&b, "INSERT INTO ", res->table, " AS " ALIAS " (");
 	int n = 0;
 	for (int i = 0; i < res->nfields; i++)
 		if (stored(&res->fields[i]))
-			buf_printf(&b, "%s%s", n++ ? ", " : "", column_of(&res->fields[i]));
+			CAT(&b, n++ ? ", " : "", column_of(&res->fields[i]));
 	buf_puts(&b, ") VALUES (");
 	n = 0;
 	for (int i = 0; i < res->nfields; i++)
@@ -129,85 +188,87 @@ static bool make_sql(const struct resource *res, struct resource_rt *rt, char *s
 			buf_puts(&b, n ? ", " : "");
 			value_sql(&b, &res->fields[i], ++n, true);
 		}
-	buf_printf(&b, ") RETURNING %s", cols.data);
+	CAT(&b, ") RETURNING ", cols.data);
 	sql[S_INSERT] = take(&b);
 
 	/* every change of a row bumps its version and stamps updated_at, here and nowhere else */
 	buf_init(&b);
-	buf_printf(&b, "UPDATE %s AS " ALIAS " SET ", res->table);
+	CAT(&b, "UPDATE ", res->table, " AS " ALIAS " SET ");
 	const char *sep = "";
 	n = 1; /* $1 is the key */
 	for (int i = 0; i < res->nfields; i++) {
 		const struct field *f = &res->fields[i];
-		if ((writable(f) && (f->role & FR_CREATE_ONLY)) || computed(f)) {
+		if (!stored(f) || (f->role & FR_CREATE_ONLY))
 			continue;
-		} else if (writable(f)) {
-			buf_printf(&b, "%s%s = ", sep, column_of(f));
-			value_sql(&b, f, ++n, false);
-		} else if (f->role & FR_VERSION) {
-			buf_printf(&b, "%s%s = " ALIAS ".%s + 1", sep, column_of(f), column_of(f));
-		} else if (f->role & FR_UPDATED) {
-			buf_printf(&b, "%s%s = now()", sep, column_of(f));
-		} else {
-			continue;
-		}
+		CAT(&b, sep, column_of(f), " = ");
+		value_sql(&b, f, ++n, false);
 		sep = ", ";
 	}
-	buf_printf(&b, " WHERE " ALIAS ".%s = $1 RETURNING %s", key, cols.data);
+	bump(&b, res, sep);
+	CAT(&b, " WHERE " ALIAS ".", key, " = $1 RETURNING ", cols.data);
 	sql[S_UPDATE] = take(&b);
 
 	buf_init(&b);
-	buf_printf(&b, "DELETE FROM %s WHERE %s = $1", res->table, key);
+	CAT(&b, "DELETE FROM ", res->table, " WHERE ", key, " = $1");
 	sql[S_DELETE] = take(&b);
 
 	/* an action: the state, and the version and updated_at as any update */
 	if (rt->state >= 0) {
 		buf_init(&b);
-		buf_printf(&b, "UPDATE %s AS " ALIAS " SET %s = $2", res->table, column_of(&res->fields[rt->state]));
-		for (int i = 0; i < res->nfields; i++) {
-			const struct field *f = &res->fields[i];
-			if (f->role & FR_VERSION)
-				buf_printf(&b, ", %s = " ALIAS ".%s + 1", column_of(f), column_of(f));
-			else if (f->role & FR_UPDATED)
-				buf_printf(&b, ", %s = now()", column_of(f));
-		}
-		buf_printf(&b, " WHERE " ALIAS ".%s = $1 RETURNING %s", key, cols.data);
+		CAT(&b, "UPDATE ", res->table, " AS " ALIAS " SET ", column_of(&res->fields[rt->state]), " = $2");
+		bump(&b, res, ", ");
+		CAT(&b, " WHERE " ALIAS ".", key, " = $1 RETURNING ", cols.data);
 		sql[S_SET_STATE] = take(&b);
 	}
 
 	/* the unfiltered list (browsing page by page) is the hot one: prepared */
 	buf_init(&b);
-	buf_printf(&b, "SELECT %s FROM %s " ALIAS " WHERE " ALIAS ".%s > $1 ORDER BY " ALIAS ".%s LIMIT $2", cols.data,
-		   res->table, key, key);
+	select_from(&b, cols.data, res->table);
+	CAT(&b, ALIAS ".", key, " > $1 ORDER BY " ALIAS ".", key, " LIMIT $2");
 	sql[S_LIST] = take(&b);
 
 	/* with filters: planned with the values given, so the absent ones fold away */
 	buf_init(&b);
-	buf_printf(&b, "SELECT %s FROM %s " ALIAS " WHERE ($1::%s IS NULL OR " ALIAS ".%s > $1)", cols.data,
-		   res->table, res->fields[rt->key].out == COL_NUM ? "bigint" : "text", key);
+	select_from(&b, cols.data, res->table);
+	CAT(&b, "($1::", res->fields[rt->key].out == COL_NUM ? "bigint" : "text", " IS NULL OR " ALIAS ".", key, " > $1)");
 	n = 1; /* $1 is the cursor */
 	for (int i = 0; i < res->nfields; i++) {
 		const struct field *f = &res->fields[i];
 		if (!(f->role & FR_FILTER))
 			continue;
 		int v = ++n;
+		buf_puts(&b, " AND (");
+		param(&b, v);
 		if (f->role & FR_SUBTREE) {
-			int subtree = ++n; /* the filter's value, then whether it takes the subtree */
-			buf_printf(&b, " AND ($%d::bigint IS NULL OR ($%d AND " ALIAS ".%s IN " SQL_SUBTREE("$%d")
-				       ") OR (NOT $%d AND " ALIAS ".%s = $%d))",
-				   v, subtree, column_of(f), v, subtree, column_of(f), v);
+			/* the filter's value, then whether it takes the subtree */
+			int subtree = ++n;
+			buf_puts(&b, "::bigint IS NULL OR (");
+			param(&b, subtree);
+			buf_puts(&b, " AND ");
+			col(&b, f);
+			buf_puts(&b, " IN " SQL_SUBTREE_HEAD);
+			param(&b, v);
+			buf_puts(&b, SQL_SUBTREE_TAIL ") OR (NOT ");
+			param(&b, subtree);
+			buf_puts(&b, " AND ");
 		} else {
-			buf_printf(&b, " AND ($%d::%s IS NULL OR " ALIAS ".%s = $%d)", v, sql_type(f), column_of(f), v);
+			CAT(&b, "::", sql_type(f), " IS NULL OR ");
 		}
+		col(&b, f);
+		buf_puts(&b, " = ");
+		param(&b, v);
+		buf_puts(&b, (f->role & FR_SUBTREE) ? "))" : ")");
 	}
 	for (int i = 0; i < res->nfilters; i++) {
 		const struct filter *f = &res->filters[i];
 		int first = n + 1, count = f->param[1] ? 2 : 1;
-		buf_printf(&b, " AND ($%d::%s IS NULL OR ", first, f->type[0] == JF_BOOL ? "boolean" : "bigint");
+		buf_puts(&b, " AND (");
+		param(&b, first);
+		CAT(&b, f->type[0] == JF_BOOL ? "::boolean" : "::bigint", " IS NULL OR ");
 		/* the descriptor's $1 and $2 become this statement's numbers */
 		for (const char *c = f->sql; *c; c++) {
 			if (c[0] == '$' && (c[1] == '1' || (c[1] == '2' && count == 2))) {
-				buf_printf(&b, "$%d", first + (c[1] - '1'));
+				param(&b, first + (c[1] - '1'));
 				c++;
 			} else {
 				buf_putc(&b, *c);
@@ -218,9 +279,14 @@ static bool make_sql(const struct resource *res, struct resource_rt *rt, char *s
 	}
 	if (res->searchable) {
 		n++;
-		buf_printf(&b, " AND ($%d::text IS NULL OR " ALIAS ".search @@ tdkt_search_query($%d))", n, n);
+		buf_puts(&b, " AND (");
+		param(&b, n);
+		buf_puts(&b, "::text IS NULL OR " ALIAS ".search @@ tdkt_search_query(");
+		param(&b, n);
+		buf_puts(&b, "))");
 	}
-	buf_printf(&b, " ORDER BY " ALIAS ".%s LIMIT $%d", key, n + 1);
+	CAT(&b, " ORDER BY " ALIAS ".", key, " LIMIT ");
+	param(&b, n + 1);
 	rt->list_sql = take(&b);
 	buf_free(&cols);
 	for (int i = 0; i < S_COUNT; i++)
@@ -252,6 +318,12 @@ bool crud_prepare(const struct resource *res, char *err, size_t errlen)
 	rt->key = rt->version = rt->owner = rt->state = -1;
 	for (int i = 0; i < res->nfields; i++) {
 		const struct field *f = &res->fields[i];
+		enum jfield_type t = f->in.type;
+		if (stored(f) && (t == JF_ID_LIST || t == JF_STRING_LIST || t == JF_ARRAY || t == JF_OBJECT)) {
+			snprintf(err, errlen, "%s.%s: a list or object is no column value: make it FR_CHILD", res->name,
+				 f->in.name);
+			return false;
+		}
 		if (!computed(f) && !plain_identifier(column_of(f))) {
 			snprintf(err, errlen, "%s.%s: a column must match ^[a-z_][a-z0-9_]*$", res->name, f->in.name);
 			return false;
@@ -316,7 +388,7 @@ bool crud_prepare(const struct resource *res, char *err, size_t errlen)
 	}
 	struct buf path;
 	buf_init(&path);
-	buf_printf(&path, "%s/{%s}", res->path, res->fields[rt->key].in.name);
+	CAT(&path, res->path, "/{", res->fields[rt->key].in.name, "}");
 	char *item = take(&path);
 	if (!item) {
 		snprintf(err, errlen, "%s: out of memory", res->name);
@@ -342,7 +414,7 @@ bool crud_prepare(const struct resource *res, char *err, size_t errlen)
 			return false;
 		}
 		buf_init(&path);
-		buf_printf(&path, "%s/%s", item, res->actions[i].name);
+		CAT(&path, item, "/", res->actions[i].name);
 		rt->action_paths[i] = take(&path);
 		if (!rt->action_paths[i]) {
 			snprintf(err, errlen, "%s: out of memory", res->name);
@@ -380,6 +452,16 @@ bool crud_explain(const struct resource *res, const struct db_constraint *on_wri
 const struct row_shape *crud_shape(const struct resource *res)
 {
 	return &res->rt->shape;
+}
+
+bool crud_lock_for_write(struct req *r, const struct resource *res, long long id, char idbuf[24], PGresult **cur)
+{
+	struct resource_rt *rt = res->rt;
+	if (!lock_for_write(r, rt->stmt_names[S_LOCK], id, &rt->shape, res->write, rt->col_of[rt->owner], idbuf, cur))
+		return false;
+	r->db->constraints = rt->on_write;
+	r->db->nconstraints = rt->n_on_write;
+	return true;
 }
 
 const struct route *crud_routes(const struct resource *res, size_t *n)
@@ -769,6 +851,8 @@ static int crud_action(struct req *r)
 	for (int i = 0; i < res->nactions && !a; i++)
 		if (strcmp(res->actions[i].name, name) == 0)
 			a = &res->actions[i];
+	if (!a) /* the routes are made from the actions: not reached */
+		return req_fail(r, 404, "No resource at this path.");
 	PGresult *cur = NULL;
 	char key[64], doing[64];
 	int rc = -1;

@@ -147,6 +147,10 @@ bool crud_explain(const struct resource *res, const struct db_constraint *on_wri
 		  int nfks);
 /* the row as a resource's statements return it (for hand-written routes beside the generic ones) */
 const struct row_shape *crud_shape(const struct resource *res);
+/* For a hand-written write route of a resource with an owner field: in a write transaction, row
+ * `id` locked, 404, the caller's right to write it, If-Match; the resource's constraint
+ * explanations set for the statements that follow. *cur is new; idbuf gets the id's text. */
+bool crud_lock_for_write(struct req *r, const struct resource *res, long long id, char idbuf[24], PGresult **cur);
 
 /* the statements crud_prepare made, in this order */
 enum crud_statement { CRUD_GET, CRUD_LOCK, CRUD_INSERT, CRUD_UPDATE, CRUD_DELETE, CRUD_LIST, CRUD_SET_STATE };

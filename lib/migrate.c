@@ -3,6 +3,7 @@
 #include "lib/crypto.h"
 #include "lib/embedded.h"
 #include "lib/log.h"
+#include "lib/buf.h"
 #include "lib/migrate.h"
 
 #define MIGRATION_LOCK "7301202201"  /* arbitrary advisory lock key shared by all migrators */
@@ -154,12 +155,19 @@ bool migrate_grant(PGconn *pg, const char *role, struct app_error *err)
 	if (!ident)
 		return app_error_set(err, 500, "TDKT_DB_ROLE: cannot quote the role name");
 	bool ok = true;
+	struct buf sql;
+	buf_init(&sql);
 	for (size_t i = 0; ok && i < sizeof grants / sizeof grants[0]; i++) {
-		char sql[320];
-		/* the role is an identifier quoted by libpq, from configuration, not from a request */
-		snprintf(sql, sizeof sql, "%s %s", grants[i], ident);
-		ok = exec_ok(pg, sql, err, "granting TDKT_DB_ROLE");
+		/* GRANT names a role, which takes no $n parameter: it is the identifier libpq quoted,
+		 * from configuration, not from a request, appended to a literal */
+		buf_reset(&sql);
+		buf_puts(&sql, grants[i]);
+		buf_putc(&sql, ' ');
+		buf_puts(&sql, ident);
+		ok = buf_ok(&sql) ? exec_ok(pg, sql.data, err, "granting TDKT_DB_ROLE")
+				  : app_error_set(err, 500, "out of memory granting TDKT_DB_ROLE");
 	}
+	buf_free(&sql);
 	PQfreemem(ident);
 	return ok;
 }
