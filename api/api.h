@@ -31,6 +31,8 @@ struct api_module {
 };
 
 #define API_COUNT(a) (sizeof(a) / sizeof((a)[0]))
+/* a table and its count, in an initializer: WITH(routes, routes), WITH(fields, fields) */
+#define WITH(member, array) .member = (array), .n##member = API_COUNT(array)
 
 /* SQL: the ids of unit $p and every unit below it (a parameter placeholder such as "$3"), for
  * "unit_id IN " SQL_SUBTREE("$3"). The depth bound is a guard; the tree has no cycles. */

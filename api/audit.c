@@ -107,4 +107,4 @@ static const struct route routes[] = {
 	{"GET", "/v1/changes", changes_list, 0, NULL},
 };
 
-const struct api_module audit_module = {.name = "audit", .routes = routes, .nroutes = API_COUNT(routes), .stmts = stmts, .nstmts = API_COUNT(stmts)};
+const struct api_module audit_module = {.name = "audit", WITH(routes, routes), WITH(stmts, stmts)};

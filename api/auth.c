@@ -337,4 +337,4 @@ static const struct route routes[] = {
 	{"POST", "/v1/auth/logout", auth_logout, ROUTE_PUBLIC, NULL},
 };
 
-const struct api_module auth_module = {.name = "auth", .routes = routes, .nroutes = API_COUNT(routes), .stmts = stmts, .nstmts = API_COUNT(stmts)};
+const struct api_module auth_module = {.name = "auth", WITH(routes, routes), WITH(stmts, stmts)};

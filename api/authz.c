@@ -14,7 +14,7 @@ static const struct db_stmt stmts[] = {
 	{"authz_unit_exists", "SELECT 1 FROM units WHERE id = $1"},
 };
 
-const struct api_module authz_module = {.name = "authz", .routes = NULL, .nroutes = 0, .stmts = stmts, .nstmts = API_COUNT(stmts)};
+const struct api_module authz_module = {.name = "authz", WITH(stmts, stmts)};
 
 static const char *const action_text[ACT_COUNT] = {
 	[ACT_READ_UNIT] = "read this unit",

@@ -8,26 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "api/api.h"
-#include "api/authz.h"
 #include "api/award_kinds.h"
-#include "api/resource.h"
-#include "api/write.h"
-#include "lib/jsonin.h"
-#include "lib/page.h"
-
-#define AWARD_KIND_COLUMNS \
-	"k.code, k.name, k.category, k.recipient, k.level, k.rules, k.description, k.version, k.created_at," \
-	" k.updated_at, k.id"
-
-static const struct db_col award_kind_cols[] = {
-	{"code", COL_STR}, {"name", COL_STR}, {"category", COL_STR}, {"recipient", COL_STR}, {"level", COL_STR},
-	{"rules", COL_JSON}, {"description", COL_STR}, {"version", COL_NUM}, {"created_at", COL_TIME},
-	{"updated_at", COL_TIME}, {"id", COL_NUM},
-};
-enum { C_CODE, C_NAME, C_CATEGORY, C_RECIPIENT, C_LEVEL, C_RULES, C_DESCRIPTION, C_VERSION };
-static const struct row_shape award_kind_shape = {"/v1/award-kinds", "Award kind", award_kind_cols,
-						  (int)API_COUNT(award_kind_cols), C_CODE, C_VERSION};
+#include "api/crud.h"
 
 static const char *const categories[] = {"title", "commendation", NULL};
 static const char *const recipients[] = {"individual", "collective", "any", NULL};
@@ -37,16 +19,17 @@ static const char *const initiative_levels[] = {"grassroots", "district", "provi
 #define MAX_RULES 20
 
 /* code, category, recipient and level are what awards and proposals rely on: they do not change */
-enum { F_NAME, F_DESCRIPTION, F_RULES };
-static const struct jfield patch_fields[] = {
-	[F_NAME] = {"name", JF_STRING, JF_REQUIRED, 1, 200, NULL, NULL, NULL},
-	[F_DESCRIPTION] = {"description", JF_TEXT, JF_NULLABLE, 0, 2000, NULL, NULL, NULL},
-	[F_RULES] = {"rules", JF_ARRAY, 0, 0, MAX_RULES, NULL, NULL, NULL},
-	JF_RO("code"),
-	JF_RO("category"),
-	JF_RO("recipient"),
-	JF_RO("level"),
-	JF_ROW_FIELDS,
+enum { F_CODE, F_NAME, F_CATEGORY, F_RECIPIENT, F_LEVEL, F_RULES, F_DESCRIPTION };
+static const struct field fields[] = {
+	[F_CODE] = {{"code", JF_STRING, JF_READONLY, 2, 48, NULL, snake_code_ok, SNAKE_CODE_DESC}, NULL, COL_STR, FR_KEY, NULL},
+	[F_NAME] = {{"name", JF_STRING, JF_REQUIRED, 1, 200, NULL, NULL, NULL}, NULL, COL_STR, FR_NFC, NULL},
+	[F_CATEGORY] = {{"category", JF_ENUM, JF_READONLY, 0, 0, categories, NULL, NULL}, NULL, COL_STR, FR_FILTER, NULL},
+	[F_RECIPIENT] = {{"recipient", JF_ENUM, JF_READONLY, 0, 0, recipients, NULL, NULL}, NULL, COL_STR, FR_FILTER, NULL},
+	[F_LEVEL] = {{"level", JF_ENUM, JF_READONLY, 0, 0, levels, NULL, NULL}, NULL, COL_STR, FR_FILTER, NULL},
+	[F_RULES] = {{"rules", JF_ARRAY, 0, 0, MAX_RULES, NULL, NULL, NULL}, NULL, COL_JSON, FR_NFC, NULL},
+	[F_DESCRIPTION] = {{"description", JF_TEXT, JF_NULLABLE, 0, 2000, NULL, NULL, NULL}, NULL, COL_STR, FR_NFC, NULL},
+	FIELDS_ROW_META,
+	{JF_RO("id"), NULL, COL_NUM, 0, NULL},
 };
 
 enum { R_TYPE, R_PARAMS, R_FROM, R_TO, R_BASIS };
@@ -85,50 +68,10 @@ static const struct rule_type {
 };
 
 static const struct db_stmt stmts[] = {
-	{"award_kinds_get", "SELECT " AWARD_KIND_COLUMNS " FROM award_kinds k WHERE k.code = $1"},
-	{"award_kinds_lock", "SELECT " AWARD_KIND_COLUMNS " FROM award_kinds k WHERE k.code = $1 FOR UPDATE"},
-	{"award_kinds_update",
-	 "UPDATE award_kinds AS k SET name = normalize($2, NFC), description = normalize($3, NFC),"
-	 " rules = coalesce(normalize($4, NFC)::jsonb, k.rules), version = k.version + 1, updated_at = now()"
-	 " WHERE k.code = $1 RETURNING " AWARD_KIND_COLUMNS},
-	/* the codes of $1 that name no award kind */
+	/* the codes of the JSON array $1 that name no award kind */
 	{"award_kinds_unknown",
-	 "SELECT x FROM unnest($1::text[]) AS x WHERE NOT EXISTS (SELECT 1 FROM award_kinds WHERE code = x)"},
+	 "SELECT x FROM jsonb_array_elements_text($1::jsonb) AS x WHERE NOT EXISTS (SELECT 1 FROM award_kinds WHERE code = x)"},
 };
-
-static const char list_sql[] =
-	"SELECT " AWARD_KIND_COLUMNS " FROM award_kinds k"
-	" WHERE ($1::text IS NULL OR k.code > $1)"
-	" AND ($2::text IS NULL OR k.category = $2)"
-	" AND ($3::text IS NULL OR k.recipient = $3)"
-	" AND ($4::text IS NULL OR k.level = $4)"
-	" AND ($5::text IS NULL OR k.search @@ tdkt_search_query($5))"
-	" ORDER BY k.code LIMIT $6";
-
-static int award_kinds_list(struct req *r)
-{
-	struct query q;
-	struct page page;
-	const char *category, *recipient, *level, *text;
-	if (!query_parse(r->query, &q, &r->err) || !page_parse(&q, "award-kinds", &page, &r->err) ||
-	    !query_enum(&q, "category", categories, &category, &r->err) ||
-	    !query_enum(&q, "recipient", recipients, &recipient, &r->err) ||
-	    !query_enum(&q, "level", levels, &level, &r->err) || !query_str(&q, "q", 200, &text, &r->err) ||
-	    !query_no_unknown(&q, &r->err))
-		return -1;
-	char limit[24];
-	const char *params[] = {page.has_after ? page.after : NULL, category, recipient, level, text,
-				id_text(page.limit + 1, limit)};
-	return respond_list(r, list_sql, 6, params, "award-kinds", &award_kind_shape, page.limit);
-}
-
-static int award_kinds_get(struct req *r)
-{
-	char code[49];
-	if (!req_path_text(r, "code", snake_code_ok, code, sizeof code))
-		return -1;
-	return respond_get_one(r, "award_kinds_get", code, &award_kind_shape);
-}
 
 bool award_kinds_check_codes(struct req *r, const char *codes, const char *field)
 {
@@ -160,17 +103,18 @@ static bool periods_overlap(const struct jvalue *a, const struct jvalue *b)
 	return strcmp(a[R_FROM].str, b_to) <= 0 && strcmp(b[R_FROM].str, a_to) <= 0;
 }
 
-/* Checks every rule of `list` and writes the stored form — each rule with exactly its five
- * fields — into `out` (JSON) and the award kinds the rules require into `codes` ("{a,b}"). */
-static bool encode_rules(struct req *r, json_t *list, struct buf *out, struct buf *codes)
+/* Checks every rule of the list and writes the stored form — each rule with exactly its five
+ * fields — into `out` (JSON). */
+static bool encode(struct req *r, int field, const struct jvalue *rules, struct buf *out)
 {
+	json_t *list = rules->list;
 	struct jvalue v[MAX_RULES][API_COUNT(rule_fields)];
 	bool decoded[MAX_RULES] = {false};
 	size_t i;
 	json_t *item;
-	int ncodes = 0;
+	if (field != F_RULES)
+		return true;
 	buf_putc(out, '[');
-	buf_putc(codes, '{');
 	json_array_foreach(list, i, item) {
 		char path[48];
 		if (!jin_decode_item(item, "rules", i, rule_fields, API_COUNT(rule_fields), v[i], &r->err))
@@ -186,10 +130,6 @@ static bool encode_rules(struct req *r, json_t *list, struct buf *out, struct bu
 			snprintf(path, sizeof path, "rules[%zu].params", i);
 			if (!jin_decode_at(v[i][R_PARAMS].list, path, t->params, t->nparams, p, &r->err))
 				continue;
-			if (t->requires_kind) {
-				buf_puts(codes, ncodes++ ? "," : "");
-				buf_puts(codes, p[0].str); /* a code: letters, digits and '_' only */
-			}
 		}
 		decoded[i] = true;
 		for (size_t j = 0; j < i; j++)
@@ -219,62 +159,40 @@ static bool encode_rules(struct req *r, json_t *list, struct buf *out, struct bu
 		buf_putc(out, '}');
 	}
 	buf_putc(out, ']');
-	buf_putc(codes, '}');
-	if (!buf_ok(out) || !buf_ok(codes))
-		return app_error_set(&r->err, 503, "The service is short of memory.");
 	return r->err.nfields == 0;
 }
 
-static int award_kinds_patch(struct req *r)
+/* the award kinds the new rules require (checked by encode) must exist */
+static bool before_write(struct req *r, const struct jvalue *v, PGresult *cur)
 {
-	json_t *body = NULL;
-	PGresult *cur = NULL;
-	struct jvalue v[API_COUNT(patch_fields)];
-	struct buf rules, codes;
-	struct db_conn *db;
-	char code[49];
-	int rc = -1;
-	buf_init(&rules);
+	(void)cur;
+	if (!v[F_RULES].present)
+		return true;
+	struct buf codes;
+	size_t i;
+	json_t *rule;
 	buf_init(&codes);
-	if (!req_path_text(r, "code", snake_code_ok, code, sizeof code))
-		goto out;
-	if (!authz_role_may(r, ACT_MANAGE_CATALOGUE)) {
-		req_fail(r, 403, "Only admins change the award-kind catalogue.");
-		goto out;
+	buf_putc(&codes, '[');
+	json_array_foreach(v[F_RULES].list, i, rule) {
+		const struct rule_type *t = rule_type_of(json_string_value(json_object_get(rule, "type")));
+		if (t && t->requires_kind) {
+			buf_puts(&codes, codes.len > 1 ? "," : "");
+			buf_json_cstr(&codes, json_string_value(json_object_get(json_object_get(rule, "params"), "requires")));
+		}
 	}
-	if (!req_json(r, true, &body) || !jin_decode(body, patch_fields, API_COUNT(patch_fields), true, v, &r->err) ||
-	    (v[F_RULES].list && !encode_rules(r, v[F_RULES].list, &rules, &codes)) || !write_begin(r, &db))
-		goto out;
-	const char *key[] = {code};
-	cur = db_prepared(db, "award_kinds_lock", 1, key, &r->err);
-	if (!cur)
-		goto out;
-	if (PQntuples(cur) == 0) {
-		req_fail(r, 404, "Award kind %s does not exist.", code);
-		goto out;
-	}
-	if (!req_if_match(r, row_version_of(cur, &award_kind_shape)) ||
-	    (v[F_RULES].list && !award_kinds_check_codes(r, codes.data, "rules")))
-		goto out;
-	const char *params[] = {
-		code,
-		v[F_NAME].present ? v[F_NAME].str : PQgetvalue(cur, 0, C_NAME),
-		patched_text(&v[F_DESCRIPTION], cur, C_DESCRIPTION),
-		v[F_RULES].list ? rules.data : NULL,
-	};
-	rc = respond_updated(r, "award_kinds_update", 4, params, &award_kind_shape);
-out:
-	PQclear(cur);
-	buf_free(&rules);
+	buf_putc(&codes, ']');
+	bool ok = buf_ok(&codes) ? award_kinds_check_codes(r, codes.data, "rules")
+				 : app_error_set(&r->err, 503, "The service is short of memory.");
 	buf_free(&codes);
-	json_decref(body);
-	return rc;
+	return ok;
 }
 
-static const struct route routes[] = {
-	{"GET", "/v1/award-kinds", award_kinds_list, 0, NULL},
-	{"GET", "/v1/award-kinds/{code}", award_kinds_get, 0, NULL},
-	{"PATCH", "/v1/award-kinds/{code}", award_kinds_patch, 0, NULL},
+static const struct resource_hooks hooks = {.encode = encode, .before_write = before_write};
+
+static const struct resource award_kinds = {
+	RESOURCE("award_kinds", "/v1/award-kinds", "Award kind"), WITH(fields, fields),
+	.write = ACT_MANAGE_CATALOGUE, .write_denied = "may read the award-kind catalogue but not change it",
+	.searchable = true, .hooks = &hooks, .ops = OP_LIST | OP_GET | OP_PATCH,
 };
 
-const struct api_module award_kinds_module = {.name = "award_kinds", .routes = routes, .nroutes = API_COUNT(routes), .stmts = stmts, .nstmts = API_COUNT(stmts)};
+const struct api_module award_kinds_module = {.name = "award_kinds", WITH(stmts, stmts), .resource = &award_kinds};

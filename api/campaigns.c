@@ -69,10 +69,11 @@ static const struct db_stmt stmts[] = {
 	 " AND c.starts_on <= make_date($3, 12, 31) AND c.ends_on >= make_date($3, 1, 1)"
 	 " AND ($4 OR c.status <> 'draft')"
 	 " ORDER BY k.campaign_id LIMIT $5"},
+	/* $2: the cluster ids, a JSON array */
 	{"campaigns_clusters_set",
-	 "WITH gone AS (DELETE FROM campaign_clusters WHERE campaign_id = $1 AND cluster_id <> ALL ($2::bigint[]))"
-	 " INSERT INTO campaign_clusters (campaign_id, cluster_id) SELECT $1, x FROM unnest($2::bigint[]) AS x"
-	 " ON CONFLICT DO NOTHING"},
+	 "WITH ids AS (SELECT x::bigint AS id FROM jsonb_array_elements_text($2::jsonb) AS x),"
+	 " gone AS (DELETE FROM campaign_clusters WHERE campaign_id = $1 AND cluster_id NOT IN (SELECT id FROM ids))"
+	 " INSERT INTO campaign_clusters (campaign_id, cluster_id) SELECT $1, id FROM ids ON CONFLICT DO NOTHING"},
 	{"campaigns_indicators",
 	 "SELECT ci.indicator_code, i.name, i.unit, i.kind, ci.max_points FROM campaign_indicators ci"
 	 " JOIN indicators i ON i.code = ci.indicator_code WHERE ci.campaign_id = $1 ORDER BY ci.indicator_code"},
@@ -171,12 +172,11 @@ static bool after_write(struct req *r, const struct jvalue *v, PGresult *cur, PG
 	(void)cur;
 	if (!v[C_CLUSTER_IDS].present)
 		return true;
-	struct buf ids;
-	buf_init(&ids);
-	id_list_text(&v[C_CLUSTER_IDS], &ids);
-	const char *params[] = {PQgetvalue(row, 0, C_ID), ids.data};
-	PGresult *res = buf_ok(&ids) ? db_prepared(r->db, "campaigns_clusters_set", 2, params, &r->err) : NULL;
-	buf_free(&ids);
+	char *ids = json_dumps(v[C_CLUSTER_IDS].list, JSON_COMPACT);
+	const char *params[] = {PQgetvalue(row, 0, C_ID), ids};
+	PGresult *res = ids ? db_prepared(r->db, "campaigns_clusters_set", 2, params, &r->err)
+			    : (app_error_set(&r->err, 503, "The service is short of memory."), NULL);
+	free(ids);
 	PQclear(res);
 	return res != NULL;
 }
@@ -185,20 +185,18 @@ static const char *const editable[] = {"draft", "active", NULL};
 static const char *const drafts[] = {"draft", NULL};
 static const char *const active[] = {"active", NULL};
 static const struct state_action actions[] = {
-	{"activate", drafts, "active"},
-	{"close", active, "closed"},
+	{.name = "activate", .from = drafts, .to = "active"},
+	{.name = "close", .from = active, .to = "closed"},
 };
 static const struct resource_hooks hooks = {.validate = validate, .after_write = after_write};
 
-static struct resource_rt rt;
 static const struct resource campaigns = {
-	.name = "campaigns", .path = "/v1/campaigns", .noun = "Campaign", .table = "campaigns",
-	.fields = fields, .nfields = API_COUNT(fields),
+	RESOURCE("campaigns", "/v1/campaigns", "Campaign"), WITH(fields, fields),
 	.write = ACT_ORGANIZE, .write_denied = "may read campaigns but not launch them",
-	.constraints = constraints, .nconstraints = API_COUNT(constraints), .hooks = &hooks,
+	WITH(constraints, constraints), .hooks = &hooks,
 	/* the list is hand-written below: its hot form and the public one */
 	.ops = OP_GET | OP_CREATE | OP_PATCH | OP_DELETE,
-	.editable = editable, .deletable = drafts, .actions = actions, .nactions = API_COUNT(actions), .rt = &rt,
+	.editable = editable, .deletable = drafts, WITH(actions, actions),
 };
 
 static bool write_indicators(struct req *r, const char *id)
@@ -343,6 +341,5 @@ static const struct fk_fact facts[] = {
 	 "campaigns name this cluster"},
 };
 
-const struct api_module campaigns_module = {.name = "campaigns", .routes = routes, .nroutes = API_COUNT(routes),
-					    .stmts = stmts, .nstmts = API_COUNT(stmts), .resource = &campaigns,
-					    .facts = facts, .nfacts = API_COUNT(facts)};
+const struct api_module campaigns_module = {.name = "campaigns", WITH(routes, routes), WITH(stmts, stmts),
+	.resource = &campaigns, WITH(facts, facts)};

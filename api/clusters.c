@@ -60,13 +60,11 @@ static const struct fk_fact facts[] = {
 	{"cluster_members_unit_fkey", "members", "a member unit does not exist", "the unit is a member of clusters"},
 };
 
-static struct resource_rt rt;
 static const struct resource clusters = {
-	.name = "clusters", .path = "/v1/clusters", .noun = "Cluster", .table = "clusters",
-	.fields = fields, .nfields = API_COUNT(fields),
+	RESOURCE("clusters", "/v1/clusters", "Cluster"), WITH(fields, fields),
 	.write = ACT_ORGANIZE, .write_denied = "may read clusters but not set them up",
-	.searchable = true, .filters = filters, .nfilters = API_COUNT(filters),
-	.constraints = constraints, .nconstraints = API_COUNT(constraints), .rt = &rt,
+	.searchable = true, WITH(filters, filters),
+	WITH(constraints, constraints),
 };
 
 static const struct db_stmt stmts[] = {
@@ -391,6 +389,5 @@ static const struct route routes[] = {
 };
 
 
-const struct api_module clusters_module = {.name = "clusters", .routes = routes, .nroutes = API_COUNT(routes),
-					   .stmts = stmts, .nstmts = API_COUNT(stmts), .resource = &clusters,
-					   .facts = facts, .nfacts = API_COUNT(facts)};
+const struct api_module clusters_module = {.name = "clusters", WITH(routes, routes), WITH(stmts, stmts),
+	.resource = &clusters, WITH(facts, facts)};

@@ -1,5 +1,6 @@
 /* The engine behind resource descriptors (api/crud.h): SQL made once at start from the
- * descriptor's static tables, and the generic list, get, create, patch and delete handlers. */
+ * descriptor's static tables, and the generic list, get, create, patch, delete and action
+ * handlers, at a resource's own path and under its parents. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,11 +13,11 @@
 #include "lib/query.h"
 
 enum { S_GET = CRUD_GET, S_LOCK = CRUD_LOCK, S_INSERT = CRUD_INSERT, S_UPDATE = CRUD_UPDATE, S_DELETE = CRUD_DELETE,
-       S_LIST = CRUD_LIST, S_SET_STATE = CRUD_SET_STATE, S_COUNT };
-static const char *const stmt_suffix[S_COUNT] = {"get", "lock", "insert", "update", "delete", "list", "set_state"};
+       S_LIST = CRUD_LIST, S_FIXED };
+static const char *const stmt_suffix[S_FIXED] = {"get", "lock", "insert", "update", "delete", "list"};
 
 #define ALIAS "t"
-#define MAX_PARAMS 32 /* of a list statement */
+#define MAX_PARAMS 34 /* of a list statement: 32, and the scope's two */
 
 /* ^[a-z_][a-z0-9_]*$: the only text that ever becomes an identifier in generated SQL */
 static bool plain_identifier(const char *s)
@@ -46,15 +47,38 @@ static bool writable(const struct field *f)
 	return !(f->in.flags & JF_READONLY);
 }
 
-/* a field the row's own INSERT and UPDATE write */
+/* a field the row's own INSERT writes from a $n: the client's, or the parent's from the path */
 static bool stored(const struct field *f)
 {
-	return writable(f) && !computed(f);
+	return (writable(f) || (f->role & FR_PARENT)) && !computed(f) && !(f->role & FR_CHILD);
+}
+
+/* a read-only column every insert sets to the same SQL value */
+static bool constant(const struct field *f)
+{
+	return !writable(f) && !(f->role & FR_PARENT) && !computed(f) && f->absent;
+}
+
+/* a field an UPDATE writes */
+static bool updated(const struct field *f)
+{
+	return stored(f) && !(f->role & (FR_CREATE_ONLY | FR_PARENT));
+}
+
+static bool is_list(const struct field *f)
+{
+	return f->in.type == JF_ID_LIST || f->in.type == JF_STRING_LIST;
+}
+
+/* a list or object held in the row's own column, written as JSON text */
+static bool json_column(const struct field *f)
+{
+	return stored(f) && (is_list(f) || f->in.type == JF_ARRAY || f->in.type == JF_OBJECT);
 }
 
 /* SQL is put together from fragments, never formatted: every piece is a literal of this file,
  * an identifier of a descriptor checked by plain_identifier, or a descriptor's static SQL text
- * (an expression column, a filter). Values are only ever $n. */
+ * (an expression column, a filter, a scope). Values are only ever $n. */
 static void cat(struct buf *b, ...)
 {
 	va_list ap;
@@ -74,19 +98,47 @@ static void param(struct buf *b, int n)
 	buf_json_int(b, n);
 }
 
+/* a descriptor's SQL with its $1 and $2 as this statement's $first and $first+1 */
+static void renumbered(struct buf *b, const char *sql, int first, int count)
+{
+	for (const char *c = sql; *c; c++) {
+		if (c[0] == '$' && (c[1] == '1' || (c[1] == '2' && count == 2))) {
+			param(b, first + (c[1] - '1'));
+			c++;
+		} else {
+			buf_putc(b, *c);
+		}
+	}
+}
+
+/* " AND (scope)" with the caller's role and unit as $first, $first+1 */
+static void scope_sql(struct buf *b, const struct resource *res, int first)
+{
+	if (!res->scope)
+		return;
+	buf_puts(b, " AND (");
+	renumbered(b, res->scope, first, 2);
+	buf_putc(b, ')');
+}
+
 /* t.column */
 static void col(struct buf *b, const struct field *f)
 {
 	CAT(b, ALIAS ".", column_of(f));
 }
 
-/* how a row's select list names a field: t.column, or the expression */
+/* how a row's select list names a field: t.column, or the expression; an array as JSON */
 static void select_item(struct buf *b, const struct field *f)
 {
-	if (computed(f))
+	if (computed(f)) {
 		buf_puts(b, f->column);
-	else
+	} else if (is_list(f)) {
+		buf_puts(b, "to_json(");
 		col(b, f);
+		buf_putc(b, ')');
+	} else {
+		col(b, f);
+	}
 }
 
 /* the SQL type a parameter of this field is cast to, where a cast is needed */
@@ -102,26 +154,45 @@ static const char *sql_type(const struct field *f)
 	}
 }
 
-/* $n as the value written to the column: normalised, or the default when absent; a write-only
+/* $n as the column's value: normalised, an array from a JSON list, jsonb from JSON text */
+static void typed_value(struct buf *b, const struct field *f, int n, bool cast)
+{
+	if (is_list(f)) {
+		buf_puts(b, "CASE WHEN ");
+		param(b, n);
+		buf_puts(b, "::jsonb IS NULL THEN NULL ELSE ARRAY(SELECT jsonb_array_elements_text(");
+		param(b, n);
+		CAT(b, "::jsonb)", f->in.type == JF_ID_LIST ? "::bigint" : "", ") END");
+	} else if (json_column(f)) {
+		buf_puts(b, (f->role & FR_NFC) ? "normalize(" : "(");
+		param(b, n);
+		CAT(b, (f->role & FR_NFC) ? ", NFC)" : ")", "::jsonb");
+	} else if (f->role & (FR_NFC | FR_LOWER)) {
+		buf_puts(b, (f->role & FR_NFC) ? "normalize(" : "lower(");
+		param(b, n);
+		buf_puts(b, (f->role & FR_NFC) ? ", NFC)" : ")");
+	} else {
+		param(b, n);
+		if (cast)
+			CAT(b, "::", sql_type(f));
+	}
+}
+
+/* $n as the value written to the column: the default when absent on create; a write-only
  * column a patch leaves out keeps its value */
 static void value_sql(struct buf *b, const struct field *f, int n, bool on_create)
 {
 	bool keep = !on_create && (f->role & FR_WRITE_ONLY), fallback = on_create && f->absent;
-	if (fallback || keep)
-		buf_puts(b, "coalesce(");
-	else if (f->role & FR_NFC)
-		buf_puts(b, "normalize(");
-	else if (f->role & FR_LOWER)
-		buf_puts(b, "lower(");
-	param(b, n);
+	if (!keep && !fallback) {
+		typed_value(b, f, n, false);
+		return;
+	}
+	buf_puts(b, "coalesce(");
+	typed_value(b, f, n, true);
 	if (fallback)
-		CAT(b, "::", sql_type(f), ", ", f->absent, ")");
-	else if (keep)
+		CAT(b, ", ", f->absent, ")");
+	else
 		CAT(b, ", " ALIAS ".", column_of(f), ")");
-	else if (f->role & FR_NFC)
-		buf_puts(b, ", NFC)");
-	else if (f->role & FR_LOWER)
-		buf_putc(b, ')');
 }
 
 /* "SELECT <cols> FROM <table> t WHERE " */
@@ -153,85 +224,94 @@ static char *take(struct buf *b)
 	return s;
 }
 
-static bool make_sql(const struct resource *res, struct resource_rt *rt, char *sql[S_COUNT])
+/* the select list: the fields written out, then the hidden ones */
+static bool select_list(const struct resource *res, struct buf *cols)
 {
-	struct buf cols, b;
-	buf_init(&cols);
-	for (int i = 0, n = 0; i < res->nfields; i++)
-		if (!(res->fields[i].role & FR_WRITE_ONLY)) {
-			buf_puts(&cols, n++ ? ", " : "");
-			select_item(&cols, &res->fields[i]);
+	int n = 0;
+	for (int pass = 0; pass < 2; pass++)
+		for (int i = 0; i < res->nfields; i++) {
+			const struct field *f = &res->fields[i];
+			if ((f->role & FR_WRITE_ONLY) || ((f->role & FR_HIDDEN) != 0) != (pass == 1))
+				continue;
+			buf_puts(cols, n++ ? ", " : "");
+			select_item(cols, f);
 		}
-	if (!buf_ok(&cols))
-		return false;
-	const char *key = column_of(&res->fields[rt->key]);
+	return buf_ok(cols);
+}
 
-	buf_init(&b);
-	select_from(&b, cols.data, res->table);
-	CAT(&b, ALIAS ".", key, " = $1");
-	sql[S_GET] = take(&b);
-	buf_init(&b);
-	select_from(&b, cols.data, res->table);
-	CAT(&b, ALIAS ".", key, " = $1 FOR UPDATE");
-	sql[S_LOCK] = take(&b);
-
+static char *insert_sql(const struct resource *res, const char *cols)
+{
+	struct buf b;
 	buf_init(&b);
 	CAT(&b, "INSERT INTO ", res->table, " AS " ALIAS " (");
 	int n = 0;
 	for (int i = 0; i < res->nfields; i++)
-		if (stored(&res->fields[i]))
+		if (stored(&res->fields[i]) || constant(&res->fields[i]))
 			CAT(&b, n++ ? ", " : "", column_of(&res->fields[i]));
 	buf_puts(&b, ") VALUES (");
 	n = 0;
-	for (int i = 0; i < res->nfields; i++)
-		if (stored(&res->fields[i])) {
-			buf_puts(&b, n ? ", " : "");
-			value_sql(&b, &res->fields[i], ++n, true);
+	for (int i = 0, p = 0; i < res->nfields; i++) {
+		const struct field *f = &res->fields[i];
+		if (constant(f)) {
+			CAT(&b, n++ ? ", " : "", f->absent);
+		} else if (stored(f)) {
+			buf_puts(&b, n++ ? ", " : "");
+			value_sql(&b, f, ++p, true);
 		}
-	CAT(&b, ") RETURNING ", cols.data);
-	sql[S_INSERT] = take(&b);
+	}
+	CAT(&b, ") RETURNING ", cols);
+	return take(&b);
+}
 
-	/* every change of a row bumps its version and stamps updated_at, here and nowhere else */
+/* every change of a row bumps its version and stamps updated_at, here and nowhere else */
+static char *update_sql(const struct resource *res, const char *cols, const char *key)
+{
+	struct buf b;
 	buf_init(&b);
 	CAT(&b, "UPDATE ", res->table, " AS " ALIAS " SET ");
 	const char *sep = "";
-	n = 1; /* $1 is the key */
+	int n = 1; /* $1 is the key */
 	for (int i = 0; i < res->nfields; i++) {
 		const struct field *f = &res->fields[i];
-		if (!stored(f) || (f->role & FR_CREATE_ONLY))
+		if (!updated(f))
 			continue;
 		CAT(&b, sep, column_of(f), " = ");
 		value_sql(&b, f, ++n, false);
 		sep = ", ";
 	}
 	bump(&b, res, sep);
-	CAT(&b, " WHERE " ALIAS ".", key, " = $1 RETURNING ", cols.data);
-	sql[S_UPDATE] = take(&b);
+	CAT(&b, " WHERE " ALIAS ".", key, " = $1 RETURNING ", cols);
+	return take(&b);
+}
 
+/* an action: the state ($2), its own columns ($3...), its stamp, and the version and
+ * updated_at as any update */
+static char *action_sql(const struct resource *res, const struct state_action *a, const char *state, const char *cols,
+			const char *key)
+{
+	struct buf b;
 	buf_init(&b);
-	CAT(&b, "DELETE FROM ", res->table, " WHERE ", key, " = $1");
-	sql[S_DELETE] = take(&b);
-
-	/* an action: the state, and the version and updated_at as any update */
-	if (rt->state >= 0) {
-		buf_init(&b);
-		CAT(&b, "UPDATE ", res->table, " AS " ALIAS " SET ", column_of(&res->fields[rt->state]), " = $2");
-		bump(&b, res, ", ");
-		CAT(&b, " WHERE " ALIAS ".", key, " = $1 RETURNING ", cols.data);
-		sql[S_SET_STATE] = take(&b);
+	CAT(&b, "UPDATE ", res->table, " AS " ALIAS " SET ", state, " = $2");
+	for (int i = 0; a->sets && a->sets[i]; i++) {
+		CAT(&b, ", ", a->sets[i], " = ");
+		param(&b, 3 + i);
 	}
+	if (a->stamp)
+		CAT(&b, ", ", a->stamp, " = now()");
+	bump(&b, res, ", ");
+	CAT(&b, " WHERE " ALIAS ".", key, " = $1 RETURNING ", cols);
+	return take(&b);
+}
 
-	/* the unfiltered list (browsing page by page) is the hot one: prepared */
+/* the list with every filter optional, planned with the values given so the absent ones fold
+ * away: $1 the cursor, the fields' filters, the descriptor's, q, the scope, the limit */
+static char *list_sql(const struct resource *res, const char *cols, const char *key, bool numeric)
+{
+	struct buf b;
 	buf_init(&b);
-	select_from(&b, cols.data, res->table);
-	CAT(&b, ALIAS ".", key, " > $1 ORDER BY " ALIAS ".", key, " LIMIT $2");
-	sql[S_LIST] = take(&b);
-
-	/* with filters: planned with the values given, so the absent ones fold away */
-	buf_init(&b);
-	select_from(&b, cols.data, res->table);
-	CAT(&b, "($1::", res->fields[rt->key].out == COL_NUM ? "bigint" : "text", " IS NULL OR " ALIAS ".", key, " > $1)");
-	n = 1; /* $1 is the cursor */
+	select_from(&b, cols, res->table);
+	CAT(&b, "($1::", numeric ? "bigint" : "text", " IS NULL OR " ALIAS ".", key, " > $1)");
+	int n = 1;
 	for (int i = 0; i < res->nfields; i++) {
 		const struct field *f = &res->fields[i];
 		if (!(f->role & FR_FILTER))
@@ -261,19 +341,11 @@ static bool make_sql(const struct resource *res, struct resource_rt *rt, char *s
 	}
 	for (int i = 0; i < res->nfilters; i++) {
 		const struct filter *f = &res->filters[i];
-		int first = n + 1, count = f->param[1] ? 2 : 1;
+		int count = f->param[1] ? 2 : 1;
 		buf_puts(&b, " AND (");
-		param(&b, first);
+		param(&b, n + 1);
 		CAT(&b, f->type[0] == JF_BOOL ? "::boolean" : "::bigint", " IS NULL OR ");
-		/* the descriptor's $1 and $2 become this statement's numbers */
-		for (const char *c = f->sql; *c; c++) {
-			if (c[0] == '$' && (c[1] == '1' || (c[1] == '2' && count == 2))) {
-				param(&b, first + (c[1] - '1'));
-				c++;
-			} else {
-				buf_putc(&b, *c);
-			}
-		}
+		renumbered(&b, f->sql, n + 1, count);
 		buf_putc(&b, ')');
 		n += count;
 	}
@@ -285,14 +357,104 @@ static bool make_sql(const struct resource *res, struct resource_rt *rt, char *s
 		param(&b, n);
 		buf_puts(&b, "))");
 	}
+	if (res->scope) {
+		scope_sql(&b, res, n + 1);
+		n += 2;
+	}
 	CAT(&b, " ORDER BY " ALIAS ".", key, " LIMIT ");
 	param(&b, n + 1);
-	rt->list_sql = take(&b);
+	return take(&b);
+}
+
+/* the statement's name and text, owned by rt */
+static bool add_stmt(const struct resource *res, struct resource_rt *rt, const char *suffix, char *sql)
+{
+	size_t size = sizeof rt->stmt_names[0];
+	if (!sql || rt->nstmts >= CRUD_MAX_STMTS || strlen(res->name) + 1 + strlen(suffix) >= size) {
+		free(sql);
+		return false;
+	}
+	struct buf name;
+	buf_init(&name);
+	CAT(&name, res->name, "_", suffix);
+	memcpy(rt->stmt_names[rt->nstmts], name.data, name.len + 1);
+	buf_free(&name);
+	rt->stmts[rt->nstmts] = (struct db_stmt){rt->stmt_names[rt->nstmts], sql};
+	rt->nstmts++;
+	return true;
+}
+
+static const struct field *field_named(const struct resource *res, const char *name)
+{
+	for (int i = 0; i < res->nfields; i++)
+		if (strcmp(res->fields[i].in.name, name) == 0)
+			return &res->fields[i];
+	return NULL;
+}
+
+static bool make_sql(const struct resource *res, struct resource_rt *rt)
+{
+	struct buf cols, b;
+	buf_init(&cols);
+	if (!select_list(res, &cols)) {
+		buf_free(&cols);
+		return false;
+	}
+	const char *key = column_of(&res->fields[rt->key]);
+	bool ok = true;
+	char *sql[S_FIXED];
+
+	buf_init(&b);
+	select_from(&b, cols.data, res->table);
+	CAT(&b, ALIAS ".", key, " = $1");
+	scope_sql(&b, res, 2);
+	sql[S_GET] = take(&b);
+	buf_init(&b);
+	select_from(&b, cols.data, res->table);
+	CAT(&b, ALIAS ".", key, " = $1");
+	scope_sql(&b, res, 2);
+	buf_puts(&b, " FOR UPDATE OF " ALIAS);
+	sql[S_LOCK] = take(&b);
+	sql[S_INSERT] = insert_sql(res, cols.data);
+	sql[S_UPDATE] = update_sql(res, cols.data, key);
+	buf_init(&b);
+	CAT(&b, "DELETE FROM ", res->table, " WHERE ", key, " = $1");
+	sql[S_DELETE] = take(&b);
+	/* the unfiltered list (browsing page by page) is the hot one: prepared */
+	buf_init(&b);
+	select_from(&b, cols.data, res->table);
+	CAT(&b, ALIAS ".", key, " > $1");
+	scope_sql(&b, res, 3);
+	CAT(&b, " ORDER BY " ALIAS ".", key, " LIMIT $2");
+	sql[S_LIST] = take(&b);
+	for (int i = 0; i < S_FIXED; i++)
+		ok = add_stmt(res, rt, stmt_suffix[i], sql[i]) && ok;
+
+	for (int i = 0; i < res->nactions && ok; i++)
+		ok = add_stmt(res, rt, res->actions[i].name,
+			      action_sql(res, &res->actions[i], column_of(&res->fields[rt->state]), cols.data, key));
+
+	/* under a parent: its rows by the parent, prepared; and whether the parent exists */
+	for (int i = 0; i < res->nnested && ok; i++) {
+		const struct nesting *n = &res->nested[i];
+		char suffix[64];
+		if (n->ops & OP_LIST) {
+			buf_init(&b);
+			select_from(&b, cols.data, res->table);
+			CAT(&b, ALIAS ".", column_of(field_named(res, n->field)), " = $1 AND " ALIAS ".", key, " > $2");
+			scope_sql(&b, res, 4);
+			CAT(&b, " ORDER BY " ALIAS ".", key, " LIMIT $3");
+			snprintf(suffix, sizeof suffix, "by_%s", n->field);
+			ok = add_stmt(res, rt, suffix, take(&b));
+		}
+		buf_init(&b);
+		CAT(&b, "SELECT 1 FROM ", n->parent_table, " WHERE id = $1");
+		snprintf(suffix, sizeof suffix, "parent_%d", i);
+		ok = ok && add_stmt(res, rt, suffix, take(&b));
+	}
+	rt->list_sql = list_sql(res, cols.data, key, res->fields[rt->key].out == COL_NUM);
 	buf_free(&cols);
-	for (int i = 0; i < S_COUNT; i++)
-		if (!sql[i] && (i != S_SET_STATE || rt->state >= 0))
-			return false;
-	return rt->list_sql != NULL;
+	return ok && rt->list_sql != NULL;
 }
 
 static int crud_list(struct req *r);
@@ -302,41 +464,37 @@ static int crud_patch(struct req *r);
 static int crud_delete(struct req *r);
 static int crud_action(struct req *r);
 
-bool crud_prepare(const struct resource *res, char *err, size_t errlen)
+static bool fail(char *err, size_t errlen, const struct resource *res, const char *what)
 {
-	struct resource_rt *rt = res->rt;
-	if (rt->ready)
-		return true;
-	if (res->nfields < 1 || res->nfields > (int)API_COUNT(rt->specs)) {
-		snprintf(err, errlen, "%s: %d fields (1 to %zu)", res->name, res->nfields, API_COUNT(rt->specs));
-		return false;
-	}
-	if (!plain_identifier(res->name) || !plain_identifier(res->table)) {
-		snprintf(err, errlen, "%s: the name and table must match ^[a-z_][a-z0-9_]*$", res->name);
-		return false;
-	}
+	snprintf(err, errlen, "%s: %s", res->name, what);
+	return false;
+}
+
+/* the fields: each one's place in a row read, and what the engine must know of it */
+static bool index_fields(const struct resource *res, struct resource_rt *rt, char *err, size_t errlen)
+{
 	rt->key = rt->version = rt->owner = rt->state = -1;
 	for (int i = 0; i < res->nfields; i++) {
 		const struct field *f = &res->fields[i];
-		enum jfield_type t = f->in.type;
-		if (stored(f) && (t == JF_ID_LIST || t == JF_STRING_LIST || t == JF_ARRAY || t == JF_OBJECT)) {
-			snprintf(err, errlen, "%s.%s: a list or object is no column value: make it FR_CHILD", res->name,
-				 f->in.name);
-			return false;
-		}
 		if (!computed(f) && !plain_identifier(column_of(f))) {
 			snprintf(err, errlen, "%s.%s: a column must match ^[a-z_][a-z0-9_]*$", res->name, f->in.name);
 			return false;
 		}
+		if ((f->role & FR_FILTER) && computed(f)) {
+			snprintf(err, errlen, "%s.%s: a computed field is no filter", res->name, f->in.name);
+			return false;
+		}
+		if ((f->role & FR_CHILD) && !computed(f)) {
+			snprintf(err, errlen, "%s.%s: a child list is read through an expression", res->name, f->in.name);
+			return false;
+		}
 		rt->specs[i] = rt->patch_specs[i] = f->in;
-		if (f->role & FR_CREATE_ONLY)
+		if (f->role & (FR_CREATE_ONLY | FR_PARENT))
 			rt->patch_specs[i].flags = JF_READONLY;
 		rt->col_of[i] = -1;
-		if (!(f->role & FR_WRITE_ONLY)) {
+		if (!(f->role & (FR_WRITE_ONLY | FR_HIDDEN))) {
 			rt->col_of[i] = rt->ncols;
-			rt->cols[rt->ncols].name = f->in.name;
-			rt->cols[rt->ncols].type = f->out;
-			rt->ncols++;
+			rt->cols[rt->ncols++] = (struct db_col){f->in.name, f->out};
 		}
 		if (f->role & FR_KEY)
 			rt->key = i;
@@ -347,81 +505,143 @@ bool crud_prepare(const struct resource *res, char *err, size_t errlen)
 		if (f->role & FR_STATE)
 			rt->state = i;
 		rt->has_child |= (f->role & FR_CHILD) != 0;
-		if ((f->role & FR_FILTER) && computed(f)) {
-			snprintf(err, errlen, "%s.%s: a computed field is no filter", res->name, f->in.name);
-			return false;
-		}
 	}
+	/* the hidden columns come right after those written out, as select_list puts them */
+	for (int i = 0, n = rt->ncols; i < res->nfields; i++)
+		if ((res->fields[i].role & (FR_HIDDEN | FR_WRITE_ONLY)) == FR_HIDDEN)
+			rt->col_of[i] = n++;
+	if (rt->key < 0)
+		return fail(err, errlen, res, "no field is the key");
+	if (rt->col_of[rt->key] < 0 || (rt->owner >= 0 && rt->col_of[rt->owner] < 0) ||
+	    (rt->version >= 0 && rt->col_of[rt->version] < 0) || (rt->state >= 0 && rt->col_of[rt->state] < 0))
+		return fail(err, errlen, res, "the key, owner, version and state are read back: not write-only");
+	if ((res->fields[rt->key].role & FR_HIDDEN) || (rt->version >= 0 && (res->fields[rt->version].role & FR_HIDDEN)))
+		return fail(err, errlen, res, "the key and version are written out");
+	return true;
+}
+
+static bool check_descriptor(const struct resource *res, const struct resource_rt *rt, char *err, size_t errlen)
+{
 	int list_params = 3 + res->searchable; /* cursor, limit, q; then the filters' */
 	for (int i = 0; i < res->nfields; i++)
 		list_params += (res->fields[i].role & FR_FILTER) ? ((res->fields[i].role & FR_SUBTREE) ? 2 : 1) : 0;
 	for (int i = 0; i < res->nfilters; i++)
 		list_params += res->filters[i].param[1] ? 2 : 1;
-	if (list_params > MAX_PARAMS) {
-		snprintf(err, errlen, "%s: a list of more than %d parameters", res->name, MAX_PARAMS);
-		return false;
+	if (list_params > MAX_PARAMS - 2)
+		return fail(err, errlen, res, "a list of more than 32 parameters");
+	if ((res->nactions > 0 || res->editable || res->deletable) && rt->state < 0)
+		return fail(err, errlen, res, "states and actions need a FR_STATE field");
+	if (res->nactions > CRUD_MAX_ACTIONS || res->nnested > CRUD_MAX_NESTED)
+		return fail(err, errlen, res, "too many actions or nestings");
+	for (int i = 0; i < res->nactions; i++) {
+		const struct state_action *a = &res->actions[i];
+		int n = 0;
+		for (; a->sets && a->sets[n]; n++)
+			if (!plain_identifier(a->sets[n]))
+				return fail(err, errlen, res, "an action's columns match ^[a-z_][a-z0-9_]*$");
+		if (!plain_identifier(a->name) || n > ACTION_SETS_MAX || (a->stamp && !plain_identifier(a->stamp)) ||
+		    a->nbody > CRUD_MAX_FIELDS || (!a->to && !(res->hooks && res->hooks->on_action)))
+			return fail(err, errlen, res, "an action: a plain name, at most 4 columns, a state or a hook that gives it");
 	}
-	if ((res->nactions > 0 || res->editable || res->deletable) && rt->state < 0) {
-		snprintf(err, errlen, "%s: states and actions need a FR_STATE field", res->name);
-		return false;
+	bool parent_created = false;
+	for (int i = 0; i < res->nnested; i++) {
+		const struct nesting *n = &res->nested[i];
+		const struct field *f = field_named(res, n->field);
+		if (!f || f->in.type != JF_ID || !plain_identifier(n->parent_table) ||
+		    ((n->ops & OP_CREATE) && !(f->role & FR_PARENT)) || ((n->ops & OP_LIST) && !(f->role & FR_FILTER)))
+			return fail(err, errlen, res, "a nesting names an id field: FR_PARENT to create, FR_FILTER to list");
+		parent_created |= (n->ops & OP_CREATE) != 0;
 	}
-	if ((rt->key >= 0 && rt->col_of[rt->key] < 0) || (rt->owner >= 0 && rt->col_of[rt->owner] < 0) ||
-	    (rt->version >= 0 && rt->col_of[rt->version] < 0)) {
-		snprintf(err, errlen, "%s: the key, owner and version are read back: not write-only", res->name);
+	for (int i = 0; i < res->nfields; i++)
+		if ((res->fields[i].role & FR_PARENT) && (!parent_created || !res->ops || (res->ops & OP_CREATE)))
+			return fail(err, errlen, res, "a FR_PARENT field is created under its parent only");
+	return true;
+}
+
+/* its last path segment: "/v1/registrations" -> "registrations" */
+static const char *segment(const char *path)
+{
+	return strrchr(path, '/') + 1;
+}
+
+/* a string the routes borrow, owned by rt */
+static char *owned(struct resource_rt *rt, char *s)
+{
+	if (s && rt->nowned < (int)API_COUNT(rt->owned))
+		return rt->owned[rt->nowned++] = s;
+	free(s);
+	return NULL;
+}
+
+static bool add_route(struct resource_rt *rt, const char *method, const char *path, int (*handler)(struct req *),
+		      struct crud_route data)
+{
+	if (!path || rt->nroutes >= CRUD_MAX_ROUTES)
 		return false;
+	rt->route_data[rt->nroutes] = data;
+	rt->routes[rt->nroutes] = (struct route){method, path, handler, 0, &rt->route_data[rt->nroutes]};
+	rt->nroutes++;
+	return true;
+}
+
+static char *joined(const char *a, const char *b, const char *c, const char *d)
+{
+	struct buf p;
+	buf_init(&p);
+	CAT(&p, a, b, c, d);
+	return take(&p);
+}
+
+static bool make_routes(const struct resource *res, struct resource_rt *rt)
+{
+	const char *item = owned(rt, joined(res->path, "/{", res->fields[rt->key].in.name, "}"));
+	const struct crud_route plain = {res, NULL, NULL, -1, -1};
+	unsigned ops = res->ops ? res->ops : OP_LIST | OP_GET | OP_CREATE | OP_PATCH | OP_DELETE;
+	bool ok = item != NULL;
+	if (ok && (ops & OP_LIST))
+		ok = add_route(rt, "GET", res->path, crud_list, plain);
+	if (ok && (ops & OP_GET))
+		ok = add_route(rt, "GET", item, crud_get, plain);
+	if (ok && (ops & OP_CREATE))
+		ok = add_route(rt, "POST", res->path, crud_create, plain);
+	if (ok && (ops & OP_PATCH))
+		ok = add_route(rt, "PATCH", item, crud_patch, plain);
+	if (ok && (ops & OP_DELETE))
+		ok = add_route(rt, "DELETE", item, crud_delete, plain);
+	for (int i = 0; i < res->nactions && ok; i++)
+		ok = add_route(rt, "POST", owned(rt, joined(item, "/", res->actions[i].name, "")), crud_action,
+			       (struct crud_route){res, NULL, &res->actions[i], S_FIXED + i, -1});
+	int stmt = S_FIXED + res->nactions;
+	for (int i = 0; i < res->nnested && ok; i++) {
+		const struct nesting *n = &res->nested[i];
+		int list = (n->ops & OP_LIST) ? stmt++ : -1, parent = stmt++;
+		const char *path = owned(rt, joined(n->parent, "/{id}/", segment(res->path), ""));
+		const struct crud_route d = {res, n, NULL, list, parent};
+		if (n->ops & OP_LIST)
+			ok = add_route(rt, "GET", path, crud_list, d);
+		if (ok && (n->ops & OP_CREATE))
+			ok = add_route(rt, "POST", path, crud_create, d);
 	}
-	if (rt->key < 0) {
-		snprintf(err, errlen, "%s: no field is the key", res->name);
+	return ok;
+}
+
+bool crud_prepare(const struct resource *res, char *err, size_t errlen)
+{
+	struct resource_rt *rt = res->rt;
+	if (rt->ready)
+		return true;
+	if (res->nfields < 1 || res->nfields > CRUD_MAX_FIELDS)
+		return fail(err, errlen, res, "1 to 32 fields");
+	if (!plain_identifier(res->name) || !plain_identifier(res->table))
+		return fail(err, errlen, res, "the name and table must match ^[a-z_][a-z0-9_]*$");
+	if (!index_fields(res, rt, err, errlen) || !check_descriptor(res, rt, err, errlen))
 		return false;
-	}
 	rt->shape = (struct row_shape){res->path, res->noun, rt->cols, rt->ncols, rt->col_of[rt->key],
 				       rt->version >= 0 ? rt->col_of[rt->version] : -1};
-	char *sql[S_COUNT] = {NULL};
-	if (!make_sql(res, rt, sql)) {
-		snprintf(err, errlen, "%s: out of memory making its SQL", res->name);
-		return false;
-	}
-	rt->nstmts = rt->state >= 0 ? S_COUNT : S_COUNT - 1;
-	for (int i = 0; i < rt->nstmts; i++) {
-		snprintf(rt->stmt_names[i], sizeof rt->stmt_names[i], "%s_%s", res->name, stmt_suffix[i]);
-		rt->stmts[i] = (struct db_stmt){rt->stmt_names[i], sql[i]};
-	}
-	struct buf path;
-	buf_init(&path);
-	CAT(&path, res->path, "/{", res->fields[rt->key].in.name, "}");
-	char *item = take(&path);
-	if (!item) {
-		snprintf(err, errlen, "%s: out of memory", res->name);
-		return false;
-	}
-	const struct route all[] = {
-		{"GET", res->path, crud_list, 0, res}, {"GET", item, crud_get, 0, res},
-		{"POST", res->path, crud_create, 0, res}, {"PATCH", item, crud_patch, 0, res},
-		{"DELETE", item, crud_delete, 0, res},
-	};
-	unsigned ops = res->ops ? res->ops : OP_LIST | OP_GET | OP_CREATE | OP_PATCH | OP_DELETE;
-	rt->nroutes = 0;
-	for (size_t i = 0; i < API_COUNT(all); i++)
-		if (ops & (1u << i))
-			rt->routes[rt->nroutes++] = all[i];
-	if (res->nactions > (int)API_COUNT(rt->action_paths)) {
-		snprintf(err, errlen, "%s: more than %zu actions", res->name, API_COUNT(rt->action_paths));
-		return false;
-	}
-	for (int i = 0; i < res->nactions; i++) {
-		if (!plain_identifier(res->actions[i].name)) {
-			snprintf(err, errlen, "%s: action names match ^[a-z_][a-z0-9_]*$", res->name);
-			return false;
-		}
-		buf_init(&path);
-		CAT(&path, item, "/", res->actions[i].name);
-		rt->action_paths[i] = take(&path);
-		if (!rt->action_paths[i]) {
-			snprintf(err, errlen, "%s: out of memory", res->name);
-			return false;
-		}
-		rt->routes[rt->nroutes++] = (struct route){"POST", rt->action_paths[i], crud_action, 0, res};
-	}
+	if (!make_sql(res, rt))
+		return fail(err, errlen, res, "out of memory making its SQL");
+	if (!make_routes(res, rt))
+		return fail(err, errlen, res, "out of memory or too many routes");
 	rt->ready = true;
 	return true;
 }
@@ -454,14 +674,10 @@ const struct row_shape *crud_shape(const struct resource *res)
 	return &res->rt->shape;
 }
 
-bool crud_lock_for_write(struct req *r, const struct resource *res, long long id, char idbuf[24], PGresult **cur)
+const char *crud_cur(const struct resource *res, PGresult *cur, int field)
 {
-	struct resource_rt *rt = res->rt;
-	if (!lock_for_write(r, rt->stmt_names[S_LOCK], id, &rt->shape, res->write, rt->col_of[rt->owner], idbuf, cur))
-		return false;
-	r->db->constraints = rt->on_write;
-	r->db->nconstraints = rt->n_on_write;
-	return true;
+	int c = res->rt->col_of[field];
+	return c < 0 || PQgetisnull(cur, 0, c) ? NULL : PQgetvalue(cur, 0, c);
 }
 
 const struct route *crud_routes(const struct resource *res, size_t *n)
@@ -478,30 +694,56 @@ const struct db_stmt *crud_statements(const struct resource *res, int *n)
 
 /* --- handlers ------------------------------------------------------------------------------ */
 
-static const struct resource *resource_of(const struct req *r)
+static const struct crud_route *route_of(const struct req *r)
 {
 	return r->match.route->data;
 }
 
-/* The $n parameters of a list: after, each filter (a subtree filter takes two), q, limit. */
+/* $n parameters and the texts of the numbers among them */
 struct params {
 	const char *v[MAX_PARAMS];
-	char text[MAX_PARAMS][32];
+	char text[MAX_PARAMS][24];
 	int n;
 };
 
-static const char *param_id(struct params *p, long long id)
+static void add_param(struct params *p, const char *v)
 {
-	snprintf(p->text[p->n], sizeof p->text[p->n], "%lld", id);
-	return p->text[p->n];
+	p->v[p->n++] = v;
+}
+
+static void add_id(struct params *p, long long id)
+{
+	snprintf(p->text[p->n], sizeof p->text[0], "%lld", id);
+	add_param(p, p->text[p->n]);
+}
+
+/* the scope's $n: the caller's role and unit */
+static void add_scope(struct params *p, const struct resource *res, const struct req *r)
+{
+	if (!res->scope)
+		return;
+	add_param(p, role_name(r->caller.role));
+	add_id(p, r->caller.unit_id);
+}
+
+/* a connection for reading: in a transaction that names the caller, for a scoped resource */
+static bool reader(struct req *r, const struct resource *res, struct db_conn **db)
+{
+	return res->scope ? read_begin(r, db) : req_db(r, db);
+}
+
+/* whether the caller's role may do `action` anywhere: 403 otherwise, before any work */
+static bool role_may(struct req *r, const struct resource *res, enum action action)
+{
+	if (authz_role_may(r, action))
+		return true;
+	return app_error_set(&r->err, 403, "Your role (%s) %s.", role_name(r->caller.role), res->write_denied);
 }
 
 /* 403 for a role that may not read the resource at all */
 static bool may_read(struct req *r, const struct resource *res)
 {
-	if (res->read == ACT_READ_UNIT || authz_role_may(r, res->read))
-		return true;
-	return app_error_set(&r->err, 403, "Your role (%s) %s.", role_name(r->caller.role), res->write_denied);
+	return res->read == ACT_READ_UNIT || role_may(r, res, res->read);
 }
 
 /* an id (written out as a number), or a code */
@@ -510,60 +752,77 @@ static bool numeric_key(const struct resource *res)
 	return res->fields[res->rt->key].out == COL_NUM;
 }
 
-static int crud_list(struct req *r)
+/* One list filter of a field from the query into p; *given when the query had it. */
+static bool field_filter(struct req *r, struct query *q, const struct field *f, struct params *p, bool *given)
 {
-	const struct resource *res = resource_of(r);
-	struct resource_rt *rt = res->rt;
-	struct query q;
-	struct page page;
-	struct params p = {.n = 0};
-	bool filtered = false;
-	if (!may_read(r, res) || !query_parse(r->query, &q, &r->err) ||
-	    !(numeric_key(res) ? page_parse_id(&q, res->name, &page, &r->err) : page_parse(&q, res->name, &page, &r->err)))
-		return -1;
-	p.v[p.n] = page.has_after ? page.after : NULL;
-	p.n++;
+	long long n = 0;
+	bool flag = false, ok;
+	const char *text = NULL;
+	switch (f->in.type) {
+	case JF_ID:
+		ok = query_id(q, f->in.name, given, &n, &r->err);
+		break;
+	case JF_INT:
+		ok = query_int(q, f->in.name, f->in.min, f->in.max, given, &n, &r->err);
+		break;
+	case JF_BOOL:
+		ok = query_bool(q, f->in.name, given, &flag, &r->err);
+		text = flag ? "true" : "false";
+		break;
+	case JF_ENUM:
+		ok = query_enum(q, f->in.name, f->in.choices, &text, &r->err);
+		*given = text != NULL;
+		break;
+	default:
+		ok = query_str(q, f->in.name, (size_t)f->in.max, &text, &r->err);
+		*given = text != NULL;
+		if (ok && text && f->in.check && !f->in.check(text, strlen(text)))
+			ok = app_error_set(&r->err, 400, "Query parameter %s %s.", f->in.name,
+					   f->in.check_desc ? f->in.check_desc : "is not valid");
+		break;
+	}
+	if (!ok)
+		return false;
+	if (*given && (f->in.type == JF_ID || f->in.type == JF_INT))
+		add_id(p, n);
+	else
+		add_param(p, *given ? text : NULL);
+	return true;
+}
+
+/* a field some nesting lists by: a parent's, in the path under that parent */
+static bool names_parent(const struct resource *res, const struct field *f)
+{
+	for (int i = 0; i < res->nnested; i++)
+		if ((res->nested[i].ops & OP_LIST) && strcmp(res->nested[i].field, f->in.name) == 0)
+			return true;
+	return false;
+}
+
+/* The filters of the query into p, in list_sql's order. Under a parent, `fixed` is the field
+ * its path gives (`parent`), and the fields that name other parents are no filters (an award
+ * on a unit's record has no recipient person). *filtered when any was given. */
+static bool list_filters(struct req *r, const struct resource *res, struct query *q, int fixed, long long parent,
+			 struct params *p, bool *filtered)
+{
 	for (int i = 0; i < res->nfields; i++) {
 		const struct field *f = &res->fields[i];
+		bool given = false, has_subtree = false, subtree = false;
 		if (!(f->role & FR_FILTER))
 			continue;
-		bool present = false, flag = false, has_subtree = false, subtree = false;
-		long long id = 0;
-		const char *text = NULL;
-		bool ok;
-		switch (f->in.type) {
-		case JF_ID:
-			ok = query_id(&q, f->in.name, &present, &id, &r->err);
-			p.v[p.n] = present ? param_id(&p, id) : NULL;
-			break;
-		case JF_BOOL:
-			ok = query_bool(&q, f->in.name, &present, &flag, &r->err);
-			p.v[p.n] = present ? (flag ? "true" : "false") : NULL;
-			break;
-		case JF_ENUM:
-			ok = query_enum(&q, f->in.name, f->in.choices, &text, &r->err);
-			p.v[p.n] = text;
-			present = text != NULL;
-			break;
-		default:
-			ok = query_str(&q, f->in.name, (size_t)f->in.max, &text, &r->err);
-			if (ok && text && f->in.check && !f->in.check(text, strlen(text)))
-				ok = app_error_set(&r->err, 400, "Query parameter %s %s.", f->in.name,
-						   f->in.check_desc ? f->in.check_desc : "is not valid");
-			p.v[p.n] = text;
-			present = text != NULL;
-			break;
-		}
-		if (!ok)
-			return -1;
-		p.n++;
-		filtered |= present;
+		if (i == fixed)
+			add_id(p, parent);
+		else if (fixed >= 0 && names_parent(res, f))
+			add_param(p, NULL);
+		else if (!field_filter(r, q, f, p, &given))
+			return false;
+		*filtered |= given;
 		if (f->role & FR_SUBTREE) {
-			if (!query_bool(&q, "subtree", &has_subtree, &subtree, &r->err))
-				return -1;
-			if (has_subtree && !present)
-				return req_fail(r, 400, "Query parameter subtree needs %s.", f->in.name);
-			p.v[p.n++] = subtree ? "true" : "false";
+			if (!query_bool(q, "subtree", &has_subtree, &subtree, &r->err))
+				return false;
+			if (has_subtree && !given)
+				return app_error_set(&r->err, 400, "Query parameter subtree needs %s.", f->in.name);
+			add_param(p, subtree ? "true" : "false");
 		}
 	}
 	for (int i = 0; i < res->nfilters; i++) {
@@ -573,42 +832,96 @@ static int crud_list(struct req *r)
 			long long value = 0;
 			bool flag = false, ok;
 			if (f->type[k] == JF_BOOL)
-				ok = query_bool(&q, f->param[k], &given[k], &flag, &r->err);
+				ok = query_bool(q, f->param[k], &given[k], &flag, &r->err);
 			else if (f->type[k] == JF_INT)
-				ok = query_int(&q, f->param[k], f->min, f->max, &given[k], &value, &r->err);
+				ok = query_int(q, f->param[k], f->min, f->max, &given[k], &value, &r->err);
 			else
-				ok = query_id(&q, f->param[k], &given[k], &value, &r->err);
+				ok = query_id(q, f->param[k], &given[k], &value, &r->err);
 			if (!ok)
-				return -1;
-			p.v[p.n] = !given[k] ? NULL : f->type[k] == JF_BOOL ? (flag ? "true" : "false") : param_id(&p, value);
-			p.n++;
-			filtered |= given[k];
+				return false;
+			if (!given[k])
+				add_param(p, NULL);
+			else if (f->type[k] == JF_BOOL)
+				add_param(p, flag ? "true" : "false");
+			else
+				add_id(p, value);
+			*filtered |= given[k];
 		}
 		if (f->param[1] && given[0] != given[1])
-			return req_fail(r, 400, "Query parameters %s and %s go together.", f->param[0], f->param[1]);
+			return app_error_set(&r->err, 400, "Query parameters %s and %s go together.", f->param[0], f->param[1]);
 	}
-	const char *text = NULL;
 	if (res->searchable) {
-		if (!query_str(&q, "q", 200, &text, &r->err))
-			return -1;
-		p.v[p.n++] = text;
-		filtered |= text != NULL;
+		const char *text = NULL;
+		if (!query_str(q, "q", 200, &text, &r->err))
+			return false;
+		add_param(p, text);
+		*filtered |= text != NULL;
 	}
-	if (!query_no_unknown(&q, &r->err))
+	return true;
+}
+
+static int field_index(const struct resource *res, const char *name)
+{
+	return (int)(field_named(res, name) - res->fields);
+}
+
+/* an empty page under a parent asks whether the parent exists: one query, not two, for a
+ * parent that has rows */
+static bool parent_exists(struct req *r, const struct crud_route *d, struct db_conn *db, const char *id)
+{
+	const char *params[] = {id};
+	PGresult *res = db_prepared(db, d->res->rt->stmt_names[d->parent_stmt], 1, params, &r->err);
+	if (!res)
+		return false;
+	bool exists = PQntuples(res) == 1;
+	PQclear(res);
+	return exists || app_error_set(&r->err, 404, "%s %s does not exist.", d->nesting->parent_noun, id);
+}
+
+static int crud_list(struct req *r)
+{
+	const struct crud_route *d = route_of(r);
+	const struct resource *res = d->res;
+	struct resource_rt *rt = res->rt;
+	struct query q;
+	struct page page;
+	struct params p = {.n = 0};
+	struct db_conn *db;
+	long long parent = 0;
+	int fixed = d->nesting ? field_index(res, d->nesting->field) : -1;
+	bool filtered = false;
+	if ((d->nesting && !req_path_id(r, "id", &parent)) || !may_read(r, res) || !query_parse(r->query, &q, &r->err) ||
+	    !(numeric_key(res) ? page_parse_id(&q, res->name, &page, &r->err) : page_parse(&q, res->name, &page, &r->err)))
+		return -1;
+	add_param(&p, page.has_after ? page.after : NULL);
+	if (!list_filters(r, res, &q, fixed, parent, &p, &filtered) || !query_no_unknown(&q, &r->err) ||
+	    !reader(r, res, &db))
 		return -1;
 	char limit[24];
 	id_text(page.limit + 1, limit);
+	PGresult *rows;
 	if (filtered) {
-		p.v[p.n++] = limit;
-		return respond_list(r, rt->list_sql, p.n, p.v, res->name, &rt->shape, page.limit);
+		add_scope(&p, res, r);
+		add_param(&p, limit);
+		rows = db_query(db, rt->list_sql, p.n, p.v, &r->err);
+	} else {
+		/* prepared: every key is above the first cursor (ids are positive, codes not empty) */
+		struct params all = {.n = 0};
+		if (d->nesting)
+			add_id(&all, parent);
+		add_param(&all, page.has_after ? page.after : (numeric_key(res) ? "0" : ""));
+		add_param(&all, limit);
+		add_scope(&all, res, r);
+		rows = db_prepared(db, rt->stmt_names[d->nesting ? d->stmt : S_LIST], all.n, all.v, &r->err);
 	}
-	struct db_conn *db;
-	if (!req_db(r, &db))
+	if (!rows)
 		return -1;
-	/* every key is above these: ids are positive, codes not empty */
-	const char *all[] = {page.has_after ? page.after : (numeric_key(res) ? "0" : ""), limit};
-	PGresult *rows = db_prepared(db, rt->stmt_names[S_LIST], 2, all, &r->err);
-	return rows ? respond_page(r, rows, res->name, &rt->shape, page.limit) : -1;
+	char id[24];
+	if (d->nesting && PQntuples(rows) == 0 && !parent_exists(r, d, db, id_text(parent, id))) {
+		PQclear(rows);
+		return -1;
+	}
+	return respond_page(r, rows, res->name, &rt->shape, page.limit);
 }
 
 /* The key in the path, as text: an id, or a code its field's check accepts; 404 otherwise. */
@@ -625,13 +938,37 @@ static bool path_key(struct req *r, const struct resource *res, char key[64])
 	return req_path_text(r, f->in.name, f->in.check, key, 64);
 }
 
+/* row `key` by statement `stmt` (get or lock), within the scope */
+static PGresult *row_by_key(struct req *r, const struct resource *res, struct db_conn *db, int stmt, const char *key)
+{
+	struct params p = {.n = 0};
+	add_param(&p, key);
+	add_scope(&p, res, r);
+	return db_prepared(db, res->rt->stmt_names[stmt], p.n, p.v, &r->err);
+}
+
 static int crud_get(struct req *r)
 {
-	const struct resource *res = resource_of(r);
+	const struct resource *res = route_of(r)->res;
+	const struct row_shape *shape = &res->rt->shape;
+	struct db_conn *db;
 	char key[64];
-	if (!may_read(r, res) || !path_key(r, res, key))
+	if (!may_read(r, res) || !path_key(r, res, key) || !reader(r, res, &db))
 		return -1;
-	return respond_get_one(r, res->rt->stmt_names[S_GET], key, &res->rt->shape);
+	PGresult *row = row_by_key(r, res, db, S_GET, key);
+	if (!row)
+		return -1;
+	if (PQntuples(row) == 0) {
+		PQclear(row);
+		return req_fail(r, 404, "%s %s does not exist.", res->noun, key);
+	}
+	if (shape->version_col >= 0 && req_not_modified(r, row_version_of(row, shape))) {
+		req_set_etag(r, row_version_of(row, shape));
+		PQclear(row);
+		r->status = 304;
+		return 0;
+	}
+	return respond_row(r, row, 200, shape);
 }
 
 /* A decoded value as a $n parameter (text); NULL for SQL NULL. */
@@ -644,16 +981,8 @@ static const char *value_param(const struct jvalue *v, enum jfield_type type, ch
 	case JF_INT: snprintf(buf, 32, "%lld", v->num); return buf;
 	case JF_BOOL: return v->boolean ? "true" : "false";
 	case JF_NUMBER: return v->number;
-	default: return v->str;
+	default: return v->str; /* lists and objects: their JSON (encode_columns) */
 	}
-}
-
-/* 403 before any work for a role that may write nowhere */
-static bool may_write_somewhere(struct req *r, const struct resource *res)
-{
-	if (authz_role_may(r, res->write))
-		return true;
-	return app_error_set(&r->err, 403, "Your role (%s) %s.", role_name(r->caller.role), res->write_denied);
 }
 
 /* Runs the insert or update `stmt` in the open transaction, the after_write hook, commits, and
@@ -672,8 +1001,7 @@ static int write_row(struct req *r, const struct resource *res, int stmt, int n,
 	}
 	if (res->rt->has_child) {
 		/* read again: the children the hook wrote are part of the row */
-		const char *key[] = {PQgetvalue(row, 0, res->rt->col_of[res->rt->key])};
-		PGresult *again = db_prepared(r->db, res->rt->stmt_names[S_GET], 1, key, &r->err);
+		PGresult *again = row_by_key(r, res, r->db, S_GET, PQgetvalue(row, 0, res->rt->col_of[res->rt->key]));
 		PQclear(row);
 		if (!again)
 			return -1;
@@ -686,39 +1014,91 @@ static int write_row(struct req *r, const struct resource *res, int stmt, int n,
 	return respond_row(r, row, stmt == S_INSERT ? 201 : 200, &res->rt->shape);
 }
 
+#define HOOK(res, name) ((res)->hooks && (res)->hooks->name)
+
+/* The list and object columns given, as the JSON that is stored (json[i], owned by the caller),
+ * each v[i].str pointed at its text. */
+static bool encode_columns(struct req *r, const struct resource *res, struct jvalue *v, struct buf *json)
+{
+	bool ok = true;
+	for (int i = 0; i < res->nfields; i++) {
+		if (!json_column(&res->fields[i]) || !v[i].present || v[i].is_null)
+			continue;
+		if (HOOK(res, encode) && !res->hooks->encode(r, i, &v[i], &json[i])) {
+			ok = false;
+			continue;
+		}
+		if (json[i].len == 0) {
+			char *s = json_dumps(v[i].list, JSON_COMPACT);
+			buf_puts(&json[i], s ? s : "");
+			if (!s)
+				json[i].oom = true;
+			free(s);
+		}
+		if (!buf_ok(&json[i]))
+			return app_error_set(&r->err, 503, "The service is short of memory.");
+		v[i].str = json[i].data;
+		v[i].len = json[i].len;
+	}
+	return ok && r->err.nfields == 0;
+}
+
 static bool hook_prepare(struct req *r, const struct resource *res, struct jvalue *v, char *scratch, size_t n)
 {
-	return !res->hooks || !res->hooks->prepare || res->hooks->prepare(r, v, scratch, n);
+	return !HOOK(res, prepare) || res->hooks->prepare(r, v, scratch, n);
 }
 
 static bool hook_validate(struct req *r, const struct resource *res, const struct jvalue *v, PGresult *cur)
 {
-	return !res->hooks || !res->hooks->validate || res->hooks->validate(r, v, cur);
+	return !HOOK(res, validate) || res->hooks->validate(r, v, cur);
+}
+
+static bool hook_before_write(struct req *r, const struct resource *res, const struct jvalue *v, PGresult *cur)
+{
+	return !HOOK(res, before_write) || res->hooks->before_write(r, v, cur);
+}
+
+static void free_bufs(struct buf *b, int n)
+{
+	for (int i = 0; i < n; i++)
+		buf_free(&b[i]);
 }
 
 static int crud_create(struct req *r)
 {
-	const struct resource *res = resource_of(r);
+	const struct crud_route *d = route_of(r);
+	const struct resource *res = d->res;
 	struct resource_rt *rt = res->rt;
 	json_t *body = NULL;
-	struct jvalue v[API_COUNT(rt->specs)];
-	char text[API_COUNT(rt->specs)][32];
-	const char *params[API_COUNT(rt->specs)];
+	struct jvalue v[CRUD_MAX_FIELDS];
+	struct buf json[CRUD_MAX_FIELDS] = {{0}};
+	char text[CRUD_MAX_FIELDS][32], scratch[256], parent[24];
+	const char *params[CRUD_MAX_FIELDS];
 	struct db_conn *db;
-	char scratch[256];
+	long long parent_id = 0;
 	int rc = -1, n = 0;
-	if (!may_write_somewhere(r, res) || !req_json(r, false, &body) ||
-	    !jin_decode(body, rt->specs, (size_t)res->nfields, false, v, &r->err) || !hook_validate(r, res, v, NULL) ||
+	const struct field *owner = rt->owner >= 0 ? &res->fields[rt->owner] : NULL;
+	if ((d->nesting && !req_path_id(r, "id", &parent_id)) || !role_may(r, res, res->write) ||
+	    !req_json(r, false, &body) || !jin_decode(body, rt->specs, (size_t)res->nfields, false, v, &r->err) ||
+	    !encode_columns(r, res, v, json) || !hook_validate(r, res, v, NULL) ||
 	    !hook_prepare(r, res, v, scratch, sizeof scratch) ||
-	    (rt->owner >= 0 && writable(&res->fields[rt->owner]) &&
-	     !authz_require_unit_field(r, res->write, v[rt->owner].num, res->fields[rt->owner].in.name)) ||
+	    (owner && writable(owner) && !authz_require_unit_field(r, res->write, v[rt->owner].num, owner->in.name)) ||
 	    !write_begin(r, &db))
+		goto out;
+	if (d->nesting) {
+		struct jvalue *pv = &v[field_index(res, d->nesting->field)];
+		if (!parent_exists(r, d, db, id_text(parent_id, parent)))
+			goto out;
+		*pv = (struct jvalue){.present = true, .num = parent_id};
+	}
+	if (!hook_before_write(r, res, v, NULL))
 		goto out;
 	for (int i = 0; i < res->nfields; i++)
 		if (stored(&res->fields[i]))
 			params[n++] = value_param(&v[i], res->fields[i].in.type, text[i]);
 	rc = write_row(r, res, S_INSERT, n, params, v, NULL);
 out:
+	free_bufs(json, res->nfields);
 	json_decref(body);
 	return rc;
 }
@@ -736,92 +1116,118 @@ static bool in_states(const char *const *states, const char *state)
 	return false;
 }
 
-/* "draft or active" */
-static void states_text(const char *const *states, char *out, size_t n)
-{
-	out[0] = '\0';
-	for (size_t len = 0; states && *states; states++) {
-		len = strlen(out);
-		snprintf(out + len, n - len, "%s%s", len ? " or " : "", *states);
-	}
-}
-
 /* 409 unless the row is in one of `states` (NULL: any); `doing` says what was asked */
 static bool state_allows(struct req *r, const struct resource *res, PGresult *cur, const char *const *states,
 			 const char *doing)
 {
 	if (!states || in_states(states, state_of(res, cur)))
 		return true;
-	char allowed[128];
-	states_text(states, allowed, sizeof allowed);
-	return app_error_set(&r->err, 409, "%s %s is %s; only a row that is %s can %s.", res->noun,
-			     PQgetvalue(cur, 0, res->rt->col_of[res->rt->key]), state_of(res, cur), allowed, doing);
+	struct buf allowed;
+	buf_init(&allowed);
+	for (const char *const *s = states; *s; s++)
+		CAT(&allowed, s == states ? "" : " or ", *s);
+	app_error_set(&r->err, 409, "%s %s is %s; only a row that is %s can %s.", res->noun,
+		      PQgetvalue(cur, 0, res->rt->col_of[res->rt->key]), state_of(res, cur),
+		      buf_ok(&allowed) ? allowed.data : "in another state", doing);
+	buf_free(&allowed);
+	return false;
 }
 
-/* In a write transaction: the row locked, after 404, the caller's right (`action`) over its
+/* row `key` cannot be locked: 404 when the caller cannot see it either, else 403 (it may read
+ * the row but not change it: outside its subtree, or a row-level policy says so) */
+static bool not_lockable(struct req *r, const struct resource *res, enum action action, const char *key)
+{
+	PGresult *row = row_by_key(r, res, r->db, S_GET, key);
+	if (!row)
+		return false;
+	struct resource_rt *rt = res->rt;
+	if (PQntuples(row) == 0)
+		app_error_set(&r->err, 404, "%s %s does not exist.", res->noun, key);
+	else if (rt->owner < 0 || authz_require(r, action, strtoll(PQgetvalue(row, 0, rt->col_of[rt->owner]), NULL, 10)))
+		app_error_set(&r->err, 403, "You may read %s %s but not change it.", res->noun, key);
+	PQclear(row);
+	return false;
+}
+
+/* In a write transaction: row `key` locked, after 404, the caller's right (`action`) over its
  * owner unit (or anywhere, for a row of no unit), the resource's own say, and If-Match. v: the
- * patch, NULL for a delete. *cur is new. */
-static bool lock_row(struct req *r, const struct resource *res, enum action action, const struct jvalue *v,
-		     char key[64], PGresult **cur)
+ * patch, NULL for a delete or an action. *cur is new. */
+static bool lock_key(struct req *r, const struct resource *res, enum action action, const struct jvalue *v,
+		     const char *key, PGresult **cur)
 {
 	struct resource_rt *rt = res->rt;
 	struct db_conn *db;
 	*cur = NULL;
-	if (!path_key(r, res, key) || !may_write_somewhere(r, res) || !write_begin(r, &db) ||
-	    (res->hooks && res->hooks->before_lock && !res->hooks->before_lock(r, v)))
+	if (!role_may(r, res, action) || !write_begin(r, &db) ||
+	    (HOOK(res, before_lock) && !res->hooks->before_lock(r, v)))
 		return false;
-	const char *params[] = {key};
-	PGresult *row = db_prepared(db, rt->stmt_names[S_LOCK], 1, params, &r->err);
+	PGresult *row = row_by_key(r, res, db, S_LOCK, key);
 	if (!row)
 		return false;
-	bool ok = false;
-	if (PQntuples(row) == 0)
-		app_error_set(&r->err, 404, "%s %s does not exist.", res->noun, key);
-	else
-		ok = (rt->owner < 0 ||
-		      authz_require(r, action, strtoll(PQgetvalue(row, 0, rt->col_of[rt->owner]), NULL, 10))) &&
-		     (!res->hooks || !res->hooks->may_change || res->hooks->may_change(r, row)) &&
-		     (rt->version < 0 || req_if_match(r, row_version_of(row, &rt->shape)));
+	if (PQntuples(row) == 0) {
+		PQclear(row);
+		return not_lockable(r, res, action, key);
+	}
+	bool ok = (rt->owner < 0 || authz_require(r, action, strtoll(PQgetvalue(row, 0, rt->col_of[rt->owner]), NULL, 10))) &&
+		  (!HOOK(res, may_change) || res->hooks->may_change(r, row)) &&
+		  (rt->version < 0 || req_if_match(r, row_version_of(row, &rt->shape)));
 	if (!ok) {
 		PQclear(row);
 		return false;
 	}
+	r->db->constraints = rt->on_write;
+	r->db->nconstraints = rt->n_on_write;
 	*cur = row;
 	return true;
 }
 
+static bool lock_row(struct req *r, const struct resource *res, enum action action, const struct jvalue *v,
+		     char key[64], PGresult **cur)
+{
+	*cur = NULL;
+	return path_key(r, res, key) && lock_key(r, res, action, v, key, cur);
+}
+
+bool crud_lock_for_write(struct req *r, const struct resource *res, long long id, char idbuf[24], PGresult **cur)
+{
+	return lock_key(r, res, res->write, NULL, id_text(id, idbuf), cur);
+}
+
 static int crud_patch(struct req *r)
 {
-	const struct resource *res = resource_of(r);
+	const struct resource *res = route_of(r)->res;
 	struct resource_rt *rt = res->rt;
 	json_t *body = NULL;
 	PGresult *cur = NULL;
-	struct jvalue v[API_COUNT(rt->specs)];
-	char text[API_COUNT(rt->specs)][32], key[64];
-	const char *params[API_COUNT(rt->specs) + 1];
-	char scratch[256];
+	struct jvalue v[CRUD_MAX_FIELDS];
+	struct buf json[CRUD_MAX_FIELDS] = {{0}};
+	char text[CRUD_MAX_FIELDS][32], key[64], scratch[256];
+	const char *params[CRUD_MAX_FIELDS + 1];
 	int rc = -1, n = 0;
-	if (!may_write_somewhere(r, res) || !req_json(r, true, &body) ||
+	if (!role_may(r, res, res->write) || !req_json(r, true, &body) ||
 	    !jin_decode(body, rt->patch_specs, (size_t)res->nfields, true, v, &r->err) ||
-	    !hook_prepare(r, res, v, scratch, sizeof scratch) || !lock_row(r, res, res->write, v, key, &cur) ||
-	    !state_allows(r, res, cur, res->editable, "be changed") || !hook_validate(r, res, v, cur))
+	    !encode_columns(r, res, v, json) || !hook_prepare(r, res, v, scratch, sizeof scratch) ||
+	    !lock_row(r, res, res->write, v, key, &cur) || !state_allows(r, res, cur, res->editable, "be changed") ||
+	    !hook_validate(r, res, v, cur))
 		goto out;
 	/* moving a row to another unit needs the right over that unit too */
 	if (rt->owner >= 0 && v[rt->owner].present &&
 	    !authz_require_unit_field(r, res->write, v[rt->owner].num, res->fields[rt->owner].in.name))
 		goto out;
+	if (!hook_before_write(r, res, v, cur))
+		goto out;
 	params[n++] = key;
 	for (int i = 0; i < res->nfields; i++) {
-		if (!stored(&res->fields[i]) || (res->fields[i].role & FR_CREATE_ONLY))
+		if (!updated(&res->fields[i]))
 			continue;
-		int col = rt->col_of[i];
-		if (v[i].present || col < 0)
+		if (v[i].present || rt->col_of[i] < 0)
 			params[n++] = value_param(&v[i], res->fields[i].in.type, text[i]);
 		else
-			params[n++] = PQgetisnull(cur, 0, col) ? NULL : PQgetvalue(cur, 0, col);
+			params[n++] = crud_cur(res, cur, i);
 	}
 	rc = write_row(r, res, S_UPDATE, n, params, v, cur);
 out:
+	free_bufs(json, res->nfields);
 	PQclear(cur);
 	json_decref(body);
 	return rc;
@@ -829,7 +1235,7 @@ out:
 
 static int crud_delete(struct req *r)
 {
-	const struct resource *res = resource_of(r);
+	const struct resource *res = route_of(r)->res;
 	PGresult *cur = NULL;
 	char key[64];
 	int rc = -1;
@@ -845,33 +1251,41 @@ static int crud_delete(struct req *r)
 
 static int crud_action(struct req *r)
 {
-	const struct resource *res = resource_of(r);
-	const char *name = strrchr(r->match.route->path, '/') + 1;
-	const struct state_action *a = NULL;
-	for (int i = 0; i < res->nactions && !a; i++)
-		if (strcmp(res->actions[i].name, name) == 0)
-			a = &res->actions[i];
-	if (!a) /* the routes are made from the actions: not reached */
-		return req_fail(r, 404, "No resource at this path.");
-	PGresult *cur = NULL;
-	char key[64], doing[64];
+	const struct crud_route *d = route_of(r);
+	const struct resource *res = d->res;
+	const struct state_action *a = d->action;
+	json_t *body = NULL;
+	PGresult *cur = NULL, *row = NULL;
+	struct jvalue v[CRUD_MAX_FIELDS];
+	struct action_result out = {.to = a->to};
+	char key[64];
 	int rc = -1;
-	snprintf(doing, sizeof doing, "become %s", a->to);
-	if (!lock_row(r, res, res->write, NULL, key, &cur) || !state_allows(r, res, cur, a->from, doing) ||
-	    (res->hooks && res->hooks->on_action && !res->hooks->on_action(r, a, cur)))
+	if (!path_key(r, res, key))
+		return -1;
+	if (a->body && (!req_json(r, false, &body) || !jin_decode(body, a->body, (size_t)a->nbody, false, v, &r->err) ||
+			(HOOK(res, check_action) && !res->hooks->check_action(r, a, v))))
 		goto out;
-	r->db->constraints = res->rt->on_write;
-	r->db->nconstraints = res->rt->n_on_write;
-	const char *params[] = {key, a->to};
-	PGresult *row = db_prepared(r->db, res->rt->stmt_names[S_SET_STATE], 2, params, &r->err);
-	if (!row)
+	struct buf doing;
+	buf_init(&doing);
+	CAT(&doing, "become ", a->to ? a->to : "decided");
+	bool ok = lock_key(r, res, a->right ? a->right : res->write, NULL, key, &cur) &&
+		  state_allows(r, res, cur, a->from, buf_ok(&doing) ? doing.data : "change");
+	buf_free(&doing);
+	if (!ok || (HOOK(res, on_action) && !res->hooks->on_action(r, a, a->body ? v : NULL, cur, &out)))
 		goto out;
-	if (!db_commit(r->db, &r->err)) {
-		PQclear(row);
+	struct params p = {.n = 0};
+	add_param(&p, key);
+	add_param(&p, out.to);
+	for (int i = 0; a->sets && a->sets[i]; i++)
+		add_param(&p, out.set[i]);
+	row = db_prepared(r->db, res->rt->stmt_names[d->stmt], p.n, p.v, &r->err);
+	if (!row || !db_commit(r->db, &r->err))
 		goto out;
-	}
 	rc = respond_row(r, row, 200, &res->rt->shape);
+	row = NULL;
 out:
+	PQclear(row);
 	PQclear(cur);
+	json_decref(body);
 	return rc;
 }

@@ -27,6 +27,10 @@ enum field_role {
 	FR_STATE = 1 << 10,      /* the row's state (read-only): edits and deletes in some states, actions */
 	FR_CHILD = 1 << 11,      /* written by the after_write hook into another table, read back through the
 				    field's column, an expression "(SELECT ...)" */
+	FR_PARENT = 1 << 12,     /* given by the path of a nested create (POST /v1/campaigns/{id}/registrations):
+				    read-only in bodies, never changed */
+	FR_HIDDEN = 1 << 13,     /* read with the row for the engine and the hooks (an owner that is an
+				    expression), never written out */
 };
 
 struct field {
@@ -34,8 +38,11 @@ struct field {
 	const char *column;        /* NULL: the column has the JSON name; "(SELECT ...)": an expression of
 				      the row (alias t), read-only unless FR_CHILD */
 	enum db_col_type out;      /* how the column's text is written in JSON */
+				   /* a list or object field that is no FR_CHILD is a column: text[] (bigint[]
+				      for ids), jsonb for arrays and objects, passed as JSON */
 	unsigned role;             /* enum field_role */
-	const char *absent;        /* on create, the SQL value of an absent field ("true"); NULL: NULL */
+	const char *absent;        /* on create, the SQL value of an absent field ("true"); NULL: NULL. On
+				      a read-only column: the value every insert writes ("'history'") */
 };
 
 /* the fields every row has, first and last */
@@ -57,16 +64,44 @@ struct filter {
 	const char *sql;             /* static text: the only SQL a descriptor writes */
 };
 
+/* Rows reached under another resource, by the parent's id in the path: created there
+ * (POST /v1/campaigns/{id}/registrations, the field FR_PARENT) or listed there
+ * (GET /v1/units/{id}/awards, the field a FR_FILTER: the rest of the list's filters still apply).
+ * A parent that does not exist is a 404. */
+struct nesting {
+	const char *parent;          /* "/v1/campaigns": the route is {parent}/{id}/<last segment of path> */
+	const char *parent_table;    /* "campaigns", keyed by id */
+	const char *parent_noun;     /* "Campaign" */
+	const char *field;           /* the field {id} gives */
+	unsigned ops;                /* OP_CREATE, OP_LIST */
+};
+
 /* POST {path}/{id}/{name}: a row in one of `from` goes to `to` (its state field), with the right
- * to write it. A body, when the action takes one, is the hooks' business. */
+ * `right` over its owner unit. It may take a body (decoded with `body`), write more columns
+ * (`sets`, valued by the on_action hook) and stamp one with the time. */
 struct state_action {
 	const char *name;            /* "activate" */
 	const char *const *from;     /* NULL-terminated */
+	const char *to;              /* NULL: the on_action hook says */
+	enum action right;           /* ACT_READ_UNIT (0): the resource's write */
+	const struct jfield *body;   /* NULL: no body is read */
+	int nbody;
+	const char *const *sets;     /* NULL-terminated columns, at most ACTION_SETS_MAX */
+	const char *stamp;           /* a column set to now(), e.g. "submitted_at" */
+};
+
+#define ACTION_SETS_MAX 4
+/* what an action writes: the new state and its `sets` ($n texts, NULL for SQL NULL) */
+struct action_result {
 	const char *to;
+	const char *set[ACTION_SETS_MAX];
+	char text[ACTION_SETS_MAX][32];  /* room for numbers the hook writes */
 };
 
 /* the generic operations a resource has (0: all of them) */
 enum resource_ops { OP_LIST = 1, OP_GET = 2, OP_CREATE = 4, OP_PATCH = 8, OP_DELETE = 16 };
+/* a descriptor's few operations with no create at its own path (created under a parent) */
+#define OPS_NESTED_CREATE (OP_LIST | OP_GET | OP_PATCH | OP_DELETE)
 
 /* What is truly a resource's own, around the generic handlers. v[] is indexed like the fields;
  * each returns false with r->err filled. */
@@ -81,10 +116,21 @@ struct resource_hooks {
 	/* create and patch, after decoding, before any database work (slow work: a password's
 	 * hash): may point v[i].str at scratch (scratch_len bytes, alive until the answer) */
 	bool (*prepare)(struct req *r, struct jvalue *v, char *scratch, size_t scratch_len);
+	/* a list or object column, present in a create or patch: check it and write what is stored
+	 * into out (JSON); not set, or nothing written: the value as given. The engine then points
+	 * v[field].str at it, for the hooks after. */
+	bool (*encode)(struct req *r, int field, const struct jvalue *v, struct buf *out);
+	/* create (cur NULL, the parent found) and patch (cur locked), in the transaction before the
+	 * write: rules that read the database */
+	bool (*before_write)(struct req *r, const struct jvalue *v, PGresult *cur);
 	/* create (cur NULL) and patch, in the transaction after the write, before the commit */
 	bool (*after_write)(struct req *r, const struct jvalue *v, PGresult *cur, PGresult *row);
-	/* an action, the row locked and in a `from` state, before it moves: more rules, more work */
-	bool (*on_action)(struct req *r, const struct state_action *a, PGresult *cur);
+	/* an action's body, decoded, before any database work: rules across its fields */
+	bool (*check_action)(struct req *r, const struct state_action *a, const struct jvalue *body);
+	/* an action, the row locked and in a `from` state, before it moves: more rules, more work;
+	 * out->to is the action's `to`, out->set[] NULL */
+	bool (*on_action)(struct req *r, const struct state_action *a, const struct jvalue *body, PGresult *cur,
+			  struct action_result *out);
 };
 
 struct resource {
@@ -109,33 +155,61 @@ struct resource {
 	const char *const *deletable;/* states a row may be deleted in (NULL: any) */
 	const struct state_action *actions;
 	int nactions;
+	const struct nesting *nested;
+	int nnested;
+	/* Rows outside it are as if absent (404), in reads and writes: SQL of the row (alias t) in
+	 * which $1 is the caller's role name and $2 the caller's unit id. Its reads run in a
+	 * transaction that names the caller, as row-level security then says the same. */
+	const char *scope;
 	struct resource_rt *rt;      /* made at start by crud_prepare */
 };
 
 /* What the engine makes of a descriptor. Filled once, at start, before any request. */
+#define CRUD_MAX_FIELDS 32
+#define CRUD_MAX_ACTIONS 8
+#define CRUD_MAX_NESTED 4
+#define CRUD_MAX_STMTS (6 + CRUD_MAX_ACTIONS + 2 * CRUD_MAX_NESTED)
+#define CRUD_MAX_ROUTES (5 + CRUD_MAX_ACTIONS + CRUD_MAX_NESTED)
+
+/* what a generic handler is for: its route's data */
+struct crud_route {
+	const struct resource *res;
+	const struct nesting *nesting;     /* a nested create or list */
+	const struct state_action *action;
+	int stmt;                          /* the action's statement; a nested list's */
+	int parent_stmt;                   /* "does the parent exist" */
+};
+
 struct resource_rt {
 	bool ready;
-	struct jfield specs[32];       /* for create */
-	struct jfield patch_specs[32]; /* for patch: create-only fields read-only */
-	struct db_col cols[32];        /* the row as written out: every field but the write-only */
-	int col_of[32];                /* a field's column in a row read, -1 for a write-only one */
-	int ncols;
+	struct jfield specs[CRUD_MAX_FIELDS];       /* for create */
+	struct jfield patch_specs[CRUD_MAX_FIELDS]; /* for patch: create-only fields read-only */
+	struct db_col cols[CRUD_MAX_FIELDS];        /* the row as written out */
+	int col_of[CRUD_MAX_FIELDS];   /* a field's column in a row read (hidden ones after those written
+					  out), -1 for a write-only one */
+	int ncols;                     /* written out */
 	struct row_shape shape;
-	int key, version, owner;       /* field indexes, -1 when none */
-	char stmt_names[7][48];
-	struct db_stmt stmts[7];       /* get, lock, insert, update, delete, list of all, set state */
+	int key, version, owner, state;/* field indexes, -1 when none */
+	bool has_child;                /* a write re-reads the row once its children are written */
+	char stmt_names[CRUD_MAX_STMTS][64];
+	struct db_stmt stmts[CRUD_MAX_STMTS];
 	int nstmts;
 	char *list_sql;                /* the list with filters, planned with its values */
-	struct route routes[5 + 8];
+	struct route routes[CRUD_MAX_ROUTES];
+	struct crud_route route_data[CRUD_MAX_ROUTES];
+	char *owned[CRUD_MAX_ROUTES];  /* the routes' paths made here */
+	int nowned;
 	size_t nroutes;
-	int state;                     /* the FR_STATE field, -1 when none */
-	bool has_child;                /* a write re-reads the row once its children are written */
-	char *action_paths[8];
 	struct db_constraint *on_write;/* its own constraints, then every foreign key's */
 	int n_on_write;
 	struct db_constraint *on_delete;/* every foreign key's, as "still referenced" on the key */
 	int n_on_delete;
 };
+
+/* A descriptor's name (its table's too), path and noun, and a place for what the engine makes
+ * of it (a compound literal at file scope: static). */
+#define RESOURCE(name_, path_, noun_) \
+	.name = name_, .path = path_, .noun = noun_, .table = name_, .rt = &(struct resource_rt){.ready = false}
 
 /* Makes SQL, statements and routes of res. false with a reason in err (errlen bytes): a name
  * that is not a plain identifier, too many fields, no key. Idempotent. */
@@ -145,6 +219,8 @@ bool crud_prepare(const struct resource *res, char *err, size_t errlen);
  * out of memory. */
 bool crud_explain(const struct resource *res, const struct db_constraint *on_write, const struct db_constraint *on_delete,
 		  int nfks);
+/* the stored text of `field` in the row read (NULL for SQL NULL or a write-only field) */
+const char *crud_cur(const struct resource *res, PGresult *cur, int field);
 /* the row as a resource's statements return it (for hand-written routes beside the generic ones) */
 const struct row_shape *crud_shape(const struct resource *res);
 /* For a hand-written write route of a resource with an owner field: in a write transaction, row
@@ -152,8 +228,8 @@ const struct row_shape *crud_shape(const struct resource *res);
  * explanations set for the statements that follow. *cur is new; idbuf gets the id's text. */
 bool crud_lock_for_write(struct req *r, const struct resource *res, long long id, char idbuf[24], PGresult **cur);
 
-/* the statements crud_prepare made, in this order */
-enum crud_statement { CRUD_GET, CRUD_LOCK, CRUD_INSERT, CRUD_UPDATE, CRUD_DELETE, CRUD_LIST, CRUD_SET_STATE };
+/* the statements crud_prepare made, in this order (then each action's, each nesting's) */
+enum crud_statement { CRUD_GET, CRUD_LOCK, CRUD_INSERT, CRUD_UPDATE, CRUD_DELETE, CRUD_LIST };
 /* the routes and statements crud_prepare made */
 const struct route *crud_routes(const struct resource *res, size_t *n);
 const struct db_stmt *crud_statements(const struct resource *res, int *n);

@@ -44,4 +44,4 @@ static const struct route routes[] = {
 	{"GET", "/openapi.yaml", openapi, ROUTE_PUBLIC | ROUTE_NO_DB, NULL},
 };
 
-const struct api_module health_module = {.name = "health", .routes = routes, .nroutes = API_COUNT(routes), .stmts = NULL, .nstmts = 0};
+const struct api_module health_module = {.name = "health", WITH(routes, routes)};

@@ -48,14 +48,10 @@ static const struct fk_fact facts[] = {
 };
 static const struct resource_hooks hooks = {.validate = validate, .may_change = may_change};
 
-static struct resource_rt rt;
 static const struct resource indicators = {
-	.name = "indicators", .path = "/v1/indicators", .noun = "Indicator", .table = "indicators",
-	.fields = fields, .nfields = API_COUNT(fields),
+	RESOURCE("indicators", "/v1/indicators", "Indicator"), WITH(fields, fields),
 	.write = ACT_MANAGE_CATALOGUE, .write_denied = "may not change the indicator catalogue",
-	.searchable = true, .constraints = constraints, .nconstraints = API_COUNT(constraints), .hooks = &hooks,
-	.rt = &rt,
+	.searchable = true, WITH(constraints, constraints), .hooks = &hooks,
 };
 
-const struct api_module indicators_module = {.name = "indicators", .resource = &indicators, .facts = facts,
-					     .nfacts = API_COUNT(facts)};
+const struct api_module indicators_module = {.name = "indicators", .resource = &indicators, WITH(facts, facts)};

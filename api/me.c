@@ -119,4 +119,4 @@ static const struct route routes[] = {
 	{"POST", "/v1/me/password", me_password, 0, NULL},
 };
 
-const struct api_module me_module = {.name = "me", .routes = routes, .nroutes = API_COUNT(routes), .stmts = stmts, .nstmts = API_COUNT(stmts)};
+const struct api_module me_module = {.name = "me", WITH(routes, routes), WITH(stmts, stmts)};

@@ -17,13 +17,10 @@ static const struct fk_fact facts[] = {
 	 "the unit still has people; move or delete them first"},
 };
 
-static struct resource_rt rt;
 static const struct resource people = {
-	.name = "people", .path = "/v1/people", .noun = "Person", .table = "people",
-	.fields = fields, .nfields = API_COUNT(fields),
+	RESOURCE("people", "/v1/people", "Person"), WITH(fields, fields),
 	.write = ACT_WRITE_UNIT_DATA, .write_denied = "may read people but not change them",
-	.searchable = true, .rt = &rt,
+	.searchable = true,
 };
 
-const struct api_module people_module = {.name = "people", .resource = &people, .facts = facts,
-					 .nfacts = API_COUNT(facts)};
+const struct api_module people_module = {.name = "people", .resource = &people, WITH(facts, facts)};

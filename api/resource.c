@@ -47,61 +47,6 @@ int respond_page(struct req *r, PGresult *res, const char *scope, const struct r
 	return 0;
 }
 
-int respond_get_one(struct req *r, const char *stmt, const char *key, const struct row_shape *shape)
-{
-	struct db_conn *db;
-	if (!req_db(r, &db))
-		return -1;
-	const char *params[] = {key};
-	PGresult *res = db_prepared(db, stmt, 1, params, &r->err);
-	if (!res)
-		return -1;
-	if (PQntuples(res) == 0) {
-		PQclear(res);
-		return req_fail(r, 404, "%s %s does not exist.", shape->noun, key);
-	}
-	if (shape->version_col >= 0 && req_not_modified(r, row_version_of(res, shape))) {
-		req_set_etag(r, row_version_of(res, shape));
-		PQclear(res);
-		r->status = 304;
-		return 0;
-	}
-	return respond_row(r, res, 200, shape);
-}
-
-int respond_get_by_id(struct req *r, const char *stmt, const struct row_shape *shape)
-{
-	long long id;
-	char idbuf[24];
-	if (!req_path_id(r, "id", &id))
-		return -1;
-	return respond_get_one(r, stmt, id_text(id, idbuf), shape);
-}
-
-/* the statement's row as the answer, after the transaction commits */
-static int respond_written(struct req *r, const char *stmt, int n, const char *const *params, int status,
-			   const struct row_shape *shape)
-{
-	PGresult *res = db_prepared(r->db, stmt, n, params, &r->err);
-	if (!res)
-		return -1;
-	if (!db_commit(r->db, &r->err)) {
-		PQclear(res);
-		return -1;
-	}
-	return respond_row(r, res, status, shape);
-}
-
-int respond_created(struct req *r, const char *stmt, int n, const char *const *params, const struct row_shape *shape)
-{
-	return respond_written(r, stmt, n, params, 201, shape);
-}
-
-int respond_updated(struct req *r, const char *stmt, int n, const char *const *params, const struct row_shape *shape)
-{
-	return respond_written(r, stmt, n, params, 200, shape);
-}
-
 void respond_public(struct req *r)
 {
 	char hash[65];
@@ -113,19 +58,6 @@ void respond_public(struct req *r)
 		buf_reset(r->out);
 		r->status = 304;
 	}
-}
-
-void id_list_text(const struct jvalue *v, struct buf *b)
-{
-	buf_putc(b, '{');
-	size_t i;
-	json_t *item;
-	json_array_foreach(v->list, i, item) {
-		if (i)
-			buf_putc(b, ',');
-		buf_json_int(b, json_integer_value(item));
-	}
-	buf_putc(b, '}');
 }
 
 bool upper_code_ok(const char *s, size_t n)
@@ -158,30 +90,6 @@ const char *patched_text(const struct jvalue *v, PGresult *cur, int col)
 	return PQgetisnull(cur, 0, col) ? NULL : PQgetvalue(cur, 0, col);
 }
 
-bool lock_for_write(struct req *r, const char *stmt, long long id, const struct row_shape *shape,
-		    enum action action, int unit_col, char idbuf[24], PGresult **cur)
-{
-	struct db_conn *db;
-	*cur = NULL;
-	if (!write_begin(r, &db))
-		return false;
-	const char *params[] = {id_text(id, idbuf)};
-	PGresult *row = db_prepared(db, stmt, 1, params, &r->err);
-	if (!row)
-		return false;
-	if (PQntuples(row) == 0) {
-		PQclear(row);
-		return app_error_set(&r->err, 404, "%s %lld does not exist.", shape->noun, id);
-	}
-	if (!authz_require(r, action, strtoll(PQgetvalue(row, 0, unit_col), NULL, 10)) ||
-	    (shape->version_col >= 0 && !req_if_match(r, row_version_of(row, shape)))) {
-		PQclear(row);
-		return false;
-	}
-	*cur = row;
-	return true;
-}
-
 int respond_deleted(struct req *r, const char *stmt, const char *id)
 {
 	r->db->deleting = true;
@@ -194,16 +102,4 @@ int respond_deleted(struct req *r, const char *stmt, const char *id)
 		return -1;
 	r->status = 204;
 	return 0;
-}
-
-int respond_list(struct req *r, const char *sql, int n, const char *const *params, const char *scope,
-		 const struct row_shape *shape, long long limit)
-{
-	struct db_conn *db;
-	if (!req_db(r, &db))
-		return -1;
-	PGresult *res = db_query(db, sql, n, params, &r->err);
-	if (!res)
-		return -1;
-	return respond_page(r, res, scope, shape, limit);
 }

@@ -1,6 +1,6 @@
 /* The plumbing every resource shares: a row as the response (ETag from its version, Location on
  * create), a keyset page of rows, and GET by id with If-None-Match. A resource describes its
- * rows once in a struct row_shape. */
+ * rows once in a struct row_shape (api/crud.c makes it from a descriptor). */
 #ifndef TDKT_RESOURCE_H
 #define TDKT_RESOURCE_H
 #include "lib/db.h"
@@ -22,31 +22,9 @@ int respond_row(struct req *r, PGresult *res, int status, const struct row_shape
 /* Writes {"items":[…],"next_cursor":…} from a result fetched with LIMIT limit + 1, ordered by
  * the id column; the cursor of scope carries the last id. Steals res. Returns 0. */
 int respond_page(struct req *r, PGresult *res, const char *scope, const struct row_shape *shape, long long limit);
-/* Runs a list query planned with its values (optional filters fold away) and answers the page. */
-int respond_list(struct req *r, const char *sql, int n, const char *const *params, const char *scope,
-		 const struct row_shape *shape, long long limit);
-/* GET /collection/{id} with the prepared statement `stmt` ($1 = id): 404, 304, or the row. */
-int respond_get_by_id(struct req *r, const char *stmt, const struct row_shape *shape);
-/* the same for a resource keyed by text ($1 = key) */
-int respond_get_one(struct req *r, const char *stmt, const char *key, const struct row_shape *shape);
-
-/* Runs the INSERT … RETURNING statement `stmt` in the open write transaction, commits, and
- * answers 201 with the row. */
-int respond_created(struct req *r, const char *stmt, int n, const char *const *params, const struct row_shape *shape);
-/* The same for an UPDATE … RETURNING: 200 with the changed row. */
-int respond_updated(struct req *r, const char *stmt, int n, const char *const *params, const struct row_shape *shape);
-
-/* "true"/"false" for a decoded boolean field, NULL when absent (for $n parameters) */
-#define BOOL_PARAM(jv) ((jv).present ? ((jv).boolean ? "true" : "false") : NULL)
-/* explains the given constraint table's violations for this request */
-#define DB_EXPLAIN(db, table) ((db)->constraints = (table), (db)->nconstraints = (int)(sizeof(table) / sizeof((table)[0])))
-
 /* For the public lists (no token): Cache-Control: public, max-age=60 and an ETag over the body; answers 304
  * when If-None-Match has it. Call after the body is written. */
 void respond_public(struct req *r);
-
-/* A decoded JF_ID_LIST as PostgreSQL array text "{1,2,3}" into b */
-void id_list_text(const struct jvalue *v, struct buf *b);
 
 /* ^[A-Z0-9][A-Z0-9.-]{0,31}$: the codes of units, clusters and campaigns */
 bool upper_code_ok(const char *s, size_t n);
@@ -58,12 +36,6 @@ bool snake_code_ok(const char *s, size_t n);
 /* The new value of a text field in a merge patch: the patch's (NULL for null) when present,
  * else the stored column of row 0 (NULL when SQL NULL). */
 const char *patched_text(const struct jvalue *v, PGresult *cur, int col);
-
-/* In a write transaction (write_begin): locks row `id` with the prepared statement `stmt`
- * ($1 = id), answers 404 when it does not exist, checks the caller may do `action` to the data
- * of the unit in column `unit_col`, and If-Match. *cur is new; idbuf gets the id's text. */
-bool lock_for_write(struct req *r, const char *stmt, long long id, const struct row_shape *shape,
-		    enum action action, int unit_col, char idbuf[24], PGresult **cur);
 
 /* Runs the DELETE statement `stmt` ($1 = id) in the open transaction, commits, answers 204. */
 int respond_deleted(struct req *r, const char *stmt, const char *id);

@@ -84,14 +84,10 @@ static const struct fk_fact facts[] = {
 };
 static const struct resource_hooks hooks = {.validate = validate, .before_lock = before_lock};
 
-static struct resource_rt rt;
 static const struct resource units = {
-	.name = "units", .path = "/v1/units", .noun = "Unit", .table = "units",
-	.fields = fields, .nfields = API_COUNT(fields),
+	RESOURCE("units", "/v1/units", "Unit"), WITH(fields, fields),
 	.write = ACT_WRITE_UNIT, .remove = ACT_MOVE_DELETE_UNIT, .write_denied = "may read units but not change them",
-	.searchable = true, .constraints = constraints, .nconstraints = API_COUNT(constraints), .hooks = &hooks,
-	.rt = &rt,
+	.searchable = true, WITH(constraints, constraints), .hooks = &hooks,
 };
 
-const struct api_module units_module = {.name = "units", .stmts = stmts, .nstmts = API_COUNT(stmts),
-					.resource = &units, .facts = facts, .nfacts = API_COUNT(facts)};
+const struct api_module units_module = {.name = "units", WITH(stmts, stmts), .resource = &units, WITH(facts, facts)};

@@ -82,14 +82,12 @@ static const struct fk_fact facts[] = {
 };
 static const struct resource_hooks hooks = {.prepare = prepare, .after_write = after_write};
 
-static struct resource_rt rt;
 static const struct resource users = {
-	.name = "users", .path = "/v1/users", .noun = "User", .table = "users",
-	.fields = fields, .nfields = API_COUNT(fields),
+	RESOURCE("users", "/v1/users", "User"), WITH(fields, fields),
 	.write = ACT_MANAGE_USERS, .read = ACT_MANAGE_USERS, .write_denied = "may not manage accounts",
-	.searchable = true, .constraints = constraints, .nconstraints = API_COUNT(constraints), .hooks = &hooks,
+	.searchable = true, WITH(constraints, constraints), .hooks = &hooks,
 	/* no DELETE: an account is deactivated (active: false), so the audit trail keeps its name */
-	.ops = OP_LIST | OP_GET | OP_CREATE | OP_PATCH, .rt = &rt,
+	.ops = OP_LIST | OP_GET | OP_CREATE | OP_PATCH,
 };
 
 PGresult *users_insert(PGconn *pg, const char *username, const char *display_name, const char *role, long long unit_id,
@@ -105,5 +103,4 @@ PGresult *users_insert(PGconn *pg, const char *username, const char *display_nam
 			    NULL, NULL, 0);
 }
 
-const struct api_module users_module = {.name = "users", .stmts = stmts, .nstmts = API_COUNT(stmts),
-					.resource = &users, .facts = facts, .nfacts = API_COUNT(facts)};
+const struct api_module users_module = {.name = "users", WITH(stmts, stmts), .resource = &users, WITH(facts, facts)};

@@ -8,7 +8,7 @@ static const struct db_stmt stmts[] = {
 	 " set_config('tdkt.actor_unit_id', $3, true), set_config('tdkt.request_id', $4, true)"},
 };
 
-const struct api_module write_module = {.name = "write", .routes = NULL, .nroutes = 0, .stmts = stmts, .nstmts = API_COUNT(stmts)};
+const struct api_module write_module = {.name = "write", WITH(stmts, stmts)};
 
 bool write_begin(struct req *r, struct db_conn **db)
 {
