@@ -17,6 +17,7 @@ extern const struct api_module clusters_module;
 extern const struct api_module campaigns_module;
 extern const struct api_module registrations_module;
 extern const struct api_module initiatives_module;
+extern const struct api_module initiative_stats_module;
 extern const struct api_module award_kinds_module;
 extern const struct api_module awards_module;
 
@@ -35,6 +36,7 @@ static const struct api_module *const modules[] = {
 	&campaigns_module,
 	&registrations_module,
 	&initiatives_module,
+	&initiative_stats_module,
 	&award_kinds_module,
 	&awards_module,
 };

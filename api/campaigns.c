@@ -74,21 +74,10 @@ static const struct db_stmt stmts[] = {
 	 "WITH ids AS (SELECT x::bigint AS id FROM jsonb_array_elements_text($2::jsonb) AS x),"
 	 " gone AS (DELETE FROM campaign_clusters WHERE campaign_id = $1 AND cluster_id NOT IN (SELECT id FROM ids))"
 	 " INSERT INTO campaign_clusters (campaign_id, cluster_id) SELECT $1, id FROM ids ON CONFLICT DO NOTHING"},
-	{"campaigns_indicators",
-	 "SELECT ci.indicator_code, i.name, i.unit, i.kind, ci.max_points FROM campaign_indicators ci"
-	 " JOIN indicators i ON i.code = ci.indicator_code WHERE ci.campaign_id = $1 ORDER BY ci.indicator_code"},
-	{"campaigns_indicators_json",
-	 "SELECT coalesce(jsonb_agg(jsonb_build_object('indicator_code', indicator_code, 'max_points', max_points)"
-	 " ORDER BY indicator_code), '[]') FROM campaign_indicators WHERE campaign_id = $1"},
+	/* the codes of the items $1 (JSON) that name no indicator */
 	{"campaigns_indicators_missing",
-	 "SELECT x FROM unnest($1::text[]) AS x WHERE NOT EXISTS (SELECT 1 FROM indicators WHERE code = x)"},
-	{"campaigns_indicators_clear", "DELETE FROM campaign_indicators WHERE campaign_id = $1"},
-	{"campaigns_indicators_insert",
-	 "INSERT INTO campaign_indicators (campaign_id, indicator_code, max_points)"
-	 " SELECT $1, c, p FROM unnest($2::text[], $3::int[]) AS t(c, p)"},
-	{"campaigns_indicators_audit",
-	 "SELECT tdkt_record_custom('campaign', $1, 'update', jsonb_build_object('indicators',"
-	 " jsonb_build_object('old', $2::jsonb, 'new', $3::jsonb)))"},
+	 "SELECT x.indicator_code FROM jsonb_to_recordset($1::jsonb) AS x(indicator_code text)"
+	 " WHERE NOT EXISTS (SELECT 1 FROM indicators WHERE code = x.indicator_code)"},
 };
 
 /* running in `year`: the period overlaps it */
@@ -190,145 +179,45 @@ static const struct state_action actions[] = {
 };
 static const struct resource_hooks hooks = {.validate = validate, .after_write = after_write};
 
+/* the indicators must exist (a clear 422 for each, before the foreign key's) */
+static bool indicators_exist(struct req *r, PGresult *cur, const char *partition, const char *items)
+{
+	(void)cur;
+	(void)partition;
+	const char *params[] = {items};
+	PGresult *res = db_prepared(r->db, "campaigns_indicators_missing", 1, params, &r->err);
+	if (!res)
+		return false;
+	for (int k = 0; k < PQntuples(res); k++)
+		app_error_field(&r->err, "indicators", "not_found", "indicator %s does not exist", PQgetvalue(res, k, 0));
+	bool ok = PQntuples(res) == 0;
+	PQclear(res);
+	return ok;
+}
+
+static const struct db_col indicator_cols[] = {{"indicator_code", COL_STR}, {"name", COL_STR}, {"unit", COL_STR},
+					       {"kind", COL_STR}, {"max_points", COL_NUM}};
+/* the indicators a campaign is scored on, set while it is a draft */
+static const struct child_list children[] = {{
+	.segment = "indicators", .table = "campaign_indicators", .parent_column = "campaign_id", .key = "campaign_id",
+	WITH(items, indicator_item_fields), .max = MAX_INDICATORS, .unique = I_CODE, .order = "indicator_code",
+	.read = "SELECT ci.indicator_code, i.name, i.unit, i.kind, ci.max_points FROM campaign_indicators ci"
+		" JOIN indicators i ON i.code = ci.indicator_code WHERE ci.campaign_id = $1 ORDER BY ci.indicator_code",
+	WITH(cols, indicator_cols), .editable = drafts, .check = indicators_exist,
+}};
+
 static const struct resource campaigns = {
 	RESOURCE("campaigns", "/v1/campaigns", "Campaign"), WITH(fields, fields),
 	.write = ACT_ORGANIZE, .write_denied = "may read campaigns but not launch them",
 	WITH(constraints, constraints), .hooks = &hooks,
 	/* the list is hand-written below: its hot form and the public one */
 	.ops = OP_GET | OP_CREATE | OP_PATCH | OP_DELETE,
-	.editable = editable, .deletable = drafts, WITH(actions, actions),
+	.editable = editable, .deletable = drafts, WITH(actions, actions), WITH(children, children),
+	.entity = "campaign",
 };
-
-static bool write_indicators(struct req *r, const char *id)
-{
-	static const struct db_col cols[] = {{"indicator_code", COL_STR}, {"name", COL_STR}, {"unit", COL_STR},
-					     {"kind", COL_STR}, {"max_points", COL_NUM}};
-	const char *params[] = {id};
-	PGresult *res = db_prepared(r->db, "campaigns_indicators", 1, params, &r->err);
-	if (!res)
-		return false;
-	buf_puts(r->out, "{\"campaign_id\":");
-	buf_puts(r->out, id);
-	buf_puts(r->out, ",\"items\":[");
-	for (int i = 0; i < PQntuples(res); i++) {
-		if (i)
-			buf_putc(r->out, ',');
-		db_row_json(r->out, res, i, cols, 5);
-	}
-	buf_puts(r->out, "]}");
-	PQclear(res);
-	return true;
-}
-
-static int campaigns_indicators_get(struct req *r)
-{
-	long long id;
-	char idbuf[24];
-	struct db_conn *db;
-	if (!req_path_id(r, "id", &id) || !req_db(r, &db))
-		return -1;
-	const char *params[] = {id_text(id, idbuf)};
-	PGresult *res = db_prepared(db, "campaigns_get", 1, params, &r->err);
-	if (!res)
-		return -1;
-	bool exists = PQntuples(res) == 1;
-	PQclear(res);
-	if (!exists)
-		return req_fail(r, 404, "Campaign %lld does not exist.", id);
-	return write_indicators(r, idbuf) ? 0 : -1;
-}
-
-static int campaigns_indicators_put(struct req *r)
-{
-	json_t *body = NULL;
-	PGresult *cur = NULL, *res = NULL, *old = NULL;
-	struct buf codes, points;
-	long long id;
-	char idbuf[24];
-	int rc = -1;
-	buf_init(&codes);
-	buf_init(&points);
-	if (!req_path_id(r, "id", &id) || !req_json_array(r, MAX_INDICATORS, &body))
-		goto out;
-	size_t i;
-	json_t *item;
-	const char *seen[MAX_INDICATORS] = {0}; /* NULL for items that failed to decode */
-	buf_putc(&codes, '{');
-	buf_putc(&points, '{');
-	json_array_foreach(body, i, item) {
-		struct jvalue v[2];
-		if (!jin_decode_item(item, "", i, indicator_item_fields, 2, v, &r->err))
-			continue;
-		seen[i] = v[I_CODE].str;
-		for (size_t j = 0; j < i; j++)
-			if (seen[j] && strcmp(seen[j], seen[i]) == 0) {
-				char field[48];
-				snprintf(field, sizeof field, "[%zu].indicator_code", i);
-				app_error_field(&r->err, field, "duplicate", "indicator %s is listed twice", seen[i]);
-			}
-		if (i) {
-			buf_putc(&codes, ',');
-			buf_putc(&points, ',');
-		}
-		buf_json_cstr(&codes, v[I_CODE].str); /* a quoted element of a text[] literal */
-		if (v[I_POINTS].present && !v[I_POINTS].is_null)
-			buf_json_int(&points, v[I_POINTS].num);
-		else
-			buf_puts(&points, "NULL");
-	}
-	buf_putc(&codes, '}');
-	buf_putc(&points, '}');
-	if (r->err.nfields > 0 || !crud_lock_for_write(r, &campaigns, id, idbuf, &cur))
-		goto out;
-	if (strcmp(PQgetvalue(cur, 0, C_STATUS), "draft") != 0) {
-		req_fail(r, 409, "The campaign is %s; its indicators are set while it is a draft.", PQgetvalue(cur, 0, C_STATUS));
-		goto out;
-	}
-	const char *missing[] = {codes.data};
-	res = db_prepared(r->db, "campaigns_indicators_missing", 1, missing, &r->err);
-	if (!res)
-		goto out;
-	for (int k = 0; k < PQntuples(res); k++)
-		app_error_field(&r->err, "indicators", "not_found", "indicator %s does not exist", PQgetvalue(res, k, 0));
-	if (PQntuples(res) > 0)
-		goto out;
-	PQclear(res);
-	const char *key[] = {idbuf};
-	old = db_prepared(r->db, "campaigns_indicators_json", 1, key, &r->err);
-	res = old ? db_prepared(r->db, "campaigns_indicators_clear", 1, key, &r->err) : NULL;
-	if (!res)
-		goto out;
-	PQclear(res);
-	const char *insert[] = {idbuf, codes.data, points.data};
-	res = db_prepared(r->db, "campaigns_indicators_insert", 3, insert, &r->err);
-	if (!res)
-		goto out;
-	PQclear(res);
-	res = db_prepared(r->db, "campaigns_indicators_json", 1, key, &r->err);
-	if (!res)
-		goto out;
-	const char *audit[] = {idbuf, PQgetvalue(old, 0, 0), PQgetvalue(res, 0, 0)};
-	PGresult *recorded = db_prepared(r->db, "campaigns_indicators_audit", 3, audit, &r->err);
-	if (!recorded)
-		goto out;
-	PQclear(recorded);
-	if (!db_commit(r->db, &r->err) || !write_indicators(r, idbuf))
-		goto out;
-	rc = 0;
-out:
-	buf_free(&codes);
-	buf_free(&points);
-	PQclear(cur);
-	PQclear(res);
-	PQclear(old);
-	json_decref(body);
-	return rc;
-}
 
 static const struct route routes[] = {
 	{"GET", "/v1/campaigns", campaigns_list, 0, NULL},
-	{"GET", "/v1/campaigns/{id}/indicators", campaigns_indicators_get, 0, NULL},
-	{"PUT", "/v1/campaigns/{id}/indicators", campaigns_indicators_put, 0, NULL},
 	{"GET", "/v1/public/campaigns", public_campaigns, ROUTE_PUBLIC, NULL},
 };
 

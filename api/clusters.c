@@ -60,127 +60,58 @@ static const struct fk_fact facts[] = {
 	{"cluster_members_unit_fkey", "members", "a member unit does not exist", "the unit is a member of clusters"},
 };
 
-static const struct resource clusters = {
-	RESOURCE("clusters", "/v1/clusters", "Cluster"), WITH(fields, fields),
-	.write = ACT_ORGANIZE, .write_denied = "may read clusters but not set them up",
-	.searchable = true, WITH(filters, filters),
-	WITH(constraints, constraints),
-};
-
 static const struct db_stmt stmts[] = {
-	{"clusters_members",
-	 "SELECT m.unit_id, u.name, m.role FROM cluster_members m JOIN units u ON u.id = m.unit_id"
-	 " WHERE m.cluster_id = $1 AND m.year = $2"
-	 " ORDER BY CASE m.role WHEN 'leader' THEN 0 WHEN 'deputy' THEN 1 ELSE 2 END, m.unit_id"},
-	{"clusters_members_json",
-	 "SELECT coalesce(jsonb_agg(jsonb_build_object('unit_id', unit_id, 'role', role) ORDER BY unit_id), '[]')"
-	 " FROM cluster_members WHERE cluster_id = $1 AND year = $2"},
-	/* which of these units already belong to another cluster of the same organiser that year */
+	/* of the items $4 (JSON), the units already in another cluster of the same organiser that year */
 	{"clusters_taken",
 	 "SELECT m.unit_id, c.code, c.name FROM cluster_members m JOIN clusters c ON c.id = m.cluster_id"
-	 " WHERE m.organizer_unit_id = $1 AND m.year = $2 AND m.cluster_id <> $3 AND m.unit_id = ANY ($4::bigint[])"
+	 " WHERE m.organizer_unit_id = $1 AND m.year = $2 AND m.cluster_id <> $3"
+	 " AND m.unit_id IN (SELECT unit_id FROM jsonb_to_recordset($4::jsonb) AS x(unit_id bigint))"
 	 " ORDER BY m.unit_id"},
 	{"clusters_units_missing",
-	 "SELECT x FROM unnest($1::bigint[]) AS x WHERE NOT EXISTS (SELECT 1 FROM units WHERE id = x)"},
-	/* members of $1 outside the subtree of unit $2 */
+	 "SELECT x.unit_id FROM jsonb_to_recordset($1::jsonb) AS x(unit_id bigint)"
+	 " WHERE NOT EXISTS (SELECT 1 FROM units WHERE id = x.unit_id)"},
+	/* the units of the items $1 outside the subtree of unit $2 */
 	{"clusters_units_outside",
-	 "SELECT x FROM unnest($1::bigint[]) AS x WHERE x NOT IN " SQL_SUBTREE("$2") " ORDER BY x"},
-	{"clusters_members_clear", "DELETE FROM cluster_members WHERE cluster_id = $1 AND year = $2"},
-	{"clusters_members_insert",
-	 "INSERT INTO cluster_members (cluster_id, organizer_unit_id, year, unit_id, role)"
-	 " SELECT $1, $2, $3, u, r FROM unnest($4::bigint[], $5::text[]) AS t(u, r)"},
-	{"clusters_members_audit",
-	 "SELECT tdkt_record_custom('cluster', $1, 'update', jsonb_build_object('members_' || $2,"
-	 " jsonb_build_object('old', $3::jsonb, 'new', $4::jsonb)))"},
+	 "SELECT x.unit_id FROM jsonb_to_recordset($1::jsonb) AS x(unit_id bigint)"
+	 " WHERE x.unit_id NOT IN " SQL_SUBTREE("$2") " ORDER BY x.unit_id"},
 };
 
-/* {"cluster_id":…,"year":…,"items":[{"unit_id","unit_name","role"}…]}, leader first */
-static bool write_members(struct req *r, long long id, long long year)
+/* The units the statement names (column 0; with the cluster they are in, columns 1 and 2, for
+ * `year`), each a field error; false when there were any. */
+static bool none_named(struct req *r, const char *name, int n, const char *const *params, const char *code,
+		       const char *year)
 {
-	static const struct db_col member_cols[] = {{"unit_id", COL_NUM}, {"unit_name", COL_STR}, {"role", COL_STR}};
-	char idbuf[24], ybuf[24];
-	const char *params[] = {id_text(id, idbuf), id_text(year, ybuf)};
-	PGresult *res = db_prepared(r->db, "clusters_members", 2, params, &r->err);
+	PGresult *res = db_prepared(r->db, name, n, params, &r->err);
 	if (!res)
 		return false;
-	buf_puts(r->out, "{\"cluster_id\":");
-	buf_json_int(r->out, id);
-	buf_puts(r->out, ",\"year\":");
-	buf_json_int(r->out, year);
-	buf_puts(r->out, ",\"items\":[");
-	for (int i = 0; i < PQntuples(res); i++) {
-		if (i)
-			buf_putc(r->out, ',');
-		db_row_json(r->out, res, i, member_cols, 3);
-	}
-	buf_puts(r->out, "]}");
+	for (int i = 0; i < PQntuples(res); i++)
+		if (PQnfields(res) > 1)
+			app_error_field(&r->err, "members", code, "unit %s is already in cluster %s (%s) in %s",
+					PQgetvalue(res, i, 0), PQgetvalue(res, i, 1), PQgetvalue(res, i, 2), year);
+		else
+			app_error_field(&r->err, "members", code, "unit %s does not exist", PQgetvalue(res, i, 0));
+	bool none = PQntuples(res) == 0;
 	PQclear(res);
-	return true;
-}
-
-static int clusters_members_get(struct req *r)
-{
-	struct query q;
-	long long id, year = 0;
-	bool has_year;
-	PGresult *res = NULL;
-	struct db_conn *db;
-	char idbuf[24];
-	if (!req_path_id(r, "id", &id) || !query_parse(r->query, &q, &r->err) ||
-	    !query_int(&q, "year", 2000, 2100, &has_year, &year, &r->err) || !query_no_unknown(&q, &r->err))
-		return -1;
-	if (!has_year)
-		return req_fail(r, 400, "Query parameter year is required.");
-	if (!req_db(r, &db))
-		return -1;
-	const char *params[] = {id_text(id, idbuf)};
-	res = db_prepared(db, "clusters_get", 1, params, &r->err);
-	if (!res)
-		return -1;
-	bool exists = PQntuples(res) == 1;
-	PQclear(res);
-	if (!exists)
-		return req_fail(r, 404, "Cluster %lld does not exist.", id);
-	return write_members(r, id, year) ? 0 : -1;
-}
-
-/* "{1,2,3}" and "{leader,member,member}" for the unnest() of the insert */
-static void arrays(int n, const long long *units, const char *const *roles, struct buf *u, struct buf *ro)
-{
-	buf_putc(u, '{');
-	buf_putc(ro, '{');
-	for (int i = 0; i < n; i++) {
-		if (i) {
-			buf_putc(u, ',');
-			buf_putc(ro, ',');
-		}
-		buf_json_int(u, units[i]);
-		buf_puts(ro, roles[i]);
-	}
-	buf_putc(u, '}');
-	buf_putc(ro, '}');
+	return none;
 }
 
 /* An authority organises clusters of units in its own subtree only: it does not decide for
  * units it has no say over (issue 8; the seeds' clusters are all of the organiser's own units:
  * Thanh tra Chính phủ's Cụm IV of provincial inspectorates, Ban Nội chính Trung ương's Cụm 1 of
- * provincial boards). Admins may do anything. `units` is a PostgreSQL array literal. */
-static bool members_within_reach(struct req *r, const char *units)
+ * provincial boards). Admins may do anything. */
+static bool members_within_reach(struct req *r, const char *items)
 {
 	if (permission(r->caller.role, ACT_ORGANIZE, REL_OUTSIDE))
 		return true;
 	char caller_unit[24];
-	const char *params[] = {units, id_text(r->caller.unit_id, caller_unit)};
+	const char *params[] = {items, id_text(r->caller.unit_id, caller_unit)};
 	PGresult *res = db_prepared(r->db, "clusters_units_outside", 2, params, &r->err);
 	if (!res)
 		return false;
 	struct buf list;
 	buf_init(&list);
-	for (int i = 0; i < PQntuples(res) && i < 20; i++) {
-		if (i)
-			buf_puts(&list, ", ");
-		buf_puts(&list, PQgetvalue(res, i, 0));
-	}
+	for (int i = 0; i < PQntuples(res) && i < 20; i++)
+		BUF_CAT(&list, i ? ", " : "", PQgetvalue(res, i, 0));
 	bool ok = PQntuples(res) == 0;
 	if (!ok)
 		app_error_set(&r->err, 403, "Your role (%s) may not put units outside your unit's subtree into a cluster: %s.",
@@ -190,150 +121,73 @@ static bool members_within_reach(struct req *r, const char *units)
 	return ok;
 }
 
-/* Inside the locked cluster's transaction: replaces the members of `year` with the n given,
- * after checking the units exist and belong to no other cluster of the organiser that year;
- * records the old and new lists in the audit trail. */
-static bool replace_members(struct req *r, long long id, const char *organizer, long long year, int n,
-			    const long long *units, const char *const *roles)
+/* in the locked cluster's transaction: the units exist, are within the caller's reach and in no
+ * other cluster of the organiser that year */
+static bool check_members(struct req *r, PGresult *cur, const char *year, const char *items)
 {
-	struct buf u, ro;
-	char idbuf[24], ybuf[24];
-	PGresult *res = NULL, *old = NULL;
-	bool ok = false;
-	buf_init(&u);
-	buf_init(&ro);
-	arrays(n, units, roles, &u, &ro);
-	if (!buf_ok(&u) || !buf_ok(&ro)) {
-		app_error_set(&r->err, 503, "The service is short of memory.");
-		goto out;
-	}
-	const char *missing_params[] = {u.data};
-	res = db_prepared(r->db, "clusters_units_missing", 1, missing_params, &r->err);
-	if (!res)
-		goto out;
-	for (int i = 0; i < PQntuples(res); i++)
-		app_error_field(&r->err, "members", "not_found", "unit %s does not exist", PQgetvalue(res, i, 0));
-	if (PQntuples(res) > 0)
-		goto out;
-	PQclear(res);
-	res = NULL;
-	if (!members_within_reach(r, u.data))
-		goto out;
-	const char *taken_params[] = {organizer, id_text(year, ybuf), id_text(id, idbuf), u.data};
-	res = db_prepared(r->db, "clusters_taken", 4, taken_params, &r->err);
-	if (!res)
-		goto out;
-	for (int i = 0; i < PQntuples(res); i++)
-		app_error_field(&r->err, "members", "in_other_cluster", "unit %s is already in cluster %s (%s) in %lld",
-				PQgetvalue(res, i, 0), PQgetvalue(res, i, 1), PQgetvalue(res, i, 2), year);
-	if (PQntuples(res) > 0)
-		goto out;
-	PQclear(res);
-	const char *key[] = {idbuf, ybuf};
-	old = db_prepared(r->db, "clusters_members_json", 2, key, &r->err);
-	if (!old)
-		goto out;
-	res = db_prepared(r->db, "clusters_members_clear", 2, key, &r->err);
-	if (!res)
-		goto out;
-	PQclear(res);
-	const char *insert[] = {idbuf, organizer, ybuf, u.data, ro.data};
-	res = db_prepared(r->db, "clusters_members_insert", 5, insert, &r->err);
-	if (!res)
-		goto out;
-	PQclear(res);
-	res = db_prepared(r->db, "clusters_members_json", 2, key, &r->err);
-	if (!res)
-		goto out;
-	const char *audit[] = {idbuf, ybuf, PQgetvalue(old, 0, 0), PQgetvalue(res, 0, 0)};
-	PGresult *recorded = db_prepared(r->db, "clusters_members_audit", 4, audit, &r->err);
-	if (!recorded)
-		goto out;
-	PQclear(recorded);
-	ok = true;
-out:
-	PQclear(res);
-	PQclear(old);
-	buf_free(&u);
-	buf_free(&ro);
-	return ok;
+	const char *missing[] = {items};
+	const char *taken[] = {PQgetvalue(cur, 0, C_ORGANIZER), year, PQgetvalue(cur, 0, C_ID), items};
+	return none_named(r, "clusters_units_missing", 1, missing, "not_found", year) && members_within_reach(r, items) &&
+	       none_named(r, "clusters_taken", 4, taken, "in_other_cluster", year);
 }
 
-/* the list rules in C, for clear field errors: one leader, at most one deputy, no unit twice */
-static bool check_list(struct req *r, int n, const long long *units, const char *const *roles)
+/* the list rules in C, for clear field errors: one leader, at most one deputy */
+static bool check_roles(struct req *r, json_t *items)
 {
 	int leaders = 0, deputies = 0;
-	for (int i = 0; i < n; i++) {
-		leaders += strcmp(roles[i], "leader") == 0;
-		deputies += strcmp(roles[i], "deputy") == 0;
-		for (int j = 0; j < i; j++)
-			if (units[j] == units[i]) {
-				char field[24];
-				snprintf(field, sizeof field, "[%d].unit_id", i);
-				app_error_field(&r->err, field, "duplicate", "unit %lld is listed twice", units[i]);
-			}
+	size_t i;
+	json_t *item;
+	json_array_foreach(items, i, item) {
+		const char *role = json_string_value(json_object_get(item, "role"));
+		leaders += strcmp(role, "leader") == 0;
+		deputies += strcmp(role, "deputy") == 0;
 	}
-	if (n > 0 && leaders != 1)
+	if (json_array_size(items) > 0 && leaders != 1)
 		app_error_field(&r->err, "members", "leader_count", "a cluster has exactly one leader a year (%d given)", leaders);
 	if (deputies > 1)
 		app_error_field(&r->err, "members", "deputy_count", "a cluster has at most one deputy a year (%d given)", deputies);
 	return r->err.nfields == 0;
 }
 
-static int clusters_members_put(struct req *r)
-{
-	json_t *body = NULL;
-	PGresult *cur = NULL;
-	long long id, year;
-	long long units[MAX_MEMBERS];
-	const char *roles[MAX_MEMBERS];
-	char lockbuf[24];
-	int rc = -1;
-	if (!req_path_id(r, "id", &id) || !req_path_id(r, "year", &year))
-		goto out;
-	if (year < 2000 || year > 2100) {
-		req_fail(r, 404, "No resource at this path (years run from 2000 to 2100).");
-		goto out;
-	}
-	if (!req_json_array(r, MAX_MEMBERS, &body))
-		goto out;
-	size_t i;
-	json_t *item;
-	int n = (int)json_array_size(body);
-	json_array_foreach(body, i, item) {
-		struct jvalue v[2];
-		if (jin_decode_item(item, "", i, member_fields, 2, v, &r->err)) {
-			units[i] = v[M_UNIT].num;
-			roles[i] = v[M_ROLE].str;
-		}
-	}
-	if (r->err.nfields > 0 || !check_list(r, n, units, roles) || !crud_lock_for_write(r, &clusters, id, lockbuf, &cur) ||
-	    !replace_members(r, id, PQgetvalue(cur, 0, C_ORGANIZER), year, n, units, roles) ||
-	    !db_commit(r->db, &r->err) || !write_members(r, id, year))
-		goto out;
-	rc = 0;
-out:
-	PQclear(cur);
-	json_decref(body);
-	return rc;
-}
+static const struct db_col member_cols[] = {{"unit_id", COL_NUM}, {"unit_name", COL_STR}, {"role", COL_STR}};
+static const char *const copied[] = {"organizer_unit_id", NULL};
+/* its members of a year, leader first */
+static const struct child_list children[] = {{
+	.segment = "members", .table = "cluster_members", .parent_column = "cluster_id", .key = "cluster_id",
+	.partition = "year", .partition_min = 2000, .partition_max = 2100, .copied = copied,
+	WITH(items, member_fields), .max = MAX_MEMBERS, .unique = M_UNIT, .order = "unit_id",
+	.read = "SELECT m.unit_id, u.name, m.role FROM cluster_members m JOIN units u ON u.id = m.unit_id"
+		" WHERE m.cluster_id = $1 AND m.year = $2"
+		" ORDER BY CASE m.role WHEN 'leader' THEN 0 WHEN 'deputy' THEN 1 ELSE 2 END, m.unit_id",
+	WITH(cols, member_cols), .validate = check_roles, .check = check_members,
+}};
 
+static const struct resource clusters = {
+	RESOURCE("clusters", "/v1/clusters", "Cluster"), WITH(fields, fields),
+	.write = ACT_ORGANIZE, .write_denied = "may read clusters but not set them up",
+	.searchable = true, WITH(filters, filters), WITH(constraints, constraints),
+	WITH(children, children), .entity = "cluster",
+};
+
+/* POST /v1/clusters/{id}/rollover: next year's members from this year's, in the usual rotation —
+ * the deputy leads, the named unit becomes deputy, the rest are members */
 static int clusters_rollover(struct req *r)
 {
 	json_t *body = NULL;
 	PGresult *cur = NULL, *prev = NULL, *next = NULL;
 	struct jvalue v[API_COUNT(rollover_fields)];
-	long long id, units[MAX_MEMBERS];
-	const char *roles[MAX_MEMBERS];
-	char idbuf[24], ybuf[24], nbuf[24], lockbuf[24];
+	struct buf items;
+	long long id;
+	char ybuf[24], nbuf[24], lockbuf[24];
 	int rc = -1;
+	buf_init(&items);
 	if (!req_path_id(r, "id", &id) || !req_json(r, false, &body) ||
 	    !jin_decode(body, rollover_fields, API_COUNT(rollover_fields), false, v, &r->err) ||
 	    !crud_lock_for_write(r, &clusters, id, lockbuf, &cur))
 		goto out;
 	long long from = v[0].num, deputy = v[1].num;
-	const char *from_key[] = {id_text(id, idbuf), id_text(from, ybuf)};
-	const char *next_key[] = {idbuf, id_text(from + 1, nbuf)};
+	const char *from_key[] = {lockbuf, id_text(from, ybuf)};
+	const char *next_key[] = {lockbuf, id_text(from + 1, nbuf)};
 	prev = db_prepared(r->db, "clusters_members", 2, from_key, &r->err);
 	next = prev ? db_prepared(r->db, "clusters_members", 2, next_key, &r->err) : NULL;
 	if (!next)
@@ -347,29 +201,30 @@ static int clusters_rollover(struct req *r)
 		req_fail(r, 409, "The cluster already has members in %lld.", from + 1);
 		goto out;
 	}
-	/* the usual rotation: the deputy leads, the named unit becomes deputy, the rest are members */
 	bool had_deputy = false, deputy_is_member = false;
+	buf_putc(&items, '[');
 	for (int i = 0; i < n; i++) {
-		units[i] = strtoll(PQgetvalue(prev, i, 0), NULL, 10);
-		const char *was = PQgetvalue(prev, i, 2);
-		roles[i] = strcmp(was, "deputy") == 0 ? "leader" : "member";
+		const char *unit = PQgetvalue(prev, i, 0), *was = PQgetvalue(prev, i, 2);
+		const char *role = strcmp(was, "deputy") == 0 ? "leader" : "member";
 		had_deputy |= strcmp(was, "deputy") == 0;
-		if (units[i] == deputy) {
+		if (strtoll(unit, NULL, 10) == deputy) {
 			deputy_is_member = true;
 			if (strcmp(was, "deputy") == 0) {
 				app_error_field(&r->err, "deputy_unit_id", "already_deputy",
 						"the deputy of %lld becomes leader; name another unit", from);
 				goto out;
 			}
-			roles[i] = "deputy";
+			role = "deputy";
 		}
+		BUF_CAT(&items, i ? ",{\"unit_id\":" : "{\"unit_id\":", unit, ",\"role\":\"", role, "\"}");
 	}
+	buf_putc(&items, ']');
 	if (!had_deputy)
 		app_error_field(&r->err, "from_year", "no_deputy", "%lld has no deputy to become leader", from);
 	if (!deputy_is_member)
 		app_error_field(&r->err, "deputy_unit_id", "not_member", "unit %lld is not a member in %lld", deputy, from);
-	if (r->err.nfields > 0 || !replace_members(r, id, PQgetvalue(cur, 0, C_ORGANIZER), from + 1, n, units, roles) ||
-	    !db_commit(r->db, &r->err) || !write_members(r, id, from + 1))
+	if (r->err.nfields > 0 || !buf_ok(&items) || !crud_child_replace(r, &clusters, 0, cur, nbuf, items.data) ||
+	    !db_commit(r->db, &r->err) || !crud_child_respond(r, &clusters, 0, lockbuf, nbuf))
 		goto out;
 	r->status = 201;
 	snprintf(r->location, sizeof r->location, "/v1/clusters/%lld/members?year=%lld", id, from + 1);
@@ -378,16 +233,14 @@ out:
 	PQclear(cur);
 	PQclear(prev);
 	PQclear(next);
+	buf_free(&items);
 	json_decref(body);
 	return rc;
 }
 
 static const struct route routes[] = {
-	{"GET", "/v1/clusters/{id}/members", clusters_members_get, 0, NULL},
-	{"PUT", "/v1/clusters/{id}/members/{year}", clusters_members_put, 0, NULL},
 	{"POST", "/v1/clusters/{id}/rollover", clusters_rollover, 0, NULL},
 };
-
 
 const struct api_module clusters_module = {.name = "clusters", WITH(routes, routes), WITH(stmts, stmts),
 	.resource = &clusters, WITH(facts, facts)};

@@ -7,6 +7,7 @@
 #include <string.h>
 #include "api/authz.h"
 #include "api/crud.h"
+#include "api/crud_impl.h"
 #include "api/write.h"
 #include "lib/buf.h"
 #include "lib/page.h"
@@ -20,7 +21,7 @@ static const char *const stmt_suffix[S_FIXED] = {"get", "lock", "insert", "updat
 #define MAX_PARAMS 34 /* of a list statement: 32, and the scope's two */
 
 /* ^[a-z_][a-z0-9_]*$: the only text that ever becomes an identifier in generated SQL */
-static bool plain_identifier(const char *s)
+bool crud_identifier(const char *s)
 {
 	if (!s || !*s || !((*s >= 'a' && *s <= 'z') || *s == '_'))
 		return false;
@@ -76,23 +77,10 @@ static bool json_column(const struct field *f)
 	return stored(f) && (is_list(f) || f->in.type == JF_ARRAY || f->in.type == JF_OBJECT);
 }
 
-/* SQL is put together from fragments, never formatted: every piece is a literal of this file,
- * an identifier of a descriptor checked by plain_identifier, or a descriptor's static SQL text
- * (an expression column, a filter, a scope). Values are only ever $n. */
-static void cat(struct buf *b, ...)
-{
-	va_list ap;
-	va_start(ap, b);
-	for (const char *piece = va_arg(ap, const char *); piece; piece = va_arg(ap, const char *))
-		buf_puts(b, piece);
-	va_end(ap);
-}
 
-/* the fragments end with a NULL of the right type for va_arg */
-#define CAT(b, ...) cat(b, __VA_ARGS__, (const char *)NULL)
 
 /* $n */
-static void param(struct buf *b, int n)
+void crud_param(struct buf *b, int n)
 {
 	buf_putc(b, '$');
 	buf_json_int(b, n);
@@ -103,7 +91,7 @@ static void renumbered(struct buf *b, const char *sql, int first, int count)
 {
 	for (const char *c = sql; *c; c++) {
 		if (c[0] == '$' && (c[1] == '1' || (c[1] == '2' && count == 2))) {
-			param(b, first + (c[1] - '1'));
+			crud_param(b, first + (c[1] - '1'));
 			c++;
 		} else {
 			buf_putc(b, *c);
@@ -141,10 +129,9 @@ static void select_item(struct buf *b, const struct field *f)
 	}
 }
 
-/* the SQL type a parameter of this field is cast to, where a cast is needed */
-static const char *sql_type(const struct field *f)
+const char *crud_sql_type(enum jfield_type type)
 {
-	switch (f->in.type) {
+	switch (type) {
 	case JF_ID:
 	case JF_INT: return "bigint";
 	case JF_BOOL: return "boolean";
@@ -154,25 +141,30 @@ static const char *sql_type(const struct field *f)
 	}
 }
 
+static const char *sql_type(const struct field *f)
+{
+	return crud_sql_type(f->in.type);
+}
+
 /* $n as the column's value: normalised, an array from a JSON list, jsonb from JSON text */
 static void typed_value(struct buf *b, const struct field *f, int n, bool cast)
 {
 	if (is_list(f)) {
 		buf_puts(b, "CASE WHEN ");
-		param(b, n);
+		crud_param(b, n);
 		buf_puts(b, "::jsonb IS NULL THEN NULL ELSE ARRAY(SELECT jsonb_array_elements_text(");
-		param(b, n);
+		crud_param(b, n);
 		CAT(b, "::jsonb)", f->in.type == JF_ID_LIST ? "::bigint" : "", ") END");
 	} else if (json_column(f)) {
 		buf_puts(b, (f->role & FR_NFC) ? "normalize(" : "(");
-		param(b, n);
+		crud_param(b, n);
 		CAT(b, (f->role & FR_NFC) ? ", NFC)" : ")", "::jsonb");
 	} else if (f->role & (FR_NFC | FR_LOWER)) {
 		buf_puts(b, (f->role & FR_NFC) ? "normalize(" : "lower(");
-		param(b, n);
+		crud_param(b, n);
 		buf_puts(b, (f->role & FR_NFC) ? ", NFC)" : ")");
 	} else {
-		param(b, n);
+		crud_param(b, n);
 		if (cast)
 			CAT(b, "::", sql_type(f));
 	}
@@ -217,7 +209,7 @@ static void bump(struct buf *b, const struct resource *res, const char *sep)
 	}
 }
 
-static char *take(struct buf *b)
+char *crud_take(struct buf *b)
 {
 	char *s = buf_ok(b) ? strdup(b->data) : NULL;
 	buf_free(b);
@@ -260,7 +252,7 @@ static char *insert_sql(const struct resource *res, const char *cols)
 		}
 	}
 	CAT(&b, ") RETURNING ", cols);
-	return take(&b);
+	return crud_take(&b);
 }
 
 /* every change of a row bumps its version and stamps updated_at, here and nowhere else */
@@ -281,7 +273,7 @@ static char *update_sql(const struct resource *res, const char *cols, const char
 	}
 	bump(&b, res, sep);
 	CAT(&b, " WHERE " ALIAS ".", key, " = $1 RETURNING ", cols);
-	return take(&b);
+	return crud_take(&b);
 }
 
 /* an action: the state ($2), its own columns ($3...), its stamp, and the version and
@@ -294,13 +286,13 @@ static char *action_sql(const struct resource *res, const struct state_action *a
 	CAT(&b, "UPDATE ", res->table, " AS " ALIAS " SET ", state, " = $2");
 	for (int i = 0; a->sets && a->sets[i]; i++) {
 		CAT(&b, ", ", a->sets[i], " = ");
-		param(&b, 3 + i);
+		crud_param(&b, 3 + i);
 	}
 	if (a->stamp)
 		CAT(&b, ", ", a->stamp, " = now()");
 	bump(&b, res, ", ");
 	CAT(&b, " WHERE " ALIAS ".", key, " = $1 RETURNING ", cols);
-	return take(&b);
+	return crud_take(&b);
 }
 
 /* the list with every filter optional, planned with the values given so the absent ones fold
@@ -318,32 +310,32 @@ static char *list_sql(const struct resource *res, const char *cols, const char *
 			continue;
 		int v = ++n;
 		buf_puts(&b, " AND (");
-		param(&b, v);
+		crud_param(&b, v);
 		if (f->role & FR_SUBTREE) {
 			/* the filter's value, then whether it takes the subtree */
 			int subtree = ++n;
 			buf_puts(&b, "::bigint IS NULL OR (");
-			param(&b, subtree);
+			crud_param(&b, subtree);
 			buf_puts(&b, " AND ");
 			col(&b, f);
 			buf_puts(&b, " IN " SQL_SUBTREE_HEAD);
-			param(&b, v);
+			crud_param(&b, v);
 			buf_puts(&b, SQL_SUBTREE_TAIL ") OR (NOT ");
-			param(&b, subtree);
+			crud_param(&b, subtree);
 			buf_puts(&b, " AND ");
 		} else {
 			CAT(&b, "::", sql_type(f), " IS NULL OR ");
 		}
 		col(&b, f);
 		buf_puts(&b, " = ");
-		param(&b, v);
+		crud_param(&b, v);
 		buf_puts(&b, (f->role & FR_SUBTREE) ? "))" : ")");
 	}
 	for (int i = 0; i < res->nfilters; i++) {
 		const struct filter *f = &res->filters[i];
 		int count = f->param[1] ? 2 : 1;
 		buf_puts(&b, " AND (");
-		param(&b, n + 1);
+		crud_param(&b, n + 1);
 		CAT(&b, f->type[0] == JF_BOOL ? "::boolean" : "::bigint", " IS NULL OR ");
 		renumbered(&b, f->sql, n + 1, count);
 		buf_putc(&b, ')');
@@ -352,9 +344,9 @@ static char *list_sql(const struct resource *res, const char *cols, const char *
 	if (res->searchable) {
 		n++;
 		buf_puts(&b, " AND (");
-		param(&b, n);
+		crud_param(&b, n);
 		buf_puts(&b, "::text IS NULL OR " ALIAS ".search @@ tdkt_search_query(");
-		param(&b, n);
+		crud_param(&b, n);
 		buf_puts(&b, "))");
 	}
 	if (res->scope) {
@@ -362,12 +354,12 @@ static char *list_sql(const struct resource *res, const char *cols, const char *
 		n += 2;
 	}
 	CAT(&b, " ORDER BY " ALIAS ".", key, " LIMIT ");
-	param(&b, n + 1);
-	return take(&b);
+	crud_param(&b, n + 1);
+	return crud_take(&b);
 }
 
 /* the statement's name and text, owned by rt */
-static bool add_stmt(const struct resource *res, struct resource_rt *rt, const char *suffix, char *sql)
+bool crud_add_stmt(const struct resource *res, struct resource_rt *rt, const char *suffix, char *sql)
 {
 	size_t size = sizeof rt->stmt_names[0];
 	if (!sql || rt->nstmts >= CRUD_MAX_STMTS || strlen(res->name) + 1 + strlen(suffix) >= size) {
@@ -408,30 +400,30 @@ static bool make_sql(const struct resource *res, struct resource_rt *rt)
 	select_from(&b, cols.data, res->table);
 	CAT(&b, ALIAS ".", key, " = $1");
 	scope_sql(&b, res, 2);
-	sql[S_GET] = take(&b);
+	sql[S_GET] = crud_take(&b);
 	buf_init(&b);
 	select_from(&b, cols.data, res->table);
 	CAT(&b, ALIAS ".", key, " = $1");
 	scope_sql(&b, res, 2);
 	buf_puts(&b, " FOR UPDATE OF " ALIAS);
-	sql[S_LOCK] = take(&b);
+	sql[S_LOCK] = crud_take(&b);
 	sql[S_INSERT] = insert_sql(res, cols.data);
 	sql[S_UPDATE] = update_sql(res, cols.data, key);
 	buf_init(&b);
 	CAT(&b, "DELETE FROM ", res->table, " WHERE ", key, " = $1");
-	sql[S_DELETE] = take(&b);
+	sql[S_DELETE] = crud_take(&b);
 	/* the unfiltered list (browsing page by page) is the hot one: prepared */
 	buf_init(&b);
 	select_from(&b, cols.data, res->table);
 	CAT(&b, ALIAS ".", key, " > $1");
 	scope_sql(&b, res, 3);
 	CAT(&b, " ORDER BY " ALIAS ".", key, " LIMIT $2");
-	sql[S_LIST] = take(&b);
+	sql[S_LIST] = crud_take(&b);
 	for (int i = 0; i < S_FIXED; i++)
-		ok = add_stmt(res, rt, stmt_suffix[i], sql[i]) && ok;
+		ok = crud_add_stmt(res, rt, stmt_suffix[i], sql[i]) && ok;
 
 	for (int i = 0; i < res->nactions && ok; i++)
-		ok = add_stmt(res, rt, res->actions[i].name,
+		ok = crud_add_stmt(res, rt, res->actions[i].name,
 			      action_sql(res, &res->actions[i], column_of(&res->fields[rt->state]), cols.data, key));
 
 	/* under a parent: its rows by the parent, prepared; and whether the parent exists */
@@ -445,13 +437,14 @@ static bool make_sql(const struct resource *res, struct resource_rt *rt)
 			scope_sql(&b, res, 4);
 			CAT(&b, " ORDER BY " ALIAS ".", key, " LIMIT $3");
 			snprintf(suffix, sizeof suffix, "by_%s", n->field);
-			ok = add_stmt(res, rt, suffix, take(&b));
+			ok = crud_add_stmt(res, rt, suffix, crud_take(&b));
 		}
 		buf_init(&b);
 		CAT(&b, "SELECT 1 FROM ", n->parent_table, " WHERE id = $1");
 		snprintf(suffix, sizeof suffix, "parent_%d", i);
-		ok = ok && add_stmt(res, rt, suffix, take(&b));
+		ok = ok && crud_add_stmt(res, rt, suffix, crud_take(&b));
 	}
+	ok = ok && crud_child_sql(res, rt);
 	rt->list_sql = list_sql(res, cols.data, key, res->fields[rt->key].out == COL_NUM);
 	buf_free(&cols);
 	return ok && rt->list_sql != NULL;
@@ -476,7 +469,7 @@ static bool index_fields(const struct resource *res, struct resource_rt *rt, cha
 	rt->key = rt->version = rt->owner = rt->state = -1;
 	for (int i = 0; i < res->nfields; i++) {
 		const struct field *f = &res->fields[i];
-		if (!computed(f) && !plain_identifier(column_of(f))) {
+		if (!computed(f) && !crud_identifier(column_of(f))) {
 			snprintf(err, errlen, "%s.%s: a column must match ^[a-z_][a-z0-9_]*$", res->name, f->in.name);
 			return false;
 		}
@@ -531,15 +524,15 @@ static bool check_descriptor(const struct resource *res, const struct resource_r
 		return fail(err, errlen, res, "a list of more than 32 parameters");
 	if ((res->nactions > 0 || res->editable || res->deletable) && rt->state < 0)
 		return fail(err, errlen, res, "states and actions need a FR_STATE field");
-	if (res->nactions > CRUD_MAX_ACTIONS || res->nnested > CRUD_MAX_NESTED)
+	if (res->nactions > CRUD_MAX_ACTIONS || res->nnested > CRUD_MAX_NESTED || res->nchildren > CRUD_MAX_CHILDREN)
 		return fail(err, errlen, res, "too many actions or nestings");
 	for (int i = 0; i < res->nactions; i++) {
 		const struct state_action *a = &res->actions[i];
 		int n = 0;
 		for (; a->sets && a->sets[n]; n++)
-			if (!plain_identifier(a->sets[n]))
+			if (!crud_identifier(a->sets[n]))
 				return fail(err, errlen, res, "an action's columns match ^[a-z_][a-z0-9_]*$");
-		if (!plain_identifier(a->name) || n > ACTION_SETS_MAX || (a->stamp && !plain_identifier(a->stamp)) ||
+		if (!crud_identifier(a->name) || n > ACTION_SETS_MAX || (a->stamp && !crud_identifier(a->stamp)) ||
 		    a->nbody > CRUD_MAX_FIELDS || (!a->to && !(res->hooks && res->hooks->on_action)))
 			return fail(err, errlen, res, "an action: a plain name, at most 4 columns, a state or a hook that gives it");
 	}
@@ -547,7 +540,7 @@ static bool check_descriptor(const struct resource *res, const struct resource_r
 	for (int i = 0; i < res->nnested; i++) {
 		const struct nesting *n = &res->nested[i];
 		const struct field *f = field_named(res, n->field);
-		if (!f || f->in.type != JF_ID || !plain_identifier(n->parent_table) ||
+		if (!f || f->in.type != JF_ID || !crud_identifier(n->parent_table) ||
 		    ((n->ops & OP_CREATE) && !(f->role & FR_PARENT)) || ((n->ops & OP_LIST) && !(f->role & FR_FILTER)))
 			return fail(err, errlen, res, "a nesting names an id field: FR_PARENT to create, FR_FILTER to list");
 		parent_created |= (n->ops & OP_CREATE) != 0;
@@ -565,7 +558,7 @@ static const char *segment(const char *path)
 }
 
 /* a string the routes borrow, owned by rt */
-static char *owned(struct resource_rt *rt, char *s)
+char *crud_owned(struct resource_rt *rt, char *s)
 {
 	if (s && rt->nowned < (int)API_COUNT(rt->owned))
 		return rt->owned[rt->nowned++] = s;
@@ -573,7 +566,7 @@ static char *owned(struct resource_rt *rt, char *s)
 	return NULL;
 }
 
-static bool add_route(struct resource_rt *rt, const char *method, const char *path, int (*handler)(struct req *),
+bool crud_add_route(struct resource_rt *rt, const char *method, const char *path, int (*handler)(struct req *),
 		      struct crud_route data)
 {
 	if (!path || rt->nroutes >= CRUD_MAX_ROUTES)
@@ -584,45 +577,45 @@ static bool add_route(struct resource_rt *rt, const char *method, const char *pa
 	return true;
 }
 
-static char *joined(const char *a, const char *b, const char *c, const char *d)
+char *crud_joined(const char *a, const char *b, const char *c, const char *d)
 {
 	struct buf p;
 	buf_init(&p);
 	CAT(&p, a, b, c, d);
-	return take(&p);
+	return crud_take(&p);
 }
 
 static bool make_routes(const struct resource *res, struct resource_rt *rt)
 {
-	const char *item = owned(rt, joined(res->path, "/{", res->fields[rt->key].in.name, "}"));
-	const struct crud_route plain = {res, NULL, NULL, -1, -1};
+	const char *item = crud_owned(rt, crud_joined(res->path, "/{", res->fields[rt->key].in.name, "}"));
+	const struct crud_route plain = {res, NULL, NULL, NULL, -1, -1};
 	unsigned ops = res->ops ? res->ops : OP_LIST | OP_GET | OP_CREATE | OP_PATCH | OP_DELETE;
 	bool ok = item != NULL;
 	if (ok && (ops & OP_LIST))
-		ok = add_route(rt, "GET", res->path, crud_list, plain);
+		ok = crud_add_route(rt, "GET", res->path, crud_list, plain);
 	if (ok && (ops & OP_GET))
-		ok = add_route(rt, "GET", item, crud_get, plain);
+		ok = crud_add_route(rt, "GET", item, crud_get, plain);
 	if (ok && (ops & OP_CREATE))
-		ok = add_route(rt, "POST", res->path, crud_create, plain);
+		ok = crud_add_route(rt, "POST", res->path, crud_create, plain);
 	if (ok && (ops & OP_PATCH))
-		ok = add_route(rt, "PATCH", item, crud_patch, plain);
+		ok = crud_add_route(rt, "PATCH", item, crud_patch, plain);
 	if (ok && (ops & OP_DELETE))
-		ok = add_route(rt, "DELETE", item, crud_delete, plain);
+		ok = crud_add_route(rt, "DELETE", item, crud_delete, plain);
 	for (int i = 0; i < res->nactions && ok; i++)
-		ok = add_route(rt, "POST", owned(rt, joined(item, "/", res->actions[i].name, "")), crud_action,
-			       (struct crud_route){res, NULL, &res->actions[i], S_FIXED + i, -1});
+		ok = crud_add_route(rt, "POST", crud_owned(rt, crud_joined(item, "/", res->actions[i].name, "")), crud_action,
+			       (struct crud_route){res, NULL, &res->actions[i], NULL, S_FIXED + i, -1});
 	int stmt = S_FIXED + res->nactions;
 	for (int i = 0; i < res->nnested && ok; i++) {
 		const struct nesting *n = &res->nested[i];
 		int list = (n->ops & OP_LIST) ? stmt++ : -1, parent = stmt++;
-		const char *path = owned(rt, joined(n->parent, "/{id}/", segment(res->path), ""));
-		const struct crud_route d = {res, n, NULL, list, parent};
+		const char *path = crud_owned(rt, crud_joined(n->parent, "/{id}/", segment(res->path), ""));
+		const struct crud_route d = {res, n, NULL, NULL, list, parent};
 		if (n->ops & OP_LIST)
-			ok = add_route(rt, "GET", path, crud_list, d);
+			ok = crud_add_route(rt, "GET", path, crud_list, d);
 		if (ok && (n->ops & OP_CREATE))
-			ok = add_route(rt, "POST", path, crud_create, d);
+			ok = crud_add_route(rt, "POST", path, crud_create, d);
 	}
-	return ok;
+	return ok && crud_child_routes(res, rt, item);
 }
 
 bool crud_prepare(const struct resource *res, char *err, size_t errlen)
@@ -632,7 +625,7 @@ bool crud_prepare(const struct resource *res, char *err, size_t errlen)
 		return true;
 	if (res->nfields < 1 || res->nfields > CRUD_MAX_FIELDS)
 		return fail(err, errlen, res, "1 to 32 fields");
-	if (!plain_identifier(res->name) || !plain_identifier(res->table))
+	if (!crud_identifier(res->name) || !crud_identifier(res->table))
 		return fail(err, errlen, res, "the name and table must match ^[a-z_][a-z0-9_]*$");
 	if (!index_fields(res, rt, err, errlen) || !check_descriptor(res, rt, err, errlen))
 		return false;
@@ -733,7 +726,7 @@ static bool reader(struct req *r, const struct resource *res, struct db_conn **d
 }
 
 /* whether the caller's role may do `action` anywhere: 403 otherwise, before any work */
-static bool role_may(struct req *r, const struct resource *res, enum action action)
+bool crud_role_may(struct req *r, const struct resource *res, enum action action)
 {
 	if (authz_role_may(r, action))
 		return true;
@@ -743,7 +736,7 @@ static bool role_may(struct req *r, const struct resource *res, enum action acti
 /* 403 for a role that may not read the resource at all */
 static bool may_read(struct req *r, const struct resource *res)
 {
-	return res->read == ACT_READ_UNIT || role_may(r, res, res->read);
+	return res->read == ACT_READ_UNIT || crud_role_may(r, res, res->read);
 }
 
 /* an id (written out as a number), or a code */
@@ -925,7 +918,7 @@ static int crud_list(struct req *r)
 }
 
 /* The key in the path, as text: an id, or a code its field's check accepts; 404 otherwise. */
-static bool path_key(struct req *r, const struct resource *res, char key[64])
+bool crud_path_key(struct req *r, const struct resource *res, char key[64])
 {
 	const struct field *f = &res->fields[res->rt->key];
 	if (numeric_key(res)) {
@@ -953,7 +946,7 @@ static int crud_get(struct req *r)
 	const struct row_shape *shape = &res->rt->shape;
 	struct db_conn *db;
 	char key[64];
-	if (!may_read(r, res) || !path_key(r, res, key) || !reader(r, res, &db))
+	if (!may_read(r, res) || !crud_path_key(r, res, key) || !reader(r, res, &db))
 		return -1;
 	PGresult *row = row_by_key(r, res, db, S_GET, key);
 	if (!row)
@@ -1078,7 +1071,7 @@ static int crud_create(struct req *r)
 	long long parent_id = 0;
 	int rc = -1, n = 0;
 	const struct field *owner = rt->owner >= 0 ? &res->fields[rt->owner] : NULL;
-	if ((d->nesting && !req_path_id(r, "id", &parent_id)) || !role_may(r, res, res->write) ||
+	if ((d->nesting && !req_path_id(r, "id", &parent_id)) || !crud_role_may(r, res, res->write) ||
 	    !req_json(r, false, &body) || !jin_decode(body, rt->specs, (size_t)res->nfields, false, v, &r->err) ||
 	    !encode_columns(r, res, v, json) || !hook_validate(r, res, v, NULL) ||
 	    !hook_prepare(r, res, v, scratch, sizeof scratch) ||
@@ -1117,7 +1110,7 @@ static bool in_states(const char *const *states, const char *state)
 }
 
 /* 409 unless the row is in one of `states` (NULL: any); `doing` says what was asked */
-static bool state_allows(struct req *r, const struct resource *res, PGresult *cur, const char *const *states,
+bool crud_state_allows(struct req *r, const struct resource *res, PGresult *cur, const char *const *states,
 			 const char *doing)
 {
 	if (!states || in_states(states, state_of(res, cur)))
@@ -1152,13 +1145,13 @@ static bool not_lockable(struct req *r, const struct resource *res, enum action 
 /* In a write transaction: row `key` locked, after 404, the caller's right (`action`) over its
  * owner unit (or anywhere, for a row of no unit), the resource's own say, and If-Match. v: the
  * patch, NULL for a delete or an action. *cur is new. */
-static bool lock_key(struct req *r, const struct resource *res, enum action action, const struct jvalue *v,
+bool crud_lock_key(struct req *r, const struct resource *res, enum action action, const struct jvalue *v,
 		     const char *key, PGresult **cur)
 {
 	struct resource_rt *rt = res->rt;
 	struct db_conn *db;
 	*cur = NULL;
-	if (!role_may(r, res, action) || !write_begin(r, &db) ||
+	if (!crud_role_may(r, res, action) || !write_begin(r, &db) ||
 	    (HOOK(res, before_lock) && !res->hooks->before_lock(r, v)))
 		return false;
 	PGresult *row = row_by_key(r, res, db, S_LOCK, key);
@@ -1185,12 +1178,12 @@ static bool lock_row(struct req *r, const struct resource *res, enum action acti
 		     char key[64], PGresult **cur)
 {
 	*cur = NULL;
-	return path_key(r, res, key) && lock_key(r, res, action, v, key, cur);
+	return crud_path_key(r, res, key) && crud_lock_key(r, res, action, v, key, cur);
 }
 
 bool crud_lock_for_write(struct req *r, const struct resource *res, long long id, char idbuf[24], PGresult **cur)
 {
-	return lock_key(r, res, res->write, NULL, id_text(id, idbuf), cur);
+	return crud_lock_key(r, res, res->write, NULL, id_text(id, idbuf), cur);
 }
 
 static int crud_patch(struct req *r)
@@ -1204,10 +1197,10 @@ static int crud_patch(struct req *r)
 	char text[CRUD_MAX_FIELDS][32], key[64], scratch[256];
 	const char *params[CRUD_MAX_FIELDS + 1];
 	int rc = -1, n = 0;
-	if (!role_may(r, res, res->write) || !req_json(r, true, &body) ||
+	if (!crud_role_may(r, res, res->write) || !req_json(r, true, &body) ||
 	    !jin_decode(body, rt->patch_specs, (size_t)res->nfields, true, v, &r->err) ||
 	    !encode_columns(r, res, v, json) || !hook_prepare(r, res, v, scratch, sizeof scratch) ||
-	    !lock_row(r, res, res->write, v, key, &cur) || !state_allows(r, res, cur, res->editable, "be changed") ||
+	    !lock_row(r, res, res->write, v, key, &cur) || !crud_state_allows(r, res, cur, res->editable, "be changed") ||
 	    !hook_validate(r, res, v, cur))
 		goto out;
 	/* moving a row to another unit needs the right over that unit too */
@@ -1240,7 +1233,7 @@ static int crud_delete(struct req *r)
 	char key[64];
 	int rc = -1;
 	if (lock_row(r, res, res->remove ? res->remove : res->write, NULL, key, &cur) &&
-	    state_allows(r, res, cur, res->deletable, "be deleted")) {
+	    crud_state_allows(r, res, cur, res->deletable, "be deleted")) {
 		r->db->constraints = res->rt->on_delete;
 		r->db->nconstraints = res->rt->n_on_delete;
 		rc = respond_deleted(r, res->rt->stmt_names[S_DELETE], key);
@@ -1260,7 +1253,7 @@ static int crud_action(struct req *r)
 	struct action_result out = {.to = a->to};
 	char key[64];
 	int rc = -1;
-	if (!path_key(r, res, key))
+	if (!crud_path_key(r, res, key))
 		return -1;
 	if (a->body && (!req_json(r, false, &body) || !jin_decode(body, a->body, (size_t)a->nbody, false, v, &r->err) ||
 			(HOOK(res, check_action) && !res->hooks->check_action(r, a, v))))
@@ -1268,8 +1261,8 @@ static int crud_action(struct req *r)
 	struct buf doing;
 	buf_init(&doing);
 	CAT(&doing, "become ", a->to ? a->to : "decided");
-	bool ok = lock_key(r, res, a->right ? a->right : res->write, NULL, key, &cur) &&
-		  state_allows(r, res, cur, a->from, buf_ok(&doing) ? doing.data : "change");
+	bool ok = crud_lock_key(r, res, a->right ? a->right : res->write, NULL, key, &cur) &&
+		  crud_state_allows(r, res, cur, a->from, buf_ok(&doing) ? doing.data : "change");
 	buf_free(&doing);
 	if (!ok || (HOOK(res, on_action) && !res->hooks->on_action(r, a, a->body ? v : NULL, cur, &out)))
 		goto out;

@@ -98,6 +98,36 @@ struct action_result {
 	char text[ACTION_SETS_MAX][32];  /* room for numbers the hook writes */
 };
 
+/* Rows of another table that belong to a row and are replaced as a whole (campaign indicators,
+ * cluster members of a year):
+ *   GET {item}/{segment}[?{partition}=]  {"<key>": id, ["<partition>": v,] "items": [...]}
+ *   PUT {item}/{segment}[/{partition}]   the body is the array of items; answered as GET
+ * A PUT locks the row as a patch does (the right to write it, If-Match, its child_editable
+ * states), checks the items, replaces them in one statement pair and records the old and new
+ * lists in the audit trail under the row. */
+struct child_list {
+	const char *segment;          /* "members" */
+	const char *table;            /* "cluster_members" */
+	const char *parent_column;    /* "cluster_id": the row's key */
+	const char *key;              /* "cluster_id": the row's key in the answer */
+	const char *partition;        /* "year": lists per value of this integer column; NULL: one list */
+	long long partition_min, partition_max;
+	const char *const *copied;    /* columns copied from the row's fields of the same name (NULL-terminated) */
+	const struct jfield *items;   /* an item's fields, each a column of the table */
+	int nitems;
+	int max;                      /* most items */
+	int unique;                   /* the index of the item field no two items share */
+	const char *order;            /* the stored list's order (audit): a column */
+	const char *read;             /* the list as answered: SQL, $1 the row's key, $2 the partition */
+	const struct db_col *cols;    /* its columns */
+	int ncols;
+	const char *const *editable;  /* the row's states in which the list changes (NULL: any) */
+	/* before any database work: rules across the items (decoded, unique) */
+	bool (*validate)(struct req *r, json_t *items);
+	/* in the transaction, the row locked: rules that read the database; items as stored (JSON) */
+	bool (*check)(struct req *r, PGresult *cur, const char *partition, const char *items);
+};
+
 /* the generic operations a resource has (0: all of them) */
 enum resource_ops { OP_LIST = 1, OP_GET = 2, OP_CREATE = 4, OP_PATCH = 8, OP_DELETE = 16 };
 /* a descriptor's few operations with no create at its own path (created under a parent) */
@@ -157,6 +187,9 @@ struct resource {
 	int nactions;
 	const struct nesting *nested;
 	int nnested;
+	const struct child_list *children;
+	int nchildren;
+	const char *entity;          /* its name in the audit trail and the change feed: "campaign" */
 	/* Rows outside it are as if absent (404), in reads and writes: SQL of the row (alias t) in
 	 * which $1 is the caller's role name and $2 the caller's unit id. Its reads run in a
 	 * transaction that names the caller, as row-level security then says the same. */
@@ -168,15 +201,18 @@ struct resource {
 #define CRUD_MAX_FIELDS 32
 #define CRUD_MAX_ACTIONS 8
 #define CRUD_MAX_NESTED 4
-#define CRUD_MAX_STMTS (6 + CRUD_MAX_ACTIONS + 2 * CRUD_MAX_NESTED)
-#define CRUD_MAX_ROUTES (5 + CRUD_MAX_ACTIONS + CRUD_MAX_NESTED)
+#define CRUD_MAX_CHILDREN 2
+#define CRUD_CHILD_STMTS 4             /* json, clear, insert, read */
+#define CRUD_MAX_STMTS (6 + CRUD_MAX_ACTIONS + 2 * CRUD_MAX_NESTED + CRUD_CHILD_STMTS * CRUD_MAX_CHILDREN + 1)
+#define CRUD_MAX_ROUTES (5 + CRUD_MAX_ACTIONS + CRUD_MAX_NESTED + 2 * CRUD_MAX_CHILDREN)
 
 /* what a generic handler is for: its route's data */
 struct crud_route {
 	const struct resource *res;
 	const struct nesting *nesting;     /* a nested create or list */
 	const struct state_action *action;
-	int stmt;                          /* the action's statement; a nested list's */
+	const struct child_list *child;
+	int stmt;                          /* the action's statement; a nested list's; a child list's first */
 	int parent_stmt;                   /* "does the parent exist" */
 };
 
@@ -200,6 +236,8 @@ struct resource_rt {
 	char *owned[CRUD_MAX_ROUTES];  /* the routes' paths made here */
 	int nowned;
 	size_t nroutes;
+	int child_stmt[CRUD_MAX_CHILDREN]; /* each child list's first statement */
+	int audit_stmt;                /* a child list's change in the audit trail; -1: none */
 	struct db_constraint *on_write;/* its own constraints, then every foreign key's */
 	int n_on_write;
 	struct db_constraint *on_delete;/* every foreign key's, as "still referenced" on the key */
@@ -227,6 +265,14 @@ const struct row_shape *crud_shape(const struct resource *res);
  * `id` locked, 404, the caller's right to write it, If-Match; the resource's constraint
  * explanations set for the statements that follow. *cur is new; idbuf gets the id's text. */
 bool crud_lock_for_write(struct req *r, const struct resource *res, long long id, char idbuf[24], PGresult **cur);
+
+/* For a hand-written route over a child list: in the write transaction of row cur (locked),
+ * replaces list `child` (its partition's text, or NULL) with `items`, its JSON as stored, after
+ * the child's check; audited. */
+bool crud_child_replace(struct req *r, const struct resource *res, int child, PGresult *cur, const char *partition,
+			const char *items);
+/* answers child list `child` of row `key` as its GET does */
+bool crud_child_respond(struct req *r, const struct resource *res, int child, const char *key, const char *partition);
 
 /* the statements crud_prepare made, in this order (then each action's, each nesting's) */
 enum crud_statement { CRUD_GET, CRUD_LOCK, CRUD_INSERT, CRUD_UPDATE, CRUD_DELETE, CRUD_LIST };

@@ -1,19 +1,16 @@
 /* /v1/initiatives — models and initiatives units register in a campaign and authorities
- * recognise (API.md "Initiatives"), created by POST /v1/campaigns/{id}/initiatives; and
- * /v1/stats/initiatives, their counts by field, status or level. */
+ * recognise (API.md "Initiatives"), created by POST /v1/campaigns/{id}/initiatives. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "api/crud.h"
-#include "lib/page.h"
-#include "lib/query.h"
+#include "api/initiatives.h"
 
 static const char *const fields_of_work[] = {"new_rural_development", "administrative_reform",
 	"front_and_mass_organizations", "party_and_government_building", "economy", "culture_society",
 	"defense_security", "other", NULL};
-static const char *const statuses[] = {"registered", "recognized", "not_recognized", NULL};
+const char *const initiative_statuses[] = {"registered", "recognized", "not_recognized", NULL};
 static const char *const levels[] = {"grassroots", "district", "province", "national", NULL};
-static const char *const groupings[] = {"field", "status", "level", NULL};
 
 enum { F_ID, F_CAMPAIGN, F_UNIT, F_PERSON, F_TITLE, F_FIELD, F_YEAR };
 static const struct field fields[] = {
@@ -25,7 +22,7 @@ static const struct field fields[] = {
 	[F_FIELD] = {{"field", JF_ENUM, JF_REQUIRED, 0, 0, fields_of_work, NULL, NULL}, NULL, COL_STR, FR_FILTER, NULL},
 	[F_YEAR] = {{"year", JF_INT, JF_REQUIRED, 2000, 2100, NULL, NULL, NULL}, NULL, COL_NUM, FR_FILTER, NULL},
 	{{"description", JF_TEXT, JF_NULLABLE, 0, 4000, NULL, NULL, NULL}, NULL, COL_STR, FR_NFC, NULL},
-	{{"status", JF_ENUM, JF_READONLY, 0, 0, statuses, NULL, NULL}, NULL, COL_STR, FR_STATE | FR_FILTER, NULL},
+	{{"status", JF_ENUM, JF_READONLY, 0, 0, initiative_statuses, NULL, NULL}, NULL, COL_STR, FR_STATE | FR_FILTER, NULL},
 	{JF_RO("recognized_level"), NULL, COL_STR, 0, NULL},
 	{JF_RO("recognized_on"), NULL, COL_STR, 0, NULL},
 	{JF_RO("recognized_by_unit_id"), NULL, COL_NUM, 0, NULL},
@@ -46,61 +43,6 @@ static const struct db_stmt stmts[] = {
 	 " FROM campaigns c WHERE c.id = $1 FOR SHARE"},
 	{"initiatives_person_unit", "SELECT unit_id FROM people WHERE id = $1"},
 };
-
-/* counts per group; $6 names the column (one of three fixed choices, never client text) */
-static const char stats_sql[] =
-	"SELECT CASE $6 WHEN 'field' THEN i.field WHEN 'status' THEN i.status ELSE i.recognized_level END AS key,"
-	" count(*) FROM initiatives i"
-	" WHERE ($1::bigint IS NULL OR i.campaign_id = $1)"
-	" AND ($2::bigint IS NULL OR ($3 AND i.unit_id IN " SQL_SUBTREE("$2") ") OR (NOT $3 AND i.unit_id = $2))"
-	" AND ($4::int IS NULL OR i.year = $4)"
-	" AND ($5::text IS NULL OR i.status = $5)"
-	" GROUP BY 1 ORDER BY 2 DESC, 1";
-
-static int initiatives_stats(struct req *r)
-{
-	struct query q;
-	bool has_campaign, has_unit, has_subtree, subtree = false, has_year;
-	long long campaign = 0, unit = 0, year = 0;
-	const char *group, *status;
-	if (!query_parse(r->query, &q, &r->err) || !query_id(&q, "campaign_id", &has_campaign, &campaign, &r->err) ||
-	    !query_id(&q, "unit_id", &has_unit, &unit, &r->err) ||
-	    !query_bool(&q, "subtree", &has_subtree, &subtree, &r->err) ||
-	    !query_int(&q, "year", 2000, 2100, &has_year, &year, &r->err) ||
-	    !query_enum(&q, "status", statuses, &status, &r->err) ||
-	    !query_enum(&q, "group_by", groupings, &group, &r->err) || !query_no_unknown(&q, &r->err))
-		return -1;
-	if (!group)
-		group = "field";
-	char c[24], u[24], y[24];
-	const char *params[] = {has_campaign ? id_text(campaign, c) : NULL, has_unit ? id_text(unit, u) : NULL,
-				subtree ? "true" : "false", has_year ? id_text(year, y) : NULL, status, group};
-	struct db_conn *db;
-	if (!req_db(r, &db))
-		return -1;
-	PGresult *res = db_query(db, stats_sql, 6, params, &r->err);
-	if (!res)
-		return -1;
-	long long total = 0;
-	buf_puts(r->out, "{\"group_by\":");
-	buf_json_cstr(r->out, group);
-	buf_puts(r->out, ",\"groups\":[");
-	for (int i = 0; i < PQntuples(res); i++) {
-		if (i)
-			buf_putc(r->out, ',');
-		buf_puts(r->out, "{\"key\":");
-		buf_json_cstr(r->out, PQgetisnull(res, i, 0) ? NULL : PQgetvalue(res, i, 0));
-		buf_puts(r->out, ",\"count\":");
-		buf_puts(r->out, PQgetvalue(res, i, 1));
-		buf_putc(r->out, '}');
-		total += strtoll(PQgetvalue(res, i, 1), NULL, 10);
-	}
-	buf_puts(r->out, "],\"total\":");
-	buf_json_int(r->out, total);
-	buf_putc(r->out, '}');
-	PQclear(res);
-	return 0;
-}
 
 /* the person, when named, must be of the initiative's unit */
 static bool check_person(struct req *r, const struct jvalue *person, long long unit)
@@ -206,10 +148,6 @@ static const struct resource initiatives = {
 	.editable = registered, .deletable = registered, WITH(actions, actions),
 };
 
-static const struct route routes[] = {
-	{"GET", "/v1/stats/initiatives", initiatives_stats, 0, NULL},
-};
-
 static const struct fk_fact facts[] = {
 	{"initiatives_person_fkey", "person_id", "person_id does not name an existing person", "the person has initiatives"},
 	{"initiatives_unit_fkey", "unit_id", "unit_id does not name an existing unit", "the unit has initiatives"},
@@ -218,5 +156,5 @@ static const struct fk_fact facts[] = {
 	{"initiatives_campaign_fkey", "campaign_id", "campaign_id names no campaign", "the campaign has initiatives"},
 };
 
-const struct api_module initiatives_module = {.name = "initiatives", WITH(routes, routes), WITH(stmts,
+const struct api_module initiatives_module = {.name = "initiatives", WITH(stmts,
 	stmts), .resource = &initiatives, WITH(facts, facts)};

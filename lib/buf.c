@@ -166,3 +166,12 @@ void buf_json_key(struct buf *b, const char *name)
 	*o = '\0';
 	b->len = (size_t)(o - b->data);
 }
+
+void buf_cat(struct buf *b, ...)
+{
+	va_list ap;
+	va_start(ap, b);
+	for (const char *piece = va_arg(ap, const char *); piece; piece = va_arg(ap, const char *))
+		buf_puts(b, piece);
+	va_end(ap);
+}

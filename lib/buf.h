@@ -24,6 +24,9 @@ void buf_append(struct buf *b, const void *data, size_t n);
 void buf_puts(struct buf *b, const char *s);
 void buf_putc(struct buf *b, char c);
 void buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* appends each string in turn, up to a NULL; BUF_CAT(b, "a", s, "c") adds the NULL */
+void buf_cat(struct buf *b, ...);
+#define BUF_CAT(b, ...) buf_cat(b, __VA_ARGS__, (const char *)NULL)
 
 /* JSON pieces. buf_json_str writes a quoted, escaped string of n bytes (must be UTF-8). */
 void buf_json_str(struct buf *b, const char *s, size_t n);
