@@ -75,10 +75,12 @@ build/asan/tdkt: $(ASAN_OBJ)
 	$(Q)$(CC) $(ASAN_FLAGS) -o $@ $^ $(LIBS)
 
 UNIT_BIN := $(patsubst tests/unit/%.c,build/asan/unit/%,$(UNIT_SRC))
-build/asan/unit/%: tests/unit/%.c $(ASAN_LIB_OBJ) tests/unit/check.h
+# the domain's pure decisions, tested without a database
+UNIT_API_OBJ := build/asan/api/permissions.o build/asan/api/refresh.o
+build/asan/unit/%: tests/unit/%.c $(ASAN_LIB_OBJ) $(UNIT_API_OBJ) tests/unit/check.h
 	@mkdir -p $(dir $@)
 	@echo '  LINK  $@'
-	$(Q)$(CC) $(CSTD) $(WARN) $(ASAN_FLAGS) $(INCS) -o $@ $< $(ASAN_LIB_OBJ) $(LIBS)
+	$(Q)$(CC) $(CSTD) $(WARN) $(ASAN_FLAGS) $(INCS) -o $@ $< $(ASAN_LIB_OBJ) $(UNIT_API_OBJ) $(LIBS)
 
 -include $(shell find build -name '*.d' 2>/dev/null)
 

@@ -81,6 +81,14 @@ static bool collect_facts(char *err, size_t errlen)
 	return true;
 }
 
+/* the audit trail's entity names, as the descriptors give them */
+static const char *entities[32];
+
+const char *const *api_audit_entities(void)
+{
+	return entities;
+}
+
 struct collected {
 	struct route *routes;
 	size_t max, n;
@@ -106,6 +114,7 @@ bool api_collect(struct route *routes, size_t max, size_t *nroutes, const struct
 		 size_t *nstmts, char *err, size_t errlen)
 {
 	struct collected c = {routes, max, 0, stmts, smax, 0};
+	size_t nentities = 0;
 	if (!collect_facts(err, errlen))
 		return false;
 	for (size_t m = 0; m < API_COUNT(modules); m++) {
@@ -116,6 +125,8 @@ bool api_collect(struct route *routes, size_t max, size_t *nroutes, const struct
 			int ns;
 			if (!crud_prepare(mod->resource, err, errlen) || !crud_explain(mod->resource, fk_on_write, fk_on_delete, nfacts))
 				return false;
+			if (mod->resource->entity && nentities + 1 < API_COUNT(entities))
+				entities[nentities++] = mod->resource->entity;
 			const struct route *r = crud_routes(mod->resource, &nr);
 			const struct db_stmt *s = crud_statements(mod->resource, &ns);
 			if (!add(&c, r, nr, s, ns, err, errlen))

@@ -51,6 +51,9 @@ const struct api_module *const *api_modules(size_t *n);
 bool api_collect(struct route *routes, size_t max, size_t *nroutes, const struct db_stmt **stmts, size_t smax,
 		 size_t *nstmts, char *err, size_t errlen);
 
+/* the audit trail's entity names, NULL-terminated (each descriptor's); made by api_collect */
+const char *const *api_audit_entities(void);
+
 /* The constraint explanations of every module's foreign keys: for writes (422 on the field) and
  * for deletes of the row they name (409 "still referenced"). Made by api_collect. */
 const struct db_constraint *api_fk_on_write(int *n);

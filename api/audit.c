@@ -19,8 +19,6 @@ static const struct db_col change_cols[] = {
 static const struct row_shape audit_shape = {"/v1/audit", "Entry", audit_cols, (int)API_COUNT(audit_cols), 0, -1};
 static const struct row_shape change_shape = {"/v1/changes", "Change", change_cols, (int)API_COUNT(change_cols), 0, -1};
 
-static const char *const entities[] = {"unit", "user", "person", "indicator", "cluster", "campaign", "registration", "initiative", "award_kind", "award", NULL};
-
 static const char audit_sql[] =
 	"SELECT id, at, actor_id, actor_role, actor_unit_id, action, entity, entity_id, changes, request_id"
 	" FROM audit_log"
@@ -59,7 +57,7 @@ static int audit_list(struct req *r)
 	bool has_entity_id, has_actor;
 	const char *entity;
 	if (!query_parse(r->query, &q, &r->err) || !start_after(&q, "audit", &page, &after, &r->err) ||
-	    !query_enum(&q, "entity", entities, &entity, &r->err) ||
+	    !query_enum(&q, "entity", api_audit_entities(), &entity, &r->err) ||
 	    !query_id(&q, "entity_id", &has_entity_id, &entity_id, &r->err) ||
 	    !query_id(&q, "actor", &has_actor, &actor, &r->err) || !query_no_unknown(&q, &r->err))
 		return -1;

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 #include "api/api.h"
+#include "api/refresh.h"
 #include "lib/crypto.h"
 #include "lib/jsonin.h"
 #include "lib/log.h"

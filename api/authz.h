@@ -4,8 +4,38 @@
 #ifndef TDKT_AUTHZ_H
 #define TDKT_AUTHZ_H
 #include <stdbool.h>
+#include "lib/auth.h"
 #include "lib/http.h"
 #include "lib/permission.h"
+
+/* How data relates to the caller: the columns of the permission table. A relation found by
+ * other means (the leader unit of a cluster-year, an approving unit) is one more here and one
+ * more way of finding it in authz_relation. */
+enum relation {
+	REL_OWN,         /* the caller's own unit */
+	REL_DESCENDANT,  /* below it in the tree */
+	REL_OUTSIDE,     /* anywhere else */
+	REL_COUNT,
+};
+
+/* What a caller does to data: the rows of the permission table (api/permissions.c). */
+enum action {
+	ACT_READ_UNIT,          /* read a unit record */
+	ACT_WRITE_UNIT,         /* create under / change a unit record */
+	ACT_MOVE_DELETE_UNIT,   /* move or delete a unit record */
+	ACT_MANAGE_USERS,       /* accounts of that unit */
+	ACT_WRITE_UNIT_DATA,    /* the unit's people, registrations, initiatives, reports, proposals */
+	ACT_MANAGE_CATALOGUE,   /* indicators, award kinds: not tied to a unit */
+	ACT_ORGANIZE,           /* set up clusters and campaigns organised by the unit */
+	ACT_RECOGNIZE,          /* recognise the unit's initiatives */
+	ACT_RECORD_AWARDS,      /* record awards from before the system on the record of the unit or its people */
+	ACT_COUNT,
+};
+
+enum decision { DENY = 0, ALLOW = 1 };
+
+/* the table's answer (pure: api/permissions.c) */
+enum decision permission(enum role role, enum action action, enum relation rel);
 
 /* How `unit` relates to the caller's unit. */
 bool authz_relation(struct req *r, long long unit, enum relation *rel);

@@ -68,7 +68,7 @@ static bool before_write(struct req *r, const struct jvalue *v, PGresult *cur)
 static const struct resource_hooks hooks = {.encode = encode, .before_write = before_write};
 
 static const struct resource award_kinds = {
-	RESOURCE("award_kinds", "/v1/award-kinds", "Award kind"), WITH(fields, fields),
+	RESOURCE("award_kinds", "/v1/award-kinds", "Award kind"), WITH(fields, fields), .entity = "award_kind",
 	.write = ACT_MANAGE_CATALOGUE, .write_denied = "may read the award-kind catalogue but not change it",
 	.searchable = true, .hooks = &hooks, .ops = OP_LIST | OP_GET | OP_PATCH,
 };

@@ -131,7 +131,7 @@ static const struct nesting nested[] = {
 static const struct resource_hooks hooks = {.validate = validate, .before_write = before_write, .may_change = may_change};
 
 static const struct resource awards = {
-	RESOURCE("awards", "/v1/awards", "Award"), WITH(fields, fields),
+	RESOURCE("awards", "/v1/awards", "Award"), WITH(fields, fields), .entity = "award",
 	.write = ACT_RECORD_AWARDS, .write_denied = "may read the award record but not change it",
 	WITH(constraints, constraints), .hooks = &hooks,
 	WITH(nested, nested),

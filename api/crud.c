@@ -673,6 +673,40 @@ const char *crud_cur(const struct resource *res, PGresult *cur, int field)
 	return c < 0 || PQgetisnull(cur, 0, c) ? NULL : PQgetvalue(cur, 0, c);
 }
 
+static const char *const type_names[] = {[JF_STRING] = "string", [JF_TEXT] = "text", [JF_INT] = "integer",
+	[JF_ID] = "id", [JF_BOOL] = "boolean", [JF_DATE] = "date", [JF_ENUM] = "enum", [JF_ID_LIST] = "id_list",
+	[JF_NUMBER] = "number", [JF_STRING_LIST] = "string_list", [JF_ARRAY] = "array", [JF_OBJECT] = "object"};
+
+void crud_describe(const struct resource *res, struct buf *out)
+{
+	const struct resource_rt *rt = res->rt;
+	unsigned ops = res->ops ? res->ops : OP_LIST | OP_GET | OP_CREATE | OP_PATCH | OP_DELETE;
+	bool created = (ops & OP_CREATE) != 0;
+	for (int i = 0; i < res->nnested; i++)
+		created |= (res->nested[i].ops & OP_CREATE) != 0;
+	BUF_CAT(out, "{\"name\":\"", res->name, "\",\"noun\":\"", res->noun, "\",\"path\":\"", res->path, "\"");
+	BUF_CAT(out, ",\"create\":", created ? "true" : "false", ",\"patch\":", (ops & OP_PATCH) ? "true" : "false",
+		",\"fields\":[");
+	for (int i = 0; i < res->nfields; i++) {
+		const struct field *f = &res->fields[i];
+		BUF_CAT(out, i ? ",{\"name\":\"" : "{\"name\":\"", f->in.name, "\",\"type\":\"", type_names[f->in.type], "\"");
+		BUF_CAT(out, ",\"required\":", (f->in.flags & JF_REQUIRED) ? "true" : "false",
+			",\"nullable\":", (f->in.flags & JF_NULLABLE) ? "true" : "false",
+			",\"readonly\":", (rt->specs[i].flags & JF_READONLY) || (f->role & FR_PARENT) ? "true" : "false",
+			",\"patchable\":", (rt->patch_specs[i].flags & JF_READONLY) || (f->role & FR_PARENT) ? "false" : "true",
+			",\"written_out\":", rt->col_of[i] >= 0 && !(f->role & FR_HIDDEN) ? "true" : "false");
+		buf_puts(out, ",\"min\":");
+		buf_json_int(out, f->in.min);
+		buf_puts(out, ",\"max\":");
+		buf_json_int(out, f->in.max);
+		buf_puts(out, ",\"choices\":[");
+		for (int k = 0; f->in.choices && f->in.choices[k]; k++)
+			BUF_CAT(out, k ? ",\"" : "\"", f->in.choices[k], "\"");
+		buf_puts(out, "]}");
+	}
+	buf_puts(out, "]}");
+}
+
 const struct route *crud_routes(const struct resource *res, size_t *n)
 {
 	*n = res->rt->nroutes;

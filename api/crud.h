@@ -10,7 +10,7 @@
 #include "api/api.h"
 #include "api/resource.h"
 #include "lib/jsonin.h"
-#include "lib/permission.h"
+#include "api/authz.h"
 
 /* What a field is to the SQL and the engine, beyond its JSON rules */
 enum field_role {
@@ -273,6 +273,9 @@ bool crud_child_replace(struct req *r, const struct resource *res, int child, PG
 			const char *items);
 /* answers child list `child` of row `key` as its GET does */
 bool crud_child_respond(struct req *r, const struct resource *res, int child, const char *key, const char *partition);
+
+/* the descriptor as JSON, for the test that it and openapi.yaml agree (tdkt descriptors) */
+void crud_describe(const struct resource *res, struct buf *out);
 
 /* the statements crud_prepare made, in this order (then each action's, each nesting's) */
 enum crud_statement { CRUD_GET, CRUD_LOCK, CRUD_INSERT, CRUD_UPDATE, CRUD_DELETE, CRUD_LIST };

@@ -49,7 +49,7 @@ static const struct fk_fact facts[] = {
 static const struct resource_hooks hooks = {.validate = validate, .may_change = may_change};
 
 static const struct resource indicators = {
-	RESOURCE("indicators", "/v1/indicators", "Indicator"), WITH(fields, fields),
+	RESOURCE("indicators", "/v1/indicators", "Indicator"), WITH(fields, fields), .entity = "indicator",
 	.write = ACT_MANAGE_CATALOGUE, .write_denied = "may not change the indicator catalogue",
 	.searchable = true, WITH(constraints, constraints), .hooks = &hooks,
 };

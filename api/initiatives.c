@@ -142,7 +142,7 @@ static const struct resource_hooks hooks = {.before_write = before_write, .check
 					    .on_action = on_action};
 
 static const struct resource initiatives = {
-	RESOURCE("initiatives", "/v1/initiatives", "Initiative"), WITH(fields, fields),
+	RESOURCE("initiatives", "/v1/initiatives", "Initiative"), WITH(fields, fields), .entity = "initiative",
 	.write = ACT_WRITE_UNIT_DATA, .write_denied = "may read initiatives but not register them",
 	.searchable = true, .hooks = &hooks, .ops = OPS_NESTED_CREATE, WITH(nested, nested),
 	.editable = registered, .deletable = registered, WITH(actions, actions),

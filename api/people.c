@@ -18,7 +18,7 @@ static const struct fk_fact facts[] = {
 };
 
 static const struct resource people = {
-	RESOURCE("people", "/v1/people", "Person"), WITH(fields, fields),
+	RESOURCE("people", "/v1/people", "Person"), WITH(fields, fields), .entity = "person",
 	.write = ACT_WRITE_UNIT_DATA, .write_denied = "may read people but not change them",
 	.searchable = true,
 };

@@ -143,7 +143,7 @@ static const struct filter filters[] = {
 static const struct resource_hooks hooks = {.encode = encode, .before_write = before_write};
 
 static const struct resource registrations = {
-	RESOURCE("registrations", "/v1/registrations", "Registration"), WITH(fields, fields),
+	RESOURCE("registrations", "/v1/registrations", "Registration"), WITH(fields, fields), .entity = "registration",
 	.write = ACT_WRITE_UNIT_DATA, .write_denied = "may read registrations but not make them",
 	WITH(filters, filters),
 	WITH(constraints, constraints), .hooks = &hooks,

@@ -6,7 +6,6 @@
 #include "lib/db.h"
 #include "lib/http.h"
 #include "lib/jsonin.h"
-#include "lib/permission.h"
 
 struct row_shape {
 	const char *collection;      /* "/v1/units": Location prefix */

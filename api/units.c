@@ -85,7 +85,7 @@ static const struct fk_fact facts[] = {
 static const struct resource_hooks hooks = {.validate = validate, .before_lock = before_lock};
 
 static const struct resource units = {
-	RESOURCE("units", "/v1/units", "Unit"), WITH(fields, fields),
+	RESOURCE("units", "/v1/units", "Unit"), WITH(fields, fields), .entity = "unit",
 	.write = ACT_WRITE_UNIT, .remove = ACT_MOVE_DELETE_UNIT, .write_denied = "may read units but not change them",
 	.searchable = true, WITH(constraints, constraints), .hooks = &hooks,
 };

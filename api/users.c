@@ -83,7 +83,7 @@ static const struct fk_fact facts[] = {
 static const struct resource_hooks hooks = {.prepare = prepare, .after_write = after_write};
 
 static const struct resource users = {
-	RESOURCE("users", "/v1/users", "User"), WITH(fields, fields),
+	RESOURCE("users", "/v1/users", "User"), WITH(fields, fields), .entity = "user",
 	.write = ACT_MANAGE_USERS, .read = ACT_MANAGE_USERS, .write_denied = "may not manage accounts",
 	.searchable = true, WITH(constraints, constraints), .hooks = &hooks,
 	/* no DELETE: an account is deactivated (active: false), so the audit trail keeps its name */

@@ -76,15 +76,6 @@ bool auth_verifier_hs256(struct auth_verifier *v, const char *secret, const char
 bool auth_verify(const struct auth_verifier *v, const char *token, time_t now, struct caller *out,
 		 char *why, size_t whylen);
 
-/* What to do with a presented refresh token (api/auth.c), as a pure function for testing. */
-enum refresh_outcome {
-	REFRESH_ROTATE,          /* valid: mark it rotated, issue its successor */
-	REFRESH_REJECT,          /* unknown, revoked or expired: 401 */
-	REFRESH_REVOKE_FAMILY,   /* already rotated (a copy is in use) or the user is inactive: revoke
-				    every token of the family, then 401 */
-};
-enum refresh_outcome refresh_decide(bool found, bool revoked, bool rotated, bool expired, bool user_active);
-
 /* Mints a token for c valid for ttl seconds from now; *out is new (free()). */
 bool auth_mint(const struct auth_verifier *v, const struct caller *c, long ttl, time_t now, char **out);
 

@@ -11,6 +11,7 @@
 #include "lib/crypto.h"
 #include "lib/jsonin.h"
 #include "api/api.h"
+#include "api/crud.h"
 #include "lib/auth.h"
 #include "lib/config.h"
 #include "lib/cursor.h"
@@ -42,6 +43,7 @@ static void usage(FILE *to)
 		"                             input, or generated and printed once when it is a terminal\n"
 		"  tdkt routes                print every route: METHOD PATH\n"
 		"  tdkt sql                   print every prepared statement: NAME, then its SQL\n"
+		"  tdkt descriptors           print every resource descriptor's fields as JSON\n"
 		"  tdkt version               print the version\n"
 		"  tdkt --help                this text\n\n"
 		"Roles: admin, authority, officer, viewer, integration.\n\n",
@@ -363,8 +365,10 @@ static int cmd_user_add(const struct config *c, int argc, char **argv)
 	return rc;
 }
 
-/* tdkt routes / tdkt sql: what the modules and their descriptors make, without a database */
-static int cmd_print(bool sql)
+/* tdkt routes / sql / descriptors: what the modules and their descriptors make, without a
+ * database */
+enum print_what { PRINT_ROUTES, PRINT_SQL, PRINT_DESCRIPTORS };
+static int cmd_print(enum print_what what)
 {
 	static struct route routes[MAX_ROUTES];
 	static const struct db_stmt *stmts[MAX_STATEMENTS];
@@ -374,12 +378,28 @@ static int cmd_print(bool sql)
 		fprintf(stderr, "tdkt: %s\n", why);
 		return 1;
 	}
-	if (sql)
+	if (what == PRINT_SQL)
 		for (size_t i = 0; i < nstmts; i++)
 			printf("%s\n%s\n\n", stmts[i]->name, stmts[i]->sql);
-	else
+	if (what == PRINT_ROUTES)
 		for (size_t i = 0; i < nroutes; i++)
 			printf("%s %s\n", routes[i].method, routes[i].path);
+	if (what == PRINT_DESCRIPTORS) {
+		size_t n;
+		const struct api_module *const *mods = api_modules(&n);
+		struct buf out;
+		buf_init(&out);
+		buf_putc(&out, '[');
+		for (size_t i = 0; i < n; i++)
+			if (mods[i]->resource) {
+				buf_puts(&out, out.len > 1 ? "," : "");
+				crud_describe(mods[i]->resource, &out);
+			}
+		buf_puts(&out, "]\n");
+		if (buf_ok(&out))
+			fputs(out.data, stdout);
+		buf_free(&out);
+	}
 	return 0;
 }
 
@@ -487,8 +507,12 @@ int main(int argc, char **argv)
 		printf("tdkt %s\n", TDKT_VERSION);
 		return 0;
 	}
-	if (strcmp(argv[1], "routes") == 0 || strcmp(argv[1], "sql") == 0)
-		return cmd_print(strcmp(argv[1], "sql") == 0);
+	if (strcmp(argv[1], "routes") == 0)
+		return cmd_print(PRINT_ROUTES);
+	if (strcmp(argv[1], "sql") == 0)
+		return cmd_print(PRINT_SQL);
+	if (strcmp(argv[1], "descriptors") == 0)
+		return cmd_print(PRINT_DESCRIPTORS);
 	struct config c;
 	if (!load_config(&c))
 		return 2;

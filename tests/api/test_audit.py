@@ -79,6 +79,17 @@ def test_audit_filters_and_paging(api, tokens):
         assert api.get("/v1/audit", token=tokens["admin"], params=bad).status_code == 400
 
 
+def test_every_entity_the_database_records_is_a_filter(api, server, tokens):
+    """the entity names come from the descriptors (api/*.c), the trail's from the triggers and
+    tdkt_record_custom calls of the migrations: they must be the same names"""
+    found = server.sql("SELECT DISTINCT substring(pg_get_triggerdef(t.oid) FROM 'tdkt_record_change\\(''([a-z_]+)''')"
+                       " FROM pg_trigger t WHERE NOT t.tgisinternal AND pg_get_triggerdef(t.oid) LIKE '%tdkt_record_change%'")
+    entities = set(found.split())
+    assert {"unit", "user", "person", "campaign", "award"} <= entities
+    for entity in entities:
+        assert api.get("/v1/audit", token=tokens["admin"], params={"entity": entity, "limit": 1}).status_code == 200, entity
+
+
 @pytest.mark.parametrize("role", ["authority", "officer", "viewer", "integration"])
 def test_only_admins_read_the_audit(api, tokens, role):
     assert api.get("/v1/audit", token=tokens[role]).status_code == 403

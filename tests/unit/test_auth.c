@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "lib/auth.h"
+#include "api/refresh.h"
 #include "lib/b64.h"
 #include <pthread.h>
 #include <openssl/evp.h>

@@ -1,5 +1,5 @@
 /* The role table: every role against its own unit, a descendant, and a unit outside. */
-#include "lib/permission.h"
+#include "api/authz.h"
 #include "tests/unit/check.h"
 
 static const struct {
@@ -57,6 +57,7 @@ static const struct {
 	{ROLE_INTEGRATION, ACT_RECORD_AWARDS, REL_OWN, DENY},
 	{ROLE_COUNT, ACT_READ_UNIT, REL_OWN, DENY},
 	{ROLE_ADMIN, ACT_COUNT, REL_OWN, DENY},
+	{ROLE_ADMIN, ACT_READ_UNIT, REL_COUNT, DENY},
 };
 
 int main(void)

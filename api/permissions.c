@@ -1,0 +1,27 @@
+/* The role rules of API.md as one pure table (api/authz.h): what a role may do to data of a
+ * unit, given how that unit relates to the caller's own unit. The relation comes from the
+ * database (api/authz.c); the decision comes only from here. */
+#include "api/authz.h"
+
+/* rows: role; columns: action; each cell: allowed relations as bits */
+#define OWN (1u << REL_OWN)
+#define DESC (1u << REL_DESCENDANT)
+#define OUT (1u << REL_OUTSIDE)
+#define ANY (OWN | DESC | OUT)
+
+static const unsigned cells[ROLE_COUNT][ACT_COUNT] = {
+	/*            read  write        move/delete  users  unit data   catalogue  organise    recognise  awards */
+	[ROLE_ADMIN] = {ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY},
+	/* recognise: strict descendants only, no unit recognises its own initiatives (issue 8) */
+	[ROLE_AUTHORITY] = {ANY, OWN | DESC, DESC, 0, OWN | DESC, 0, OWN | DESC, DESC, OWN | DESC},
+	[ROLE_OFFICER] = {ANY, 0, 0, 0, OWN | DESC, 0, 0, 0, 0},
+	[ROLE_VIEWER] = {ANY, 0, 0, 0, 0, 0, 0, 0, 0},
+	[ROLE_INTEGRATION] = {ANY, 0, 0, 0, 0, 0, 0, 0, 0},
+};
+
+static const struct permission_table table = {&cells[0][0], ROLE_COUNT, ACT_COUNT, REL_COUNT};
+
+enum decision permission(enum role role, enum action action, enum relation rel)
+{
+	return permission_allows(&table, (int)role, (int)action, (int)rel) ? ALLOW : DENY;
+}
