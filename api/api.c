@@ -96,8 +96,9 @@ struct collected {
 	size_t smax, ns;
 };
 
-static bool add(struct collected *c, const struct route *routes, size_t nroutes, const struct db_stmt *stmts,
-		int nstmts, char *err, size_t errlen)
+/* routes[nroutes], and the statements: handles[nstmts], or (handles NULL) &stmts[i] */
+static bool add(struct collected *c, const struct route *routes, size_t nroutes, const struct db_stmt *const *handles,
+		const struct db_stmt *stmts, int nstmts, char *err, size_t errlen)
 {
 	if (c->n + nroutes > c->max || c->ns + (size_t)nstmts > c->smax) {
 		snprintf(err, errlen, "more than %zu routes or %zu statements", c->max, c->smax);
@@ -106,7 +107,7 @@ static bool add(struct collected *c, const struct route *routes, size_t nroutes,
 	for (size_t i = 0; i < nroutes; i++)
 		c->routes[c->n++] = routes[i];
 	for (int i = 0; i < nstmts; i++)
-		c->stmts[c->ns++] = &stmts[i];
+		c->stmts[c->ns++] = handles ? handles[i] : &stmts[i];
 	return true;
 }
 
@@ -129,10 +130,10 @@ bool api_collect(struct route *routes, size_t max, size_t *nroutes, const struct
 				entities[nentities++] = mod->resource->entity;
 			const struct route *r = crud_routes(mod->resource, &nr);
 			const struct db_stmt *s = crud_statements(mod->resource, &ns);
-			if (!add(&c, r, nr, s, ns, err, errlen))
+			if (!add(&c, r, nr, NULL, s, ns, err, errlen))
 				return false;
 		}
-		if (!add(&c, mod->routes, mod->nroutes, mod->stmts, mod->nstmts, err, errlen))
+		if (!add(&c, mod->routes, mod->nroutes, mod->stmts, NULL, mod->nstmts, err, errlen))
 			return false;
 	}
 	*nroutes = c.n;

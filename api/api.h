@@ -23,7 +23,7 @@ struct api_module {
 	const char *name;
 	const struct route *routes;
 	size_t nroutes;
-	const struct db_stmt *stmts;
+	const struct db_stmt *const *stmts; /* their handles */
 	int nstmts;
 	const struct resource *resource;  /* a descriptor (api/crud.h): its routes and statements are made */
 	const struct fk_fact *facts;      /* the foreign keys of the module's tables */

@@ -26,12 +26,11 @@ static const char audit_sql[] =
 	" AND ($4::bigint IS NULL OR actor_id = $4)"
 	" ORDER BY id LIMIT $5";
 
-static const struct db_stmt stmts[] = {
-	/* $3: the caller may see restricted changes (admins; sql/0013) */
-	{"changes_after",
-	 "SELECT seq, entity, entity_id, action, at FROM change_feed WHERE seq > $1 AND ($3 OR NOT restricted)"
-	 " ORDER BY seq LIMIT $2"},
-};
+/* $3: the caller may see restricted changes (admins; sql/0013) */
+static const struct db_stmt sql_changes_after = {"changes_after",
+	"SELECT seq, entity, entity_id, action, at FROM change_feed WHERE seq > $1 AND ($3 OR NOT restricted)"
+	" ORDER BY seq LIMIT $2"};
+static const struct db_stmt *const stmts[] = {&sql_changes_after};
 
 /* `after` (a plain id or seq, exclusive; 0 is the start) or the list's `cursor`, not both */
 static bool start_after(struct query *q, const char *scope, struct page *page, long long *after, struct app_error *err)
@@ -94,7 +93,7 @@ static int changes_list(struct req *r)
 	struct db_conn *db;
 	if (!req_db(r, &db))
 		return -1;
-	PGresult *res = db_prepared(db, "changes_after", 3, params, &r->err);
+	PGresult *res = db_run(db, &sql_changes_after, 3, params, NULL, &r->err);
 	if (!res)
 		return -1;
 	return respond_page(r, res, "changes", &change_shape, page.limit);

@@ -24,52 +24,54 @@
 #define WINDOW_OVER "(t.locked_until IS NOT NULL OR t.window_start < now() - make_interval(secs => $3))"
 #define LOCKED_NOW "t.locked_until > now()"
 #define SCOPE_MAX "(CASE WHEN t.scope LIKE 'addr:%' THEN $5::int ELSE $4::int END)"
-static const struct db_stmt stmts[] = {
-	/* a locked scope refuses before anything is written: an attacker at a locked address adds
-	 * no rows for the names it tries, and a locked name does not count against its address */
-	{"auth_locked",
-	 "SELECT ceil(extract(epoch FROM max(locked_until) - now()))::int FROM login_throttle"
-	 " WHERE scope IN ($1, $2) AND locked_until > now()"},
-	/* rows whose window and lock are over count as absent: dropped now and then */
-	{"auth_purge",
-	 "DELETE FROM login_throttle WHERE coalesce(locked_until, window_start + make_interval(secs => $1)) < now()"},
-	{"auth_attempt",
-	 "INSERT INTO login_throttle AS t (scope, window_start, failures, locked_until)"
-	 " SELECT s.scope, now(), 1, CASE WHEN s.max < 1 THEN now() + make_interval(secs => $3) END"
-	 " FROM (VALUES ($1, $4::int), ($2, $5::int)) AS s(scope, max)"
-	 " ON CONFLICT (scope) DO UPDATE SET"
-	 "  window_start = CASE WHEN " LOCKED_NOW " THEN t.window_start WHEN " WINDOW_OVER " THEN now()"
-	 "   ELSE t.window_start END,"
-	 "  failures = CASE WHEN " LOCKED_NOW " THEN t.failures WHEN " WINDOW_OVER " THEN 1 ELSE t.failures + 1 END,"
-	 "  locked_until = CASE WHEN " LOCKED_NOW " THEN t.locked_until"
-	 "   WHEN (CASE WHEN " WINDOW_OVER " THEN 1 ELSE t.failures + 1 END) > " SCOPE_MAX
-	 "   THEN now() + make_interval(secs => $3) END"
-	 " RETURNING CASE WHEN t.locked_until > now() THEN ceil(extract(epoch FROM t.locked_until - now()))::int END"},
-	{"auth_user_by_name",
-	 "SELECT id, role, unit_id, active, password_hash FROM users WHERE username = $1"},
-	/* a failed attempt that reached the maximum locks its scope at once, as a refused one would */
-	{"auth_failed",
-	 "UPDATE login_throttle AS t SET locked_until = now() + make_interval(secs => $3)"
-	 " WHERE t.scope IN ($1, $2) AND t.locked_until IS NULL AND t.failures >= " SCOPE_MAX},
-	/* a successful login: the username starts afresh, the address takes this attempt back */
-	{"auth_address_success",
-	 "UPDATE login_throttle SET failures = failures - 1 WHERE scope = $1 AND failures > 0 AND locked_until IS NULL"},
-	{"auth_succeeded", "DELETE FROM login_throttle WHERE scope = $1"},
-	{"auth_rehash", "UPDATE users SET password_hash = $2 WHERE id = $1"},
-	{"auth_refresh_insert",
-	 "INSERT INTO refresh_tokens (token_hash, family, user_id, expires_at)"
-	 " VALUES ($1, $2, $3, now() + make_interval(secs => $4))"},
-	{"auth_refresh_lock",
-	 "SELECT rt.id, rt.family, rt.user_id, rt.revoked_at IS NOT NULL, rt.rotated_at IS NOT NULL,"
-	 " rt.expires_at <= now(), u.active, u.role, u.unit_id"
-	 " FROM refresh_tokens rt JOIN users u ON u.id = rt.user_id WHERE rt.token_hash = $1 FOR UPDATE OF rt"},
-	{"auth_refresh_rotated", "UPDATE refresh_tokens SET rotated_at = now() WHERE id = $1"},
-	{"auth_revoke_family",
-	 "UPDATE refresh_tokens SET revoked_at = now() WHERE family = $1 AND revoked_at IS NULL"},
-	{"auth_logout",
-	 "UPDATE refresh_tokens SET revoked_at = now() WHERE revoked_at IS NULL"
-	 " AND family = (SELECT family FROM refresh_tokens WHERE token_hash = $1)"},
-};
+/* a locked scope refuses before anything is written: an attacker at a locked address adds
+ * no rows for the names it tries, and a locked name does not count against its address */
+static const struct db_stmt sql_auth_locked = {"auth_locked",
+	"SELECT ceil(extract(epoch FROM max(locked_until) - now()))::int FROM login_throttle"
+	" WHERE scope IN ($1, $2) AND locked_until > now()"};
+/* rows whose window and lock are over count as absent: dropped now and then */
+static const struct db_stmt sql_auth_purge = {"auth_purge",
+	"DELETE FROM login_throttle WHERE coalesce(locked_until, window_start + make_interval(secs => $1)) < now()"};
+static const struct db_stmt sql_auth_attempt = {"auth_attempt",
+	"INSERT INTO login_throttle AS t (scope, window_start, failures, locked_until)"
+	" SELECT s.scope, now(), 1, CASE WHEN s.max < 1 THEN now() + make_interval(secs => $3) END"
+	" FROM (VALUES ($1, $4::int), ($2, $5::int)) AS s(scope, max)"
+	" ON CONFLICT (scope) DO UPDATE SET"
+	"  window_start = CASE WHEN " LOCKED_NOW " THEN t.window_start WHEN " WINDOW_OVER " THEN now()"
+	"   ELSE t.window_start END,"
+	"  failures = CASE WHEN " LOCKED_NOW " THEN t.failures WHEN " WINDOW_OVER " THEN 1 ELSE t.failures + 1 END,"
+	"  locked_until = CASE WHEN " LOCKED_NOW " THEN t.locked_until"
+	"   WHEN (CASE WHEN " WINDOW_OVER " THEN 1 ELSE t.failures + 1 END) > " SCOPE_MAX
+	"   THEN now() + make_interval(secs => $3) END"
+	" RETURNING CASE WHEN t.locked_until > now() THEN ceil(extract(epoch FROM t.locked_until - now()))::int END"};
+static const struct db_stmt sql_auth_user_by_name = {"auth_user_by_name",
+	"SELECT id, role, unit_id, active, password_hash FROM users WHERE username = $1"};
+/* a failed attempt that reached the maximum locks its scope at once, as a refused one would */
+static const struct db_stmt sql_auth_failed = {"auth_failed",
+	"UPDATE login_throttle AS t SET locked_until = now() + make_interval(secs => $3)"
+	" WHERE t.scope IN ($1, $2) AND t.locked_until IS NULL AND t.failures >= " SCOPE_MAX};
+/* a successful login: the username starts afresh, the address takes this attempt back */
+static const struct db_stmt sql_auth_address_success = {"auth_address_success",
+	"UPDATE login_throttle SET failures = failures - 1 WHERE scope = $1 AND failures > 0 AND locked_until IS NULL"};
+static const struct db_stmt sql_auth_succeeded = {"auth_succeeded",
+	"DELETE FROM login_throttle WHERE scope = $1"};
+static const struct db_stmt sql_auth_rehash = {"auth_rehash",
+	"UPDATE users SET password_hash = $2 WHERE id = $1"};
+static const struct db_stmt sql_auth_refresh_insert = {"auth_refresh_insert",
+	"INSERT INTO refresh_tokens (token_hash, family, user_id, expires_at)"
+	" VALUES ($1, $2, $3, now() + make_interval(secs => $4))"};
+static const struct db_stmt sql_auth_refresh_lock = {"auth_refresh_lock",
+	"SELECT rt.id, rt.family, rt.user_id, rt.revoked_at IS NOT NULL, rt.rotated_at IS NOT NULL,"
+	" rt.expires_at <= now(), u.active, u.role, u.unit_id"
+	" FROM refresh_tokens rt JOIN users u ON u.id = rt.user_id WHERE rt.token_hash = $1 FOR UPDATE OF rt"};
+static const struct db_stmt sql_auth_refresh_rotated = {"auth_refresh_rotated",
+	"UPDATE refresh_tokens SET rotated_at = now() WHERE id = $1"};
+static const struct db_stmt sql_auth_revoke_family = {"auth_revoke_family",
+	"UPDATE refresh_tokens SET revoked_at = now() WHERE family = $1 AND revoked_at IS NULL"};
+static const struct db_stmt sql_auth_logout = {"auth_logout",
+	"UPDATE refresh_tokens SET revoked_at = now() WHERE revoked_at IS NULL"
+	" AND family = (SELECT family FROM refresh_tokens WHERE token_hash = $1)"};
+static const struct db_stmt *const stmts[] = {&sql_auth_locked, &sql_auth_purge, &sql_auth_attempt, &sql_auth_user_by_name, &sql_auth_failed, &sql_auth_address_success, &sql_auth_succeeded, &sql_auth_rehash, &sql_auth_refresh_insert, &sql_auth_refresh_lock, &sql_auth_refresh_rotated, &sql_auth_revoke_family, &sql_auth_logout};
 
 static const struct jfield login_fields[] = {
 	{"username", JF_STRING, JF_REQUIRED, 1, 64, NULL, NULL, NULL},
@@ -92,7 +94,7 @@ static bool issue(struct req *r, const struct caller *who, const char *family)
 	snprintf(user, sizeof user, "%lld", who->user_id);
 	snprintf(ttl, sizeof ttl, "%ld", req_config(r)->refresh_ttl);
 	const char *params[] = {hash, family ? family : new_family, user, ttl};
-	PGresult *res = db_prepared(r->db, "auth_refresh_insert", 4, params, &r->err);
+	PGresult *res = db_run(r->db, &sql_auth_refresh_insert, 4, params, NULL, &r->err);
 	if (!res)
 		return false;
 	PQclear(res);
@@ -112,7 +114,7 @@ static bool issue(struct req *r, const struct caller *who, const char *family)
 }
 
 /* Runs a throttle statement over both scopes with the configured window and maxima. new */
-static PGresult *throttle(struct req *r, const char *stmt, const char *account_scope, const char *addr_scope)
+static PGresult *throttle(struct req *r, const struct db_stmt *stmt, const char *account_scope, const char *addr_scope)
 {
 	const struct config *c = req_config(r);
 	char window[24], max_account[24], max_addr[24];
@@ -121,7 +123,7 @@ static PGresult *throttle(struct req *r, const char *stmt, const char *account_s
 	snprintf(max_addr, sizeof max_addr, "%ld", c->login_max_failures_addr);
 	const char *params[] = {account_scope, addr_scope, window, max_account, max_addr};
 	struct db_conn *db;
-	return req_db(r, &db) ? db_prepared(db, stmt, 5, params, &r->err) : NULL;
+	return req_db(r, &db) ? db_run(db, stmt, 5, params, NULL, &r->err) : NULL;
 }
 
 /* 429 with Retry-After when a row of res holds a lock (seconds it lasts, NULL for none); clears res */
@@ -145,23 +147,23 @@ bool auth_count_attempt(struct req *r, const char *account_scope, const char *ad
 	struct db_conn *db;
 	const char *scopes[] = {account_scope, addr_scope};
 	PGresult *locked;
-	if (!req_db(r, &db) || !(locked = db_prepared(db, "auth_locked", 2, scopes, &r->err)) ||
+	if (!req_db(r, &db) || !(locked = db_run(db, &sql_auth_locked, 2, scopes, NULL, &r->err)) ||
 	    !refuse_if_locked(r, locked))
 		return false;
 	if (atomic_fetch_add(&attempts, 1) % 256 == 255) {
 		char window[24];
 		snprintf(window, sizeof window, "%ld", req_config(r)->login_window);
 		const char *params[] = {window};
-		PQclear(db_prepared(db, "auth_purge", 1, params, &r->err));
+		PQclear(db_run(db, &sql_auth_purge, 1, params, NULL, &r->err));
 		app_error_clear(&r->err); /* housekeeping: its failure is not the request's */
 	}
-	PGresult *res = throttle(r, "auth_attempt", account_scope, addr_scope);
+	PGresult *res = throttle(r, &sql_auth_attempt, account_scope, addr_scope);
 	return res && refuse_if_locked(r, res);
 }
 
 bool auth_attempt_failed(struct req *r, const char *account_scope, const char *addr_scope)
 {
-	PGresult *res = throttle(r, "auth_failed", account_scope, addr_scope);
+	PGresult *res = throttle(r, &sql_auth_failed, account_scope, addr_scope);
 	PQclear(res);
 	return res != NULL;
 }
@@ -169,11 +171,11 @@ bool auth_attempt_failed(struct req *r, const char *account_scope, const char *a
 bool auth_attempt_succeeded(struct req *r, const char *user_scope, const char *addr_scope)
 {
 	const char *user[] = {user_scope}, *addr[] = {addr_scope};
-	PGresult *res = db_prepared(r->db, "auth_succeeded", 1, user, &r->err);
+	PGresult *res = db_run(r->db, &sql_auth_succeeded, 1, user, NULL, &r->err);
 	if (!res)
 		return false;
 	PQclear(res);
-	res = db_prepared(r->db, "auth_address_success", 1, addr, &r->err);
+	res = db_run(r->db, &sql_auth_address_success, 1, addr, NULL, &r->err);
 	PQclear(res);
 	return res != NULL;
 }
@@ -202,7 +204,7 @@ static int auth_token(struct req *r)
 	if (!auth_count_attempt(r, user_scope, addr_scope))
 		goto out;
 	const char *name[] = {username};
-	if (!req_db(r, &db) || !(res = db_prepared(db, "auth_user_by_name", 1, name, &r->err)))
+	if (!req_db(r, &db) || !(res = db_run(db, &sql_auth_user_by_name, 1, name, NULL, &r->err)))
 		goto out;
 	if (PQntuples(res) == 1) {
 		known = true;
@@ -237,7 +239,7 @@ static int auth_token(struct req *r)
 		char id[24];
 		snprintf(id, sizeof id, "%lld", who.user_id);
 		const char *params[] = {id, rehash};
-		res = db_prepared(db, "auth_rehash", 2, params, &r->err);
+		res = db_run(db, &sql_auth_rehash, 2, params, NULL, &r->err);
 		if (!res)
 			goto out;
 		PQclear(res);
@@ -265,7 +267,7 @@ static int auth_refresh(struct req *r)
 		goto out;
 	sha256_hex(v[0].str, v[0].len, hash);
 	const char *params[] = {hash};
-	res = db_prepared(db, "auth_refresh_lock", 1, params, &r->err);
+	res = db_run(db, &sql_auth_refresh_lock, 1, params, NULL, &r->err);
 	if (!res)
 		goto out;
 	bool found = PQntuples(res) == 1;
@@ -280,7 +282,7 @@ static int auth_refresh(struct req *r)
 	snprintf(family, sizeof family, "%s", PQgetvalue(res, 0, 1));
 	const char *fam[] = {family};
 	if (outcome == REFRESH_REVOKE_FAMILY) {
-		PGresult *revoked = db_prepared(db, "auth_revoke_family", 1, fam, &r->err);
+		PGresult *revoked = db_run(db, &sql_auth_revoke_family, 1, fam, NULL, &r->err);
 		if (!revoked || !db_commit(db, &r->err)) {
 			PQclear(revoked);
 			goto out;
@@ -295,7 +297,7 @@ static int auth_refresh(struct req *r)
 			     .unit_id = strtoll(PQgetvalue(res, 0, 8), NULL, 10)};
 	role_parse(PQgetvalue(res, 0, 7), &who.role);
 	const char *id[] = {PQgetvalue(res, 0, 0)};
-	PGresult *rotated = db_prepared(db, "auth_refresh_rotated", 1, id, &r->err);
+	PGresult *rotated = db_run(db, &sql_auth_refresh_rotated, 1, id, NULL, &r->err);
 	if (!rotated)
 		goto out;
 	PQclear(rotated);
@@ -319,7 +321,7 @@ static int auth_logout(struct req *r)
 		goto out;
 	sha256_hex(v[0].str, v[0].len, hash);
 	const char *params[] = {hash};
-	PGresult *res = db_prepared(db, "auth_logout", 1, params, &r->err);
+	PGresult *res = db_run(db, &sql_auth_logout, 1, params, NULL, &r->err);
 	if (!res)
 		goto out;
 	PQclear(res);

@@ -2,17 +2,17 @@
 #include "api/api.h"
 #include "api/authz.h"
 
-static const struct db_stmt stmts[] = {
-	/* is $2 the unit $1 itself or one of its ancestors */
-	{"authz_in_subtree",
-	 "WITH RECURSIVE up(id, parent_id, depth) AS ("
-	 "  SELECT id, parent_id, 0 FROM units WHERE id = $1"
-	 "  UNION ALL"
-	 "  SELECT u.id, u.parent_id, up.depth + 1 FROM units u JOIN up ON u.id = up.parent_id"
-	 "  WHERE up.depth < 1000)"
-	 " SELECT EXISTS (SELECT 1 FROM up WHERE id = $2)"},
-	{"authz_unit_exists", "SELECT 1 FROM units WHERE id = $1"},
-};
+/* is $2 the unit $1 itself or one of its ancestors */
+static const struct db_stmt sql_authz_in_subtree = {"authz_in_subtree",
+	"WITH RECURSIVE up(id, parent_id, depth) AS ("
+	"  SELECT id, parent_id, 0 FROM units WHERE id = $1"
+	"  UNION ALL"
+	"  SELECT u.id, u.parent_id, up.depth + 1 FROM units u JOIN up ON u.id = up.parent_id"
+	"  WHERE up.depth < 1000)"
+	" SELECT EXISTS (SELECT 1 FROM up WHERE id = $2)"};
+static const struct db_stmt sql_authz_unit_exists = {"authz_unit_exists",
+	"SELECT 1 FROM units WHERE id = $1"};
+static const struct db_stmt *const stmts[] = {&sql_authz_in_subtree, &sql_authz_unit_exists};
 
 const struct api_module authz_module = {.name = "authz", WITH(stmts, stmts)};
 
@@ -41,7 +41,7 @@ bool authz_relation(struct req *r, long long unit, enum relation *rel)
 	snprintf(a, sizeof a, "%lld", unit);
 	snprintf(b, sizeof b, "%lld", r->caller.unit_id);
 	const char *params[] = {a, b};
-	PGresult *res = db_prepared(db, "authz_in_subtree", 2, params, &r->err);
+	PGresult *res = db_run(db, &sql_authz_in_subtree, 2, params, NULL, &r->err);
 	if (!res)
 		return false;
 	*rel = PQntuples(res) == 1 && PQgetvalue(res, 0, 0)[0] == 't' ? REL_DESCENDANT : REL_OUTSIDE;
@@ -79,7 +79,7 @@ bool authz_require_unit_field(struct req *r, enum action action, long long unit,
 	const char *params[] = {id};
 	if (!req_db(r, &db))
 		return false;
-	PGresult *res = db_prepared(db, "authz_unit_exists", 1, params, &r->err);
+	PGresult *res = db_run(db, &sql_authz_unit_exists, 1, params, NULL, &r->err);
 	if (!res)
 		return false;
 	bool exists = PQntuples(res) == 1;

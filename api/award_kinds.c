@@ -26,16 +26,15 @@ static const struct field fields[] = {
 	{JF_RO("id"), NULL, COL_NUM, 0, NULL},
 };
 
-static const struct db_stmt stmts[] = {
-	/* the codes of the JSON array $1 that name no award kind */
-	{"award_kinds_unknown",
-	 "SELECT x FROM jsonb_array_elements_text($1::jsonb) AS x WHERE NOT EXISTS (SELECT 1 FROM award_kinds WHERE code = x)"},
-};
+/* the codes of the JSON array $1 that name no award kind */
+static const struct db_stmt sql_award_kinds_unknown = {"award_kinds_unknown",
+	"SELECT x FROM jsonb_array_elements_text($1::jsonb) AS x WHERE NOT EXISTS (SELECT 1 FROM award_kinds WHERE code = x)"};
+static const struct db_stmt *const stmts[] = {&sql_award_kinds_unknown};
 
 bool award_kinds_check_codes(struct req *r, const char *codes, const char *field)
 {
 	const char *params[] = {codes};
-	PGresult *res = db_prepared(r->db, "award_kinds_unknown", 1, params, &r->err);
+	PGresult *res = db_run(r->db, &sql_award_kinds_unknown, 1, params, NULL, &r->err);
 	if (!res)
 		return false;
 	for (int i = 0; i < PQntuples(res); i++)

@@ -42,12 +42,11 @@ static const struct db_constraint constraints[] = {
 	 "the recipient already has this award for this year from this decision", 409},
 };
 
-static const struct db_stmt stmts[] = {
-	/* what a new or changed award must agree with: the kind's recipient, the person's unit */
-	{"awards_recipient",
-	 "SELECT (SELECT recipient FROM award_kinds WHERE code = $1),"
-	 " (SELECT unit_id FROM people WHERE id = $2)"},
-};
+/* what a new or changed award must agree with: the kind's recipient, the person's unit */
+static const struct db_stmt sql_awards_recipient = {"awards_recipient",
+	"SELECT (SELECT recipient FROM award_kinds WHERE code = $1),"
+	" (SELECT unit_id FROM people WHERE id = $2)"};
+static const struct db_stmt *const stmts[] = {&sql_awards_recipient};
 
 /* on create, exactly one recipient */
 static bool validate(struct req *r, const struct jvalue *v, PGresult *cur)
@@ -67,7 +66,7 @@ static bool check_award(struct req *r, const char *kind, long long year, const c
 {
 	char pbuf[24];
 	const char *params[] = {kind, person ? id_text(person, pbuf) : NULL};
-	PGresult *res = db_prepared(r->db, "awards_recipient", 2, params, &r->err);
+	PGresult *res = db_run(r->db, &sql_awards_recipient, 2, params, NULL, &r->err);
 	if (!res)
 		return false;
 	if (PQgetisnull(res, 0, 0)) {

@@ -60,25 +60,24 @@ static const struct db_constraint constraints[] = {
 	{"campaigns_period", "ends_on", "before_start", "ends_on must not be before starts_on", 0},
 };
 
-static const struct db_stmt stmts[] = {
-	/* the hot list — a cluster's campaigns running in a year — prepared, and driven from the
-	 * cluster's few campaigns rather than the year's many (a year overlaps a fifth of them) */
-	{"campaigns_by_cluster_year",
-	 "SELECT " CAMPAIGN_COLUMNS " FROM campaign_clusters k JOIN campaigns c ON c.id = k.campaign_id"
-	 " WHERE k.cluster_id = $2 AND k.campaign_id > $1"
-	 " AND c.starts_on <= make_date($3, 12, 31) AND c.ends_on >= make_date($3, 1, 1)"
-	 " AND ($4 OR c.status <> 'draft')"
-	 " ORDER BY k.campaign_id LIMIT $5"},
-	/* $2: the cluster ids, a JSON array */
-	{"campaigns_clusters_set",
-	 "WITH ids AS (SELECT x::bigint AS id FROM jsonb_array_elements_text($2::jsonb) AS x),"
-	 " gone AS (DELETE FROM campaign_clusters WHERE campaign_id = $1 AND cluster_id NOT IN (SELECT id FROM ids))"
-	 " INSERT INTO campaign_clusters (campaign_id, cluster_id) SELECT $1, id FROM ids ON CONFLICT DO NOTHING"},
-	/* the codes of the items $1 (JSON) that name no indicator */
-	{"campaigns_indicators_missing",
-	 "SELECT x.indicator_code FROM jsonb_to_recordset($1::jsonb) AS x(indicator_code text)"
-	 " WHERE NOT EXISTS (SELECT 1 FROM indicators WHERE code = x.indicator_code)"},
-};
+/* the hot list — a cluster's campaigns running in a year — prepared, and driven from the
+ * cluster's few campaigns rather than the year's many (a year overlaps a fifth of them) */
+static const struct db_stmt sql_campaigns_by_cluster_year = {"campaigns_by_cluster_year",
+	"SELECT " CAMPAIGN_COLUMNS " FROM campaign_clusters k JOIN campaigns c ON c.id = k.campaign_id"
+	" WHERE k.cluster_id = $2 AND k.campaign_id > $1"
+	" AND c.starts_on <= make_date($3, 12, 31) AND c.ends_on >= make_date($3, 1, 1)"
+	" AND ($4 OR c.status <> 'draft')"
+	" ORDER BY k.campaign_id LIMIT $5"};
+/* $2: the cluster ids, a JSON array */
+static const struct db_stmt sql_campaigns_clusters_set = {"campaigns_clusters_set",
+	"WITH ids AS (SELECT x::bigint AS id FROM jsonb_array_elements_text($2::jsonb) AS x),"
+	" gone AS (DELETE FROM campaign_clusters WHERE campaign_id = $1 AND cluster_id NOT IN (SELECT id FROM ids))"
+	" INSERT INTO campaign_clusters (campaign_id, cluster_id) SELECT $1, id FROM ids ON CONFLICT DO NOTHING"};
+/* the codes of the items $1 (JSON) that name no indicator */
+static const struct db_stmt sql_campaigns_indicators_missing = {"campaigns_indicators_missing",
+	"SELECT x.indicator_code FROM jsonb_to_recordset($1::jsonb) AS x(indicator_code text)"
+	" WHERE NOT EXISTS (SELECT 1 FROM indicators WHERE code = x.indicator_code)"};
+static const struct db_stmt *const stmts[] = {&sql_campaigns_by_cluster_year, &sql_campaigns_clusters_set, &sql_campaigns_indicators_missing};
 
 /* running in `year`: the period overlaps it */
 static const char list_sql[] =
@@ -120,7 +119,7 @@ static int list(struct req *r, bool with_drafts)
 	PGresult *res;
 	if (has_cluster && has_year && !status && !kind && !has_unit && !text) {
 		const char *hot[] = {page.has_after ? a : "0", c, y, with_drafts ? "true" : "false", l};
-		res = db_prepared(db, "campaigns_by_cluster_year", 5, hot, &r->err);
+		res = db_run(db, &sql_campaigns_by_cluster_year, 5, hot, NULL, &r->err);
 	} else {
 		res = db_query(db, list_sql, 9, params, &r->err);
 	}
@@ -163,7 +162,7 @@ static bool after_write(struct req *r, const struct jvalue *v, PGresult *cur, PG
 		return true;
 	char *ids = json_dumps(v[C_CLUSTER_IDS].list, JSON_COMPACT);
 	const char *params[] = {PQgetvalue(row, 0, C_ID), ids};
-	PGresult *res = ids ? db_prepared(r->db, "campaigns_clusters_set", 2, params, &r->err)
+	PGresult *res = ids ? db_run(r->db, &sql_campaigns_clusters_set, 2, params, crud_write_explained(&campaigns), &r->err)
 			    : (app_error_set(&r->err, 503, "The service is short of memory."), NULL);
 	free(ids);
 	PQclear(res);
@@ -185,7 +184,7 @@ static bool indicators_exist(struct req *r, PGresult *cur, const char *partition
 	(void)cur;
 	(void)partition;
 	const char *params[] = {items};
-	PGresult *res = db_prepared(r->db, "campaigns_indicators_missing", 1, params, &r->err);
+	PGresult *res = db_run(r->db, &sql_campaigns_indicators_missing, 1, params, NULL, &r->err);
 	if (!res)
 		return false;
 	for (int k = 0; k < PQntuples(res); k++)

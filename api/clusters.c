@@ -60,28 +60,27 @@ static const struct fk_fact facts[] = {
 	{"cluster_members_unit_fkey", "members", "a member unit does not exist", "the unit is a member of clusters"},
 };
 
-static const struct db_stmt stmts[] = {
-	/* of the items $4 (JSON), the units already in another cluster of the same organiser that year */
-	{"clusters_taken",
-	 "SELECT m.unit_id, c.code, c.name FROM cluster_members m JOIN clusters c ON c.id = m.cluster_id"
-	 " WHERE m.organizer_unit_id = $1 AND m.year = $2 AND m.cluster_id <> $3"
-	 " AND m.unit_id IN (SELECT unit_id FROM jsonb_to_recordset($4::jsonb) AS x(unit_id bigint))"
-	 " ORDER BY m.unit_id"},
-	{"clusters_units_missing",
-	 "SELECT x.unit_id FROM jsonb_to_recordset($1::jsonb) AS x(unit_id bigint)"
-	 " WHERE NOT EXISTS (SELECT 1 FROM units WHERE id = x.unit_id)"},
-	/* the units of the items $1 outside the subtree of unit $2 */
-	{"clusters_units_outside",
-	 "SELECT x.unit_id FROM jsonb_to_recordset($1::jsonb) AS x(unit_id bigint)"
-	 " WHERE x.unit_id NOT IN " SQL_SUBTREE("$2") " ORDER BY x.unit_id"},
-};
+/* of the items $4 (JSON), the units already in another cluster of the same organiser that year */
+static const struct db_stmt sql_clusters_taken = {"clusters_taken",
+	"SELECT m.unit_id, c.code, c.name FROM cluster_members m JOIN clusters c ON c.id = m.cluster_id"
+	" WHERE m.organizer_unit_id = $1 AND m.year = $2 AND m.cluster_id <> $3"
+	" AND m.unit_id IN (SELECT unit_id FROM jsonb_to_recordset($4::jsonb) AS x(unit_id bigint))"
+	" ORDER BY m.unit_id"};
+static const struct db_stmt sql_clusters_units_missing = {"clusters_units_missing",
+	"SELECT x.unit_id FROM jsonb_to_recordset($1::jsonb) AS x(unit_id bigint)"
+	" WHERE NOT EXISTS (SELECT 1 FROM units WHERE id = x.unit_id)"};
+/* the units of the items $1 outside the subtree of unit $2 */
+static const struct db_stmt sql_clusters_units_outside = {"clusters_units_outside",
+	"SELECT x.unit_id FROM jsonb_to_recordset($1::jsonb) AS x(unit_id bigint)"
+	" WHERE x.unit_id NOT IN " SQL_SUBTREE("$2") " ORDER BY x.unit_id"};
+static const struct db_stmt *const stmts[] = {&sql_clusters_taken, &sql_clusters_units_missing, &sql_clusters_units_outside};
 
 /* The units the statement names (column 0; with the cluster they are in, columns 1 and 2, for
  * `year`), each a field error; false when there were any. */
-static bool none_named(struct req *r, const char *name, int n, const char *const *params, const char *code,
+static bool none_named(struct req *r, const struct db_stmt *stmt, int n, const char *const *params, const char *code,
 		       const char *year)
 {
-	PGresult *res = db_prepared(r->db, name, n, params, &r->err);
+	PGresult *res = db_run(r->db, stmt, n, params, NULL, &r->err);
 	if (!res)
 		return false;
 	for (int i = 0; i < PQntuples(res); i++)
@@ -105,7 +104,7 @@ static bool members_within_reach(struct req *r, const char *items)
 		return true;
 	char caller_unit[24];
 	const char *params[] = {items, id_text(r->caller.unit_id, caller_unit)};
-	PGresult *res = db_prepared(r->db, "clusters_units_outside", 2, params, &r->err);
+	PGresult *res = db_run(r->db, &sql_clusters_units_outside, 2, params, NULL, &r->err);
 	if (!res)
 		return false;
 	struct buf list;
@@ -127,8 +126,8 @@ static bool check_members(struct req *r, PGresult *cur, const char *year, const 
 {
 	const char *missing[] = {items};
 	const char *taken[] = {PQgetvalue(cur, 0, C_ORGANIZER), year, PQgetvalue(cur, 0, C_ID), items};
-	return none_named(r, "clusters_units_missing", 1, missing, "not_found", year) && members_within_reach(r, items) &&
-	       none_named(r, "clusters_taken", 4, taken, "in_other_cluster", year);
+	return none_named(r, &sql_clusters_units_missing, 1, missing, "not_found", year) && members_within_reach(r, items) &&
+	       none_named(r, &sql_clusters_taken, 4, taken, "in_other_cluster", year);
 }
 
 /* the list rules in C, for clear field errors: one leader, at most one deputy */
@@ -188,8 +187,8 @@ static int clusters_rollover(struct req *r)
 	long long from = v[0].num, deputy = v[1].num;
 	const char *from_key[] = {lockbuf, id_text(from, ybuf)};
 	const char *next_key[] = {lockbuf, id_text(from + 1, nbuf)};
-	prev = db_prepared(r->db, "clusters_members", 2, from_key, &r->err);
-	next = prev ? db_prepared(r->db, "clusters_members", 2, next_key, &r->err) : NULL;
+	prev = db_run(r->db, crud_child_reader(&clusters, 0), 2, from_key, NULL, &r->err);
+	next = prev ? db_run(r->db, crud_child_reader(&clusters, 0), 2, next_key, NULL, &r->err) : NULL;
 	if (!next)
 		goto out;
 	int n = PQntuples(prev);

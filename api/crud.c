@@ -657,9 +657,14 @@ bool crud_explain(const struct resource *res, const struct db_constraint *on_wri
 		rt->on_delete[i] = on_delete[i];
 		rt->on_delete[i].field = res->fields[rt->key].in.name;
 	}
-	rt->n_on_write = n;
-	rt->n_on_delete = nfks;
+	rt->write_why = (struct db_explain){rt->on_write, n, false};
+	rt->delete_why = (struct db_explain){rt->on_delete, nfks, true};
 	return true;
+}
+
+const struct db_explain *crud_write_explained(const struct resource *res)
+{
+	return &res->rt->write_why;
 }
 
 const struct row_shape *crud_shape(const struct resource *res)
@@ -897,7 +902,7 @@ static int field_index(const struct resource *res, const char *name)
 static bool parent_exists(struct req *r, const struct crud_route *d, struct db_conn *db, const char *id)
 {
 	const char *params[] = {id};
-	PGresult *res = db_prepared(db, d->res->rt->stmt_names[d->parent_stmt], 1, params, &r->err);
+	PGresult *res = db_run(db, &d->res->rt->stmts[d->parent_stmt], 1, params, NULL, &r->err);
 	if (!res)
 		return false;
 	bool exists = PQntuples(res) == 1;
@@ -939,7 +944,7 @@ static int crud_list(struct req *r)
 		add_param(&all, page.has_after ? page.after : (numeric_key(res) ? "0" : ""));
 		add_param(&all, limit);
 		add_scope(&all, res, r);
-		rows = db_prepared(db, rt->stmt_names[d->nesting ? d->stmt : S_LIST], all.n, all.v, &r->err);
+		rows = db_run(db, &rt->stmts[d->nesting ? d->stmt : S_LIST], all.n, all.v, NULL, &r->err);
 	}
 	if (!rows)
 		return -1;
@@ -971,7 +976,7 @@ static PGresult *row_by_key(struct req *r, const struct resource *res, struct db
 	struct params p = {.n = 0};
 	add_param(&p, key);
 	add_scope(&p, res, r);
-	return db_prepared(db, res->rt->stmt_names[stmt], p.n, p.v, &r->err);
+	return db_run(db, &res->rt->stmts[stmt], p.n, p.v, NULL, &r->err);
 }
 
 static int crud_get(struct req *r)
@@ -1017,9 +1022,7 @@ static const char *value_param(const struct jvalue *v, enum jfield_type type, ch
 static int write_row(struct req *r, const struct resource *res, int stmt, int n, const char *const *params,
 		     const struct jvalue *v, PGresult *cur)
 {
-	r->db->constraints = res->rt->on_write;
-	r->db->nconstraints = res->rt->n_on_write;
-	PGresult *row = db_prepared(r->db, res->rt->stmt_names[stmt], n, params, &r->err);
+	PGresult *row = db_run(r->db, &res->rt->stmts[stmt], n, params, &res->rt->write_why, &r->err);
 	if (!row)
 		return -1;
 	if (res->hooks && res->hooks->after_write && !res->hooks->after_write(r, v, cur, row)) {
@@ -1202,8 +1205,6 @@ bool crud_lock_key(struct req *r, const struct resource *res, enum action action
 		PQclear(row);
 		return false;
 	}
-	r->db->constraints = rt->on_write;
-	r->db->nconstraints = rt->n_on_write;
 	*cur = row;
 	return true;
 }
@@ -1268,9 +1269,7 @@ static int crud_delete(struct req *r)
 	int rc = -1;
 	if (lock_row(r, res, res->remove ? res->remove : res->write, NULL, key, &cur) &&
 	    crud_state_allows(r, res, cur, res->deletable, "be deleted")) {
-		r->db->constraints = res->rt->on_delete;
-		r->db->nconstraints = res->rt->n_on_delete;
-		rc = respond_deleted(r, res->rt->stmt_names[S_DELETE], key);
+		rc = respond_deleted(r, &res->rt->stmts[S_DELETE], key, &res->rt->delete_why);
 	}
 	PQclear(cur);
 	return rc;
@@ -1305,7 +1304,7 @@ static int crud_action(struct req *r)
 	add_param(&p, out.to);
 	for (int i = 0; a->sets && a->sets[i]; i++)
 		add_param(&p, out.set[i]);
-	row = db_prepared(r->db, res->rt->stmt_names[d->stmt], p.n, p.v, &r->err);
+	row = db_run(r->db, &res->rt->stmts[d->stmt], p.n, p.v, &res->rt->write_why, &r->err);
 	if (!row || !db_commit(r->db, &r->err))
 		goto out;
 	rc = respond_row(r, row, 200, &res->rt->shape);

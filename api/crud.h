@@ -239,9 +239,9 @@ struct resource_rt {
 	int child_stmt[CRUD_MAX_CHILDREN]; /* each child list's first statement */
 	int audit_stmt;                /* a child list's change in the audit trail; -1: none */
 	struct db_constraint *on_write;/* its own constraints, then every foreign key's */
-	int n_on_write;
 	struct db_constraint *on_delete;/* every foreign key's, as "still referenced" on the key */
-	int n_on_delete;
+	struct db_explain write_why;   /* how its writes explain violations: on_write */
+	struct db_explain delete_why;  /* how its deletes do: on_delete */
 };
 
 /* A descriptor's name (its table's too), path and noun, and a place for what the engine makes
@@ -259,11 +259,16 @@ bool crud_explain(const struct resource *res, const struct db_constraint *on_wri
 		  int nfks);
 /* the stored text of `field` in the row read (NULL for SQL NULL or a write-only field) */
 const char *crud_cur(const struct resource *res, PGresult *cur, int field);
+/* how the resource's writes explain constraint violations (for hooks and hand-written routes
+ * that write its rows or children) */
+const struct db_explain *crud_write_explained(const struct resource *res);
+/* the statement that reads child list `child` ($1 the row's key, $2 its partition) */
+const struct db_stmt *crud_child_reader(const struct resource *res, int child);
 /* the row as a resource's statements return it (for hand-written routes beside the generic ones) */
 const struct row_shape *crud_shape(const struct resource *res);
 /* For a hand-written write route of a resource with an owner field: in a write transaction, row
- * `id` locked, 404, the caller's right to write it, If-Match; the resource's constraint
- * explanations set for the statements that follow. *cur is new; idbuf gets the id's text. */
+ * `id` locked, 404, the caller's right to write it, If-Match. *cur is new; idbuf gets the id's
+ * text. */
 bool crud_lock_for_write(struct req *r, const struct resource *res, long long id, char idbuf[24], PGresult **cur);
 
 /* For a hand-written route over a child list: in the write transaction of row cur (locked),

@@ -101,9 +101,14 @@ bool crud_child_sql(const struct resource *res, struct resource_rt *rt)
 	return crud_add_stmt(res, rt, "audit", crud_take(&b));
 }
 
-static const char *stmt(const struct resource *res, int child, int which_one)
+static const struct db_stmt *stmt(const struct resource *res, int child, int which_one)
 {
-	return res->rt->stmt_names[res->rt->child_stmt[child] + which_one];
+	return &res->rt->stmts[res->rt->child_stmt[child] + which_one];
+}
+
+const struct db_stmt *crud_child_reader(const struct resource *res, int child)
+{
+	return stmt(res, child, C_READ);
 }
 
 static int child_index(const struct resource *res, const struct child_list *c)
@@ -115,7 +120,7 @@ bool crud_child_respond(struct req *r, const struct resource *res, int child, co
 {
 	const struct child_list *c = &res->children[child];
 	const char *params[] = {key, partition};
-	PGresult *rows = db_prepared(r->db, stmt(res, child, C_READ), c->partition ? 2 : 1, params, &r->err);
+	PGresult *rows = db_run(r->db, stmt(res, child, C_READ), c->partition ? 2 : 1, params, NULL, &r->err);
 	if (!rows)
 		return false;
 	CAT(r->out, "{\"", c->key, "\":", key);
@@ -146,16 +151,18 @@ bool crud_child_replace(struct req *r, const struct resource *res, int child, PG
 			if (strcmp(res->fields[f].in.name, c->copied[i]) == 0)
 				params[n++] = crud_cur(res, cur, f);
 	params[n++] = items;
-	PGresult *old = db_prepared(r->db, stmt(res, child, C_JSON), c->partition ? 2 : 1, params, &r->err), *now = NULL;
-	PGresult *cleared = old ? db_prepared(r->db, stmt(res, child, C_CLEAR), c->partition ? 2 : 1, params, &r->err) : NULL;
-	PGresult *inserted = cleared ? db_prepared(r->db, stmt(res, child, C_INSERT), n, params, &r->err) : NULL;
+	const struct db_explain *why = &res->rt->write_why;
+	int keys = c->partition ? 2 : 1;
+	PGresult *old = db_run(r->db, stmt(res, child, C_JSON), keys, params, NULL, &r->err), *now = NULL;
+	PGresult *cleared = old ? db_run(r->db, stmt(res, child, C_CLEAR), keys, params, why, &r->err) : NULL;
+	PGresult *inserted = cleared ? db_run(r->db, stmt(res, child, C_INSERT), n, params, why, &r->err) : NULL;
 	bool ok = false;
-	if (inserted && (now = db_prepared(r->db, stmt(res, child, C_JSON), c->partition ? 2 : 1, params, &r->err))) {
+	if (inserted && (now = db_run(r->db, stmt(res, child, C_JSON), keys, params, NULL, &r->err))) {
 		struct buf name;
 		buf_init(&name);
 		CAT(&name, c->segment, c->partition ? "_" : "", c->partition ? partition : "");
 		const char *audit[] = {key, name.data, PQgetvalue(old, 0, 0), PQgetvalue(now, 0, 0)};
-		PGresult *recorded = buf_ok(&name) ? db_prepared(r->db, res->rt->stmt_names[res->rt->audit_stmt], 4, audit, &r->err)
+		PGresult *recorded = buf_ok(&name) ? db_run(r->db, &res->rt->stmts[res->rt->audit_stmt], 4, audit, NULL, &r->err)
 						    : NULL;
 		ok = recorded != NULL;
 		PQclear(recorded);
@@ -202,7 +209,7 @@ static int child_get(struct req *r)
 	    !(res->scope ? read_begin(r, &db) : req_db(r, &db)))
 		return -1;
 	const char *params[] = {key};
-	PGresult *row = db_prepared(db, res->rt->stmt_names[CRUD_GET], 1, params, &r->err);
+	PGresult *row = db_run(db, &res->rt->stmts[CRUD_GET], 1, params, NULL, &r->err);
 	if (!row)
 		return -1;
 	bool exists = PQntuples(row) == 1;

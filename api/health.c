@@ -18,7 +18,7 @@ static int readyz(struct req *r)
 	r->cache_control = "no-store";
 	if (!req_db(r, &db))
 		return -1;
-	if (!migrate_current(db->pg, &r->err)) {
+	if (!migrate_current(db_pg(db), &r->err)) {
 		r->err.status = 503;
 		r->err.retry_after = 5;
 		return -1;

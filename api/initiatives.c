@@ -37,12 +37,12 @@ static const struct jfield recognize_fields[] = {
 	[R_RECOGNIZED] = {"recognized", JF_BOOL, 0, 0, 0, NULL, NULL, NULL},
 };
 
-static const struct db_stmt stmts[] = {
-	{"initiatives_campaign",
-	 "SELECT c.status, extract(year FROM c.starts_on)::int, extract(year FROM c.ends_on)::int"
-	 " FROM campaigns c WHERE c.id = $1 FOR SHARE"},
-	{"initiatives_person_unit", "SELECT unit_id FROM people WHERE id = $1"},
-};
+static const struct db_stmt sql_initiatives_campaign = {"initiatives_campaign",
+	"SELECT c.status, extract(year FROM c.starts_on)::int, extract(year FROM c.ends_on)::int"
+	" FROM campaigns c WHERE c.id = $1 FOR SHARE"};
+static const struct db_stmt sql_initiatives_person_unit = {"initiatives_person_unit",
+	"SELECT unit_id FROM people WHERE id = $1"};
+static const struct db_stmt *const stmts[] = {&sql_initiatives_campaign, &sql_initiatives_person_unit};
 
 /* the person, when named, must be of the initiative's unit */
 static bool check_person(struct req *r, const struct jvalue *person, long long unit)
@@ -51,7 +51,7 @@ static bool check_person(struct req *r, const struct jvalue *person, long long u
 		return true;
 	char pbuf[24];
 	const char *params[] = {id_text(person->num, pbuf)};
-	PGresult *res = db_prepared(r->db, "initiatives_person_unit", 1, params, &r->err);
+	PGresult *res = db_run(r->db, &sql_initiatives_person_unit, 1, params, NULL, &r->err);
 	if (!res)
 		return false;
 	bool found = PQntuples(res) == 1, same = found && strtoll(PQgetvalue(res, 0, 0), NULL, 10) == unit;
@@ -68,7 +68,7 @@ static bool check_campaign(struct req *r, const struct jvalue *v)
 {
 	char id[24];
 	const char *key[] = {id_text(v[F_CAMPAIGN].num, id)};
-	PGresult *camp = db_prepared(r->db, "initiatives_campaign", 1, key, &r->err);
+	PGresult *camp = db_run(r->db, &sql_initiatives_campaign, 1, key, NULL, &r->err);
 	if (!camp)
 		return false;
 	long long first = strtoll(PQgetvalue(camp, 0, 1), NULL, 10), last = strtoll(PQgetvalue(camp, 0, 2), NULL, 10);

@@ -15,14 +15,16 @@ static const struct db_col me_cols[] = {
 	{"updated_at", COL_TIME}, {"unit_code", COL_STR}, {"unit_name", COL_STR},
 };
 
-static const struct db_stmt stmts[] = {
-	{"me_get", "SELECT " USER_COLUMNS ", un.code, un.name FROM users u JOIN units un ON un.id = u.unit_id"
-		   " WHERE u.id = $1"},
-	{"me_hash", "SELECT password_hash, active FROM users WHERE id = $1"},
-	{"me_set_password",
-	 "UPDATE users SET password_hash = $2, version = version + 1, updated_at = now() WHERE id = $1"},
-	{"me_revoke_refresh", "UPDATE refresh_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL"},
-};
+static const struct db_stmt sql_me_get = {"me_get",
+	"SELECT " USER_COLUMNS ", un.code, un.name FROM users u JOIN units un ON un.id = u.unit_id"
+		   " WHERE u.id = $1"};
+static const struct db_stmt sql_me_hash = {"me_hash",
+	"SELECT password_hash, active FROM users WHERE id = $1"};
+static const struct db_stmt sql_me_set_password = {"me_set_password",
+	"UPDATE users SET password_hash = $2, version = version + 1, updated_at = now() WHERE id = $1"};
+static const struct db_stmt sql_me_revoke_refresh = {"me_revoke_refresh",
+	"UPDATE refresh_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL"};
+static const struct db_stmt *const stmts[] = {&sql_me_get, &sql_me_hash, &sql_me_set_password, &sql_me_revoke_refresh};
 
 static const struct jfield password_fields[] = {
 	{"current_password", JF_STRING, JF_REQUIRED, 1, PASSWORD_MAX_CHARS, NULL, NULL, NULL},
@@ -37,7 +39,7 @@ static int me_get(struct req *r)
 	char id[24];
 	snprintf(id, sizeof id, "%lld", r->caller.user_id);
 	const char *params[] = {id};
-	PGresult *res = db_prepared(db, "me_get", 1, params, &r->err);
+	PGresult *res = db_run(db, &sql_me_get, 1, params, NULL, &r->err);
 	if (!res)
 		return -1;
 	if (PQntuples(res) == 0) {
@@ -64,7 +66,7 @@ static int me_password(struct req *r)
 		goto out;
 	snprintf(id, sizeof id, "%lld", r->caller.user_id);
 	const char *params[] = {id};
-	PGresult *res = db_prepared(db, "me_hash", 1, params, &r->err);
+	PGresult *res = db_run(db, &sql_me_hash, 1, params, NULL, &r->err);
 	if (!res)
 		goto out;
 	bool found = PQntuples(res) == 1 && PQgetvalue(res, 0, 1)[0] == 't';
@@ -96,12 +98,12 @@ static int me_password(struct req *r)
 	const char *update[] = {id, fresh};
 	if (!write_begin(r, &db) || !auth_attempt_succeeded(r, account_scope, addr_scope))
 		goto out;
-	res = db_prepared(db, "me_set_password", 2, update, &r->err);
+	res = db_run(db, &sql_me_set_password, 2, update, NULL, &r->err);
 	if (!res)
 		goto out;
 	PQclear(res);
 	/* every other session ends with the old password */
-	res = db_prepared(db, "me_revoke_refresh", 1, params, &r->err);
+	res = db_run(db, &sql_me_revoke_refresh, 1, params, NULL, &r->err);
 	if (!res)
 		goto out;
 	PQclear(res);

@@ -37,19 +37,18 @@ static const struct db_constraint constraints[] = {
 	{"registrations_once", "year", "duplicate", "the unit is already registered in this campaign for this year", 0},
 };
 
-static const struct db_stmt stmts[] = {
-	/* what a registration needs of its campaign for (unit $2, year $3) */
-	{"registrations_campaign",
-	 "SELECT c.status, extract(year FROM c.starts_on)::int, extract(year FROM c.ends_on)::int,"
-	 " EXISTS (SELECT 1 FROM campaign_clusters cc WHERE cc.campaign_id = c.id),"
-	 " EXISTS (SELECT 1 FROM campaign_clusters cc JOIN cluster_members m ON m.cluster_id = cc.cluster_id"
-	 "   WHERE cc.campaign_id = c.id AND m.unit_id = $2 AND m.year = $3)"
-	 " FROM campaigns c WHERE c.id = $1 FOR SHARE OF c"},
-	/* the targets ($2, as stored) on indicators the campaign is not scored on */
-	{"registrations_foreign_targets",
-	 "SELECT x->>'indicator_code' FROM jsonb_array_elements($2::jsonb) AS x WHERE x->>'indicator_code'"
-	 " NOT IN (SELECT indicator_code FROM campaign_indicators WHERE campaign_id = $1)"},
-};
+/* what a registration needs of its campaign for (unit $2, year $3) */
+static const struct db_stmt sql_registrations_campaign = {"registrations_campaign",
+	"SELECT c.status, extract(year FROM c.starts_on)::int, extract(year FROM c.ends_on)::int,"
+	" EXISTS (SELECT 1 FROM campaign_clusters cc WHERE cc.campaign_id = c.id),"
+	" EXISTS (SELECT 1 FROM campaign_clusters cc JOIN cluster_members m ON m.cluster_id = cc.cluster_id"
+	"   WHERE cc.campaign_id = c.id AND m.unit_id = $2 AND m.year = $3)"
+	" FROM campaigns c WHERE c.id = $1 FOR SHARE OF c"};
+/* the targets ($2, as stored) on indicators the campaign is not scored on */
+static const struct db_stmt sql_registrations_foreign_targets = {"registrations_foreign_targets",
+	"SELECT x->>'indicator_code' FROM jsonb_array_elements($2::jsonb) AS x WHERE x->>'indicator_code'"
+	" NOT IN (SELECT indicator_code FROM campaign_indicators WHERE campaign_id = $1)"};
+static const struct db_stmt *const stmts[] = {&sql_registrations_campaign, &sql_registrations_foreign_targets};
 
 /* targets: each {indicator_code, target} once, stored with exactly those two fields */
 static bool encode(struct req *r, int field, const struct jvalue *v, struct buf *out)
@@ -84,7 +83,7 @@ static bool encode(struct req *r, int field, const struct jvalue *v, struct buf 
 static bool check_targets(struct req *r, const char *campaign, const char *targets)
 {
 	const char *params[] = {campaign, targets};
-	PGresult *res = db_prepared(r->db, "registrations_foreign_targets", 2, params, &r->err);
+	PGresult *res = db_run(r->db, &sql_registrations_foreign_targets, 2, params, NULL, &r->err);
 	if (!res)
 		return false;
 	for (int i = 0; i < PQntuples(res); i++)
@@ -101,7 +100,7 @@ static bool check_campaign(struct req *r, const struct jvalue *v, const char *ca
 {
 	char unit[24], year[24];
 	const char *key[] = {campaign, id_text(v[F_UNIT].num, unit), id_text(v[F_YEAR].num, year)};
-	PGresult *camp = db_prepared(r->db, "registrations_campaign", 3, key, &r->err);
+	PGresult *camp = db_run(r->db, &sql_registrations_campaign, 3, key, NULL, &r->err);
 	if (!camp)
 		return false;
 	const char *status = PQgetvalue(camp, 0, 0);

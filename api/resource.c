@@ -90,11 +90,10 @@ const char *patched_text(const struct jvalue *v, PGresult *cur, int col)
 	return PQgetisnull(cur, 0, col) ? NULL : PQgetvalue(cur, 0, col);
 }
 
-int respond_deleted(struct req *r, const char *stmt, const char *id)
+int respond_deleted(struct req *r, const struct db_stmt *stmt, const char *id, const struct db_explain *why)
 {
-	r->db->deleting = true;
 	const char *params[] = {id};
-	PGresult *res = db_prepared(r->db, stmt, 1, params, &r->err);
+	PGresult *res = db_run(r->db, stmt, 1, params, why, &r->err);
 	if (!res)
 		return -1;
 	PQclear(res);

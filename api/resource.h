@@ -36,8 +36,9 @@ bool snake_code_ok(const char *s, size_t n);
  * else the stored column of row 0 (NULL when SQL NULL). */
 const char *patched_text(const struct jvalue *v, PGresult *cur, int col);
 
-/* Runs the DELETE statement `stmt` ($1 = id) in the open transaction, commits, answers 204. */
-int respond_deleted(struct req *r, const char *stmt, const char *id);
+/* Runs the DELETE statement `stmt` ($1 = id) in the open transaction, explaining violations by
+ * `why`, commits, answers 204. */
+int respond_deleted(struct req *r, const struct db_stmt *stmt, const char *id, const struct db_explain *why);
 
 /* the version column of row 0 */
 long long row_version_of(const PGresult *res, const struct row_shape *shape);

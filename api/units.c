@@ -32,11 +32,11 @@ static const struct field fields[] = {
 	FIELDS_ROW_META,
 };
 
-static const struct db_stmt stmts[] = {
-	/* the same lock the cycle trigger takes (sql/0001_units.sql), taken first by moves so that
-	 * two moves lock in one order: tree, then rows (else their FK checks deadlock) */
-	{"units_tree_lock", "SELECT pg_advisory_xact_lock(hashtext('tdkt.units.tree'))"},
-};
+/* the same lock the cycle trigger takes (sql/0001_units.sql), taken first by moves so that
+ * two moves lock in one order: tree, then rows (else their FK checks deadlock) */
+static const struct db_stmt sql_units_tree_lock = {"units_tree_lock",
+	"SELECT pg_advisory_xact_lock(hashtext('tdkt.units.tree'))"};
+static const struct db_stmt *const stmts[] = {&sql_units_tree_lock};
 
 /* May the caller place a unit under `parent` (create, or move there)? A parent that does not
  * exist is a validation error, not a permission one; admins may make roots. */
@@ -67,7 +67,7 @@ static bool before_lock(struct req *r, const struct jvalue *v)
 {
 	if (!v || !v[F_PARENT_ID].present)
 		return true;
-	PGresult *lock = db_prepared(r->db, "units_tree_lock", 0, NULL, &r->err);
+	PGresult *lock = db_run(r->db, &sql_units_tree_lock, 0, NULL, NULL, &r->err);
 	PQclear(lock);
 	return lock != NULL;
 }

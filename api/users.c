@@ -44,9 +44,9 @@ static const struct field fields[] = {
 			"password_hash", COL_STR, FR_WRITE_ONLY, NULL},
 };
 
-static const struct db_stmt stmts[] = {
-	{"users_revoke_refresh", "UPDATE refresh_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL"},
-};
+static const struct db_stmt sql_users_revoke_refresh = {"users_revoke_refresh",
+	"UPDATE refresh_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL"};
+static const struct db_stmt *const stmts[] = {&sql_users_revoke_refresh};
 
 /* the hash takes tens of milliseconds: made before a database connection is taken */
 static bool prepare(struct req *r, struct jvalue *v, char *scratch, size_t n)
@@ -66,7 +66,7 @@ static bool after_write(struct req *r, const struct jvalue *v, PGresult *cur, PG
 		      v[F_PASSWORD].present))
 		return true;
 	const char *id[] = {PQgetvalue(row, 0, F_ID)};
-	PGresult *revoked = db_prepared(r->db, "users_revoke_refresh", 1, id, &r->err);
+	PGresult *revoked = db_run(r->db, &sql_users_revoke_refresh, 1, id, NULL, &r->err);
 	PQclear(revoked);
 	return revoked != NULL;
 }

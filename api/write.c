@@ -2,11 +2,10 @@
 #include "api/api.h"
 #include "api/write.h"
 
-static const struct db_stmt stmts[] = {
-	{"write_context",
-	 "SELECT set_config('tdkt.actor_id', $1, true), set_config('tdkt.actor_role', $2, true),"
-	 " set_config('tdkt.actor_unit_id', $3, true), set_config('tdkt.request_id', $4, true)"},
-};
+static const struct db_stmt sql_write_context = {"write_context",
+	"SELECT set_config('tdkt.actor_id', $1, true), set_config('tdkt.actor_role', $2, true),"
+	" set_config('tdkt.actor_unit_id', $3, true), set_config('tdkt.request_id', $4, true)"};
+static const struct db_stmt *const stmts[] = {&sql_write_context};
 
 const struct api_module write_module = {.name = "write", WITH(stmts, stmts)};
 
@@ -21,7 +20,7 @@ bool write_begin(struct req *r, struct db_conn **db)
 	}
 	const char *params[] = {actor, r->authenticated ? role_name(r->caller.role) : "anonymous", unit,
 				r->request_id};
-	PGresult *res = db_prepared(*db, "write_context", 4, params, &r->err);
+	PGresult *res = db_run(*db, &sql_write_context, 4, params, NULL, &r->err);
 	if (!res)
 		return false;
 	PQclear(res);

@@ -10,6 +10,16 @@
 
 #define MAX_STMTS 256
 
+struct db_conn {
+	PGconn *pg;
+	struct db_pool *pool;
+	int slot;
+	const char *request_id;   /* borrowed, for log lines */
+	int succeeded;            /* statements that succeeded since db_acquire */
+	bool broken;              /* found dead: dropped on release */
+	unsigned epoch;           /* the pool's epoch when this connection was opened */
+};
+
 struct pool_waiter {
 	pthread_cond_t cond;
 	int slot;                   /* set by the releaser that hands over its connection */
@@ -95,13 +105,11 @@ void db_pool_free(struct db_pool *p)
 	free(p);
 }
 
-bool db_pool_add_statements(struct db_pool *p, const struct db_stmt *stmts, int n)
+bool db_pool_add_statement(struct db_pool *p, const struct db_stmt *stmt)
 {
-	for (int i = 0; i < n; i++) {
-		if (p->nstmts >= MAX_STMTS)
-			return false;
-		p->stmts[p->nstmts++] = &stmts[i];
-	}
+	if (p->nstmts >= MAX_STMTS)
+		return false;
+	p->stmts[p->nstmts++] = stmt;
 	return true;
 }
 
@@ -343,9 +351,6 @@ bool db_acquire(struct db_pool *p, struct db_conn **out, struct app_error *err)
 			return app_error_set(err, 503, "The database is unavailable; try again shortly.");
 		}
 	}
-	c->constraints = NULL;
-	c->nconstraints = 0;
-	c->deleting = false;
 	c->request_id = NULL;
 	c->succeeded = 0;
 	c->broken = false;
@@ -390,11 +395,11 @@ void db_release(struct db_conn *c)
 }
 
 /* Turns a failed result into err; returns NULL after clearing res. */
-static PGresult *fail_result(struct db_conn *c, PGresult *res, struct app_error *err)
+static PGresult *fail_result(struct db_conn *c, PGresult *res, const struct db_explain *why, struct app_error *err)
 {
 	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
-	bool retryable, reconnect;
-	int status = sqlstate_to_status(state, c->deleting, &retryable, &reconnect);
+	bool retryable, reconnect, deleting = why && why->deleting;
+	int status = sqlstate_to_status(state, deleting, &retryable, &reconnect);
 	/* every error the server reports has a SQLSTATE; a failure without one is libpq's own: the
 	 * connection broke (it may still say CONNECTION_OK until its next use) */
 	if (!state || PQstatus(c->pg) != CONNECTION_OK) {
@@ -416,9 +421,9 @@ static PGresult *fail_result(struct db_conn *c, PGresult *res, struct app_error 
 	}
 	const char *constraint = res ? PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME) : NULL;
 	const struct db_constraint *known = NULL;
-	for (int i = 0; constraint && i < c->nconstraints; i++)
-		if (strcmp(c->constraints[i].name, constraint) == 0)
-			known = &c->constraints[i];
+	for (int i = 0; why && constraint && i < why->n; i++)
+		if (strcmp(why->constraints[i].name, constraint) == 0)
+			known = &why->constraints[i];
 
 	if (known) {
 		if (known->status)
@@ -426,7 +431,7 @@ static PGresult *fail_result(struct db_conn *c, PGresult *res, struct app_error 
 		app_error_set(err, status, "%s", known->message);
 		app_error_field(err, known->field, known->code, "%s", known->message);
 	} else if (status == 409) {
-		app_error_set(err, 409, c->deleting ? "The resource is still referenced by other data."
+		app_error_set(err, 409, deleting ? "The resource is still referenced by other data."
 						    : "The request conflicts with existing data.");
 	} else if (status == 422) {
 		app_error_set(err, 422, "A value is not acceptable.");
@@ -446,31 +451,41 @@ static PGresult *fail_result(struct db_conn *c, PGresult *res, struct app_error 
 	return NULL;
 }
 
-static PGresult *check(struct db_conn *c, PGresult *res, struct app_error *err)
+static PGresult *check(struct db_conn *c, PGresult *res, const struct db_explain *why, struct app_error *err)
 {
 	ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
 	if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {
 		c->succeeded++;
 		return res;
 	}
-	return fail_result(c, res, err);
+	return fail_result(c, res, why, err);
 }
 
-PGresult *db_prepared(struct db_conn *c, const char *name, int n, const char *const *values,
-		      struct app_error *err)
+PGresult *db_run(struct db_conn *c, const struct db_stmt *stmt, int n, const char *const *values,
+		 const struct db_explain *why, struct app_error *err)
 {
-	return check(c, PQexecPrepared(c->pg, name, n, values, NULL, NULL, 0), err);
+	return check(c, PQexecPrepared(c->pg, stmt->name, n, values, NULL, NULL, 0), why, err);
 }
 
 PGresult *db_query(struct db_conn *c, const char *sql, int n, const char *const *values,
 		   struct app_error *err)
 {
-	return check(c, PQexecParams(c->pg, sql, n, NULL, values, NULL, NULL, 0), err);
+	return check(c, PQexecParams(c->pg, sql, n, NULL, values, NULL, NULL, 0), NULL, err);
+}
+
+void db_set_request_id(struct db_conn *c, const char *request_id)
+{
+	c->request_id = request_id;
+}
+
+PGconn *db_pg(struct db_conn *c)
+{
+	return c->pg;
 }
 
 static bool run(struct db_conn *c, const char *sql, struct app_error *err)
 {
-	PGresult *r = check(c, PQexec(c->pg, sql), err);
+	PGresult *r = check(c, PQexec(c->pg, sql), NULL, err);
 	bool ok = r != NULL;
 	PQclear(r);
 	return ok;

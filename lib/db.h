@@ -30,18 +30,16 @@ struct db_constraint {
 	int status;           /* the answer's status; 0: what the SQLSTATE means (23505: 409…) */
 };
 
-struct db_conn {
-	PGconn *pg;
-	struct db_pool *pool;
-	int slot;
-	/* per request: how to explain constraint violations, and whether we are deleting */
+/* A connection of the pool, held by one request between db_acquire and db_release. */
+struct db_conn;
+
+/* How a statement's constraint violations are explained to the client, given with the call:
+ * the constraints it may violate, by name; `deleting`: a foreign key's violation means the row
+ * is still referenced. NULL: generic answers (409, 422). */
+struct db_explain {
 	const struct db_constraint *constraints;
-	int nconstraints;
+	int n;
 	bool deleting;
-	const char *request_id;   /* borrowed, for log lines */
-	int succeeded;            /* statements that succeeded since db_acquire */
-	bool broken;              /* found dead: dropped on release */
-	unsigned epoch;           /* the pool's epoch when this connection was opened */
 };
 
 struct db_options {
@@ -55,8 +53,9 @@ struct db_options {
 /* new; NULL on allocation failure. Opens no connection yet (they open lazily). */
 struct db_pool *db_pool_new(const struct db_options *o);
 void db_pool_free(struct db_pool *p);
-/* Registers statements to prepare on each connection; call before the first acquire. */
-bool db_pool_add_statements(struct db_pool *p, const struct db_stmt *stmts, int n);
+/* Registers a statement to prepare on each connection; call before the first acquire. Its
+ * address is its handle for db_run. */
+bool db_pool_add_statement(struct db_pool *p, const struct db_stmt *stmt);
 
 /* Waits up to the acquire timeout for a connection; 503 with Retry-After in err on timeout or
  * when the database cannot be reached.
@@ -67,6 +66,10 @@ bool db_pool_add_statements(struct db_pool *p, const struct db_stmt *stmts, int 
  * and err says so (retryable, connection_lost): the caller may run it again on a fresh one. */
 bool db_acquire(struct db_pool *p, struct db_conn **out, struct app_error *err);
 void db_release(struct db_conn *c);   /* accepts NULL */
+/* the request id its log lines carry (borrowed until release) */
+void db_set_request_id(struct db_conn *c, const char *request_id);
+/* the libpq connection, for lib/migrate's checks */
+PGconn *db_pg(struct db_conn *c);
 
 /* At start: opens a connection and prepares every statement on it. A statement that does not
  * prepare is a configuration error (DB_CHECK_BROKEN, err names it), not a request's;
@@ -84,10 +87,10 @@ PGconn *db_connect_once(const char *url, long statement_timeout_ms, struct app_e
  * it, and an injected RESET ROLE would undo any SET ROLE we made). false with the reason in err. */
 bool db_role_is_confined(PGconn *pg, struct app_error *err);
 
-/* Runs a statement registered with db_pool_add_statements. new result on success, NULL with err
- * filled (constraint violations explained with c->constraints). */
-PGresult *db_prepared(struct db_conn *c, const char *name, int n, const char *const *values,
-		      struct app_error *err);
+/* Runs a registered statement (its handle). new result on success, NULL with err filled;
+ * a constraint violation explained by `why` when it names it (NULL: generic answers). */
+PGresult *db_run(struct db_conn *c, const struct db_stmt *stmt, int n, const char *const *values,
+		 const struct db_explain *why, struct app_error *err);
 /* Runs SQL text with $n parameters (lists with optional filters: planned for the values given). */
 PGresult *db_query(struct db_conn *c, const char *sql, int n, const char *const *values,
 		   struct app_error *err);

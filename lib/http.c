@@ -787,7 +787,7 @@ bool req_db(struct req *r, struct db_conn **out)
 		if (!db_acquire(r->srv->o.pool, &r->db, &r->err))
 			return false;
 		r->db_acquired++;
-		r->db->request_id = r->request_id;
+		db_set_request_id(r->db, r->request_id);
 	}
 	*out = r->db;
 	return true;

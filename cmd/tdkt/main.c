@@ -451,7 +451,7 @@ static int cmd_serve(const struct config *c)
 		goto out;
 	}
 	for (size_t i = 0; i < nstmts; i++)
-		if (!db_pool_add_statements(pool, stmts[i], 1)) {
+		if (!db_pool_add_statement(pool, stmts[i])) {
 			log_error("statement registry full");
 			goto out;
 		}
