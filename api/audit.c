@@ -27,9 +27,8 @@ static const char audit_sql[] =
 	" ORDER BY id LIMIT $5";
 
 /* $3: the caller may see restricted changes (admins; sql/0013) */
-static const struct db_stmt sql_changes_after = {"changes_after",
-	"SELECT seq, entity, entity_id, action, at FROM change_feed WHERE seq > $1 AND ($3 OR NOT restricted)"
-	" ORDER BY seq LIMIT $2"};
+DB_STMT(changes_after, "SELECT seq, entity, entity_id, action, at FROM change_feed WHERE seq > $1 AND ($3 OR NOT restricted)"
+	" ORDER BY seq LIMIT $2");
 static const struct db_stmt *const stmts[] = {&sql_changes_after};
 
 /* `after` (a plain id or seq, exclusive; 0 is the start) or the list's `cursor`, not both */
@@ -60,16 +59,13 @@ static int audit_list(struct req *r)
 	    !query_id(&q, "entity_id", &has_entity_id, &entity_id, &r->err) ||
 	    !query_id(&q, "actor", &has_actor, &actor, &r->err) || !query_no_unknown(&q, &r->err))
 		return -1;
-	char a[24], e[24], ac[24], l[24];
-	snprintf(a, sizeof a, "%lld", after);
-	snprintf(e, sizeof e, "%lld", entity_id);
-	snprintf(ac, sizeof ac, "%lld", actor);
-	snprintf(l, sizeof l, "%lld", page.limit + 1);
-	const char *params[] = {a, entity, has_entity_id ? e : NULL, has_actor ? ac : NULL, l};
-	struct db_conn *db;
-	if (!req_db(r, &db))
-		return -1;
-	PGresult *res = db_query(db, audit_sql, 5, params, &r->err);
+	struct db_params p = {.n = 0};
+	db_param_int(&p, after);
+	db_param(&p, entity);
+	db_param_int_if(&p, has_entity_id, entity_id);
+	db_param_int_if(&p, has_actor, actor);
+	db_param_int(&p, page.limit + 1);
+	PGresult *res = req_query(r, audit_sql, &p);
 	if (!res)
 		return -1;
 	return respond_page(r, res, "audit", &audit_shape, page.limit);
@@ -85,15 +81,12 @@ static int changes_list(struct req *r)
 	if (!query_parse(r->query, &q, &r->err) || !start_after(&q, "changes", &page, &after, &r->err) ||
 	    !query_no_unknown(&q, &r->err))
 		return -1;
-	char a[24], l[24];
-	snprintf(a, sizeof a, "%lld", after);
-	snprintf(l, sizeof l, "%lld", page.limit + 1);
+	struct db_params p = {.n = 0};
+	db_param_int(&p, after);
+	db_param_int(&p, page.limit + 1);
 	/* nothing about rows the caller may not read: integrations see no accounts and no drafts */
-	const char *params[] = {a, l, r->caller.role == ROLE_ADMIN ? "true" : "false"};
-	struct db_conn *db;
-	if (!req_db(r, &db))
-		return -1;
-	PGresult *res = db_run(db, &sql_changes_after, 3, params, NULL, &r->err);
+	db_param_bool(&p, r->caller.role == ROLE_ADMIN);
+	PGresult *res = req_run(r, &sql_changes_after, &p);
 	if (!res)
 		return -1;
 	return respond_page(r, res, "changes", &change_shape, page.limit);

@@ -26,14 +26,11 @@
 #define SCOPE_MAX "(CASE WHEN t.scope LIKE 'addr:%' THEN $5::int ELSE $4::int END)"
 /* a locked scope refuses before anything is written: an attacker at a locked address adds
  * no rows for the names it tries, and a locked name does not count against its address */
-static const struct db_stmt sql_auth_locked = {"auth_locked",
-	"SELECT ceil(extract(epoch FROM max(locked_until) - now()))::int FROM login_throttle"
-	" WHERE scope IN ($1, $2) AND locked_until > now()"};
+DB_STMT(auth_locked, "SELECT ceil(extract(epoch FROM max(locked_until) - now()))::int FROM login_throttle"
+	" WHERE scope IN ($1, $2) AND locked_until > now()");
 /* rows whose window and lock are over count as absent: dropped now and then */
-static const struct db_stmt sql_auth_purge = {"auth_purge",
-	"DELETE FROM login_throttle WHERE coalesce(locked_until, window_start + make_interval(secs => $1)) < now()"};
-static const struct db_stmt sql_auth_attempt = {"auth_attempt",
-	"INSERT INTO login_throttle AS t (scope, window_start, failures, locked_until)"
+DB_STMT(auth_purge, "DELETE FROM login_throttle WHERE coalesce(locked_until, window_start + make_interval(secs => $1)) < now()");
+DB_STMT(auth_attempt, "INSERT INTO login_throttle AS t (scope, window_start, failures, locked_until)"
 	" SELECT s.scope, now(), 1, CASE WHEN s.max < 1 THEN now() + make_interval(secs => $3) END"
 	" FROM (VALUES ($1, $4::int), ($2, $5::int)) AS s(scope, max)"
 	" ON CONFLICT (scope) DO UPDATE SET"
@@ -43,34 +40,24 @@ static const struct db_stmt sql_auth_attempt = {"auth_attempt",
 	"  locked_until = CASE WHEN " LOCKED_NOW " THEN t.locked_until"
 	"   WHEN (CASE WHEN " WINDOW_OVER " THEN 1 ELSE t.failures + 1 END) > " SCOPE_MAX
 	"   THEN now() + make_interval(secs => $3) END"
-	" RETURNING CASE WHEN t.locked_until > now() THEN ceil(extract(epoch FROM t.locked_until - now()))::int END"};
-static const struct db_stmt sql_auth_user_by_name = {"auth_user_by_name",
-	"SELECT id, role, unit_id, active, password_hash FROM users WHERE username = $1"};
+	" RETURNING CASE WHEN t.locked_until > now() THEN ceil(extract(epoch FROM t.locked_until - now()))::int END");
+DB_STMT(auth_user_by_name, "SELECT id, role, unit_id, active, password_hash FROM users WHERE username = $1");
 /* a failed attempt that reached the maximum locks its scope at once, as a refused one would */
-static const struct db_stmt sql_auth_failed = {"auth_failed",
-	"UPDATE login_throttle AS t SET locked_until = now() + make_interval(secs => $3)"
-	" WHERE t.scope IN ($1, $2) AND t.locked_until IS NULL AND t.failures >= " SCOPE_MAX};
+DB_STMT(auth_failed, "UPDATE login_throttle AS t SET locked_until = now() + make_interval(secs => $3)"
+	" WHERE t.scope IN ($1, $2) AND t.locked_until IS NULL AND t.failures >= " SCOPE_MAX);
 /* a successful login: the username starts afresh, the address takes this attempt back */
-static const struct db_stmt sql_auth_address_success = {"auth_address_success",
-	"UPDATE login_throttle SET failures = failures - 1 WHERE scope = $1 AND failures > 0 AND locked_until IS NULL"};
-static const struct db_stmt sql_auth_succeeded = {"auth_succeeded",
-	"DELETE FROM login_throttle WHERE scope = $1"};
-static const struct db_stmt sql_auth_rehash = {"auth_rehash",
-	"UPDATE users SET password_hash = $2 WHERE id = $1"};
-static const struct db_stmt sql_auth_refresh_insert = {"auth_refresh_insert",
-	"INSERT INTO refresh_tokens (token_hash, family, user_id, expires_at)"
-	" VALUES ($1, $2, $3, now() + make_interval(secs => $4))"};
-static const struct db_stmt sql_auth_refresh_lock = {"auth_refresh_lock",
-	"SELECT rt.id, rt.family, rt.user_id, rt.revoked_at IS NOT NULL, rt.rotated_at IS NOT NULL,"
+DB_STMT(auth_address_success, "UPDATE login_throttle SET failures = failures - 1 WHERE scope = $1 AND failures > 0 AND locked_until IS NULL");
+DB_STMT(auth_succeeded, "DELETE FROM login_throttle WHERE scope = $1");
+DB_STMT(auth_rehash, "UPDATE users SET password_hash = $2 WHERE id = $1");
+DB_STMT(auth_refresh_insert, "INSERT INTO refresh_tokens (token_hash, family, user_id, expires_at)"
+	" VALUES ($1, $2, $3, now() + make_interval(secs => $4))");
+DB_STMT(auth_refresh_lock, "SELECT rt.id, rt.family, rt.user_id, rt.revoked_at IS NOT NULL, rt.rotated_at IS NOT NULL,"
 	" rt.expires_at <= now(), u.active, u.role, u.unit_id"
-	" FROM refresh_tokens rt JOIN users u ON u.id = rt.user_id WHERE rt.token_hash = $1 FOR UPDATE OF rt"};
-static const struct db_stmt sql_auth_refresh_rotated = {"auth_refresh_rotated",
-	"UPDATE refresh_tokens SET rotated_at = now() WHERE id = $1"};
-static const struct db_stmt sql_auth_revoke_family = {"auth_revoke_family",
-	"UPDATE refresh_tokens SET revoked_at = now() WHERE family = $1 AND revoked_at IS NULL"};
-static const struct db_stmt sql_auth_logout = {"auth_logout",
-	"UPDATE refresh_tokens SET revoked_at = now() WHERE revoked_at IS NULL"
-	" AND family = (SELECT family FROM refresh_tokens WHERE token_hash = $1)"};
+	" FROM refresh_tokens rt JOIN users u ON u.id = rt.user_id WHERE rt.token_hash = $1 FOR UPDATE OF rt");
+DB_STMT(auth_refresh_rotated, "UPDATE refresh_tokens SET rotated_at = now() WHERE id = $1");
+DB_STMT(auth_revoke_family, "UPDATE refresh_tokens SET revoked_at = now() WHERE family = $1 AND revoked_at IS NULL");
+DB_STMT(auth_logout, "UPDATE refresh_tokens SET revoked_at = now() WHERE revoked_at IS NULL"
+	" AND family = (SELECT family FROM refresh_tokens WHERE token_hash = $1)");
 static const struct db_stmt *const stmts[] = {&sql_auth_locked, &sql_auth_purge, &sql_auth_attempt, &sql_auth_user_by_name, &sql_auth_failed, &sql_auth_address_success, &sql_auth_succeeded, &sql_auth_rehash, &sql_auth_refresh_insert, &sql_auth_refresh_lock, &sql_auth_refresh_rotated, &sql_auth_revoke_family, &sql_auth_logout};
 
 static const struct jfield login_fields[] = {

@@ -3,15 +3,13 @@
 #include "api/authz.h"
 
 /* is $2 the unit $1 itself or one of its ancestors */
-static const struct db_stmt sql_authz_in_subtree = {"authz_in_subtree",
-	"WITH RECURSIVE up(id, parent_id, depth) AS ("
+DB_STMT(authz_in_subtree, "WITH RECURSIVE up(id, parent_id, depth) AS ("
 	"  SELECT id, parent_id, 0 FROM units WHERE id = $1"
 	"  UNION ALL"
 	"  SELECT u.id, u.parent_id, up.depth + 1 FROM units u JOIN up ON u.id = up.parent_id"
 	"  WHERE up.depth < 1000)"
-	" SELECT EXISTS (SELECT 1 FROM up WHERE id = $2)"};
-static const struct db_stmt sql_authz_unit_exists = {"authz_unit_exists",
-	"SELECT 1 FROM units WHERE id = $1"};
+	" SELECT EXISTS (SELECT 1 FROM up WHERE id = $2)");
+DB_STMT(authz_unit_exists, "SELECT 1 FROM units WHERE id = $1");
 static const struct db_stmt *const stmts[] = {&sql_authz_in_subtree, &sql_authz_unit_exists};
 
 const struct api_module authz_module = {.name = "authz", WITH(stmts, stmts)};
@@ -34,14 +32,10 @@ bool authz_relation(struct req *r, long long unit, enum relation *rel)
 		*rel = REL_OWN;
 		return true;
 	}
-	struct db_conn *db;
-	if (!req_db(r, &db))
-		return false;
-	char a[24], b[24];
-	snprintf(a, sizeof a, "%lld", unit);
-	snprintf(b, sizeof b, "%lld", r->caller.unit_id);
-	const char *params[] = {a, b};
-	PGresult *res = db_run(db, &sql_authz_in_subtree, 2, params, NULL, &r->err);
+	struct db_params p = {.n = 0};
+	db_param_int(&p, unit);
+	db_param_int(&p, r->caller.unit_id);
+	PGresult *res = req_run(r, &sql_authz_in_subtree, &p);
 	if (!res)
 		return false;
 	*rel = PQntuples(res) == 1 && PQgetvalue(res, 0, 0)[0] == 't' ? REL_DESCENDANT : REL_OUTSIDE;
@@ -73,13 +67,9 @@ bool authz_require(struct req *r, enum action action, long long unit)
 
 bool authz_require_unit_field(struct req *r, enum action action, long long unit, const char *field)
 {
-	struct db_conn *db;
-	char id[24];
-	snprintf(id, sizeof id, "%lld", unit);
-	const char *params[] = {id};
-	if (!req_db(r, &db))
-		return false;
-	PGresult *res = db_run(db, &sql_authz_unit_exists, 1, params, NULL, &r->err);
+	struct db_params p = {.n = 0};
+	db_param_int(&p, unit);
+	PGresult *res = req_run(r, &sql_authz_unit_exists, &p);
 	if (!res)
 		return false;
 	bool exists = PQntuples(res) == 1;

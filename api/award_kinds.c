@@ -27,8 +27,7 @@ static const struct field fields[] = {
 };
 
 /* the codes of the JSON array $1 that name no award kind */
-static const struct db_stmt sql_award_kinds_unknown = {"award_kinds_unknown",
-	"SELECT x FROM jsonb_array_elements_text($1::jsonb) AS x WHERE NOT EXISTS (SELECT 1 FROM award_kinds WHERE code = x)"};
+DB_STMT(award_kinds_unknown, "SELECT x FROM jsonb_array_elements_text($1::jsonb) AS x WHERE NOT EXISTS (SELECT 1 FROM award_kinds WHERE code = x)");
 static const struct db_stmt *const stmts[] = {&sql_award_kinds_unknown};
 
 bool award_kinds_check_codes(struct req *r, const char *codes, const char *field)

@@ -43,9 +43,8 @@ static const struct db_constraint constraints[] = {
 };
 
 /* what a new or changed award must agree with: the kind's recipient, the person's unit */
-static const struct db_stmt sql_awards_recipient = {"awards_recipient",
-	"SELECT (SELECT recipient FROM award_kinds WHERE code = $1),"
-	" (SELECT unit_id FROM people WHERE id = $2)"};
+DB_STMT(awards_recipient, "SELECT (SELECT recipient FROM award_kinds WHERE code = $1),"
+	" (SELECT unit_id FROM people WHERE id = $2)");
 static const struct db_stmt *const stmts[] = {&sql_awards_recipient};
 
 /* on create, exactly one recipient */

@@ -62,21 +62,18 @@ static const struct db_constraint constraints[] = {
 
 /* the hot list — a cluster's campaigns running in a year — prepared, and driven from the
  * cluster's few campaigns rather than the year's many (a year overlaps a fifth of them) */
-static const struct db_stmt sql_campaigns_by_cluster_year = {"campaigns_by_cluster_year",
-	"SELECT " CAMPAIGN_COLUMNS " FROM campaign_clusters k JOIN campaigns c ON c.id = k.campaign_id"
+DB_STMT(campaigns_by_cluster_year, "SELECT " CAMPAIGN_COLUMNS " FROM campaign_clusters k JOIN campaigns c ON c.id = k.campaign_id"
 	" WHERE k.cluster_id = $2 AND k.campaign_id > $1"
 	" AND c.starts_on <= make_date($3, 12, 31) AND c.ends_on >= make_date($3, 1, 1)"
 	" AND ($4 OR c.status <> 'draft')"
-	" ORDER BY k.campaign_id LIMIT $5"};
+	" ORDER BY k.campaign_id LIMIT $5");
 /* $2: the cluster ids, a JSON array */
-static const struct db_stmt sql_campaigns_clusters_set = {"campaigns_clusters_set",
-	"WITH ids AS (SELECT x::bigint AS id FROM jsonb_array_elements_text($2::jsonb) AS x),"
+DB_STMT(campaigns_clusters_set, "WITH ids AS (SELECT x::bigint AS id FROM jsonb_array_elements_text($2::jsonb) AS x),"
 	" gone AS (DELETE FROM campaign_clusters WHERE campaign_id = $1 AND cluster_id NOT IN (SELECT id FROM ids))"
-	" INSERT INTO campaign_clusters (campaign_id, cluster_id) SELECT $1, id FROM ids ON CONFLICT DO NOTHING"};
+	" INSERT INTO campaign_clusters (campaign_id, cluster_id) SELECT $1, id FROM ids ON CONFLICT DO NOTHING");
 /* the codes of the items $1 (JSON) that name no indicator */
-static const struct db_stmt sql_campaigns_indicators_missing = {"campaigns_indicators_missing",
-	"SELECT x.indicator_code FROM jsonb_to_recordset($1::jsonb) AS x(indicator_code text)"
-	" WHERE NOT EXISTS (SELECT 1 FROM indicators WHERE code = x.indicator_code)"};
+DB_STMT(campaigns_indicators_missing, "SELECT x.indicator_code FROM jsonb_to_recordset($1::jsonb) AS x(indicator_code text)"
+	" WHERE NOT EXISTS (SELECT 1 FROM indicators WHERE code = x.indicator_code)");
 static const struct db_stmt *const stmts[] = {&sql_campaigns_by_cluster_year, &sql_campaigns_clusters_set, &sql_campaigns_indicators_missing};
 
 /* running in `year`: the period overlaps it */
@@ -108,20 +105,26 @@ static int list(struct req *r, bool with_drafts)
 	    !query_int(&q, "year", 2000, 2100, &has_year, &year, &r->err) || !query_str(&q, "q", 200, &text, &r->err) ||
 	    !query_no_unknown(&q, &r->err))
 		return -1;
-	char a[24], u[24], c[24], y[24], l[24];
-	const char *params[] = {page.has_after ? id_text(page.after_id, a) : NULL, status, kind,
-				has_unit ? id_text(unit, u) : NULL, has_cluster ? id_text(cluster, c) : NULL,
-				has_year ? id_text(year, y) : NULL, text, with_drafts ? "true" : "false",
-				id_text(page.limit + 1, l)};
-	struct db_conn *db;
-	if (!req_db(r, &db))
-		return -1;
+	struct db_params p = {.n = 0};
 	PGresult *res;
 	if (has_cluster && has_year && !status && !kind && !has_unit && !text) {
-		const char *hot[] = {page.has_after ? a : "0", c, y, with_drafts ? "true" : "false", l};
-		res = db_run(db, &sql_campaigns_by_cluster_year, 5, hot, NULL, &r->err);
+		db_param_int(&p, page.has_after ? page.after_id : 0);
+		db_param_int(&p, cluster);
+		db_param_int(&p, year);
+		db_param_bool(&p, with_drafts);
+		db_param_int(&p, page.limit + 1);
+		res = req_run(r, &sql_campaigns_by_cluster_year, &p);
 	} else {
-		res = db_query(db, list_sql, 9, params, &r->err);
+		db_param_int_if(&p, page.has_after, page.after_id);
+		db_param(&p, status);
+		db_param(&p, kind);
+		db_param_int_if(&p, has_unit, unit);
+		db_param_int_if(&p, has_cluster, cluster);
+		db_param_int_if(&p, has_year, year);
+		db_param(&p, text);
+		db_param_bool(&p, with_drafts);
+		db_param_int(&p, page.limit + 1);
+		res = req_query(r, list_sql, &p);
 	}
 	if (!res)
 		return -1;

@@ -61,18 +61,15 @@ static const struct fk_fact facts[] = {
 };
 
 /* of the items $4 (JSON), the units already in another cluster of the same organiser that year */
-static const struct db_stmt sql_clusters_taken = {"clusters_taken",
-	"SELECT m.unit_id, c.code, c.name FROM cluster_members m JOIN clusters c ON c.id = m.cluster_id"
+DB_STMT(clusters_taken, "SELECT m.unit_id, c.code, c.name FROM cluster_members m JOIN clusters c ON c.id = m.cluster_id"
 	" WHERE m.organizer_unit_id = $1 AND m.year = $2 AND m.cluster_id <> $3"
 	" AND m.unit_id IN (SELECT unit_id FROM jsonb_to_recordset($4::jsonb) AS x(unit_id bigint))"
-	" ORDER BY m.unit_id"};
-static const struct db_stmt sql_clusters_units_missing = {"clusters_units_missing",
-	"SELECT x.unit_id FROM jsonb_to_recordset($1::jsonb) AS x(unit_id bigint)"
-	" WHERE NOT EXISTS (SELECT 1 FROM units WHERE id = x.unit_id)"};
+	" ORDER BY m.unit_id");
+DB_STMT(clusters_units_missing, "SELECT x.unit_id FROM jsonb_to_recordset($1::jsonb) AS x(unit_id bigint)"
+	" WHERE NOT EXISTS (SELECT 1 FROM units WHERE id = x.unit_id)");
 /* the units of the items $1 outside the subtree of unit $2 */
-static const struct db_stmt sql_clusters_units_outside = {"clusters_units_outside",
-	"SELECT x.unit_id FROM jsonb_to_recordset($1::jsonb) AS x(unit_id bigint)"
-	" WHERE x.unit_id NOT IN " SQL_SUBTREE("$2") " ORDER BY x.unit_id"};
+DB_STMT(clusters_units_outside, "SELECT x.unit_id FROM jsonb_to_recordset($1::jsonb) AS x(unit_id bigint)"
+	" WHERE x.unit_id NOT IN " SQL_SUBTREE("$2") " ORDER BY x.unit_id");
 static const struct db_stmt *const stmts[] = {&sql_clusters_taken, &sql_clusters_units_missing, &sql_clusters_units_outside};
 
 /* The units the statement names (column 0; with the cluster they are in, columns 1 and 2, for

@@ -731,31 +731,13 @@ static const struct crud_route *route_of(const struct req *r)
 	return r->match.route->data;
 }
 
-/* $n parameters and the texts of the numbers among them */
-struct params {
-	const char *v[MAX_PARAMS];
-	char text[MAX_PARAMS][24];
-	int n;
-};
-
-static void add_param(struct params *p, const char *v)
-{
-	p->v[p->n++] = v;
-}
-
-static void add_id(struct params *p, long long id)
-{
-	snprintf(p->text[p->n], sizeof p->text[0], "%lld", id);
-	add_param(p, p->text[p->n]);
-}
-
 /* the scope's $n: the caller's role and unit */
-static void add_scope(struct params *p, const struct resource *res, const struct req *r)
+static void add_scope(struct db_params *p, const struct resource *res, const struct req *r)
 {
 	if (!res->scope)
 		return;
-	add_param(p, role_name(r->caller.role));
-	add_id(p, r->caller.unit_id);
+	db_param(p, role_name(r->caller.role));
+	db_param_int(p, r->caller.unit_id);
 }
 
 /* a connection for reading: in a transaction that names the caller, for a scoped resource */
@@ -785,7 +767,7 @@ static bool numeric_key(const struct resource *res)
 }
 
 /* One list filter of a field from the query into p; *given when the query had it. */
-static bool field_filter(struct req *r, struct query *q, const struct field *f, struct params *p, bool *given)
+static bool field_filter(struct req *r, struct query *q, const struct field *f, struct db_params *p, bool *given)
 {
 	long long n = 0;
 	bool flag = false, ok;
@@ -816,9 +798,9 @@ static bool field_filter(struct req *r, struct query *q, const struct field *f, 
 	if (!ok)
 		return false;
 	if (*given && (f->in.type == JF_ID || f->in.type == JF_INT))
-		add_id(p, n);
+		db_param_int(p, n);
 	else
-		add_param(p, *given ? text : NULL);
+		db_param(p, *given ? text : NULL);
 	return true;
 }
 
@@ -835,7 +817,7 @@ static bool names_parent(const struct resource *res, const struct field *f)
  * its path gives (`parent`), and the fields that name other parents are no filters (an award
  * on a unit's record has no recipient person). *filtered when any was given. */
 static bool list_filters(struct req *r, const struct resource *res, struct query *q, int fixed, long long parent,
-			 struct params *p, bool *filtered)
+			 struct db_params *p, bool *filtered)
 {
 	for (int i = 0; i < res->nfields; i++) {
 		const struct field *f = &res->fields[i];
@@ -843,9 +825,9 @@ static bool list_filters(struct req *r, const struct resource *res, struct query
 		if (!(f->role & FR_FILTER))
 			continue;
 		if (i == fixed)
-			add_id(p, parent);
+			db_param_int(p, parent);
 		else if (fixed >= 0 && names_parent(res, f))
-			add_param(p, NULL);
+			db_param(p, NULL);
 		else if (!field_filter(r, q, f, p, &given))
 			return false;
 		*filtered |= given;
@@ -854,7 +836,7 @@ static bool list_filters(struct req *r, const struct resource *res, struct query
 				return false;
 			if (has_subtree && !given)
 				return app_error_set(&r->err, 400, "Query parameter subtree needs %s.", f->in.name);
-			add_param(p, subtree ? "true" : "false");
+			db_param(p, subtree ? "true" : "false");
 		}
 	}
 	for (int i = 0; i < res->nfilters; i++) {
@@ -872,11 +854,11 @@ static bool list_filters(struct req *r, const struct resource *res, struct query
 			if (!ok)
 				return false;
 			if (!given[k])
-				add_param(p, NULL);
+				db_param(p, NULL);
 			else if (f->type[k] == JF_BOOL)
-				add_param(p, flag ? "true" : "false");
+				db_param(p, flag ? "true" : "false");
 			else
-				add_id(p, value);
+				db_param_int(p, value);
 			*filtered |= given[k];
 		}
 		if (f->param[1] && given[0] != given[1])
@@ -886,7 +868,7 @@ static bool list_filters(struct req *r, const struct resource *res, struct query
 		const char *text = NULL;
 		if (!query_str(q, "q", 200, &text, &r->err))
 			return false;
-		add_param(p, text);
+		db_param(p, text);
 		*filtered |= text != NULL;
 	}
 	return true;
@@ -917,7 +899,7 @@ static int crud_list(struct req *r)
 	struct resource_rt *rt = res->rt;
 	struct query q;
 	struct page page;
-	struct params p = {.n = 0};
+	struct db_params p = {.n = 0};
 	struct db_conn *db;
 	long long parent = 0;
 	int fixed = d->nesting ? field_index(res, d->nesting->field) : -1;
@@ -925,7 +907,7 @@ static int crud_list(struct req *r)
 	if ((d->nesting && !req_path_id(r, "id", &parent)) || !may_read(r, res) || !query_parse(r->query, &q, &r->err) ||
 	    !(numeric_key(res) ? page_parse_id(&q, res->name, &page, &r->err) : page_parse(&q, res->name, &page, &r->err)))
 		return -1;
-	add_param(&p, page.has_after ? page.after : NULL);
+	db_param(&p, page.has_after ? page.after : NULL);
 	if (!list_filters(r, res, &q, fixed, parent, &p, &filtered) || !query_no_unknown(&q, &r->err) ||
 	    !reader(r, res, &db))
 		return -1;
@@ -934,15 +916,15 @@ static int crud_list(struct req *r)
 	PGresult *rows;
 	if (filtered) {
 		add_scope(&p, res, r);
-		add_param(&p, limit);
+		db_param(&p, limit);
 		rows = db_query(db, rt->list_sql, p.n, p.v, &r->err);
 	} else {
 		/* prepared: every key is above the first cursor (ids are positive, codes not empty) */
-		struct params all = {.n = 0};
+		struct db_params all = {.n = 0};
 		if (d->nesting)
-			add_id(&all, parent);
-		add_param(&all, page.has_after ? page.after : (numeric_key(res) ? "0" : ""));
-		add_param(&all, limit);
+			db_param_int(&all, parent);
+		db_param(&all, page.has_after ? page.after : (numeric_key(res) ? "0" : ""));
+		db_param(&all, limit);
 		add_scope(&all, res, r);
 		rows = db_run(db, &rt->stmts[d->nesting ? d->stmt : S_LIST], all.n, all.v, NULL, &r->err);
 	}
@@ -973,8 +955,8 @@ bool crud_path_key(struct req *r, const struct resource *res, char key[64])
 /* row `key` by statement `stmt` (get or lock), within the scope */
 static PGresult *row_by_key(struct req *r, const struct resource *res, struct db_conn *db, int stmt, const char *key)
 {
-	struct params p = {.n = 0};
-	add_param(&p, key);
+	struct db_params p = {.n = 0};
+	db_param(&p, key);
 	add_scope(&p, res, r);
 	return db_run(db, &res->rt->stmts[stmt], p.n, p.v, NULL, &r->err);
 }
@@ -1299,11 +1281,11 @@ static int crud_action(struct req *r)
 	buf_free(&doing);
 	if (!ok || (HOOK(res, on_action) && !res->hooks->on_action(r, a, a->body ? v : NULL, cur, &out)))
 		goto out;
-	struct params p = {.n = 0};
-	add_param(&p, key);
-	add_param(&p, out.to);
+	struct db_params p = {.n = 0};
+	db_param(&p, key);
+	db_param(&p, out.to);
 	for (int i = 0; a->sets && a->sets[i]; i++)
-		add_param(&p, out.set[i]);
+		db_param(&p, out.set[i]);
 	row = db_run(r->db, &res->rt->stmts[d->stmt], p.n, p.v, &res->rt->write_why, &r->err);
 	if (!row || !db_commit(r->db, &r->err))
 		goto out;

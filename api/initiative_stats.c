@@ -33,13 +33,14 @@ static int initiatives_stats(struct req *r)
 		return -1;
 	if (!group)
 		group = "field";
-	char c[24], u[24], y[24];
-	const char *params[] = {has_campaign ? id_text(campaign, c) : NULL, has_unit ? id_text(unit, u) : NULL,
-				subtree ? "true" : "false", has_year ? id_text(year, y) : NULL, status, group};
-	struct db_conn *db;
-	if (!req_db(r, &db))
-		return -1;
-	PGresult *res = db_query(db, stats_sql, 6, params, &r->err);
+	struct db_params p = {.n = 0};
+	db_param_int_if(&p, has_campaign, campaign);
+	db_param_int_if(&p, has_unit, unit);
+	db_param_bool(&p, subtree);
+	db_param_int_if(&p, has_year, year);
+	db_param(&p, status);
+	db_param(&p, group);
+	PGresult *res = req_query(r, stats_sql, &p);
 	if (!res)
 		return -1;
 	long long total = 0;

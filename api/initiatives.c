@@ -37,11 +37,9 @@ static const struct jfield recognize_fields[] = {
 	[R_RECOGNIZED] = {"recognized", JF_BOOL, 0, 0, 0, NULL, NULL, NULL},
 };
 
-static const struct db_stmt sql_initiatives_campaign = {"initiatives_campaign",
-	"SELECT c.status, extract(year FROM c.starts_on)::int, extract(year FROM c.ends_on)::int"
-	" FROM campaigns c WHERE c.id = $1 FOR SHARE"};
-static const struct db_stmt sql_initiatives_person_unit = {"initiatives_person_unit",
-	"SELECT unit_id FROM people WHERE id = $1"};
+DB_STMT(initiatives_campaign, "SELECT c.status, extract(year FROM c.starts_on)::int, extract(year FROM c.ends_on)::int"
+	" FROM campaigns c WHERE c.id = $1 FOR SHARE");
+DB_STMT(initiatives_person_unit, "SELECT unit_id FROM people WHERE id = $1");
 static const struct db_stmt *const stmts[] = {&sql_initiatives_campaign, &sql_initiatives_person_unit};
 
 /* the person, when named, must be of the initiative's unit */

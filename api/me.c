@@ -15,15 +15,11 @@ static const struct db_col me_cols[] = {
 	{"updated_at", COL_TIME}, {"unit_code", COL_STR}, {"unit_name", COL_STR},
 };
 
-static const struct db_stmt sql_me_get = {"me_get",
-	"SELECT " USER_COLUMNS ", un.code, un.name FROM users u JOIN units un ON un.id = u.unit_id"
-		   " WHERE u.id = $1"};
-static const struct db_stmt sql_me_hash = {"me_hash",
-	"SELECT password_hash, active FROM users WHERE id = $1"};
-static const struct db_stmt sql_me_set_password = {"me_set_password",
-	"UPDATE users SET password_hash = $2, version = version + 1, updated_at = now() WHERE id = $1"};
-static const struct db_stmt sql_me_revoke_refresh = {"me_revoke_refresh",
-	"UPDATE refresh_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL"};
+DB_STMT(me_get, "SELECT " USER_COLUMNS ", un.code, un.name FROM users u JOIN units un ON un.id = u.unit_id"
+		   " WHERE u.id = $1");
+DB_STMT(me_hash, "SELECT password_hash, active FROM users WHERE id = $1");
+DB_STMT(me_set_password, "UPDATE users SET password_hash = $2, version = version + 1, updated_at = now() WHERE id = $1");
+DB_STMT(me_revoke_refresh, "UPDATE refresh_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL");
 static const struct db_stmt *const stmts[] = {&sql_me_get, &sql_me_hash, &sql_me_set_password, &sql_me_revoke_refresh};
 
 static const struct jfield password_fields[] = {
@@ -33,13 +29,9 @@ static const struct jfield password_fields[] = {
 
 static int me_get(struct req *r)
 {
-	struct db_conn *db;
-	if (!req_db(r, &db))
-		return -1;
-	char id[24];
-	snprintf(id, sizeof id, "%lld", r->caller.user_id);
-	const char *params[] = {id};
-	PGresult *res = db_run(db, &sql_me_get, 1, params, NULL, &r->err);
+	struct db_params p = {.n = 0};
+	db_param_int(&p, r->caller.user_id);
+	PGresult *res = req_run(r, &sql_me_get, &p);
 	if (!res)
 		return -1;
 	if (PQntuples(res) == 0) {

@@ -38,16 +38,14 @@ static const struct db_constraint constraints[] = {
 };
 
 /* what a registration needs of its campaign for (unit $2, year $3) */
-static const struct db_stmt sql_registrations_campaign = {"registrations_campaign",
-	"SELECT c.status, extract(year FROM c.starts_on)::int, extract(year FROM c.ends_on)::int,"
+DB_STMT(registrations_campaign, "SELECT c.status, extract(year FROM c.starts_on)::int, extract(year FROM c.ends_on)::int,"
 	" EXISTS (SELECT 1 FROM campaign_clusters cc WHERE cc.campaign_id = c.id),"
 	" EXISTS (SELECT 1 FROM campaign_clusters cc JOIN cluster_members m ON m.cluster_id = cc.cluster_id"
 	"   WHERE cc.campaign_id = c.id AND m.unit_id = $2 AND m.year = $3)"
-	" FROM campaigns c WHERE c.id = $1 FOR SHARE OF c"};
+	" FROM campaigns c WHERE c.id = $1 FOR SHARE OF c");
 /* the targets ($2, as stored) on indicators the campaign is not scored on */
-static const struct db_stmt sql_registrations_foreign_targets = {"registrations_foreign_targets",
-	"SELECT x->>'indicator_code' FROM jsonb_array_elements($2::jsonb) AS x WHERE x->>'indicator_code'"
-	" NOT IN (SELECT indicator_code FROM campaign_indicators WHERE campaign_id = $1)"};
+DB_STMT(registrations_foreign_targets, "SELECT x->>'indicator_code' FROM jsonb_array_elements($2::jsonb) AS x WHERE x->>'indicator_code'"
+	" NOT IN (SELECT indicator_code FROM campaign_indicators WHERE campaign_id = $1)");
 static const struct db_stmt *const stmts[] = {&sql_registrations_campaign, &sql_registrations_foreign_targets};
 
 /* targets: each {indicator_code, target} once, stored with exactly those two fields */

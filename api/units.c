@@ -34,8 +34,7 @@ static const struct field fields[] = {
 
 /* the same lock the cycle trigger takes (sql/0001_units.sql), taken first by moves so that
  * two moves lock in one order: tree, then rows (else their FK checks deadlock) */
-static const struct db_stmt sql_units_tree_lock = {"units_tree_lock",
-	"SELECT pg_advisory_xact_lock(hashtext('tdkt.units.tree'))"};
+DB_STMT(units_tree_lock, "SELECT pg_advisory_xact_lock(hashtext('tdkt.units.tree'))");
 static const struct db_stmt *const stmts[] = {&sql_units_tree_lock};
 
 /* May the caller place a unit under `parent` (create, or move there)? A parent that does not

@@ -44,8 +44,7 @@ static const struct field fields[] = {
 			"password_hash", COL_STR, FR_WRITE_ONLY, NULL},
 };
 
-static const struct db_stmt sql_users_revoke_refresh = {"users_revoke_refresh",
-	"UPDATE refresh_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL"};
+DB_STMT(users_revoke_refresh, "UPDATE refresh_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL");
 static const struct db_stmt *const stmts[] = {&sql_users_revoke_refresh};
 
 /* the hash takes tens of milliseconds: made before a database connection is taken */

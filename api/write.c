@@ -2,9 +2,8 @@
 #include "api/api.h"
 #include "api/write.h"
 
-static const struct db_stmt sql_write_context = {"write_context",
-	"SELECT set_config('tdkt.actor_id', $1, true), set_config('tdkt.actor_role', $2, true),"
-	" set_config('tdkt.actor_unit_id', $3, true), set_config('tdkt.request_id', $4, true)"};
+DB_STMT(write_context, "SELECT set_config('tdkt.actor_id', $1, true), set_config('tdkt.actor_role', $2, true),"
+	" set_config('tdkt.actor_unit_id', $3, true), set_config('tdkt.request_id', $4, true)");
 static const struct db_stmt *const stmts[] = {&sql_write_context};
 
 const struct api_module write_module = {.name = "write", WITH(stmts, stmts)};

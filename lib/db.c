@@ -473,6 +473,33 @@ PGresult *db_query(struct db_conn *c, const char *sql, int n, const char *const 
 	return check(c, PQexecParams(c->pg, sql, n, NULL, values, NULL, NULL, 0), NULL, err);
 }
 
+void db_param(struct db_params *p, const char *text)
+{
+	if (p->n < DB_MAX_PARAMS)
+		p->v[p->n++] = text;
+}
+
+void db_param_int(struct db_params *p, long long v)
+{
+	if (p->n < DB_MAX_PARAMS) {
+		snprintf(p->num[p->n], sizeof p->num[0], "%lld", v);
+		db_param(p, p->num[p->n]);
+	}
+}
+
+void db_param_int_if(struct db_params *p, bool given, long long v)
+{
+	if (given)
+		db_param_int(p, v);
+	else
+		db_param(p, NULL);
+}
+
+void db_param_bool(struct db_params *p, bool v)
+{
+	db_param(p, v ? "true" : "false");
+}
+
 void db_set_request_id(struct db_conn *c, const char *request_id)
 {
 	c->request_id = request_id;

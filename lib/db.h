@@ -21,6 +21,9 @@ struct db_stmt {
 	const char *sql;
 };
 
+/* Declares the statement sql_<name>, prepared as "<name>": DB_STMT(people_get, "SELECT ..."); */
+#define DB_STMT(name, text) static const struct db_stmt sql_##name = {#name, text}
+
 /* What a named constraint violation means for the client: the field it concerns and why. */
 struct db_constraint {
 	const char *name;     /* constraint name as PostgreSQL reports it */
@@ -86,6 +89,21 @@ PGconn *db_connect_once(const char *url, long statement_timeout_ms, struct app_e
  * the schema (an owner can switch the policies off; a member of the owner's role can SET ROLE to
  * it, and an injected RESET ROLE would undo any SET ROLE we made). false with the reason in err. */
 bool db_role_is_confined(PGconn *pg, struct app_error *err);
+
+/* The $n values of one statement: texts borrowed, numbers written into room of their own. */
+#define DB_MAX_PARAMS 40
+struct db_params {
+	const char *v[DB_MAX_PARAMS];
+	char num[DB_MAX_PARAMS][24];
+	int n;
+};
+/* the next value: text (NULL: SQL NULL), a number, a boolean; past DB_MAX_PARAMS they are dropped
+ * and the statement fails on its count */
+void db_param(struct db_params *p, const char *text);
+void db_param_int(struct db_params *p, long long v);
+void db_param_bool(struct db_params *p, bool v);
+/* a number when given, else SQL NULL (an optional filter) */
+void db_param_int_if(struct db_params *p, bool given, long long v);
 
 /* Runs a registered statement (its handle). new result on success, NULL with err filled;
  * a constraint violation explained by `why` when it names it (NULL: generic answers). */

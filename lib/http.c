@@ -793,6 +793,18 @@ bool req_db(struct req *r, struct db_conn **out)
 	return true;
 }
 
+PGresult *req_run(struct req *r, const struct db_stmt *stmt, const struct db_params *p)
+{
+	struct db_conn *db;
+	return req_db(r, &db) ? db_run(db, stmt, p->n, p->v, NULL, &r->err) : NULL;
+}
+
+PGresult *req_query(struct req *r, const char *sql, const struct db_params *p)
+{
+	struct db_conn *db;
+	return req_db(r, &db) ? db_query(db, sql, p->n, p->v, &r->err) : NULL;
+}
+
 const struct config *req_config(const struct req *r)
 {
 	return r->srv->o.config;

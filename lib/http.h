@@ -73,6 +73,10 @@ void http_server_stop(struct http_server *s);
 const char *req_header(const struct req *r, const char *name);
 /* The database connection for this request (acquired once, released by the server). */
 bool req_db(struct req *r, struct db_conn **out);
+/* A registered statement, or SQL text, with its values on the request's connection: new rows,
+ * or NULL with r->err filled. */
+PGresult *req_run(struct req *r, const struct db_stmt *stmt, const struct db_params *p);
+PGresult *req_query(struct req *r, const char *sql, const struct db_params *p);
 /* Gives the connection back early (rolling back an open transaction), e.g. before a slow
  * password hash, so that it does not hold one of the pool's few connections; req_db takes one
  * again when needed. */
