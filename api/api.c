@@ -107,7 +107,8 @@ static bool add(struct collected *c, const struct route *routes, size_t nroutes,
 	for (size_t i = 0; i < nroutes; i++)
 		c->routes[c->n++] = routes[i];
 	for (int i = 0; i < nstmts; i++)
-		c->stmts[c->ns++] = handles ? handles[i] : &stmts[i];
+		if (handles || stmts[i].sql) /* a descriptor's operation it does not have: no statement */
+			c->stmts[c->ns++] = handles ? handles[i] : &stmts[i];
 	return true;
 }
 

@@ -70,6 +70,14 @@ static const struct jfield refresh_fields[] = {
 
 /* Issues an access token and a new refresh token of `family` (a new family when NULL), inside
  * the caller's transaction, and writes the token response. */
+static bool issue(struct req *r, const struct caller *who, const char *family);
+
+/* the tokens issued and the transaction committed: 0, else -1 */
+static int issued(struct req *r, const struct caller *who, const char *family)
+{
+	return issue(r, who, family) && db_commit(r->db, &r->err) ? 0 : -1;
+}
+
 static bool issue(struct req *r, const struct caller *who, const char *family)
 {
 	char refresh[RANDOM_TOKEN_LEN + 1], new_family[RANDOM_TOKEN_LEN + 1], hash[65];
@@ -223,18 +231,16 @@ static int auth_token(struct req *r)
 	if (!req_db(r, &db) || !db_begin(db, &r->err) || !auth_attempt_succeeded(r, user_scope, addr_scope))
 		goto out;
 	if (upgrade) {
-		char id[24];
-		snprintf(id, sizeof id, "%lld", who.user_id);
-		const char *params[] = {id, rehash};
-		res = db_run(db, &sql_auth_rehash, 2, params, NULL, &r->err);
+		struct db_params p = {.n = 0};
+		db_param_int(&p, who.user_id);
+		db_param(&p, rehash);
+		res = req_run(r, &sql_auth_rehash, &p);
 		if (!res)
 			goto out;
 		PQclear(res);
 		res = NULL;
 	}
-	if (!issue(r, &who, NULL) || !db_commit(db, &r->err))
-		goto out;
-	rc = 0;
+	rc = issued(r, &who, NULL);
 out:
 	PQclear(res);
 	json_decref(body);
@@ -288,9 +294,7 @@ static int auth_refresh(struct req *r)
 	if (!rotated)
 		goto out;
 	PQclear(rotated);
-	if (!issue(r, &who, family) || !db_commit(db, &r->err))
-		goto out;
-	rc = 0;
+	rc = issued(r, &who, family);
 out:
 	PQclear(res);
 	json_decref(body);

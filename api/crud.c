@@ -419,8 +419,19 @@ static bool make_sql(const struct resource *res, struct resource_rt *rt)
 	scope_sql(&b, res, 3);
 	CAT(&b, " ORDER BY " ALIAS ".", key, " LIMIT $2");
 	sql[S_LIST] = crud_take(&b);
-	for (int i = 0; i < S_FIXED; i++)
+	/* an operation the resource does not have has no statement: its slot stays, empty */
+	unsigned ops = res->ops ? res->ops : OP_LIST | OP_GET | OP_CREATE | OP_PATCH | OP_DELETE;
+	for (int i = 0; i < res->nnested; i++)
+		ops |= res->nested[i].ops & OP_CREATE;
+	const unsigned needs[S_FIXED] = {[S_INSERT] = OP_CREATE, [S_UPDATE] = OP_PATCH, [S_DELETE] = OP_DELETE};
+	for (int i = 0; i < S_FIXED; i++) {
+		if (needs[i] && !(ops & needs[i])) {
+			free(sql[i]);
+			rt->stmts[rt->nstmts++] = (struct db_stmt){NULL, NULL};
+			continue;
+		}
 		ok = crud_add_stmt(res, rt, stmt_suffix[i], sql[i]) && ok;
+	}
 
 	for (int i = 0; i < res->nactions && ok; i++)
 		ok = crud_add_stmt(res, rt, res->actions[i].name,
