@@ -216,11 +216,11 @@ char *crud_take(struct buf *b)
 	return s;
 }
 
-/* the select list: the fields written out, then the hidden ones */
-static bool select_list(const struct resource *res, struct buf *cols)
+/* the select list: the fields written out, then (with_hidden) the hidden ones */
+static bool select_list(const struct resource *res, bool with_hidden, struct buf *cols)
 {
 	int n = 0;
-	for (int pass = 0; pass < 2; pass++)
+	for (int pass = 0; pass < (with_hidden ? 2 : 1); pass++)
 		for (int i = 0; i < res->nfields; i++) {
 			const struct field *f = &res->fields[i];
 			if ((f->role & FR_WRITE_ONLY) || ((f->role & FR_HIDDEN) != 0) != (pass == 1))
@@ -386,10 +386,13 @@ static const struct field *field_named(const struct resource *res, const char *n
 
 static bool make_sql(const struct resource *res, struct resource_rt *rt)
 {
-	struct buf cols, b;
+	/* a hidden column is for the engine's checks of one row (get, lock), never for lists */
+	struct buf cols, one, b;
 	buf_init(&cols);
-	if (!select_list(res, &cols)) {
+	buf_init(&one);
+	if (!select_list(res, false, &cols) || !select_list(res, true, &one)) {
 		buf_free(&cols);
+		buf_free(&one);
 		return false;
 	}
 	const char *key = column_of(&res->fields[rt->key]);
@@ -397,12 +400,12 @@ static bool make_sql(const struct resource *res, struct resource_rt *rt)
 	char *sql[S_FIXED];
 
 	buf_init(&b);
-	select_from(&b, cols.data, res->table);
+	select_from(&b, one.data, res->table);
 	CAT(&b, ALIAS ".", key, " = $1");
 	scope_sql(&b, res, 2);
 	sql[S_GET] = crud_take(&b);
 	buf_init(&b);
-	select_from(&b, cols.data, res->table);
+	select_from(&b, one.data, res->table);
 	CAT(&b, ALIAS ".", key, " = $1");
 	scope_sql(&b, res, 2);
 	buf_puts(&b, " FOR UPDATE OF " ALIAS);
@@ -458,6 +461,7 @@ static bool make_sql(const struct resource *res, struct resource_rt *rt)
 	ok = ok && crud_child_sql(res, rt);
 	rt->list_sql = list_sql(res, cols.data, key, res->fields[rt->key].out == COL_NUM);
 	buf_free(&cols);
+	buf_free(&one);
 	return ok && rt->list_sql != NULL;
 }
 

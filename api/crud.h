@@ -29,8 +29,8 @@ enum field_role {
 				    field's column, an expression "(SELECT ...)" */
 	FR_PARENT = 1 << 12,     /* given by the path of a nested create (POST /v1/campaigns/{id}/registrations):
 				    read-only in bodies, never changed */
-	FR_HIDDEN = 1 << 13,     /* read with the row for the engine and the hooks (an owner that is an
-				    expression), never written out */
+	FR_HIDDEN = 1 << 13,     /* read with one row (get, lock) for the engine and the hooks (an owner
+				    that is an expression), never written out nor read by lists */
 };
 
 struct field {
