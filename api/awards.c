@@ -17,8 +17,7 @@ static const struct field fields[] = {
 	[F_ID] = FIELD_ID,
 	[F_KIND] = {{"award_kind_code", JF_STRING, JF_REQUIRED, 2, 48, NULL, snake_code_ok, SNAKE_CODE_DESC}, NULL, COL_STR,
 		    FR_FILTER, NULL},
-	[F_KIND_NAME] = {JF_RO("award_kind_name"), "(SELECT k.name FROM award_kinds k WHERE k.code = t.award_kind_code)",
-			 COL_STR, 0, NULL},
+	[F_KIND_NAME] = {JF_RO("award_kind_name"), "(k.name)", COL_STR, 0, NULL},
 	[F_YEAR] = {{"year", JF_INT, JF_REQUIRED, 1945, 2100, NULL, NULL, NULL}, NULL, COL_NUM, FR_FILTER, NULL},
 	/* another recipient is another award: delete this one and record that one */
 	[F_UNIT] = {{"recipient_unit_id", JF_ID, JF_NULLABLE, 0, 0, NULL, NULL, NULL}, NULL, COL_NUM,
@@ -131,7 +130,7 @@ static const struct resource_hooks hooks = {.validate = validate, .before_write 
 static const struct resource awards = {
 	RESOURCE("awards", "/v1/awards", "Award"), WITH(fields, fields), .entity = "award",
 	.write = ACT_RECORD_AWARDS, .write_denied = "may read the award record but not change it",
-	WITH(constraints, constraints), .hooks = &hooks,
+	WITH(constraints, constraints), .hooks = &hooks, .joins = "JOIN award_kinds k ON k.code = t.award_kind_code",
 	WITH(nested, nested),
 };
 

@@ -18,7 +18,7 @@ enum { S_GET = CRUD_GET, S_LOCK = CRUD_LOCK, S_INSERT = CRUD_INSERT, S_UPDATE = 
 static const char *const stmt_suffix[S_FIXED] = {"get", "lock", "insert", "update", "delete", "list"};
 
 #define ALIAS "t"
-#define MAX_PARAMS 34 /* of a list statement: 32, and the scope's two */
+#define MAX_PARAMS 32 /* of a list statement */
 
 /* ^[a-z_][a-z0-9_]*$: the only text that ever becomes an identifier in generated SQL */
 bool crud_identifier(const char *s)
@@ -99,14 +99,11 @@ static void renumbered(struct buf *b, const char *sql, int first, int count)
 	}
 }
 
-/* " AND (scope)" with the caller's role and unit as $first, $first+1 */
-static void scope_sql(struct buf *b, const struct resource *res, int first)
+/* " AND (scope)" */
+static void scope_sql(struct buf *b, const struct resource *res)
 {
-	if (!res->scope)
-		return;
-	buf_puts(b, " AND (");
-	renumbered(b, res->scope, first, 2);
-	buf_putc(b, ')');
+	if (res->scope)
+		CAT(b, " AND (", res->scope, ")");
 }
 
 /* t.column */
@@ -188,9 +185,28 @@ static void value_sql(struct buf *b, const struct field *f, int n, bool on_creat
 }
 
 /* "SELECT <cols> FROM <table> t WHERE " */
-static void select_from(struct buf *b, const char *cols, const char *table)
+static void select_from(struct buf *b, const char *cols, const struct resource *res)
 {
-	CAT(b, "SELECT ", cols, " FROM ", table, " " ALIAS " WHERE ");
+	CAT(b, "SELECT ", cols, " FROM ", res->table, " " ALIAS);
+	if (res->joins)
+		CAT(b, " ", res->joins);
+	buf_puts(b, " WHERE ");
+}
+
+/* A write's answer: RETURNING the row, or, when the row's columns read joined tables, the
+ * write as a CTE named like the row's alias and the row selected from it with the joins. */
+static void write_head(struct buf *b, const struct resource *res)
+{
+	if (res->joins)
+		buf_puts(b, "WITH " ALIAS " AS (");
+}
+
+static void returning(struct buf *b, const struct resource *res, const char *cols)
+{
+	if (res->joins)
+		CAT(b, " RETURNING *) SELECT ", cols, " FROM " ALIAS " ", res->joins);
+	else
+		CAT(b, " RETURNING ", cols);
 }
 
 /* "version = t.version + 1, updated_at = now()": what every change of a row does, each
@@ -235,6 +251,7 @@ static char *insert_sql(const struct resource *res, const char *cols)
 {
 	struct buf b;
 	buf_init(&b);
+	write_head(&b, res);
 	CAT(&b, "INSERT INTO ", res->table, " AS " ALIAS " (");
 	int n = 0;
 	for (int i = 0; i < res->nfields; i++)
@@ -251,7 +268,8 @@ static char *insert_sql(const struct resource *res, const char *cols)
 			value_sql(&b, f, ++p, true);
 		}
 	}
-	CAT(&b, ") RETURNING ", cols);
+	buf_putc(&b, ')');
+	returning(&b, res, cols);
 	return crud_take(&b);
 }
 
@@ -260,6 +278,7 @@ static char *update_sql(const struct resource *res, const char *cols, const char
 {
 	struct buf b;
 	buf_init(&b);
+	write_head(&b, res);
 	CAT(&b, "UPDATE ", res->table, " AS " ALIAS " SET ");
 	const char *sep = "";
 	int n = 1; /* $1 is the key */
@@ -272,7 +291,8 @@ static char *update_sql(const struct resource *res, const char *cols, const char
 		sep = ", ";
 	}
 	bump(&b, res, sep);
-	CAT(&b, " WHERE " ALIAS ".", key, " = $1 RETURNING ", cols);
+	CAT(&b, " WHERE " ALIAS ".", key, " = $1");
+	returning(&b, res, cols);
 	return crud_take(&b);
 }
 
@@ -283,6 +303,7 @@ static char *action_sql(const struct resource *res, const struct state_action *a
 {
 	struct buf b;
 	buf_init(&b);
+	write_head(&b, res);
 	CAT(&b, "UPDATE ", res->table, " AS " ALIAS " SET ", state, " = $2");
 	for (int i = 0; a->sets && a->sets[i]; i++) {
 		CAT(&b, ", ", a->sets[i], " = ");
@@ -291,7 +312,8 @@ static char *action_sql(const struct resource *res, const struct state_action *a
 	if (a->stamp)
 		CAT(&b, ", ", a->stamp, " = now()");
 	bump(&b, res, ", ");
-	CAT(&b, " WHERE " ALIAS ".", key, " = $1 RETURNING ", cols);
+	CAT(&b, " WHERE " ALIAS ".", key, " = $1");
+	returning(&b, res, cols);
 	return crud_take(&b);
 }
 
@@ -301,7 +323,7 @@ static char *list_sql(const struct resource *res, const char *cols, const char *
 {
 	struct buf b;
 	buf_init(&b);
-	select_from(&b, cols, res->table);
+	select_from(&b, cols, res);
 	CAT(&b, "($1::", numeric ? "bigint" : "text", " IS NULL OR " ALIAS ".", key, " > $1)");
 	int n = 1;
 	for (int i = 0; i < res->nfields; i++) {
@@ -349,10 +371,7 @@ static char *list_sql(const struct resource *res, const char *cols, const char *
 		crud_param(&b, n);
 		buf_puts(&b, "))");
 	}
-	if (res->scope) {
-		scope_sql(&b, res, n + 1);
-		n += 2;
-	}
+	scope_sql(&b, res);
 	CAT(&b, " ORDER BY " ALIAS ".", key, " LIMIT ");
 	crud_param(&b, n + 1);
 	return crud_take(&b);
@@ -400,14 +419,14 @@ static bool make_sql(const struct resource *res, struct resource_rt *rt)
 	char *sql[S_FIXED];
 
 	buf_init(&b);
-	select_from(&b, one.data, res->table);
+	select_from(&b, one.data, res);
 	CAT(&b, ALIAS ".", key, " = $1");
-	scope_sql(&b, res, 2);
+	scope_sql(&b, res);
 	sql[S_GET] = crud_take(&b);
 	buf_init(&b);
-	select_from(&b, one.data, res->table);
+	select_from(&b, one.data, res);
 	CAT(&b, ALIAS ".", key, " = $1");
-	scope_sql(&b, res, 2);
+	scope_sql(&b, res);
 	buf_puts(&b, " FOR UPDATE OF " ALIAS);
 	sql[S_LOCK] = crud_take(&b);
 	sql[S_INSERT] = insert_sql(res, cols.data);
@@ -417,9 +436,9 @@ static bool make_sql(const struct resource *res, struct resource_rt *rt)
 	sql[S_DELETE] = crud_take(&b);
 	/* the unfiltered list (browsing page by page) is the hot one: prepared */
 	buf_init(&b);
-	select_from(&b, cols.data, res->table);
+	select_from(&b, cols.data, res);
 	CAT(&b, ALIAS ".", key, " > $1");
-	scope_sql(&b, res, 3);
+	scope_sql(&b, res);
 	CAT(&b, " ORDER BY " ALIAS ".", key, " LIMIT $2");
 	sql[S_LIST] = crud_take(&b);
 	/* an operation the resource does not have has no statement: its slot stays, empty */
@@ -446,9 +465,9 @@ static bool make_sql(const struct resource *res, struct resource_rt *rt)
 		char suffix[64];
 		if (n->ops & OP_LIST) {
 			buf_init(&b);
-			select_from(&b, cols.data, res->table);
+			select_from(&b, cols.data, res);
 			CAT(&b, ALIAS ".", column_of(field_named(res, n->field)), " = $1 AND " ALIAS ".", key, " > $2");
-			scope_sql(&b, res, 4);
+			scope_sql(&b, res);
 			CAT(&b, " ORDER BY " ALIAS ".", key, " LIMIT $3");
 			snprintf(suffix, sizeof suffix, "by_%s", n->field);
 			ok = crud_add_stmt(res, rt, suffix, crud_take(&b));
@@ -535,7 +554,7 @@ static bool check_descriptor(const struct resource *res, const struct resource_r
 		list_params += (res->fields[i].role & FR_FILTER) ? ((res->fields[i].role & FR_SUBTREE) ? 2 : 1) : 0;
 	for (int i = 0; i < res->nfilters; i++)
 		list_params += res->filters[i].param[1] ? 2 : 1;
-	if (list_params > MAX_PARAMS - 2)
+	if (list_params > MAX_PARAMS)
 		return fail(err, errlen, res, "a list of more than 32 parameters");
 	if ((res->nactions > 0 || res->editable || res->deletable) && rt->state < 0)
 		return fail(err, errlen, res, "states and actions need a FR_STATE field");
@@ -746,14 +765,6 @@ static const struct crud_route *route_of(const struct req *r)
 	return r->match.route->data;
 }
 
-/* the scope's $n: the caller's role and unit */
-static void add_scope(struct db_params *p, const struct resource *res, const struct req *r)
-{
-	if (!res->scope)
-		return;
-	db_param(p, role_name(r->caller.role));
-	db_param_int(p, r->caller.unit_id);
-}
 
 /* a connection for reading: in a transaction that names the caller, for a scoped resource */
 static bool reader(struct req *r, const struct resource *res, struct db_conn **db)
@@ -930,7 +941,6 @@ static int crud_list(struct req *r)
 	id_text(page.limit + 1, limit);
 	PGresult *rows;
 	if (filtered) {
-		add_scope(&p, res, r);
 		db_param(&p, limit);
 		rows = db_query(db, rt->list_sql, p.n, p.v, &r->err);
 	} else {
@@ -940,7 +950,6 @@ static int crud_list(struct req *r)
 			db_param_int(&all, parent);
 		db_param(&all, page.has_after ? page.after : (numeric_key(res) ? "0" : ""));
 		db_param(&all, limit);
-		add_scope(&all, res, r);
 		rows = db_run(db, &rt->stmts[d->nesting ? d->stmt : S_LIST], all.n, all.v, NULL, &r->err);
 	}
 	if (!rows)
@@ -972,7 +981,6 @@ static PGresult *row_by_key(struct req *r, const struct resource *res, struct db
 {
 	struct db_params p = {.n = 0};
 	db_param(&p, key);
-	add_scope(&p, res, r);
 	return db_run(db, &res->rt->stmts[stmt], p.n, p.v, NULL, &r->err);
 }
 

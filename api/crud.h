@@ -190,9 +190,13 @@ struct resource {
 	const struct child_list *children;
 	int nchildren;
 	const char *entity;          /* its name in the audit trail and the change feed: "campaign" */
-	/* Rows outside it are as if absent (404), in reads and writes: SQL of the row (alias t) in
-	 * which $1 is the caller's role name and $2 the caller's unit id. Its reads run in a
-	 * transaction that names the caller, as row-level security then says the same. */
+	/* Tables the row's computed columns read, joined once per statement rather than asked row by
+	 * row: static SQL after "FROM <table> t", e.g. "JOIN award_kinds k ON k.code = t.award_kind_code";
+	 * a computed column then names "(k.name)". Writes answer through a CTE named t. */
+	const char *joins;
+	/* Rows outside it are as if absent (404), in reads and writes: SQL of the row (alias t),
+	 * evaluated in a transaction that names the caller (api/write.c: the settings tdkt.actor_role
+	 * and tdkt.actor_unit_id), which row-level security reads too. */
 	const char *scope;
 	struct resource_rt *rt;      /* made at start by crud_prepare */
 };

@@ -146,8 +146,8 @@ static const struct resource registrations = {
 	WITH(constraints, constraints), .hooks = &hooks,
 	.ops = OPS_NESTED_CREATE, WITH(nested, nested),
 	.editable = drafts, .deletable = drafts, WITH(actions, actions),
-	/* drafts: admins and the unit's subtree; integrations never see them */
-	.scope = "t.status <> 'draft' OR $1 = 'admin' OR ($1 <> 'integration' AND t.unit_id IN " SQL_SUBTREE("$2") ")",
+	/* drafts: admins and the unit's subtree; integrations never see them (sql/0010) */
+	.scope = "t.status <> 'draft' OR tdkt_actor_reaches(t.unit_id)",
 };
 
 static const struct fk_fact facts[] = {
