@@ -112,13 +112,13 @@ static bool issue(struct req *r, const struct caller *who, const char *family)
 static PGresult *throttle(struct req *r, const struct db_stmt *stmt, const char *account_scope, const char *addr_scope)
 {
 	const struct config *c = req_config(r);
-	char window[24], max_account[24], max_addr[24];
-	snprintf(window, sizeof window, "%ld", c->login_window);
-	snprintf(max_account, sizeof max_account, "%ld", c->login_max_failures);
-	snprintf(max_addr, sizeof max_addr, "%ld", c->login_max_failures_addr);
-	const char *params[] = {account_scope, addr_scope, window, max_account, max_addr};
-	struct db_conn *db;
-	return req_db(r, &db) ? db_run(db, stmt, 5, params, NULL, &r->err) : NULL;
+	struct db_params p = {.n = 0};
+	db_param(&p, account_scope);
+	db_param(&p, addr_scope);
+	db_param_int(&p, c->login_window);
+	db_param_int(&p, c->login_max_failures);
+	db_param_int(&p, c->login_max_failures_addr);
+	return req_run(r, stmt, &p);
 }
 
 /* 429 with Retry-After when a row of res holds a lock (seconds it lasts, NULL for none); clears res */

@@ -62,9 +62,10 @@ static bool validate(struct req *r, const struct jvalue *v, PGresult *cur)
 static bool check_award(struct req *r, const char *kind, long long year, const char *decided_on, bool individual,
 			long long person, long long *record_unit)
 {
-	char pbuf[24];
-	const char *params[] = {kind, person ? id_text(person, pbuf) : NULL};
-	PGresult *res = db_run(r->db, &sql_awards_recipient, 2, params, NULL, &r->err);
+	struct db_params p = {.n = 0};
+	db_param(&p, kind);
+	db_param_int_if(&p, person != 0, person);
+	PGresult *res = req_run(r, &sql_awards_recipient, &p);
 	if (!res)
 		return false;
 	if (PQgetisnull(res, 0, 0)) {

@@ -99,9 +99,10 @@ static bool members_within_reach(struct req *r, const char *items)
 {
 	if (permission(r->caller.role, ACT_ORGANIZE, REL_OUTSIDE))
 		return true;
-	char caller_unit[24];
-	const char *params[] = {items, id_text(r->caller.unit_id, caller_unit)};
-	PGresult *res = db_run(r->db, &sql_clusters_units_outside, 2, params, NULL, &r->err);
+	struct db_params p = {.n = 0};
+	db_param(&p, items);
+	db_param_int(&p, r->caller.unit_id);
+	PGresult *res = req_run(r, &sql_clusters_units_outside, &p);
 	if (!res)
 		return false;
 	struct buf list;

@@ -47,9 +47,9 @@ static bool check_person(struct req *r, const struct jvalue *person, long long u
 {
 	if (!person->present || person->is_null)
 		return true;
-	char pbuf[24];
-	const char *params[] = {id_text(person->num, pbuf)};
-	PGresult *res = db_run(r->db, &sql_initiatives_person_unit, 1, params, NULL, &r->err);
+	struct db_params p = {.n = 0};
+	db_param_int(&p, person->num);
+	PGresult *res = req_run(r, &sql_initiatives_person_unit, &p);
 	if (!res)
 		return false;
 	bool found = PQntuples(res) == 1, same = found && strtoll(PQgetvalue(res, 0, 0), NULL, 10) == unit;
@@ -64,9 +64,9 @@ static bool check_person(struct req *r, const struct jvalue *person, long long u
 /* a new initiative: the campaign active, the year in its period */
 static bool check_campaign(struct req *r, const struct jvalue *v)
 {
-	char id[24];
-	const char *key[] = {id_text(v[F_CAMPAIGN].num, id)};
-	PGresult *camp = db_run(r->db, &sql_initiatives_campaign, 1, key, NULL, &r->err);
+	struct db_params p = {.n = 0};
+	db_param_int(&p, v[F_CAMPAIGN].num);
+	PGresult *camp = req_run(r, &sql_initiatives_campaign, &p);
 	if (!camp)
 		return false;
 	long long first = strtoll(PQgetvalue(camp, 0, 1), NULL, 10), last = strtoll(PQgetvalue(camp, 0, 2), NULL, 10);

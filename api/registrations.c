@@ -96,9 +96,11 @@ static bool check_targets(struct req *r, const char *campaign, const char *targe
  * clusters that year (when it has clusters) */
 static bool check_campaign(struct req *r, const struct jvalue *v, const char *campaign)
 {
-	char unit[24], year[24];
-	const char *key[] = {campaign, id_text(v[F_UNIT].num, unit), id_text(v[F_YEAR].num, year)};
-	PGresult *camp = db_run(r->db, &sql_registrations_campaign, 3, key, NULL, &r->err);
+	struct db_params p = {.n = 0};
+	db_param(&p, campaign);
+	db_param_int(&p, v[F_UNIT].num);
+	db_param_int(&p, v[F_YEAR].num);
+	PGresult *camp = req_run(r, &sql_registrations_campaign, &p);
 	if (!camp)
 		return false;
 	const char *status = PQgetvalue(camp, 0, 0);
