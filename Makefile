@@ -111,7 +111,7 @@ stress: deps build/tdkt
 	@tests/stress/run.sh build/tdkt
 
 FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,build/fuzz/fuzz_%,$(wildcard tests/fuzz/fuzz_*.c))
-build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRC) $(GEN)
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/verifier.h $(LIB_SRC) $(GEN)
 	@mkdir -p build/fuzz
 	clang $(CSTD) -g -O1 -fsanitize=fuzzer,address,undefined $(INCS) -o $@ $< $(LIB_SRC) $(GEN) $(LIBS)
 

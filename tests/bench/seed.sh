@@ -83,35 +83,13 @@ echo "registrations: $(psql -X -At "$DATABASE_URL" -c "SELECT set_config('tdkt.a
 read -r reg_min reg_max < <(psql -X -At -F ' ' "$DATABASE_URL" -c "SELECT set_config('tdkt.actor_role', 'system', false); SELECT min(id), max(id) FROM registrations" | tail -n 1)
 token=$("$bin" token --sub 1 --role viewer --unit-id "$min_id" --ttl 3600)
 
-cat > "$work/get.lua" <<LUA
-math.randomseed(os.time())
-wrk.headers["Authorization"] = "Bearer $token"
-request = function()
-  return wrk.format("GET", "/v1/units/" .. math.random($min_id, $max_id))
-end
-LUA
-cat > "$work/reg.lua" <<LUA
-math.randomseed(os.time())
-wrk.headers["Authorization"] = "Bearer $token"
-request = function()
-  return wrk.format("GET", "/v1/registrations/" .. math.random($reg_min, $reg_max))
-end
-LUA
-cat > "$work/campaigns.lua" <<LUA
-math.randomseed(os.time())
-wrk.headers["Authorization"] = "Bearer $token"
-request = function()
-  return wrk.format("GET", "/v1/campaigns?limit=50&cluster_id=" .. math.random($cl_min, $cl_max) .. "&year=" .. math.random(2015, 2024))
-end
-LUA
-cat > "$work/awards.lua" <<LUA
-math.randomseed(os.time())
-wrk.headers["Authorization"] = "Bearer $token"
-request = function()
-  return wrk.format("GET", "/v1/people/" .. math.random($person_min, $person_max) .. "/awards")
-end
-LUA
-cat > "$work/list.lua" <<LUA
-wrk.headers["Authorization"] = "Bearer $token"
-wrk.path = "/v1/units?limit=50"
-LUA
+# one wrk script per scenario: a GET of the path expression (Lua), random ids drawn per request
+scenario() { # name lua-path-expression
+  printf 'math.randomseed(os.time())\nwrk.headers["Authorization"] = "Bearer %s"\nrequest = function()\n  return wrk.format("GET", %s)\nend\n' \
+    "$token" "$2" > "$work/$1.lua"
+}
+scenario get "\"/v1/units/\" .. math.random($min_id, $max_id)"
+scenario reg "\"/v1/registrations/\" .. math.random($reg_min, $reg_max)"
+scenario campaigns "\"/v1/campaigns?limit=50&cluster_id=\" .. math.random($cl_min, $cl_max) .. \"&year=\" .. math.random(2015, 2024)"
+scenario awards "\"/v1/people/\" .. math.random($person_min, $person_max) .. \"/awards\""
+scenario list "\"/v1/units?limit=50\""

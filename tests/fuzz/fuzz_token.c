@@ -2,17 +2,15 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include "lib/auth.h"
 #include "lib/cursor.h"
+#include "tests/fuzz/verifier.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static struct auth_verifier v;
 	static int ready;
 	if (!ready) {
-		auth_verifier_hs256(&v, "fuzz-secret-0123456789abcdef012345", "tdkt", "tdkt");
-		cursor_set_key("fuzz-secret-0123456789abcdef012345", 34);
+		cursor_set_key(FUZZ_SECRET, sizeof FUZZ_SECRET - 1);
 		ready = 1;
 	}
 	char *text = malloc(size + 1);
@@ -22,7 +20,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	text[size] = '\0';
 	struct caller c;
 	char why[96];
-	auth_verify(&v, text, 1800000000, &c, why, sizeof why);
+	auth_verify(fuzz_verifier(), text, 1800000000, &c, why, sizeof why);
 	char payload[CURSOR_PAYLOAD_MAX + 1];
 	cursor_decode("units", text, payload);
 	free(text);
