@@ -153,8 +153,8 @@ static bool check_period(struct req *r, const char *starts, const char *ends)
 
 static bool validate(struct req *r, const struct jvalue *v, PGresult *cur)
 {
-	return check_period(r, cur ? patched_text(&v[C_STARTS_ON], cur, C_STARTS_ON) : v[C_STARTS_ON].str,
-			    cur ? patched_text(&v[C_ENDS_ON], cur, C_ENDS_ON) : v[C_ENDS_ON].str);
+	return check_period(r, cur ? crud_patched(&campaigns, v, cur, C_STARTS_ON) : v[C_STARTS_ON].str,
+			    cur ? crud_patched(&campaigns, v, cur, C_ENDS_ON) : v[C_ENDS_ON].str);
 }
 
 /* the participating clusters, replaced as a whole when given */
@@ -164,7 +164,7 @@ static bool after_write(struct req *r, const struct jvalue *v, PGresult *cur, PG
 	if (!v[C_CLUSTER_IDS].present)
 		return true;
 	char *ids = json_dumps(v[C_CLUSTER_IDS].list, JSON_COMPACT);
-	const char *params[] = {PQgetvalue(row, 0, C_ID), ids};
+	const char *params[] = {PQgetvalue(row, 0, crud_shape(&campaigns)->id_col), ids};
 	PGresult *res = ids ? db_run(r->db, &sql_campaigns_clusters_set, 2, params, crud_write_explained(&campaigns), &r->err)
 			    : (app_error_set(&r->err, 503, "The service is short of memory."), NULL);
 	free(ids);

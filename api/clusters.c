@@ -118,12 +118,14 @@ static bool members_within_reach(struct req *r, const char *items)
 	return ok;
 }
 
+static const struct resource clusters;
+
 /* in the locked cluster's transaction: the units exist, are within the caller's reach and in no
  * other cluster of the organiser that year */
 static bool check_members(struct req *r, PGresult *cur, const char *year, const char *items)
 {
 	const char *missing[] = {items};
-	const char *taken[] = {PQgetvalue(cur, 0, C_ORGANIZER), year, PQgetvalue(cur, 0, C_ID), items};
+	const char *taken[] = {crud_cur(&clusters, cur, C_ORGANIZER), year, crud_cur(&clusters, cur, C_ID), items};
 	return none_named(r, &sql_clusters_units_missing, 1, missing, "not_found", year) && members_within_reach(r, items) &&
 	       none_named(r, &sql_clusters_taken, 4, taken, "in_other_cluster", year);
 }
@@ -221,7 +223,7 @@ static int clusters_rollover(struct req *r)
 	if (!deputy_is_member)
 		app_error_field(&r->err, "deputy_unit_id", "not_member", "unit %lld is not a member in %lld", deputy, from);
 	if (r->err.nfields > 0 || !buf_ok(&items) || !crud_child_replace(r, &clusters, 0, cur, nbuf, items.data) ||
-	    !db_commit(r->db, &r->err) || !crud_child_respond(r, &clusters, 0, lockbuf, nbuf))
+	    !crud_child_commit(r, &clusters, 0, lockbuf, nbuf))
 		goto out;
 	r->status = 201;
 	snprintf(r->location, sizeof r->location, "/v1/clusters/%lld/members?year=%lld", id, from + 1);

@@ -388,6 +388,11 @@ bool crud_add_stmt(const struct resource *res, struct resource_rt *rt, const cha
 	struct buf name;
 	buf_init(&name);
 	CAT(&name, res->name, "_", suffix);
+	if (!buf_ok(&name)) {
+		buf_free(&name);
+		free(sql);
+		return false;
+	}
 	memcpy(rt->stmt_names[rt->nstmts], name.data, name.len + 1);
 	buf_free(&name);
 	rt->stmts[rt->nstmts] = (struct db_stmt){rt->stmt_names[rt->nstmts], sql};
@@ -549,13 +554,17 @@ static bool index_fields(const struct resource *res, struct resource_rt *rt, cha
 
 static bool check_descriptor(const struct resource *res, const struct resource_rt *rt, char *err, size_t errlen)
 {
-	int list_params = 3 + res->searchable; /* cursor, limit, q; then the filters' */
+	int list_params = 2 + res->searchable; /* cursor, limit, q; then the filters' */
 	for (int i = 0; i < res->nfields; i++)
 		list_params += (res->fields[i].role & FR_FILTER) ? ((res->fields[i].role & FR_SUBTREE) ? 2 : 1) : 0;
 	for (int i = 0; i < res->nfilters; i++)
 		list_params += res->filters[i].param[1] ? 2 : 1;
 	if (list_params > MAX_PARAMS)
 		return fail(err, errlen, res, "a list of more than 32 parameters");
+	/* an owner the client does not write (an award's record unit) is checked by the resource */
+	if (rt->owner >= 0 && !writable(&res->fields[rt->owner]) &&
+	    (!res->hooks || (!res->hooks->before_write && !res->hooks->validate)))
+		return fail(err, errlen, res, "an owner that is not written needs a hook (validate, before_write) for a create's right");
 	if ((res->nactions > 0 || res->editable || res->deletable) && rt->state < 0)
 		return fail(err, errlen, res, "states and actions need a FR_STATE field");
 	if (res->nactions > CRUD_MAX_ACTIONS || res->nnested > CRUD_MAX_NESTED || res->nchildren > CRUD_MAX_CHILDREN)
@@ -678,12 +687,16 @@ bool crud_explain(const struct resource *res, const struct db_constraint *on_wri
 {
 	struct resource_rt *rt = res->rt;
 	int n = res->nconstraints + nfks;
+	struct db_constraint *w = calloc((size_t)n + 1, sizeof *w), *d = calloc((size_t)nfks + 1, sizeof *d);
+	if (!w || !d) {
+		free(w);
+		free(d);
+		return false;
+	}
 	free(rt->on_write);
 	free(rt->on_delete);
-	rt->on_write = calloc((size_t)n + 1, sizeof *rt->on_write);
-	rt->on_delete = calloc((size_t)nfks + 1, sizeof *rt->on_delete);
-	if (!rt->on_write || !rt->on_delete)
-		return false;
+	rt->on_write = w;
+	rt->on_delete = d;
 	for (int i = 0; i < res->nconstraints; i++)
 		rt->on_write[i] = res->constraints[i];
 	for (int i = 0; i < nfks; i++) {
@@ -694,6 +707,13 @@ bool crud_explain(const struct resource *res, const struct db_constraint *on_wri
 	rt->write_why = (struct db_explain){rt->on_write, n, false};
 	rt->delete_why = (struct db_explain){rt->on_delete, nfks, true};
 	return true;
+}
+
+const char *crud_patched(const struct resource *res, const struct jvalue *v, PGresult *cur, int field)
+{
+	if (v[field].present)
+		return v[field].is_null ? NULL : v[field].str;
+	return crud_cur(res, cur, field);
 }
 
 const struct db_explain *crud_write_explained(const struct resource *res)
@@ -767,7 +787,7 @@ static const struct crud_route *route_of(const struct req *r)
 
 
 /* a connection for reading: in a transaction that names the caller, for a scoped resource */
-static bool reader(struct req *r, const struct resource *res, struct db_conn **db)
+bool crud_reader(struct req *r, const struct resource *res, struct db_conn **db)
 {
 	return res->scope ? read_begin(r, db) : req_db(r, db);
 }
@@ -781,7 +801,7 @@ bool crud_role_may(struct req *r, const struct resource *res, enum action action
 }
 
 /* 403 for a role that may not read the resource at all */
-static bool may_read(struct req *r, const struct resource *res)
+bool crud_may_read(struct req *r, const struct resource *res)
 {
 	return res->read == ACT_READ_UNIT || crud_role_may(r, res, res->read);
 }
@@ -930,12 +950,12 @@ static int crud_list(struct req *r)
 	long long parent = 0;
 	int fixed = d->nesting ? field_index(res, d->nesting->field) : -1;
 	bool filtered = false;
-	if ((d->nesting && !req_path_id(r, "id", &parent)) || !may_read(r, res) || !query_parse(r->query, &q, &r->err) ||
+	if ((d->nesting && !req_path_id(r, "id", &parent)) || !crud_may_read(r, res) || !query_parse(r->query, &q, &r->err) ||
 	    !(numeric_key(res) ? page_parse_id(&q, res->name, &page, &r->err) : page_parse(&q, res->name, &page, &r->err)))
 		return -1;
 	db_param(&p, page.has_after ? page.after : NULL);
 	if (!list_filters(r, res, &q, fixed, parent, &p, &filtered) || !query_no_unknown(&q, &r->err) ||
-	    !reader(r, res, &db))
+	    !crud_reader(r, res, &db))
 		return -1;
 	char limit[24];
 	id_text(page.limit + 1, limit);
@@ -977,7 +997,7 @@ bool crud_path_key(struct req *r, const struct resource *res, char key[64])
 }
 
 /* row `key` by statement `stmt` (get or lock), within the scope */
-static PGresult *row_by_key(struct req *r, const struct resource *res, struct db_conn *db, int stmt, const char *key)
+PGresult *crud_row_by_key(struct req *r, const struct resource *res, struct db_conn *db, int stmt, const char *key)
 {
 	struct db_params p = {.n = 0};
 	db_param(&p, key);
@@ -990,9 +1010,9 @@ static int crud_get(struct req *r)
 	const struct row_shape *shape = &res->rt->shape;
 	struct db_conn *db;
 	char key[64];
-	if (!may_read(r, res) || !crud_path_key(r, res, key) || !reader(r, res, &db))
+	if (!crud_may_read(r, res) || !crud_path_key(r, res, key) || !crud_reader(r, res, &db))
 		return -1;
-	PGresult *row = row_by_key(r, res, db, S_GET, key);
+	PGresult *row = crud_row_by_key(r, res, db, S_GET, key);
 	if (!row)
 		return -1;
 	if (PQntuples(row) == 0) {
@@ -1036,10 +1056,14 @@ static int write_row(struct req *r, const struct resource *res, int stmt, int n,
 	}
 	if (res->rt->has_child) {
 		/* read again: the children the hook wrote are part of the row */
-		PGresult *again = row_by_key(r, res, r->db, S_GET, PQgetvalue(row, 0, res->rt->col_of[res->rt->key]));
+		PGresult *again = crud_row_by_key(r, res, r->db, S_GET, PQgetvalue(row, 0, res->rt->col_of[res->rt->key]));
 		PQclear(row);
 		if (!again)
 			return -1;
+		if (PQntuples(again) != 1) { /* written out of the caller's sight: not committed */
+			PQclear(again);
+			return app_error_set(&r->err, 500, "An internal error occurred."), -1;
+		}
 		row = again;
 	}
 	if (!db_commit(r->db, &r->err)) {
@@ -1116,9 +1140,9 @@ static int crud_create(struct req *r)
 	if ((d->nesting && !req_path_id(r, "id", &parent_id)) || !crud_role_may(r, res, res->write) ||
 	    !req_json(r, false, &body) || !jin_decode(body, rt->specs, (size_t)res->nfields, false, v, &r->err) ||
 	    !encode_columns(r, res, v, json) || !hook_validate(r, res, v, NULL) ||
-	    !hook_prepare(r, res, v, scratch, sizeof scratch) ||
-	    (owner && writable(owner) && !authz_require_unit_field(r, res->write, v[rt->owner].num, owner->in.name)) ||
-	    !write_begin(r, &db))
+	    !hook_prepare(r, res, v, scratch, sizeof scratch) || !write_begin(r, &db) ||
+	    /* in the transaction, as the tree it asks about is read there */
+	    (owner && writable(owner) && !authz_require_unit_field(r, res->write, v[rt->owner].num, owner->in.name)))
 		goto out;
 	if (d->nesting) {
 		struct jvalue *pv = &v[field_index(res, d->nesting->field)];
@@ -1172,7 +1196,7 @@ bool crud_state_allows(struct req *r, const struct resource *res, PGresult *cur,
  * the row but not change it: outside its subtree, or a row-level policy says so) */
 static bool not_lockable(struct req *r, const struct resource *res, enum action action, const char *key)
 {
-	PGresult *row = row_by_key(r, res, r->db, S_GET, key);
+	PGresult *row = crud_row_by_key(r, res, r->db, S_GET, key);
 	if (!row)
 		return false;
 	struct resource_rt *rt = res->rt;
@@ -1196,7 +1220,7 @@ bool crud_lock_key(struct req *r, const struct resource *res, enum action action
 	if (!crud_role_may(r, res, action) || !write_begin(r, &db) ||
 	    (HOOK(res, before_lock) && !res->hooks->before_lock(r, v)))
 		return false;
-	PGresult *row = row_by_key(r, res, db, S_LOCK, key);
+	PGresult *row = crud_row_by_key(r, res, db, S_LOCK, key);
 	if (!row)
 		return false;
 	if (PQntuples(row) == 0) {
@@ -1304,6 +1328,10 @@ static int crud_action(struct req *r)
 	buf_free(&doing);
 	if (!ok || (HOOK(res, on_action) && !res->hooks->on_action(r, a, a->body ? v : NULL, cur, &out)))
 		goto out;
+	if (!out.to) { /* a hook that was to say the state did not: the descriptor's mistake */
+		app_error_set(&r->err, 500, "An internal error occurred.");
+		goto out;
+	}
 	struct db_params p = {.n = 0};
 	db_param(&p, key);
 	db_param(&p, out.to);

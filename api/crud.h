@@ -261,6 +261,9 @@ bool crud_prepare(const struct resource *res, char *err, size_t errlen);
  * out of memory. */
 bool crud_explain(const struct resource *res, const struct db_constraint *on_write, const struct db_constraint *on_delete,
 		  int nfks);
+/* a text field's value after a merge patch v of row cur: the patch's (NULL for null) when given,
+ * else the stored one */
+const char *crud_patched(const struct resource *res, const struct jvalue *v, PGresult *cur, int field);
 /* the stored text of `field` in the row read (NULL for SQL NULL or a write-only field) */
 const char *crud_cur(const struct resource *res, PGresult *cur, int field);
 /* how the resource's writes explain constraint violations (for hooks and hand-written routes
@@ -280,6 +283,9 @@ bool crud_lock_for_write(struct req *r, const struct resource *res, long long id
  * the child's check; audited. */
 bool crud_child_replace(struct req *r, const struct resource *res, int child, PGresult *cur, const char *partition,
 			const char *items);
+/* answers child list `child` of row `key` as its GET does, then commits (the answer dropped
+ * when the commit fails) */
+bool crud_child_commit(struct req *r, const struct resource *res, int child, const char *key, const char *partition);
 /* answers child list `child` of row `key` as its GET does */
 bool crud_child_respond(struct req *r, const struct resource *res, int child, const char *key, const char *partition);
 

@@ -8,6 +8,8 @@
 #include "lib/query.h"
 
 enum { C_JSON, C_CLEAR, C_INSERT, C_READ };
+#define CHILD_MAX_ITEM_FIELDS 16
+#define CHILD_MAX_COPIED 8
 
 
 /* " WHERE parent = $1 [AND partition = $2]" */
@@ -82,10 +84,16 @@ bool crud_child_sql(const struct resource *res, struct resource_rt *rt)
 		bool names_ok = crud_identifier(c->segment) && crud_identifier(c->table) &&
 				crud_identifier(c->parent_column) && crud_identifier(c->order) &&
 				(!c->partition || crud_identifier(c->partition)) && c->nitems > 0 && c->unique < c->nitems;
-		for (int k = 0; k < c->nitems; k++)
-			names_ok = names_ok && crud_identifier(c->items[k].name);
-		for (int k = 0; c->copied && c->copied[k]; k++)
-			names_ok = names_ok && crud_identifier(c->copied[k]);
+		names_ok = names_ok && c->nitems <= CHILD_MAX_ITEM_FIELDS;
+		for (int k = 0; k < c->nitems && names_ok; k++)
+			names_ok = crud_identifier(c->items[k].name);
+		/* each copied column is a field of the row, at most CHILD_MAX_COPIED of them */
+		for (int k = 0; c->copied && c->copied[k] && names_ok; k++) {
+			bool field = false;
+			for (int f = 0; f < res->nfields; f++)
+				field |= strcmp(res->fields[f].in.name, c->copied[k]) == 0;
+			names_ok = k < CHILD_MAX_COPIED && field && crud_identifier(c->copied[k]);
+		}
 		rt->child_stmt[i] = rt->nstmts;
 		if (!names_ok || !child_sql(res, rt, c))
 			return false;
@@ -123,7 +131,11 @@ bool crud_child_respond(struct req *r, const struct resource *res, int child, co
 	PGresult *rows = db_run(r->db, stmt(res, child, C_READ), c->partition ? 2 : 1, params, NULL, &r->err);
 	if (!rows)
 		return false;
-	CAT(r->out, "{\"", c->key, "\":", key);
+	CAT(r->out, "{\"", c->key, "\":");
+	if (res->fields[res->rt->key].out == COL_NUM)
+		buf_puts(r->out, key);
+	else
+		buf_json_cstr(r->out, key);
 	if (c->partition)
 		CAT(r->out, ",\"", c->partition, "\":", partition);
 	buf_puts(r->out, ",\"items\":[");
@@ -137,16 +149,26 @@ bool crud_child_respond(struct req *r, const struct resource *res, int child, co
 	return true;
 }
 
+bool crud_child_commit(struct req *r, const struct resource *res, int child, const char *key, const char *partition)
+{
+	/* the answer is read before the commit: a read that fails after it would report a saved
+	 * change as failed */
+	if (crud_child_respond(r, res, child, key, partition) && db_commit(r->db, &r->err))
+		return true;
+	buf_reset(r->out);
+	return false;
+}
+
 bool crud_child_replace(struct req *r, const struct resource *res, int child, PGresult *cur, const char *partition,
 			const char *items)
 {
 	const struct child_list *c = &res->children[child];
 	const char *key = PQgetvalue(cur, 0, res->rt->col_of[res->rt->key]);
-	const char *params[3 + 8] = {key, partition};
+	const char *params[3 + CHILD_MAX_COPIED] = {key, partition};
 	int n = c->partition ? 2 : 1;
 	if (c->check && !c->check(r, cur, partition, items))
 		return false;
-	for (int i = 0; c->copied && c->copied[i] && n < 10; i++)
+	for (int i = 0; c->copied && c->copied[i]; i++)
 		for (int f = 0; f < res->nfields; f++)
 			if (strcmp(res->fields[f].in.name, c->copied[i]) == 0)
 				params[n++] = crud_cur(res, cur, f);
@@ -204,12 +226,10 @@ static int child_get(struct req *r)
 	struct query q;
 	struct db_conn *db;
 	char key[64], partition[24];
-	if (!crud_path_key(r, res, key) || !query_parse(r->query, &q, &r->err) ||
-	    !partition_of(r, d->child, &q, partition) || !query_no_unknown(&q, &r->err) ||
-	    !(res->scope ? read_begin(r, &db) : req_db(r, &db)))
+	if (!crud_may_read(r, res) || !crud_path_key(r, res, key) || !query_parse(r->query, &q, &r->err) ||
+	    !partition_of(r, d->child, &q, partition) || !query_no_unknown(&q, &r->err) || !crud_reader(r, res, &db))
 		return -1;
-	const char *params[] = {key};
-	PGresult *row = db_run(db, &res->rt->stmts[CRUD_GET], 1, params, NULL, &r->err);
+	PGresult *row = crud_row_by_key(r, res, db, CRUD_GET, key);
 	if (!row)
 		return -1;
 	bool exists = PQntuples(row) == 1;
@@ -226,7 +246,7 @@ static bool encode_items(struct req *r, const struct child_list *c, json_t *body
 	json_t *item;
 	buf_putc(out, '[');
 	json_array_foreach(body, i, item) {
-		struct jvalue v[16];
+		struct jvalue v[CHILD_MAX_ITEM_FIELDS];
 		if (!jin_decode_item(item, "", i, c->items, (size_t)c->nitems, v, &r->err))
 			continue;
 		for (size_t j = 0; j < i; j++)
@@ -277,7 +297,7 @@ static int child_put(struct req *r)
 	    (c->validate && !c->validate(r, body)) || !crud_lock_key(r, res, res->write, NULL, key, &cur) ||
 	    !crud_state_allows(r, res, cur, c->editable, doing) ||
 	    !crud_child_replace(r, res, child_index(res, c), cur, c->partition ? partition : NULL, items.data) ||
-	    !db_commit(r->db, &r->err) || !crud_child_respond(r, res, child_index(res, c), key, partition))
+	    !crud_child_commit(r, res, child_index(res, c), key, partition))
 		goto out;
 	rc = 0;
 out:

@@ -26,6 +26,12 @@ char *crud_owned(struct resource_rt *rt, char *s);
 bool crud_add_route(struct resource_rt *rt, const char *method, const char *path, int (*handler)(struct req *),
 		    struct crud_route data);
 
+/* 403 for a role that may not read the resource at all */
+bool crud_may_read(struct req *r, const struct resource *res);
+/* a connection for reading: in a transaction that names the caller, for a scoped resource */
+bool crud_reader(struct req *r, const struct resource *res, struct db_conn **db);
+/* row `key` by statement `stmt` (CRUD_GET or CRUD_LOCK), within the scope; new, NULL with r->err */
+PGresult *crud_row_by_key(struct req *r, const struct resource *res, struct db_conn *db, int stmt, const char *key);
 /* 403 unless the caller's role may do `action` somewhere */
 bool crud_role_may(struct req *r, const struct resource *res, enum action action);
 /* the row's key from the path (an id or a code), 404 otherwise */

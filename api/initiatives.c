@@ -61,16 +61,20 @@ static bool check_person(struct req *r, const struct jvalue *person, long long u
 	return true;
 }
 
-/* a new initiative: the campaign active, the year in its period */
-static bool check_campaign(struct req *r, const struct jvalue *v)
+/* the year in the campaign's period; a new initiative (new) needs an active campaign too */
+static bool check_campaign(struct req *r, const struct jvalue *v, long long campaign, bool new)
 {
 	struct db_params p = {.n = 0};
-	db_param_int(&p, v[F_CAMPAIGN].num);
+	db_param_int(&p, campaign);
 	PGresult *camp = req_run(r, &sql_initiatives_campaign, &p);
 	if (!camp)
 		return false;
+	if (PQntuples(camp) == 0) { /* deleted since the parent was found */
+		PQclear(camp);
+		return app_error_set(&r->err, 404, "Campaign %lld does not exist.", campaign);
+	}
 	long long first = strtoll(PQgetvalue(camp, 0, 1), NULL, 10), last = strtoll(PQgetvalue(camp, 0, 2), NULL, 10);
-	if (strcmp(PQgetvalue(camp, 0, 0), "active") != 0)
+	if (new && strcmp(PQgetvalue(camp, 0, 0), "active") != 0)
 		app_error_field(&r->err, "campaign_id", "not_active", "the campaign is %s; initiatives need an active one",
 				PQgetvalue(camp, 0, 0));
 	if (v[F_YEAR].num < first || v[F_YEAR].num > last)
@@ -84,8 +88,11 @@ static const struct resource initiatives;
 static bool before_write(struct req *r, const struct jvalue *v, PGresult *cur)
 {
 	if (!cur)
-		return check_campaign(r, v) && check_person(r, &v[F_PERSON], v[F_UNIT].num);
-	/* a patch: the person as it will be, against the unit as it will be */
+		return check_campaign(r, v, v[F_CAMPAIGN].num, true) && check_person(r, &v[F_PERSON], v[F_UNIT].num);
+	/* a patch: a new year within the period, the person as it will be against the unit as it will be */
+	if (v[F_YEAR].present &&
+	    !check_campaign(r, v, strtoll(crud_cur(&initiatives, cur, F_CAMPAIGN), NULL, 10), false))
+		return false;
 	long long unit = v[F_UNIT].present ? v[F_UNIT].num : strtoll(crud_cur(&initiatives, cur, F_UNIT), NULL, 10);
 	struct jvalue person = v[F_PERSON];
 	const char *stored = crud_cur(&initiatives, cur, F_PERSON);

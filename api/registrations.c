@@ -103,6 +103,10 @@ static bool check_campaign(struct req *r, const struct jvalue *v, const char *ca
 	PGresult *camp = req_run(r, &sql_registrations_campaign, &p);
 	if (!camp)
 		return false;
+	if (PQntuples(camp) == 0) { /* deleted since the parent was found */
+		PQclear(camp);
+		return app_error_set(&r->err, 404, "Campaign %s does not exist.", campaign);
+	}
 	const char *status = PQgetvalue(camp, 0, 0);
 	long long first = strtoll(PQgetvalue(camp, 0, 1), NULL, 10), last = strtoll(PQgetvalue(camp, 0, 2), NULL, 10);
 	if (strcmp(status, "active") != 0)

@@ -83,13 +83,6 @@ bool snake_code_ok(const char *s, size_t n)
 	return true;
 }
 
-const char *patched_text(const struct jvalue *v, PGresult *cur, int col)
-{
-	if (v->present)
-		return v->is_null ? NULL : v->str;
-	return PQgetisnull(cur, 0, col) ? NULL : PQgetvalue(cur, 0, col);
-}
-
 int respond_deleted(struct req *r, const struct db_stmt *stmt, const char *id, const struct db_explain *why)
 {
 	const char *params[] = {id};

@@ -32,10 +32,6 @@ bool upper_code_ok(const char *s, size_t n);
 bool snake_code_ok(const char *s, size_t n);
 #define SNAKE_CODE_DESC "must match ^[a-z][a-z0-9_]{1,47}$"
 
-/* The new value of a text field in a merge patch: the patch's (NULL for null) when present,
- * else the stored column of row 0 (NULL when SQL NULL). */
-const char *patched_text(const struct jvalue *v, PGresult *cur, int col);
-
 /* Runs the DELETE statement `stmt` ($1 = id) in the open transaction, explaining violations by
  * `why`, commits, answers 204. */
 int respond_deleted(struct req *r, const struct db_stmt *stmt, const char *id, const struct db_explain *why);

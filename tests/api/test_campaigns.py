@@ -159,3 +159,17 @@ def test_indicator_list_with_a_bad_item_before_a_good_one(api, tokens, units):
     assert r.status_code == 422
     fields = {e["field"] for e in r.json()["errors"]}
     assert {"[0]", "[2]", "[3].indicator_code"} <= fields
+
+
+def test_indicators_of_another_organisation(api, tokens, units):
+    """only the launching subtree's authorities (and admins) set a campaign's indicators"""
+    c = launch(api, tokens["authority"], units["TTCP"]).json()
+    url = f"/v1/campaigns/{c['id']}/indicators"
+    for role in ("authority_bnctw", "authority_ls", "officer", "viewer", "integration"):
+        assert api.request("PUT", url, token=tokens[role], json=[{"indicator_code": "inspections"}]).status_code == 403
+    assert api.request("PUT", url, token=tokens["authority"], json=[{"indicator_code": "inspections"}],
+                       headers={"If-Match": '"7"'}).status_code == 412
+    assert api.get(url, token=tokens["viewer"]).json()["items"] == []
+    assert api.get(url, token=tokens["viewer"], params={"year": 2024}).status_code == 400
+    assert api.request("PUT", url, token=tokens["authority"], json=[{"indicator_code": "inspections"}],
+                       headers={"If-Match": '"1"'}).status_code == 200

@@ -187,3 +187,15 @@ def test_patch_and_delete(api, tokens, units):
     assert api.delete(f"/v1/clusters/{c['id']}", token=tokens["officer"]).status_code == 403
     assert api.delete(f"/v1/clusters/{c['id']}", token=tokens["authority"]).status_code == 204
     assert api.get(f"/v1/clusters/{c['id']}/members", token=tokens["viewer"], params={"year": 2050}).status_code == 404
+
+
+def test_members_if_match(api, tokens, units):
+    c = new_cluster(api, tokens["admin"], units["DUK-KG"]).json()
+    items = [{"unit_id": units["TT-KGG"], "role": "leader"}]
+    r = api.request("PUT", f"/v1/clusters/{c['id']}/members/2027", token=tokens["admin"], json=items,
+                    headers={"If-Match": '"9"'})
+    assert r.status_code == 412
+    assert members(api, tokens["viewer"], c["id"], 2027) == []
+    r = api.request("PUT", f"/v1/clusters/{c['id']}/members/2027", token=tokens["admin"], json=items,
+                    headers={"If-Match": f'"{c["version"]}"'})
+    assert r.status_code == 200 and [m["unit_id"] for m in r.json()["items"]] == [units["TT-KGG"]]

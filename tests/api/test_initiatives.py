@@ -108,3 +108,26 @@ def test_person_of_another_unit_and_roles(api, tokens, units, open_campaign, dvk
     assert api.get(f"/v1/initiatives/{ini['id']}", token=tokens["integration"]).status_code == 200
     assert api.delete(f"/v1/initiatives/{ini['id']}", token=tokens["officer"]).status_code == 403
     assert api.delete(f"/v1/initiatives/{ini['id']}", token=tokens["authority"]).status_code == 204
+
+
+def test_patch_keeps_the_period_and_others_units_out(api, tokens, units, open_campaign, server):
+    url = f"/v1/campaigns/{open_campaign['id']}/initiatives"
+    ini = api.post(url, token=tokens["officer"], json={"unit_id": units["TT-LSN"], "title": "Một cửa liên thông",
+                                                       "field": "administrative_reform", "year": 2026}).json()
+    # a year outside the campaign's period is refused on a patch as on a create, and changes nothing
+    r = api.patch(f"/v1/initiatives/{ini['id']}", token=tokens["officer"], json={"year": 2025})
+    assert r.status_code == 422 and r.json()["errors"][0]["code"] == "outside_period", r.text
+    assert api.get(f"/v1/initiatives/{ini['id']}", token=tokens["viewer"]).json()["year"] == 2026
+    # another unit's officer, another organisation's authority, and read-only roles may not change it
+    sla_officer = server.token("officer", units["TT-SLA"], sub=311)
+    for token in (sla_officer, tokens["authority_bnctw"], tokens["viewer"], tokens["integration"]):
+        assert api.patch(f"/v1/initiatives/{ini['id']}", token=token, json={"title": "x"}).status_code == 403
+        assert api.delete(f"/v1/initiatives/{ini['id']}", token=token).status_code == 403
+    # moving it to a unit outside the caller's subtree is refused
+    assert api.patch(f"/v1/initiatives/{ini['id']}", token=tokens["officer"],
+                     json={"unit_id": units["TT-SLA"]}).status_code == 403
+    # no unit recognises its own initiatives; read-only roles recognise none
+    rec = {"level": "province", "recognized_on": "2026-11-20"}
+    for role in ("authority_ls", "viewer", "integration"):
+        assert api.post(f"/v1/initiatives/{ini['id']}/recognize", token=tokens[role], json=rec).status_code == 403
+    assert api.get(f"/v1/initiatives/{ini['id']}", token=tokens["viewer"]).json()["status"] == "registered"

@@ -168,3 +168,20 @@ def test_titles_come_from_the_award_kind_catalogue(api, tokens, units, campaign)
     assert r.json()["titles"] == ["co_thi_dua_bo_nganh_tinh"] and r.json()["version"] == 1, "the failed patch changed nothing"
     r = api.patch(f"/v1/registrations/{reg['id']}", token=tokens["admin"], json={"titles": ["tap_the_lao_dong_xuat_sac"]})
     assert r.status_code == 200 and r.json()["titles"] == ["tap_the_lao_dong_xuat_sac"]
+
+
+def test_another_units_registration(api, tokens, units, campaign, server):
+    """a draft of another unit is absent (404) for writes too; a submitted one is readable, not changeable (403)"""
+    sla_officer = server.token("officer", units["TT-SLA"], sub=312)
+    draft = register(api, tokens["admin"], campaign["id"], units["TT-HGG"], year=2023).json()
+    for call in (lambda t: api.patch(f"/v1/registrations/{draft['id']}", token=t, json={"pact_signed_on": None}),
+                 lambda t: api.post(f"/v1/registrations/{draft['id']}/submit", token=t),
+                 lambda t: api.delete(f"/v1/registrations/{draft['id']}", token=t)):
+        assert call(sla_officer).status_code == 404
+        assert call(tokens["authority_bnctw"]).status_code == 404
+    assert api.post(f"/v1/registrations/{draft['id']}/submit", token=tokens["admin"]).status_code == 200
+    for token in (sla_officer, tokens["authority_bnctw"], tokens["viewer"], tokens["integration"]):
+        assert api.get(f"/v1/registrations/{draft['id']}", token=token).status_code == 200
+        assert api.patch(f"/v1/registrations/{draft['id']}", token=token, json={"pact_signed_on": None}).status_code == 403
+        assert api.delete(f"/v1/registrations/{draft['id']}", token=token).status_code == 403
+    assert api.get(f"/v1/registrations/{draft['id']}", token=tokens["viewer"]).json()["status"] == "submitted"
