@@ -10,7 +10,14 @@ DB_STMT(authz_in_subtree, "WITH RECURSIVE up(id, parent_id, depth) AS ("
 	"  WHERE up.depth < 1000)"
 	" SELECT EXISTS (SELECT 1 FROM up WHERE id = $2)");
 DB_STMT(authz_unit_exists, "SELECT 1 FROM units WHERE id = $1");
-static const struct db_stmt *const stmts[] = {&sql_authz_in_subtree, &sql_authz_unit_exists};
+/* is unit $1 a member in year $3 of a cluster whose organiser is $2 or below it */
+DB_STMT(authz_in_organised_cluster, "SELECT EXISTS (SELECT 1 FROM cluster_members m WHERE m.unit_id = $1 AND m.year = $3"
+	" AND EXISTS (WITH RECURSIVE up(id, parent_id, depth) AS ("
+	"   SELECT id, parent_id, 0 FROM units WHERE id = m.organizer_unit_id"
+	"   UNION ALL"
+	"   SELECT u.id, u.parent_id, up.depth + 1 FROM units u JOIN up ON u.id = up.parent_id WHERE up.depth < 1000)"
+	"  SELECT 1 FROM up WHERE id = $2))");
+static const struct db_stmt *const stmts[] = {&sql_authz_in_subtree, &sql_authz_unit_exists, &sql_authz_in_organised_cluster};
 
 const struct api_module authz_module = {.name = "authz", WITH(stmts, stmts)};
 
@@ -24,6 +31,8 @@ static const char *const action_text[ACT_COUNT] = {
 	[ACT_ORGANIZE] = "organise clusters and campaigns for this unit",
 	[ACT_RECOGNIZE] = "recognise this unit's initiatives",
 	[ACT_RECORD_AWARDS] = "record awards on this record",
+	[ACT_REVIEW_REPORT] = "review this unit's reports",
+	[ACT_IMPORT_REPORTS] = "send this unit's reports",
 };
 
 bool authz_relation(struct req *r, long long unit, enum relation *rel)
@@ -46,10 +55,31 @@ bool authz_relation(struct req *r, long long unit, enum relation *rel)
 bool authz_role_may(const struct req *r, enum action action)
 {
 	return permission(r->caller.role, action, REL_OWN) || permission(r->caller.role, action, REL_DESCENDANT) ||
-	       permission(r->caller.role, action, REL_OUTSIDE);
+	       permission(r->caller.role, action, REL_CLUSTER) || permission(r->caller.role, action, REL_OUTSIDE);
+}
+
+/* with a year, a unit outside the subtree may be a member of a cluster the subtree organises */
+static bool in_organised_cluster(struct req *r, long long unit, long long year, enum relation *rel)
+{
+	struct db_params p = {.n = 0};
+	db_param_int(&p, unit);
+	db_param_int(&p, r->caller.unit_id);
+	db_param_int(&p, year);
+	PGresult *res = req_run(r, &sql_authz_in_organised_cluster, &p);
+	if (!res)
+		return false;
+	if (PQntuples(res) == 1 && PQgetvalue(res, 0, 0)[0] == 't')
+		*rel = REL_CLUSTER;
+	PQclear(res);
+	return true;
 }
 
 bool authz_require(struct req *r, enum action action, long long unit)
+{
+	return authz_require_in_year(r, action, unit, 0);
+}
+
+bool authz_require_in_year(struct req *r, enum action action, long long unit, long long year)
 {
 	enum role role = r->caller.role;
 	bool everywhere = permission(role, action, REL_OWN) && permission(role, action, REL_DESCENDANT) &&
@@ -58,6 +88,9 @@ bool authz_require(struct req *r, enum action action, long long unit)
 		return true;
 	enum relation rel = REL_OUTSIDE;
 	if (authz_role_may(r, action) && !authz_relation(r, unit, &rel))
+		return false;
+	if (rel == REL_OUTSIDE && year > 0 && permission(role, action, REL_CLUSTER) &&
+	    !in_organised_cluster(r, unit, year, &rel))
 		return false;
 	if (permission(role, action, rel))
 		return true;

@@ -14,6 +14,8 @@
 enum relation {
 	REL_OWN,         /* the caller's own unit */
 	REL_DESCENDANT,  /* below it in the tree */
+	REL_CLUSTER,     /* elsewhere, but a member, in the data's year, of a cluster organised in the
+			    caller's subtree (asked only with a year: authz_require_in_year) */
 	REL_OUTSIDE,     /* anywhere else */
 	REL_COUNT,
 };
@@ -29,6 +31,8 @@ enum action {
 	ACT_ORGANIZE,           /* set up clusters and campaigns organised by the unit */
 	ACT_RECOGNIZE,          /* recognise the unit's initiatives */
 	ACT_RECORD_AWARDS,      /* record awards from before the system on the record of the unit or its people */
+	ACT_REVIEW_REPORT,      /* accept or return the unit's reports */
+	ACT_IMPORT_REPORTS,     /* send the unit's reports in a batch (national systems) */
 	ACT_COUNT,
 };
 
@@ -37,12 +41,15 @@ enum decision { DENY = 0, ALLOW = 1 };
 /* the table's answer (pure: api/permissions.c) */
 enum decision permission(enum role role, enum action action, enum relation rel);
 
-/* How `unit` relates to the caller's unit. */
+/* How `unit` relates to the caller's unit (never REL_CLUSTER). */
 bool authz_relation(struct req *r, long long unit, enum relation *rel);
 
 /* true when the caller may do `action` on data of `unit`; otherwise 403 in r->err. Asks the
  * database only when the answer depends on where the unit is. */
 bool authz_require(struct req *r, enum action action, long long unit);
+/* authz_require for data of `unit` in `year` (a report): a unit outside the caller's subtree may
+ * still be a member that year of a cluster the subtree organises (REL_CLUSTER). */
+bool authz_require_in_year(struct req *r, enum action action, long long unit, long long year);
 
 /* authz_require for a unit named in a request body: a unit that does not exist is a 422 on
  * `field` (a validation error, not a permission one). */

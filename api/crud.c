@@ -505,7 +505,7 @@ static bool fail(char *err, size_t errlen, const struct resource *res, const cha
 /* the fields: each one's place in a row read, and what the engine must know of it */
 static bool index_fields(const struct resource *res, struct resource_rt *rt, char *err, size_t errlen)
 {
-	rt->key = rt->version = rt->owner = rt->state = -1;
+	rt->key = rt->version = rt->owner = rt->state = rt->period = -1;
 	for (int i = 0; i < res->nfields; i++) {
 		const struct field *f = &res->fields[i];
 		if (!computed(f) && !crud_identifier(column_of(f))) {
@@ -536,6 +536,8 @@ static bool index_fields(const struct resource *res, struct resource_rt *rt, cha
 			rt->owner = i;
 		if (f->role & FR_STATE)
 			rt->state = i;
+		if (f->role & FR_PERIOD)
+			rt->period = i;
 		rt->has_child |= (f->role & FR_CHILD) != 0;
 	}
 	/* the hidden columns come right after those written out, as select_list puts them */
@@ -545,8 +547,9 @@ static bool index_fields(const struct resource *res, struct resource_rt *rt, cha
 	if (rt->key < 0)
 		return fail(err, errlen, res, "no field is the key");
 	if (rt->col_of[rt->key] < 0 || (rt->owner >= 0 && rt->col_of[rt->owner] < 0) ||
-	    (rt->version >= 0 && rt->col_of[rt->version] < 0) || (rt->state >= 0 && rt->col_of[rt->state] < 0))
-		return fail(err, errlen, res, "the key, owner, version and state are read back: not write-only");
+	    (rt->version >= 0 && rt->col_of[rt->version] < 0) || (rt->state >= 0 && rt->col_of[rt->state] < 0) ||
+	    (rt->period >= 0 && rt->col_of[rt->period] < 0))
+		return fail(err, errlen, res, "the key, owner, version, state and period are read back: not write-only");
 	if ((res->fields[rt->key].role & FR_HIDDEN) || (rt->version >= 0 && (res->fields[rt->version].role & FR_HIDDEN)))
 		return fail(err, errlen, res, "the key and version are written out");
 	return true;
@@ -719,6 +722,12 @@ const char *crud_patched(const struct resource *res, const struct jvalue *v, PGr
 const struct db_explain *crud_write_explained(const struct resource *res)
 {
 	return &res->rt->write_why;
+}
+
+const struct jfield *crud_create_specs(const struct resource *res, size_t *n)
+{
+	*n = (size_t)res->nfields;
+	return res->rt->specs;
 }
 
 const struct row_shape *crud_shape(const struct resource *res)
@@ -1192,6 +1201,18 @@ bool crud_state_allows(struct req *r, const struct resource *res, PGresult *cur,
 	return false;
 }
 
+/* the caller's right `action` over the owner unit of the row read (in its period, when it has
+ * one), or anywhere for a row of no unit; 403 otherwise */
+static bool may_act_on(struct req *r, const struct resource *res, enum action action, PGresult *row)
+{
+	const struct resource_rt *rt = res->rt;
+	if (rt->owner < 0)
+		return true;
+	long long unit = strtoll(PQgetvalue(row, 0, rt->col_of[rt->owner]), NULL, 10);
+	long long year = rt->period >= 0 ? strtoll(PQgetvalue(row, 0, rt->col_of[rt->period]), NULL, 10) : 0;
+	return authz_require_in_year(r, action, unit, year);
+}
+
 /* row `key` cannot be locked: 404 when the caller cannot see it either, else 403 (it may read
  * the row but not change it: outside its subtree, or a row-level policy says so) */
 static bool not_lockable(struct req *r, const struct resource *res, enum action action, const char *key)
@@ -1199,10 +1220,9 @@ static bool not_lockable(struct req *r, const struct resource *res, enum action 
 	PGresult *row = crud_row_by_key(r, res, r->db, S_GET, key);
 	if (!row)
 		return false;
-	struct resource_rt *rt = res->rt;
 	if (PQntuples(row) == 0)
 		app_error_set(&r->err, 404, "%s %s does not exist.", res->noun, key);
-	else if (rt->owner < 0 || authz_require(r, action, strtoll(PQgetvalue(row, 0, rt->col_of[rt->owner]), NULL, 10)))
+	else if (may_act_on(r, res, action, row))
 		app_error_set(&r->err, 403, "You may read %s %s but not change it.", res->noun, key);
 	PQclear(row);
 	return false;
@@ -1227,7 +1247,7 @@ bool crud_lock_key(struct req *r, const struct resource *res, enum action action
 		PQclear(row);
 		return not_lockable(r, res, action, key);
 	}
-	bool ok = (rt->owner < 0 || authz_require(r, action, strtoll(PQgetvalue(row, 0, rt->col_of[rt->owner]), NULL, 10))) &&
+	bool ok = may_act_on(r, res, action, row) &&
 		  (!HOOK(res, may_change) || res->hooks->may_change(r, row)) &&
 		  (rt->version < 0 || req_if_match(r, row_version_of(row, &rt->shape)));
 	if (!ok) {

@@ -31,6 +31,8 @@ enum field_role {
 				    read-only in bodies, never changed */
 	FR_HIDDEN = 1 << 13,     /* read with one row (get, lock) for the engine and the hooks (an owner
 				    that is an expression), never written out nor read by lists */
+	FR_PERIOD = 1 << 14,     /* the year the row's data is of: rights that hold per year (over a member
+				    of a cluster the caller's subtree organises that year) are asked in it */
 };
 
 struct field {
@@ -229,7 +231,7 @@ struct resource_rt {
 					  out), -1 for a write-only one */
 	int ncols;                     /* written out */
 	struct row_shape shape;
-	int key, version, owner, state;/* field indexes, -1 when none */
+	int key, version, owner, state, period; /* field indexes, -1 when none */
 	bool has_child;                /* a write re-reads the row once its children are written */
 	char stmt_names[CRUD_MAX_STMTS][64];
 	struct db_stmt stmts[CRUD_MAX_STMTS];
@@ -288,6 +290,10 @@ bool crud_child_replace(struct req *r, const struct resource *res, int child, PG
 bool crud_child_commit(struct req *r, const struct resource *res, int child, const char *key, const char *partition);
 /* answers child list `child` of row `key` as its GET does */
 bool crud_child_respond(struct req *r, const struct resource *res, int child, const char *key, const char *partition);
+
+/* what a create decodes, in the descriptor's order (n of them): for a hand-written route that
+ * takes rows as the generic create does (a batch) */
+const struct jfield *crud_create_specs(const struct resource *res, size_t *n);
 
 /* the descriptor as JSON, for the test that it and openapi.yaml agree (tdkt descriptors) */
 void crud_describe(const struct resource *res, struct buf *out);

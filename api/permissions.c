@@ -6,17 +6,21 @@
 /* rows: role; columns: action; each cell: allowed relations as bits */
 #define OWN (1u << REL_OWN)
 #define DESC (1u << REL_DESCENDANT)
+#define CLUSTER (1u << REL_CLUSTER)
 #define OUT (1u << REL_OUTSIDE)
-#define ANY (OWN | DESC | OUT)
+#define ANY (OWN | DESC | CLUSTER | OUT)
 
 static const unsigned cells[ROLE_COUNT][ACT_COUNT] = {
-	/*            read  write        move/delete  users  unit data   catalogue  organise    recognise  awards */
-	[ROLE_ADMIN] = {ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY},
-	/* recognise: strict descendants only, no unit recognises its own initiatives (issue 8) */
-	[ROLE_AUTHORITY] = {ANY, OWN | DESC, DESC, 0, OWN | DESC, 0, OWN | DESC, DESC, OWN | DESC},
-	[ROLE_OFFICER] = {ANY, 0, 0, 0, OWN | DESC, 0, 0, 0, 0},
-	[ROLE_VIEWER] = {ANY, 0, 0, 0, 0, 0, 0, 0, 0},
-	[ROLE_INTEGRATION] = {ANY, 0, 0, 0, 0, 0, 0, 0, 0},
+	/*            read  write        move/delete  users  unit data   catalogue  organise    recognise  awards
+	 *            review reports, import reports */
+	[ROLE_ADMIN] = {ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY},
+	/* recognise: strict descendants only, no unit recognises its own initiatives (issue 8); nor
+	 * does a unit accept its own report: its descendants', and its clusters' members' */
+	[ROLE_AUTHORITY] = {ANY, OWN | DESC, DESC, 0, OWN | DESC, 0, OWN | DESC, DESC, OWN | DESC, DESC | CLUSTER, OWN | DESC},
+	[ROLE_OFFICER] = {ANY, 0, 0, 0, OWN | DESC, 0, 0, 0, 0, 0, 0},
+	[ROLE_VIEWER] = {ANY, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0},
+	/* national systems send reports for their subtree (POST /v1/reports/batch) */
+	[ROLE_INTEGRATION] = {ANY, 0, 0, 0, 0, 0, 0, 0, 0, 0, OWN | DESC},
 };
 
 static const struct permission_table table = {&cells[0][0], ROLE_COUNT, ACT_COUNT, REL_COUNT};

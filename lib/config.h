@@ -34,6 +34,7 @@ struct config {
 	long login_max_failures_addr;/* per client address within the window, then 429 */
 	long login_window;           /* seconds: counting window and lock duration */
 	long body_limit;             /* bytes */
+	long bulk_body_limit;        /* bytes, for bulk uploads (ROUTE_BULK) */
 	long keepalive_ms;           /* idle keep-alive timeout */
 	long log_level;              /* enum log_level */
 	long access_log;             /* 1 on, 0 off */

@@ -242,8 +242,10 @@ static void send_response(struct req *r, const struct buf *body, const char *con
 	header(h, "Connection", keep ? "keep-alive" : "close");
 	header(h, "X-Request-Id", r->request_id);
 	header(h, "X-Content-Type-Options", "nosniff");
-	if (r->srv->o.config->cors_origins[0])
-		header(h, "Vary", "Origin");
+	if (r->srv->o.config->cors_origins[0] || r->vary_accept)
+		header(h, "Vary", r->srv->o.config->cors_origins[0] ? (r->vary_accept ? "Origin, Accept" : "Origin") : "Accept");
+	if (r->disposition[0] && r->status < 300)
+		header(h, "Content-Disposition", r->disposition);
 	if (r->cors_origin) {
 		header(h, "Access-Control-Allow-Origin", r->cors_origin);
 		if (r->cors_preflight) {
@@ -885,15 +887,11 @@ static bool media_type_is(const char *header, const char *want)
 }
 
 /* The body, read with the cap, into the thread's body buffer (kept for a retried handler). */
-static bool read_body(struct req *r, bool patch, struct buf **body)
+static bool read_raw_body(struct req *r, struct buf **body)
 {
-	const char *ct = req_header(r, "Content-Type");
-	if (!ct || !(media_type_is(ct, "application/json") ||
-		     (patch && media_type_is(ct, "application/merge-patch+json"))))
-		return app_error_set(&r->err, 415, patch ? "Send application/merge-patch+json or application/json."
-							 : "Send application/json (UTF-8).");
 	const struct mg_request_info *ri = mg_get_request_info(r->conn);
-	long limit = r->srv->o.config->body_limit;
+	long limit = (r->match.route && (r->match.route->flags & ROUTE_BULK)) ? r->srv->o.config->bulk_body_limit
+									      : r->srv->o.config->body_limit;
 	if (ri->content_length > limit)
 		return app_error_set(&r->err, 413, "The request body is larger than %ld bytes.", limit);
 	struct buf *b = &r->thread->body;
@@ -917,6 +915,39 @@ static bool read_body(struct req *r, bool patch, struct buf **body)
 	}
 	if (!buf_ok(b))
 		return app_error_set(&r->err, 503, "The service is short of memory.");
+	return true;
+}
+
+static bool read_body(struct req *r, bool patch, struct buf **body)
+{
+	const char *ct = req_header(r, "Content-Type");
+	if (!ct || !(media_type_is(ct, "application/json") ||
+		     (patch && media_type_is(ct, "application/merge-patch+json"))))
+		return app_error_set(&r->err, 415, patch ? "Send application/merge-patch+json or application/json."
+							 : "Send application/json (UTF-8).");
+	return read_raw_body(r, body);
+}
+
+bool req_body(struct req *r, const char *const *types, int *type, const struct buf **body)
+{
+	const char *ct = req_header(r, "Content-Type");
+	struct buf *b = NULL;
+	*type = -1;
+	for (int i = 0; ct && types[i] && *type < 0; i++)
+		if (media_type_is(ct, types[i]))
+			*type = i;
+	if (*type < 0) {
+		struct buf list;
+		buf_init(&list);
+		for (int i = 0; types[i]; i++)
+			BUF_CAT(&list, i ? " or " : "", types[i]);
+		app_error_set(&r->err, 415, "Send %s (UTF-8).", buf_ok(&list) ? list.data : "a supported type");
+		buf_free(&list);
+		return false;
+	}
+	if (!read_raw_body(r, &b))
+		return false;
+	*body = b;
 	return true;
 }
 

@@ -35,6 +35,8 @@ struct req {
 	const char *cache_control;  /* no-store for authenticated requests unless set */
 	char etag[32];
 	char location[160];
+	char disposition[160];      /* Content-Disposition to send, or empty */
+	bool vary_accept;           /* the answer depends on Accept (Vary: Accept) */
 	const char *cors_origin;    /* Access-Control-Allow-Origin to send, or NULL */
 	bool cors_preflight;        /* answering a CORS preflight */
 
@@ -87,6 +89,10 @@ bool req_json(struct req *r, bool patch, json_t **out);
 /* The text path parameter {name} (as decoded by CivetWeb) into out; 404 when it is longer than
  * outlen - 1 or fails `valid`. */
 bool req_path_text(struct req *r, const char *name, bool (*valid)(const char *s, size_t n), char *out, size_t outlen);
+/* Reads the body as it is, when its Content-Type is one of `types` (NULL-terminated; 415
+ * otherwise): *type is the index of the one it is, *body the bytes (the server's, alive until the
+ * answer). */
+bool req_body(struct req *r, const char *const *types, int *type, const struct buf **body);
 /* Reads the body as one JSON array of at most max_items (PUT of a list). *out is new. */
 bool req_json_array(struct req *r, size_t max_items, json_t **out);
 /* The id path parameter {name}; 404 when it is not a positive integer. */

@@ -12,6 +12,7 @@ struct req;
 enum route_flags {
 	ROUTE_PUBLIC = 1 << 0,   /* no token needed */
 	ROUTE_NO_DB = 1 << 1,    /* never touches the database (liveness) */
+	ROUTE_BULK = 1 << 2,     /* a bulk upload: its body may reach the bulk limit, not the usual one */
 };
 
 struct route {
