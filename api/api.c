@@ -20,6 +20,10 @@ extern const struct api_module initiatives_module;
 extern const struct api_module initiative_stats_module;
 extern const struct api_module award_kinds_module;
 extern const struct api_module awards_module;
+extern const struct api_module reports_module;
+extern const struct api_module report_batch_module;
+extern const struct api_module stats_module;
+extern const struct api_module campaign_progress_module;
 
 static const struct api_module *const modules[] = {
 	&health_module,
@@ -39,6 +43,10 @@ static const struct api_module *const modules[] = {
 	&initiative_stats_module,
 	&award_kinds_module,
 	&awards_module,
+	&reports_module,
+	&report_batch_module,
+	&stats_module,
+	&campaign_progress_module,
 };
 
 const struct api_module *const *api_modules(size_t *n)

@@ -46,7 +46,7 @@ CREATE TABLE report_values (
     indicator_code  text COLLATE "C" NOT NULL,
     value           numeric NOT NULL,
     CONSTRAINT report_values_pkey PRIMARY KEY (report_id, indicator_code),
-    CONSTRAINT report_values_value_check CHECK (value >= 0 AND value < 1e18 AND scale(value) <= 2),
+    CONSTRAINT report_values_value_check CHECK (value >= 0 AND value < 1e15 AND scale(value) <= 2),
     CONSTRAINT report_values_report_fkey FOREIGN KEY (report_id) REFERENCES reports (id) ON DELETE CASCADE,
     CONSTRAINT report_values_indicator_fkey FOREIGN KEY (indicator_code) REFERENCES indicators (code) ON DELETE RESTRICT
 );
@@ -95,17 +95,63 @@ BEGIN
 END
 $$;
 
+-- Is `unit` the unit `root` or below it: the walk up the tree of sql/0010, in one place now
+-- that two checks take it.
+CREATE FUNCTION tdkt_unit_within(unit bigint, root bigint) RETURNS boolean
+LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
+BEGIN
+    RETURN EXISTS (
+        WITH RECURSIVE up(id, parent_id, depth) AS (
+            SELECT u.id, u.parent_id, 0 FROM units u WHERE u.id = unit
+            UNION ALL
+            SELECT u.id, u.parent_id, up.depth + 1 FROM units u JOIN up ON u.id = up.parent_id WHERE up.depth < 1000)
+        SELECT 1 FROM up WHERE up.id = root);
+END
+$$;
+
+CREATE OR REPLACE FUNCTION tdkt_actor_reaches(unit bigint) RETURNS boolean
+LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
+DECLARE
+    role text := coalesce(current_setting('tdkt.actor_role', true), '');
+    actor bigint := nullif(current_setting('tdkt.actor_unit_id', true), '')::bigint;
+BEGIN
+    IF role IN ('admin', 'system') THEN
+        RETURN true;
+    END IF;
+    IF role IN ('', 'integration') OR actor IS NULL THEN
+        RETURN false;
+    END IF;
+    RETURN tdkt_unit_within(unit, actor);
+END
+$$;
+
+-- Does the caller import reports of `unit`: an integration whose unit's subtree holds it, in a
+-- transaction of POST /v1/reports/batch (which says so: tdkt.importing). A batch may replace a
+-- draft or returned report of its subtree; anywhere else integrations see no draft, here neither.
+CREATE FUNCTION tdkt_actor_imports(unit bigint) RETURNS boolean
+LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
+DECLARE
+    actor bigint := nullif(current_setting('tdkt.actor_unit_id', true), '')::bigint;
+BEGIN
+    RETURN coalesce(current_setting('tdkt.actor_role', true), '') = 'integration' AND actor IS NOT NULL
+       AND coalesce(current_setting('tdkt.importing', true), '') = 'on' AND tdkt_unit_within(unit, actor);
+END
+$$;
+
 -- Row-level security behind the C checks (as sql/0008): drafts are the unit's subtree's; a
--- returned report is also its reviewers'; integrations read neither.
+-- returned report is also its reviewers'; integrations reach their subtree's only to import.
 ALTER TABLE reports ENABLE ROW LEVEL SECURITY;
 ALTER TABLE reports FORCE ROW LEVEL SECURITY;
 CREATE POLICY reports_read ON reports FOR SELECT
     USING (status IN ('submitted', 'accepted') OR tdkt_actor_reaches(unit_id)
-           OR status = 'returned' AND tdkt_actor_reviews(unit_id, year));
+           OR status = 'returned' AND tdkt_actor_reviews(unit_id, year) OR tdkt_actor_imports(unit_id));
 CREATE POLICY reports_insert ON reports FOR INSERT
-    WITH CHECK (tdkt_actor_reaches(unit_id));
+    WITH CHECK (tdkt_actor_reaches(unit_id) OR tdkt_actor_imports(unit_id));
 CREATE POLICY reports_update ON reports FOR UPDATE
-    USING (tdkt_actor_reaches(unit_id) OR tdkt_actor_reviews(unit_id, year))
-    WITH CHECK (tdkt_actor_reaches(unit_id) OR tdkt_actor_reviews(unit_id, year));
+    USING (tdkt_actor_reaches(unit_id) OR tdkt_actor_reviews(unit_id, year) OR tdkt_actor_imports(unit_id))
+    WITH CHECK (tdkt_actor_reaches(unit_id) OR tdkt_actor_reviews(unit_id, year) OR tdkt_actor_imports(unit_id));
 CREATE POLICY reports_delete ON reports FOR DELETE
     USING (tdkt_actor_reaches(unit_id));
+
+-- the units expected to report in a year, country-wide: the year's cluster members
+CREATE INDEX cluster_members_year_idx ON cluster_members (year, unit_id);

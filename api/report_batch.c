@@ -1,0 +1,300 @@
+/* POST /v1/reports/batch — up to 1,000 reports from a national system (API.md "Reports"): a JSON
+ * array or NDJSON, each item a report as POST /v1/reports takes it (the descriptor's own fields
+ * and checks, api/reports.c) plus `upsert` and `submit`. All or nothing: every item is checked
+ * before anything is written, in one transaction; errors name items as "[index].field". */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "api/api.h"
+#include "api/authz.h"
+#include "api/report_rules.h"
+#include "api/reports.h"
+#include "api/write.h"
+#include "lib/jsonin.h"
+
+#define BATCH_MAX 1000
+
+/* the units of $1 (JSON array of ids) that do not exist, or lie outside the subtree of $2 (NULL:
+ * anywhere is fine): (unit, exists) */
+DB_STMT(report_batch_units, "SELECT x.id, u.id IS NOT NULL FROM (SELECT DISTINCT e::bigint AS id FROM jsonb_array_elements_text($1::jsonb) e) x"
+	" LEFT JOIN units u ON u.id = x.id"
+	" WHERE u.id IS NULL OR $2::bigint IS NOT NULL AND NOT EXISTS ("
+	"  WITH RECURSIVE up(id, parent_id, depth) AS ("
+	"   SELECT id, parent_id, 0 FROM units WHERE id = x.id"
+	"   UNION ALL"
+	"   SELECT v.id, v.parent_id, up.depth + 1 FROM units v JOIN up ON v.id = up.parent_id WHERE up.depth < 1000)"
+	"  SELECT 1 FROM up WHERE id = $2)"
+	" ORDER BY x.id");
+/* the reports the items $1 name that exist already, locked: (index, id, status) */
+DB_STMT(report_batch_existing, "SELECT x.i, r.id, r.status FROM jsonb_to_recordset($1::jsonb) AS x(i int, unit_id bigint, year int, span text)"
+	" JOIN reports r ON r.unit_id = x.unit_id AND r.year = x.year AND r.span = x.span"
+	" ORDER BY r.id FOR UPDATE OF r");
+/* every item created, or (upsert) replaced: (index, id, status, created) in the items' order */
+DB_STMT(report_batch_write, "WITH x AS (SELECT * FROM jsonb_to_recordset($1::jsonb)"
+	"  AS x(i int, unit_id bigint, year int, span text, \"values\" jsonb, note text, narrative text, submit boolean)),"
+	" w AS (INSERT INTO reports AS r (unit_id, year, span, figures, note, narrative, status, submitted_at, submitted_by)"
+	"  SELECT unit_id, year, span, \"values\", normalize(note, NFC), normalize(narrative, NFC),"
+	"   CASE WHEN submit THEN 'submitted' ELSE 'draft' END, CASE WHEN submit THEN now() END,"
+	"   CASE WHEN submit THEN $2::bigint END"
+	"  FROM x ORDER BY i"
+	"  ON CONFLICT (unit_id, year, span) DO UPDATE SET figures = EXCLUDED.figures, note = EXCLUDED.note,"
+	"   narrative = EXCLUDED.narrative,"
+	"   status = CASE WHEN EXCLUDED.status = 'submitted' THEN 'submitted' ELSE r.status END,"
+	"   submitted_at = coalesce(EXCLUDED.submitted_at, r.submitted_at),"
+	"   submitted_by = coalesce(EXCLUDED.submitted_by, r.submitted_by),"
+	"   version = r.version + 1, updated_at = now()"
+	"  WHERE r.status IN ('draft', 'returned')"
+	"  RETURNING r.id, r.unit_id, r.year, r.span, r.status, r.version = 1 AS created)"
+	" SELECT x.i, w.id, w.status, w.created FROM w JOIN x USING (unit_id, year, span) ORDER BY x.i");
+/* this transaction imports: row-level security lets an integration reach its subtree's drafts */
+DB_STMT(report_batch_importing, "SELECT set_config('tdkt.importing', 'on', true)");
+static const struct db_stmt *const stmts[] = {&sql_report_batch_units, &sql_report_batch_existing, &sql_report_batch_write,
+					      &sql_report_batch_importing};
+
+static const char *const body_types[] = {"application/json", "application/x-ndjson", NULL};
+enum { BODY_JSON, BODY_NDJSON };
+
+/* NDJSON: one object per non-blank line, into an array (new) */
+static bool parse_ndjson(struct req *r, const char *s, size_t n, json_t **out)
+{
+	json_t *items = json_array();
+	*out = items;
+	if (!items)
+		return app_error_set(&r->err, 503, "The service is short of memory.");
+	for (size_t at = 0, line = 1; at < n; line++) {
+		const char *end = memchr(s + at, '\n', n - at);
+		size_t len = end ? (size_t)(end - (s + at)) : n - at;
+		const char *p = s + at;
+		at += len + (end ? 1 : 0);
+		while (len > 0 && (p[len - 1] == '\r' || p[len - 1] == ' ' || p[len - 1] == '\t'))
+			len--;
+		if (len == 0)
+			continue;
+		if (json_array_size(items) >= BATCH_MAX)
+			return app_error_set(&r->err, 422, "A batch holds at most %d reports.", BATCH_MAX);
+		json_t *item = NULL;
+		struct app_error e;
+		app_error_clear(&e);
+		if (!jin_parse(p, len, &item, &e))
+			return app_error_set(&r->err, 400, "Line %zu: %s", line, e.detail);
+		if (json_array_append_new(items, item) != 0)
+			return app_error_set(&r->err, 503, "The service is short of memory.");
+	}
+	return true;
+}
+
+static bool read_items(struct req *r, json_t **items)
+{
+	const struct buf *body;
+	int type;
+	*items = NULL;
+	if (!req_body(r, body_types, &type, &body))
+		return false;
+	if (type == BODY_NDJSON ? !parse_ndjson(r, body->data, body->len, items)
+				: !jin_parse_array(body->data, body->len, BATCH_MAX, items, &r->err))
+		return false;
+	if (json_array_size(*items) == 0)
+		return app_error_set(&r->err, 422, "Send at least one report.");
+	return true;
+}
+
+/* an item's flag: absent is false */
+static bool flag(struct req *r, json_t *item, size_t i, const char *name, bool *out)
+{
+	json_t *v = json_object_get(item, name);
+	*out = json_is_true(v);
+	if (v && !json_is_boolean(v)) {
+		char field[64];
+		snprintf(field, sizeof field, "[%zu].%s", i, name);
+		return app_error_field(&r->err, field, "type", "%s must be true or false", name);
+	}
+	if (v)
+		json_object_del(item, name);
+	return true;
+}
+
+/* every item decoded and checked as POST /v1/reports would, into the JSON the statements take:
+ * [{"i", "unit_id", "year", "span", "values", "note", "narrative", "upsert", "submit"}] */
+static bool decode_items(struct req *r, json_t *items, struct buf *out, struct buf *units)
+{
+	size_t nspecs, i;
+	const struct jfield *specs = crud_create_specs(reports_resource(), &nspecs);
+	json_t *item;
+	buf_putc(out, '[');
+	buf_putc(units, '[');
+	json_array_foreach(items, i, item) {
+		struct jvalue v[32];
+		bool upsert = false, submit = false;
+		char name[64];
+		if (!json_is_object(item)) {
+			snprintf(name, sizeof name, "[%zu]", i);
+			app_error_field(&r->err, name, "type", "each report is an object");
+			continue;
+		}
+		if (!flag(r, item, i, "upsert", &upsert) || !flag(r, item, i, "submit", &submit) ||
+		    !jin_decode_item(item, "", i, specs, nspecs, v, &r->err))
+			continue;
+		struct buf values;
+		buf_init(&values);
+		snprintf(name, sizeof name, "[%zu].values", i);
+		bool ok = v[REPORT_VALUES].present ? reports_encode_values(&r->err, name, v[REPORT_VALUES].list, &values)
+						   : (buf_puts(&values, "{}"), true);
+		json_error_t jerr;
+		json_t *stored = ok && submit ? json_loadb(values.data, values.len, 0, &jerr) : NULL;
+		snprintf(name, sizeof name, "[%zu].", i);
+		if (stored)
+			ok = report_rules_check(stored, name, &r->err);
+		json_decref(stored);
+		const char *span = v[REPORT_SPAN].present ? v[REPORT_SPAN].str : "year";
+		/* the same (unit, year, span) twice would have the second silently win */
+		for (size_t j = 0; ok && j < i; j++) {
+			json_t *o = json_array_get(items, j);
+			json_t *ospan = json_object_get(o, "span");
+			if (json_integer_value(json_object_get(o, "unit_id")) == v[REPORT_UNIT].num &&
+			    json_integer_value(json_object_get(o, "year")) == v[REPORT_YEAR].num &&
+			    strcmp(json_is_string(ospan) ? json_string_value(ospan) : "year", span) == 0) {
+				snprintf(name, sizeof name, "[%zu].span", i);
+				ok = app_error_field(&r->err, name, "duplicate", "item %zu is the same report (unit, year, span)", j);
+			}
+		}
+		if (ok) {
+			buf_printf(out, "%s{\"i\":%zu,\"unit_id\":%lld,\"year\":%lld,\"span\":", i ? "," : "", i,
+				   v[REPORT_UNIT].num, v[REPORT_YEAR].num);
+			buf_json_cstr(out, span);
+			buf_puts(out, ",\"values\":");
+			buf_append(out, values.data, values.len);
+			buf_puts(out, ",\"note\":");
+			buf_json_cstr(out, v[REPORT_NOTE].present ? v[REPORT_NOTE].str : NULL);
+			buf_puts(out, ",\"narrative\":");
+			buf_json_cstr(out, v[REPORT_NARRATIVE].present ? v[REPORT_NARRATIVE].str : NULL);
+			buf_printf(out, ",\"upsert\":%s,\"submit\":%s}", upsert ? "true" : "false", submit ? "true" : "false");
+			buf_printf(units, "%s%lld", i ? "," : "", v[REPORT_UNIT].num);
+		}
+		buf_free(&values);
+	}
+	buf_putc(out, ']');
+	buf_putc(units, ']');
+	if (!buf_ok(out) || !buf_ok(units))
+		return app_error_set(&r->err, 503, "The service is short of memory.");
+	return r->err.status == 0;
+}
+
+/* each unit exists (422) and is the caller's to send (403) */
+static bool check_units(struct req *r, const char *units)
+{
+	struct db_params p = {.n = 0};
+	db_param(&p, units);
+	/* a role that may send anywhere needs no walk up the tree */
+	bool everywhere = permission(r->caller.role, ACT_IMPORT_REPORTS, REL_OUTSIDE);
+	db_param_int_if(&p, !everywhere, r->caller.unit_id);
+	PGresult *res = req_run(r, &sql_report_batch_units, &p);
+	if (!res)
+		return false;
+	for (int k = 0; k < PQntuples(res); k++) {
+		if (PQgetvalue(res, k, 1)[0] != 't') {
+			app_error_field(&r->err, "unit_id", "not_found", "unit %s does not exist", PQgetvalue(res, k, 0));
+		} else if (r->err.status == 0) {
+			app_error_set(&r->err, 403, "Your role (%s) may not send reports of unit %s, outside your unit's subtree.",
+				      role_name(r->caller.role), PQgetvalue(res, k, 0));
+		}
+	}
+	bool ok = PQntuples(res) == 0;
+	PQclear(res);
+	return ok;
+}
+
+/* reports that exist already: replaced only when asked to and still a draft or returned (409) */
+static bool check_existing(struct req *r, json_t *items, const char *stored)
+{
+	const char *params[] = {stored};
+	PGresult *res = db_run(r->db, &sql_report_batch_existing, 1, params, NULL, &r->err);
+	if (!res)
+		return false;
+	for (int k = 0; k < PQntuples(res); k++) {
+		size_t i = (size_t)strtoll(PQgetvalue(res, k, 0), NULL, 10);
+		const char *id = PQgetvalue(res, k, 1), *status = PQgetvalue(res, k, 2);
+		char name[64];
+		snprintf(name, sizeof name, "[%zu].span", i);
+		bool upsert = json_is_true(json_object_get(json_array_get(items, i), "upsert"));
+		if (r->err.status == 0)
+			app_error_set(&r->err, 409, "Some reports exist already and cannot be replaced; nothing was written.");
+		if (!upsert)
+			app_error_field(&r->err, name, "duplicate", "report %s has this unit, year and span (upsert: true replaces a draft)", id);
+		else if (strcmp(status, "draft") != 0 && strcmp(status, "returned") != 0)
+			app_error_field(&r->err, name, "not_editable", "report %s is %s; only drafts and returned reports are replaced", id, status);
+		else if (r->err.nfields == 0)
+			r->err.status = 0;
+	}
+	PQclear(res);
+	return r->err.status == 0;
+}
+
+static bool importing(struct req *r)
+{
+	PGresult *res = db_run(r->db, &sql_report_batch_importing, 0, NULL, NULL, &r->err);
+	PQclear(res);
+	return res != NULL;
+}
+
+static int reports_batch(struct req *r)
+{
+	json_t *items = NULL, *stored_items = NULL;
+	struct buf stored, units;
+	struct db_conn *db;
+	PGresult *res = NULL;
+	int rc = -1;
+	buf_init(&stored);
+	buf_init(&units);
+	if (!authz_role_may(r, ACT_IMPORT_REPORTS)) {
+		app_error_set(&r->err, 403, "Your role (%s) may not send reports in a batch.", role_name(r->caller.role));
+		goto out;
+	}
+	if (!read_items(r, &items) || !decode_items(r, items, &stored, &units))
+		goto out;
+	json_error_t jerr;
+	stored_items = json_loadb(stored.data, stored.len, 0, &jerr);
+	if (!stored_items) {
+		app_error_set(&r->err, 500, "An internal error occurred.");
+		goto out;
+	}
+	if (!write_begin(r, &db) || !importing(r) || !check_units(r, units.data) || !reports_check_catalogue(r, stored.data, true) ||
+	    !check_existing(r, stored_items, stored.data))
+		goto out;
+	struct db_params p = {.n = 0};
+	db_param(&p, stored.data);
+	db_param_int(&p, r->caller.user_id);
+	res = req_run(r, &sql_report_batch_write, &p);
+	if (!res)
+		goto out;
+	if ((size_t)PQntuples(res) != json_array_size(items)) { /* a report changed state under the lock: cannot */
+		app_error_set(&r->err, 500, "An internal error occurred.");
+		goto out;
+	}
+	if (!db_commit(r->db, &r->err))
+		goto out;
+	int created = 0;
+	for (int k = 0; k < PQntuples(res); k++)
+		created += PQgetvalue(res, k, 3)[0] == 't';
+	buf_printf(r->out, "{\"created\":%d,\"updated\":%d,\"items\":[", created, PQntuples(res) - created);
+	for (int k = 0; k < PQntuples(res); k++) {
+		buf_printf(r->out, "%s{\"index\":%s,\"id\":%s,\"status\":", k ? "," : "", PQgetvalue(res, k, 0),
+			   PQgetvalue(res, k, 1));
+		buf_json_cstr(r->out, PQgetvalue(res, k, 2));
+		buf_printf(r->out, ",\"created\":%s}", PQgetvalue(res, k, 3)[0] == 't' ? "true" : "false");
+	}
+	buf_puts(r->out, "]}");
+	rc = 0;
+out:
+	PQclear(res);
+	json_decref(items);
+	json_decref(stored_items);
+	buf_free(&stored);
+	buf_free(&units);
+	return rc;
+}
+
+static const struct route routes[] = {
+	{"POST", "/v1/reports/batch", reports_batch, ROUTE_BULK, NULL},
+};
+
+const struct api_module report_batch_module = {.name = "report_batch", WITH(routes, routes), WITH(stmts, stmts)};
