@@ -1,5 +1,9 @@
 -- Demo units, from the seed articles (shared/seeds). Idempotent: re-running changes nothing.
--- Province codes are the GSO two-digit codes.
+-- Province codes are the GSO two-digit codes (those in force before the 2025 mergers, as in the
+-- articles' time). Codes and short names are the demo's own. Parent links are a modelling
+-- choice, not something the articles state: the provincial inspectorates hang under Thanh tra
+-- Chính phủ and the Ban Nội chính Tỉnh ủy under Ban Nội chính Trung ương, the bodies that
+-- organise their clusters and campaigns.
 
 INSERT INTO units (code, name, short_name, kind, parent_id, province_code) VALUES
   ('TTCP', 'Thanh tra Chính phủ', 'TTCP', 'government_inspectorate', NULL, NULL),
@@ -21,7 +25,9 @@ FROM (VALUES
 ) AS v(code, name, short_name, province)
 ON CONFLICT (code) DO NOTHING;
 
--- Cụm thi đua số 1: the Ban Nội chính Tỉnh ủy of the 14 northern mountainous provinces
+-- Cụm thi đua số 1: the Ban Nội chính Tỉnh ủy of the 14 northern mountainous provinces. The 2019
+-- article gives the number (14) and names Tuyên Quang, Bắc Giang, Lạng Sơn and Thái Nguyên; the
+-- other ten are the usual list of the northern midland and mountainous provinces (assumption).
 INSERT INTO units (code, name, short_name, kind, parent_id, province_code)
 SELECT v.code, v.name, v.short_name, 'internal_affairs_board', (SELECT id FROM units WHERE code = 'BNCTW'), v.province
 FROM (VALUES
@@ -42,8 +48,11 @@ FROM (VALUES
 ) AS v(code, name, short_name, province)
 ON CONFLICT (code) DO NOTHING;
 
--- The Thanh tra tỉnh of the 2020 "Dân vận khéo" article (An Biên, Kiên Giang), whose Đảng bộ
--- belongs to the Đảng bộ Khối các cơ quan tỉnh, and its anti-corruption division
+-- The Thanh tra tỉnh of the 2020 "Dân vận khéo" article and its anti-corruption division. The
+-- article says only "Thanh tra tỉnh" and "Đảng ủy Khối Các cơ quan tỉnh"; Kiên Giang is inferred
+-- from where it was published (the portal of huyện An Biên, Kiên Giang). Its Đảng bộ belongs to
+-- the Đảng bộ Khối, which is why the demo puts the Thanh tra tỉnh under DUK-KG (a modelling
+-- choice: the agency itself answers to the provincial People's Committee).
 INSERT INTO units (code, name, short_name, kind, parent_id, province_code)
 SELECT 'TT-KGG', 'Thanh tra tỉnh Kiên Giang', 'Thanh tra Kiên Giang', 'provincial_inspectorate',
        (SELECT id FROM units WHERE code = 'DUK-KG'), '91'
@@ -52,4 +61,15 @@ ON CONFLICT (code) DO NOTHING;
 INSERT INTO units (code, name, short_name, kind, parent_id, province_code)
 SELECT 'TT-KGG-PCTN', 'Phòng Thanh tra phòng, chống tham nhũng', 'Phòng PCTN', 'division',
        (SELECT id FROM units WHERE code = 'TT-KGG'), '91'
+ON CONFLICT (code) DO NOTHING;
+
+-- Placeholders (assumed, not from any article): the other agencies of the Đảng bộ Khối các cơ
+-- quan tỉnh, which hold the "Dân vận khéo" models the 2020 articles count but do not attribute
+-- (sql/demo/0006). No article names them; they are numbered, not real agencies.
+INSERT INTO units (code, name, short_name, kind, parent_id, province_code)
+SELECT 'DUK-KG-DV' || lpad(n::text, 2, '0'),
+       'Cơ quan, đơn vị số ' || lpad(n::text, 2, '0') || ' trong Khối các cơ quan tỉnh Kiên Giang (giả định)',
+       'Đơn vị giả định ' || lpad(n::text, 2, '0'), 'agency',
+       (SELECT id FROM units WHERE code = 'DUK-KG'), '91'
+FROM generate_series(1, 10) AS n
 ON CONFLICT (code) DO NOTHING;

@@ -1,5 +1,7 @@
 -- Demo people, from the seed articles: the 2020 "Dân vận khéo" article of Thanh tra tỉnh
--- (Kiên Giang) and the 2019 Cụm thi đua số 1 meeting. Idempotent.
+-- (Kiên Giang) and the 2019 Cụm thi đua số 1 meeting, names and positions as the articles give
+-- them. Nguyễn Thị Thu Nhung is put at the Thanh tra tỉnh itself: the article names her chi bộ
+-- (PCTN và Xử lý sau thanh tra), not her phòng. Idempotent.
 INSERT INTO people (unit_id, full_name, position)
 SELECT u.id, v.full_name, v.position
 FROM (VALUES

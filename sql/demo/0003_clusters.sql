@@ -1,5 +1,7 @@
 -- Demo clusters from the seeds. The articles do not name every leader: where they are silent the
--- choice here is an assumption (marked).
+-- choice here is an assumption (marked). The 2022 article names Cụm IV's seven provinces but not
+-- its organiser: Thanh tra Chính phủ, which sets up the inspection sector's clusters and launched
+-- the year's campaign, is the demo's reading. Codes and descriptions are the demo's own.
 INSERT INTO clusters (code, name, kind, organizer_unit_id, description)
 SELECT 'TTCP-CUM-IV', 'Cụm thi đua số IV', 'cluster', u.id,
        'Thanh tra các tỉnh Lai Châu, Lạng Sơn, Lào Cai, Sơn La, Điện Biên, Hà Giang, Cao Bằng'
@@ -12,8 +14,9 @@ SELECT 'BNCTW-CUM-1', 'Cụm thi đua số 1', 'cluster', u.id,
 FROM units u WHERE u.code = 'BNCTW'
 ON CONFLICT (code) DO NOTHING;
 
--- Cụm IV in 2022 (leader Lạng Sơn, deputy Lai Châu: assumption) and its 2023 rotation: the
--- deputy leads, Lào Cai becomes deputy
+-- Cụm IV in 2022 (leader Lạng Sơn, deputy Lai Châu: assumption) and its 2023 rotation (assumed
+-- too, no article covers 2023): the deputy leads, Lào Cai becomes deputy. The current year's
+-- members are in sql/demo/0009.
 INSERT INTO cluster_members (cluster_id, organizer_unit_id, year, unit_id, role)
 SELECT c.id, c.organizer_unit_id, m.year, u.id, m.role
 FROM (VALUES
@@ -27,7 +30,7 @@ JOIN clusters c ON c.code = 'TTCP-CUM-IV'
 ON CONFLICT DO NOTHING;
 
 -- Cụm 1 in 2019: Tuyên Quang is the deputy (cụm phó) as the article says; Hà Giang as leader is
--- an assumption
+-- an assumption, and so are ten of the fourteen members (sql/demo/0001)
 INSERT INTO cluster_members (cluster_id, organizer_unit_id, year, unit_id, role)
 SELECT c.id, c.organizer_unit_id, 2019, u.id,
        CASE u.code WHEN 'BNC-HGG' THEN 'leader' WHEN 'BNC-TQG' THEN 'deputy' ELSE 'member' END

@@ -1,4 +1,17 @@
--- Demo campaigns from the seeds. All three have ended, so they are closed.
+-- Demo campaigns from the seeds. All three have ended, so they are closed. What the articles give
+-- and what is assumed:
+--   BNCTW-142: plan 142-KH/BNCTW of 26/02/2019, theme, "giai đoạn 2019-2020" and Hướng dẫn
+--     13-HD/BNCTW of 14/10/2019 are the 2019 article's; the title is shortened from it; starting
+--     on the plan's date and ending on 31/12/2020 are assumptions.
+--   TTCP-2022: launched by Thanh tra Chính phủ with the theme "Siết chặt kỷ cương…" as the 2022
+--     article says; the title and the calendar-year period are assumptions; the article gives no
+--     plan document, so none is set.
+--   DVK-2016-2020: "phong trào thi đua “Dân vận khéo” giai đoạn 2016-2020" is the Thanh tra tỉnh
+--     article's; Đề án 06-ĐA/TU of 14/12/2017 and its theme are the Đảng bộ Các cơ quan tỉnh
+--     article's, which names no province: that it is Kiên Giang's (and so this campaign's plan,
+--     adopted midway through the phase) is an assumption, and so are the launching unit (the Đảng
+--     ủy Khối, which recognises the models) and the exact first and last days.
+--   Every max_points below is an assumption: no article gives a scoring scale.
 INSERT INTO campaigns (code, title, kind, theme, launched_by_unit_id, plan_document, plan_date, starts_on, ends_on, status, description)
 SELECT v.code, v.title, v.kind, v.theme, u.id, v.plan_document, v.plan_date::date, v.starts_on::date, v.ends_on::date, 'closed', v.description
 FROM (VALUES

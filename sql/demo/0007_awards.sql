@@ -1,7 +1,10 @@
 -- Demo award record, from the 2020 "Dân vận khéo" article of Thanh tra tỉnh (Kiên Giang): the
 -- model of its Phòng Thanh tra phòng, chống tham nhũng was given a Giấy khen by the Đảng ủy Khối
 -- các cơ quan tỉnh for the 2016-2018 phase. The article gives no decision number or date, so
--- neither is invented here. Idempotent (awards_once).
+-- neither is invented here; the year 2018 (the end of that phase) is an assumption, and so is
+-- the Phòng as the recipient of an award the article gives its model. The article's second
+-- Giấy khen ("2 MHDVK được Đảng ủy Khối tặng giấy khen") goes to a model it does not name, so it
+-- is left out. Idempotent (awards_once).
 INSERT INTO awards (award_kind_code, year, recipient_unit_id, issuing_unit_id, source)
 SELECT 'giay_khen', 2018, u.id, i.id, 'history'
 FROM units u, units i

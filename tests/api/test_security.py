@@ -327,11 +327,11 @@ def test_an_authority_clusters_only_units_of_its_subtree(api, tokens, units):
     c = api.post("/v1/clusters", token=tokens["authority"], json={
         "code": f"CL-SUB-{time.time_ns() % 10**9}", "name": "Cụm thử", "organizer_unit_id": units["TTCP"]}).json()
     outside = [{"unit_id": units["TT-LSN"], "role": "leader"}, {"unit_id": units["BNC-BGG"], "role": "member"}]
-    r = api.request("PUT", f"/v1/clusters/{c['id']}/members/2026", token=tokens["authority"], json=outside)
+    r = api.request("PUT", f"/v1/clusters/{c['id']}/members/2085", token=tokens["authority"], json=outside)
     assert r.status_code == 403 and str(units["BNC-BGG"]) in r.json()["detail"], r.text
     inside = [{"unit_id": units["TT-LSN"], "role": "leader"}, {"unit_id": units["TT-SLA"], "role": "member"}]
-    assert api.request("PUT", f"/v1/clusters/{c['id']}/members/2026", token=tokens["authority"], json=inside).status_code == 200
-    assert api.request("PUT", f"/v1/clusters/{c['id']}/members/2027", token=tokens["admin"], json=outside).status_code == 200
+    assert api.request("PUT", f"/v1/clusters/{c['id']}/members/2085", token=tokens["authority"], json=inside).status_code == 200
+    assert api.request("PUT", f"/v1/clusters/{c['id']}/members/2086", token=tokens["admin"], json=outside).status_code == 200
 
 
 # --- CORS ------------------------------------------------------------------------------------------
