@@ -232,14 +232,16 @@ char *crud_take(struct buf *b)
 	return s;
 }
 
-/* the select list: the fields written out, then (with_hidden) the hidden ones */
-static bool select_list(const struct resource *res, bool with_hidden, struct buf *cols)
+/* the select list: the fields written out (in a list, without the FR_DETAIL ones), then
+ * (with_hidden) the hidden ones */
+static bool select_list(const struct resource *res, bool with_hidden, bool in_list, struct buf *cols)
 {
 	int n = 0;
 	for (int pass = 0; pass < (with_hidden ? 2 : 1); pass++)
 		for (int i = 0; i < res->nfields; i++) {
 			const struct field *f = &res->fields[i];
-			if ((f->role & FR_WRITE_ONLY) || ((f->role & FR_HIDDEN) != 0) != (pass == 1))
+			if ((f->role & FR_WRITE_ONLY) || ((f->role & FR_HIDDEN) != 0) != (pass == 1) ||
+			    (in_list && (f->role & FR_DETAIL)))
 				continue;
 			buf_puts(cols, n++ ? ", " : "");
 			select_item(cols, f);
@@ -411,12 +413,15 @@ static const struct field *field_named(const struct resource *res, const char *n
 static bool make_sql(const struct resource *res, struct resource_rt *rt)
 {
 	/* a hidden column is for the engine's checks of one row (get, lock), never for lists */
-	struct buf cols, one, b;
+	struct buf cols, one, listed, b;
 	buf_init(&cols);
 	buf_init(&one);
-	if (!select_list(res, false, &cols) || !select_list(res, true, &one)) {
+	buf_init(&listed);
+	if (!select_list(res, false, false, &cols) || !select_list(res, true, false, &one) ||
+	    !select_list(res, false, true, &listed)) {
 		buf_free(&cols);
 		buf_free(&one);
+		buf_free(&listed);
 		return false;
 	}
 	const char *key = column_of(&res->fields[rt->key]);
@@ -441,7 +446,7 @@ static bool make_sql(const struct resource *res, struct resource_rt *rt)
 	sql[S_DELETE] = crud_take(&b);
 	/* the unfiltered list (browsing page by page) is the hot one: prepared */
 	buf_init(&b);
-	select_from(&b, cols.data, res);
+	select_from(&b, listed.data, res);
 	CAT(&b, ALIAS ".", key, " > $1");
 	scope_sql(&b, res);
 	CAT(&b, " ORDER BY " ALIAS ".", key, " LIMIT $2");
@@ -470,7 +475,7 @@ static bool make_sql(const struct resource *res, struct resource_rt *rt)
 		char suffix[64];
 		if (n->ops & OP_LIST) {
 			buf_init(&b);
-			select_from(&b, cols.data, res);
+			select_from(&b, listed.data, res);
 			CAT(&b, ALIAS ".", column_of(field_named(res, n->field)), " = $1 AND " ALIAS ".", key, " > $2");
 			scope_sql(&b, res);
 			CAT(&b, " ORDER BY " ALIAS ".", key, " LIMIT $3");
@@ -483,9 +488,10 @@ static bool make_sql(const struct resource *res, struct resource_rt *rt)
 		ok = ok && crud_add_stmt(res, rt, suffix, crud_take(&b));
 	}
 	ok = ok && crud_child_sql(res, rt);
-	rt->list_sql = list_sql(res, cols.data, key, res->fields[rt->key].out == COL_NUM);
+	rt->list_sql = list_sql(res, listed.data, key, res->fields[rt->key].out == COL_NUM);
 	buf_free(&cols);
 	buf_free(&one);
+	buf_free(&listed);
 	return ok && rt->list_sql != NULL;
 }
 
@@ -677,6 +683,20 @@ bool crud_prepare(const struct resource *res, char *err, size_t errlen)
 		return false;
 	rt->shape = (struct row_shape){res->path, res->noun, rt->cols, rt->ncols, rt->col_of[rt->key],
 				       rt->version >= 0 ? rt->col_of[rt->version] : -1};
+	/* a list's row: the same columns but the details, the key and version where they fall */
+	int nlisted = 0, list_key = -1, list_version = -1;
+	for (int i = 0; i < res->nfields; i++) {
+		if (rt->col_of[i] < 0 || rt->col_of[i] >= rt->ncols || (res->fields[i].role & FR_DETAIL))
+			continue;
+		if (i == rt->key)
+			list_key = nlisted;
+		if (i == rt->version)
+			list_version = nlisted;
+		rt->list_cols[nlisted++] = rt->cols[rt->col_of[i]];
+	}
+	if (list_key < 0 || (rt->version >= 0 && list_version < 0))
+		return fail(err, errlen, res, "the key and version are no details");
+	rt->list_shape = (struct row_shape){res->path, res->noun, rt->list_cols, nlisted, list_key, list_version};
 	if (!make_sql(res, rt))
 		return fail(err, errlen, res, "out of memory making its SQL");
 	if (!make_routes(res, rt))
@@ -988,7 +1008,7 @@ static int crud_list(struct req *r)
 		PQclear(rows);
 		return -1;
 	}
-	return respond_page(r, rows, res->name, &rt->shape, page.limit);
+	return respond_page(r, rows, res->name, &rt->list_shape, page.limit);
 }
 
 /* The key in the path, as text: an id, or a code its field's check accepts; 404 otherwise. */

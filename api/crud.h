@@ -31,6 +31,8 @@ enum field_role {
 				    read-only in bodies, never changed */
 	FR_HIDDEN = 1 << 13,     /* read with one row (get, lock) for the engine and the hooks (an owner
 				    that is an expression), never written out nor read by lists */
+	FR_DETAIL = 1 << 15,     /* written out when one row is read (get, create, patch, actions), left out
+				    of lists: a long text (a report's narrative) that would swell a page */
 	FR_PERIOD = 1 << 14,     /* the year the row's data is of: rights that hold per year (over a member
 				    of a cluster the caller's subtree organises that year) are asked in it */
 };
@@ -231,6 +233,8 @@ struct resource_rt {
 					  out), -1 for a write-only one */
 	int ncols;                     /* written out */
 	struct row_shape shape;
+	struct db_col list_cols[CRUD_MAX_FIELDS];   /* a row in a list: without the FR_DETAIL fields */
+	struct row_shape list_shape;
 	int key, version, owner, state, period; /* field indexes, -1 when none */
 	bool has_child;                /* a write re-reads the row once its children are written */
 	char stmt_names[CRUD_MAX_STMTS][64];

@@ -26,7 +26,9 @@ static const struct field fields[] = {
 			 "'year'"},
 	[REPORT_VALUES] = {{"values", JF_OBJECT, 0, 0, REPORT_VALUES_MAX, NULL, NULL, NULL}, "figures", COL_JSON, 0, "'{}'"},
 	[REPORT_NOTE] = {{"note", JF_TEXT, JF_NULLABLE, 0, 2000, NULL, NULL, NULL}, NULL, COL_STR, FR_NFC, NULL},
-	[REPORT_NARRATIVE] = {{"narrative", JF_TEXT, JF_NULLABLE, 0, 100000, NULL, NULL, NULL}, NULL, COL_STR, FR_NFC, NULL},
+	/* up to 100,000 characters: read with the report, not in lists of them */
+	[REPORT_NARRATIVE] = {{"narrative", JF_TEXT, JF_NULLABLE, 0, 100000, NULL, NULL, NULL}, NULL, COL_STR,
+			      FR_NFC | FR_DETAIL, NULL},
 	[REPORT_STATUS] = {{"status", JF_ENUM, JF_READONLY, 0, 0, report_statuses, NULL, NULL}, NULL, COL_STR,
 			   FR_STATE | FR_FILTER, NULL},
 	{JF_RO("submitted_at"), NULL, COL_TIME, 0, NULL},

@@ -63,6 +63,11 @@ def test_officer_writes_its_units_report_and_drafts_stay_in_the_subtree(api, tok
     listed = api.get("/v1/reports", token=sla, params={"year": year}).json()["items"]
     assert rep["id"] not in [x["id"] for x in listed]
     assert rep["id"] in [x["id"] for x in api.get("/v1/reports", token=tokens["viewer"], params={"year": year}).json()["items"]]
+    # lists leave the narrative out (up to 100,000 characters each); the report has it
+    listed = api.get("/v1/reports", token=tokens["officer"], params={"year": year}).json()["items"]
+    assert "narrative" not in listed[0] and listed[0]["values"] == rep["values"]
+    for params in ({"year": year, "span": "year"}, {"year": year, "unit_id": units["TT-LSN"], "subtree": "true"}):
+        assert all("narrative" not in x for x in api.get("/v1/reports", token=tokens["officer"], params=params).json()["items"])
     # row-level security says the same below the C checks
     assert rls_sees(server, "officer", units["TT-LSN"], rep["id"])
     assert not rls_sees(server, "officer", units["TT-SLA"], rep["id"])
