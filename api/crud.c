@@ -308,8 +308,15 @@ static char *action_sql(const struct resource *res, const struct state_action *a
 	write_head(&b, res);
 	CAT(&b, "UPDATE ", res->table, " AS " ALIAS " SET ", state, " = $2");
 	for (int i = 0; a->sets && a->sets[i]; i++) {
-		CAT(&b, ", ", a->sets[i], " = ");
+		/* a column of an FR_NFC field is normalised as a write of it would be */
+		const struct field *f = NULL;
+		for (int k = 0; k < res->nfields && !f; k++)
+			if (strcmp(column_of(&res->fields[k]), a->sets[i]) == 0)
+				f = &res->fields[k];
+		bool nfc = f && (f->role & FR_NFC);
+		CAT(&b, ", ", a->sets[i], nfc ? " = normalize(" : " = ");
 		crud_param(&b, 3 + i);
+		buf_puts(&b, nfc ? ", NFC)" : "");
 	}
 	if (a->stamp)
 		CAT(&b, ", ", a->stamp, " = now()");
@@ -1301,7 +1308,8 @@ static int crud_patch(struct req *r)
 	char text[CRUD_MAX_FIELDS][32], key[64], scratch[256];
 	const char *params[CRUD_MAX_FIELDS + 1];
 	int rc = -1, n = 0;
-	if (!crud_role_may(r, res, res->write) || !req_json(r, true, &body) ||
+	/* a path that names no row is a 404 whatever the body (PATCH /v1/reports/batch) */
+	if (!crud_path_key(r, res, key) || !crud_role_may(r, res, res->write) || !req_json(r, true, &body) ||
 	    !jin_decode(body, rt->patch_specs, (size_t)res->nfields, true, v, &r->err) ||
 	    !encode_columns(r, res, v, json) || !hook_prepare(r, res, v, scratch, sizeof scratch) ||
 	    !lock_row(r, res, res->write, v, key, &cur) || !crud_state_allows(r, res, cur, res->editable, "be changed") ||
@@ -1357,8 +1365,9 @@ static int crud_action(struct req *r)
 	int rc = -1;
 	if (!crud_path_key(r, res, key))
 		return -1;
-	if (a->body && (!req_json(r, false, &body) || !jin_decode(body, a->body, (size_t)a->nbody, false, v, &r->err) ||
-			(HOOK(res, check_action) && !res->hooks->check_action(r, a, v))))
+	if (a->body ? !req_json(r, false, &body) || !jin_decode(body, a->body, (size_t)a->nbody, false, v, &r->err) ||
+			  (HOOK(res, check_action) && !res->hooks->check_action(r, a, v))
+		    : !req_no_body(r))
 		goto out;
 	struct buf doing;
 	buf_init(&doing);

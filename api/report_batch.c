@@ -13,39 +13,44 @@
 #include "lib/jsonin.h"
 
 #define BATCH_MAX 1000
+/* JSON values a batch may hold: each report's fields and figures, twice over for keys; a body
+ * of more is refused before jansson allocates one value for each */
+#define BATCH_MAX_VALUES ((size_t)BATCH_MAX * (2 * REPORT_VALUES_MAX + 32))
 
-/* the units of $1 (JSON array of ids) that do not exist, or lie outside the subtree of $2 (NULL:
- * anywhere is fine): (unit, exists) */
-DB_STMT(report_batch_units, "SELECT x.id, u.id IS NOT NULL FROM (SELECT DISTINCT e::bigint AS id FROM jsonb_array_elements_text($1::jsonb) e) x"
-	" LEFT JOIN units u ON u.id = x.id"
-	" WHERE u.id IS NULL OR $2::bigint IS NOT NULL AND NOT EXISTS ("
-	"  WITH RECURSIVE up(id, parent_id, depth) AS ("
-	"   SELECT id, parent_id, 0 FROM units WHERE id = x.id"
-	"   UNION ALL"
-	"   SELECT v.id, v.parent_id, up.depth + 1 FROM units v JOIN up ON v.id = up.parent_id WHERE up.depth < 1000)"
-	"  SELECT 1 FROM up WHERE id = $2)"
-	" ORDER BY x.id");
+/* the items of $1 whose unit does not exist, or lies outside the subtree of $2 (NULL: anywhere is
+ * fine): (index, unit, exists) */
+DB_STMT(report_batch_units, "SELECT x.i, x.unit_id, u.id IS NOT NULL FROM jsonb_to_recordset($1::jsonb) AS x(i int, unit_id bigint)"
+	" LEFT JOIN units u ON u.id = x.unit_id"
+	" WHERE u.id IS NULL OR $2::bigint IS NOT NULL AND NOT tdkt_unit_within(x.unit_id, $2)"
+	" ORDER BY x.i");
 /* the reports the items $1 name that exist already, locked: (index, id, status) */
 DB_STMT(report_batch_existing, "SELECT x.i, r.id, r.status FROM jsonb_to_recordset($1::jsonb) AS x(i int, unit_id bigint, year int, span text)"
 	" JOIN reports r ON r.unit_id = x.unit_id AND r.year = x.year AND r.span = x.span"
 	" ORDER BY r.id FOR UPDATE OF r");
-/* every item created, or (upsert) replaced: (index, id, status, created) in the items' order */
-DB_STMT(report_batch_write, "WITH x AS (SELECT * FROM jsonb_to_recordset($1::jsonb)"
-	"  AS x(i int, unit_id bigint, year int, span text, \"values\" jsonb, note text, narrative text, submit boolean)),"
-	" w AS (INSERT INTO reports AS r (unit_id, year, span, figures, note, narrative, status, submitted_at, submitted_by)"
-	"  SELECT unit_id, year, span, \"values\", normalize(note, NFC), normalize(narrative, NFC),"
-	"   CASE WHEN submit THEN 'submitted' ELSE 'draft' END, CASE WHEN submit THEN now() END,"
+/* Every item created or (upsert) replaced: (index, id, status, created) in the items' order. An
+ * item without upsert is a plain insert, so that a report another request made since the check
+ * above is a unique violation (409), never replaced; an upsert replaces only a draft or returned
+ * report (a row it skips makes the count short: 409 too). */
+#define BATCH_ITEMS "SELECT * FROM jsonb_to_recordset($1::jsonb)" \
+	"  AS x(i int, unit_id bigint, year int, span text, \"values\" jsonb, note text, narrative text, upsert boolean, submit boolean)"
+#define BATCH_INSERT                                                                                       \
+	"INSERT INTO reports AS r (unit_id, year, span, figures, note, narrative, status, submitted_at, submitted_by)" \
+	"  SELECT unit_id, year, span, \"values\", normalize(note, NFC), normalize(narrative, NFC),"          \
+	"   CASE WHEN submit THEN 'submitted' ELSE 'draft' END, CASE WHEN submit THEN now() END,"             \
 	"   CASE WHEN submit THEN $2::bigint END"
-	"  FROM x ORDER BY i"
+#define BATCH_RETURNING " RETURNING r.id, r.unit_id, r.year, r.span, r.status, r.version = 1 AS created"
+DB_STMT(report_batch_write, "WITH x AS (" BATCH_ITEMS "),"
+	" fresh AS (" BATCH_INSERT " FROM x WHERE NOT upsert ORDER BY i" BATCH_RETURNING "),"
+	" replaced AS (" BATCH_INSERT " FROM x WHERE upsert ORDER BY i"
 	"  ON CONFLICT (unit_id, year, span) DO UPDATE SET figures = EXCLUDED.figures, note = EXCLUDED.note,"
 	"   narrative = EXCLUDED.narrative,"
 	"   status = CASE WHEN EXCLUDED.status = 'submitted' THEN 'submitted' ELSE r.status END,"
 	"   submitted_at = coalesce(EXCLUDED.submitted_at, r.submitted_at),"
 	"   submitted_by = coalesce(EXCLUDED.submitted_by, r.submitted_by),"
 	"   version = r.version + 1, updated_at = now()"
-	"  WHERE r.status IN ('draft', 'returned')"
-	"  RETURNING r.id, r.unit_id, r.year, r.span, r.status, r.version = 1 AS created)"
-	" SELECT x.i, w.id, w.status, w.created FROM w JOIN x USING (unit_id, year, span) ORDER BY x.i");
+	"  WHERE r.status IN ('draft', 'returned')" BATCH_RETURNING ")"
+	" SELECT x.i, w.id, w.status, w.created FROM (SELECT * FROM fresh UNION ALL SELECT * FROM replaced) AS w"
+	" JOIN x USING (unit_id, year, span) ORDER BY x.i");
 /* this transaction imports: row-level security lets an integration reach its subtree's drafts */
 DB_STMT(report_batch_importing, "SELECT set_config('tdkt.importing', 'on', true)");
 static const struct db_stmt *const stmts[] = {&sql_report_batch_units, &sql_report_batch_existing, &sql_report_batch_write,
@@ -90,6 +95,9 @@ static bool read_items(struct req *r, json_t **items)
 	*items = NULL;
 	if (!req_body(r, body_types, &type, &body))
 		return false;
+	if (!json_values_within(body->data, body->len, BATCH_MAX_VALUES))
+		return app_error_set(&r->err, 413, "A batch holds at most %d reports of %d figures: this body has more values.",
+				     BATCH_MAX, REPORT_VALUES_MAX);
 	if (type == BODY_NDJSON ? !parse_ndjson(r, body->data, body->len, items)
 				: !jin_parse_array(body->data, body->len, BATCH_MAX, items, &r->err))
 		return false;
@@ -115,13 +123,12 @@ static bool flag(struct req *r, json_t *item, size_t i, const char *name, bool *
 
 /* every item decoded and checked as POST /v1/reports would, into the JSON the statements take:
  * [{"i", "unit_id", "year", "span", "values", "note", "narrative", "upsert", "submit"}] */
-static bool decode_items(struct req *r, json_t *items, struct buf *out, struct buf *units)
+static bool decode_items(struct req *r, json_t *items, struct buf *out)
 {
 	size_t nspecs, i;
 	const struct jfield *specs = crud_create_specs(reports_resource(), &nspecs);
 	json_t *item;
 	buf_putc(out, '[');
-	buf_putc(units, '[');
 	json_array_foreach(items, i, item) {
 		struct jvalue v[32];
 		bool upsert = false, submit = false;
@@ -168,36 +175,39 @@ static bool decode_items(struct req *r, json_t *items, struct buf *out, struct b
 			buf_puts(out, ",\"narrative\":");
 			buf_json_cstr(out, v[REPORT_NARRATIVE].present ? v[REPORT_NARRATIVE].str : NULL);
 			buf_printf(out, ",\"upsert\":%s,\"submit\":%s}", upsert ? "true" : "false", submit ? "true" : "false");
-			buf_printf(units, "%s%lld", i ? "," : "", v[REPORT_UNIT].num);
 		}
 		buf_free(&values);
 	}
 	buf_putc(out, ']');
-	buf_putc(units, ']');
-	if (!buf_ok(out) || !buf_ok(units))
+	if (!buf_ok(out))
 		return app_error_set(&r->err, 503, "The service is short of memory.");
 	return r->err.status == 0;
 }
 
-/* each unit exists (422) and is the caller's to send (403) */
-static bool check_units(struct req *r, const char *units)
+/* each item's unit exists (422) and is the caller's to send (403) */
+static bool check_units(struct req *r, const char *items)
 {
 	struct db_params p = {.n = 0};
-	db_param(&p, units);
+	db_param(&p, items);
 	/* a role that may send anywhere needs no walk up the tree */
 	bool everywhere = permission(r->caller.role, ACT_IMPORT_REPORTS, REL_OUTSIDE);
 	db_param_int_if(&p, !everywhere, r->caller.unit_id);
 	PGresult *res = req_run(r, &sql_report_batch_units, &p);
 	if (!res)
 		return false;
+	int outside = -1;
 	for (int k = 0; k < PQntuples(res); k++) {
-		if (PQgetvalue(res, k, 1)[0] != 't') {
-			app_error_field(&r->err, "unit_id", "not_found", "unit %s does not exist", PQgetvalue(res, k, 0));
-		} else if (r->err.status == 0) {
-			app_error_set(&r->err, 403, "Your role (%s) may not send reports of unit %s, outside your unit's subtree.",
-				      role_name(r->caller.role), PQgetvalue(res, k, 0));
-		}
+		char name[64];
+		snprintf(name, sizeof name, "[%s].unit_id", PQgetvalue(res, k, 0));
+		if (PQgetvalue(res, k, 2)[0] != 't')
+			app_error_field(&r->err, name, "not_found", "unit %s does not exist", PQgetvalue(res, k, 1));
+		else if (outside < 0)
+			outside = k;
 	}
+	/* a unit that does not exist is the body's mistake; then the right over the others */
+	if (r->err.nfields == 0 && outside >= 0)
+		app_error_set(&r->err, 403, "Your role (%s) may not send reports of unit %s (item %s), outside your unit's subtree.",
+			      role_name(r->caller.role), PQgetvalue(res, outside, 1), PQgetvalue(res, outside, 0));
 	bool ok = PQntuples(res) == 0;
 	PQclear(res);
 	return ok;
@@ -239,17 +249,16 @@ static bool importing(struct req *r)
 static int reports_batch(struct req *r)
 {
 	json_t *items = NULL, *stored_items = NULL;
-	struct buf stored, units;
+	struct buf stored;
 	struct db_conn *db;
 	PGresult *res = NULL;
 	int rc = -1;
 	buf_init(&stored);
-	buf_init(&units);
 	if (!authz_role_may(r, ACT_IMPORT_REPORTS)) {
 		app_error_set(&r->err, 403, "Your role (%s) may not send reports in a batch.", role_name(r->caller.role));
 		goto out;
 	}
-	if (!read_items(r, &items) || !decode_items(r, items, &stored, &units))
+	if (!read_items(r, &items) || !decode_items(r, items, &stored))
 		goto out;
 	json_error_t jerr;
 	stored_items = json_loadb(stored.data, stored.len, 0, &jerr);
@@ -257,17 +266,18 @@ static int reports_batch(struct req *r)
 		app_error_set(&r->err, 500, "An internal error occurred.");
 		goto out;
 	}
-	if (!write_begin(r, &db) || !importing(r) || !check_units(r, units.data) || !reports_check_catalogue(r, stored.data, true) ||
+	if (!write_begin(r, &db) || !importing(r) || !check_units(r, stored.data) || !reports_check_catalogue(r, stored.data, true) ||
 	    !check_existing(r, stored_items, stored.data))
 		goto out;
 	struct db_params p = {.n = 0};
 	db_param(&p, stored.data);
 	db_param_int(&p, r->caller.user_id);
-	res = req_run(r, &sql_report_batch_write, &p);
+	/* a unique violation: a report another request made since the check */
+	res = db_run(r->db, &sql_report_batch_write, p.n, p.v, crud_write_explained(reports_resource()), &r->err);
 	if (!res)
 		goto out;
-	if ((size_t)PQntuples(res) != json_array_size(items)) { /* a report changed state under the lock: cannot */
-		app_error_set(&r->err, 500, "An internal error occurred.");
+	if ((size_t)PQntuples(res) != json_array_size(items)) { /* submitted by another request since the check */
+		app_error_set(&r->err, 409, "A report changed while the batch was written; nothing was written. Send it again.");
 		goto out;
 	}
 	if (!db_commit(r->db, &r->err))
@@ -289,7 +299,6 @@ out:
 	json_decref(items);
 	json_decref(stored_items);
 	buf_free(&stored);
-	buf_free(&units);
 	return rc;
 }
 

@@ -35,12 +35,16 @@ static const struct field fields[] = {
 	{JF_RO("submitted_by"), NULL, COL_NUM, 0, NULL},
 	{JF_RO("reviewed_at"), NULL, COL_TIME, 0, NULL},
 	{JF_RO("reviewed_by"), NULL, COL_NUM, 0, NULL},
-	{JF_RO("review_note"), NULL, COL_STR, 0, NULL},
+	{JF_RO("review_note"), NULL, COL_STR, FR_NFC, NULL},
 	FIELDS_ROW_META,
 };
 
 static const struct db_constraint constraints[] = {
 	{"reports_once", "span", "duplicate", "the unit already has a report for this year and span", 0},
+	/* lengths are checked in C before NFC; a text that grows under it meets these */
+	{"reports_note_length", "note", "too_long", "note is longer than 2000 characters in NFC", 0},
+	{"reports_narrative_length", "narrative", "too_long", "narrative is longer than 100000 characters in NFC", 0},
+	{"reports_review_note_length", "note", "too_long", "the note is longer than 2000 characters in NFC", 0},
 };
 
 /* every figure of each item of $1 that is no base indicator, or not a whole number where the
@@ -136,6 +140,17 @@ static bool before_write(struct req *r, const struct jvalue *v, PGresult *cur)
 
 static const struct resource reports;
 
+/* a return says why: a note that is not blank */
+static bool check_action(struct req *r, const struct state_action *a, const struct jvalue *body)
+{
+	if (strcmp(a->name, "return") != 0)
+		return true;
+	for (size_t i = 0; i < body[0].len; i++)
+		if (!strchr(" \t\r\n", body[0].str[i]))
+			return true;
+	return app_error_field(&r->err, "note", "blank", "note must say what to supplement or correct");
+}
+
 /* submit: the figures as stored keep the catalogue's rules; the submitter and reviewer are the
  * acting user; a return says why */
 static bool on_action(struct req *r, const struct state_action *a, const struct jvalue *body, PGresult *cur,
@@ -176,7 +191,8 @@ static const struct filter filters[] = {
 	{{"cluster_id", NULL}, {JF_ID, JF_ID}, 0, 0,
 	 "EXISTS (SELECT 1 FROM cluster_members m WHERE m.cluster_id = $1 AND m.unit_id = t.unit_id AND m.year = t.year)"},
 };
-static const struct resource_hooks hooks = {.encode = encode, .before_write = before_write, .on_action = on_action};
+static const struct resource_hooks hooks = {.encode = encode, .before_write = before_write,
+					    .check_action = check_action, .on_action = on_action};
 
 static const struct resource reports = {
 	RESOURCE("reports", "/v1/reports", "Report"), WITH(fields, fields), .entity = "report",
@@ -196,7 +212,8 @@ const struct resource *reports_resource(void)
 
 static const struct fk_fact facts[] = {
 	{"reports_unit_fkey", "unit_id", "unit_id does not name an existing unit", "the unit has reports"},
-	{"report_values_indicator_fkey", "values", "values names an indicator that does not exist",
+	/* sql/0015: a trigger, as a foreign key cannot look inside the figures */
+	{"reports_figures_indicator", "values", "values names an indicator that does not exist",
 	 "reports give figures of this indicator"},
 };
 

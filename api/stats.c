@@ -38,12 +38,12 @@
 	" FROM s JOIN units u ON u.id = s.id"                                                                \
 	" LEFT JOIN reports r ON r.unit_id = s.id AND r.year = $2 AND r.span = $3 AND r.status = ANY($4::text[])" \
 	" ORDER BY u.name, u.id"
-/* the totals, one aggregate over the reports' value rows, and the ratios of the sums, in the
- * catalogue's order: (code, kind, name, unit, value) */
+/* the totals, one aggregate over the counted reports' figures, and the ratios of the sums, in
+ * the catalogue's order: (code, kind, name, unit, value) */
 #define TOTALS(scope)                                                                                      \
-	"WITH " scope ", t AS (SELECT v.indicator_code AS code, sum(v.value) AS total FROM s"                \
+	"WITH " scope ", t AS (SELECT f.key AS code, sum(f.value::numeric) AS total FROM s"                  \
 	" JOIN reports r ON r.unit_id = s.id AND r.year = $2 AND r.span = $3 AND r.status = ANY($4::text[])" \
-	" JOIN report_values v ON v.report_id = r.id GROUP BY 1)"                                          \
+	" CROSS JOIN LATERAL jsonb_each_text(r.figures) AS f GROUP BY 1)"                                   \
 	" SELECT i.code, i.kind, i.name, i.unit,"                                                            \
 	"  CASE WHEN i.kind = 'base' THEN t.total ELSE round(100 * n.total / nullif(d.total, 0), 2) END"     \
 	" FROM indicators i LEFT JOIN t ON t.code = i.code LEFT JOIN t n ON n.code = i.numerator"             \
@@ -61,10 +61,10 @@ DB_STMT(stats_totals_all, TOTALS(SCOPE_ALL));
 /* the series: $1 scope, $2..$3 the years, $4 span, $5 statuses, $6 the codes; each scope a CTE
  * y(year, unit_id) of the units counted each year */
 #define SERIES(members)                                                                                    \
-	"WITH y AS (" members "), t AS (SELECT y.year, v.indicator_code AS code, sum(v.value) AS total FROM y" \
+	"WITH y AS (" members "), t AS (SELECT y.year, f.key AS code, sum(f.value::numeric) AS total FROM y"  \
 	" JOIN reports r ON r.unit_id = y.unit_id AND r.year = y.year AND r.span = $4 AND r.status = ANY($5::text[])" \
-	" JOIN report_values v ON v.report_id = r.id"                                                        \
-	" WHERE v.indicator_code IN (SELECT unnest(ARRAY[code, numerator, denominator]) FROM indicators"     \
+	" CROSS JOIN LATERAL jsonb_each_text(r.figures) AS f"                                                \
+	" WHERE f.key IN (SELECT unnest(ARRAY[code, numerator, denominator]) FROM indicators"                \
 	"  WHERE code = ANY($6::text[]))"                                                                    \
 	" GROUP BY 1, 2)"                                                                                    \
 	" SELECT g.year, i.code, i.name, i.unit,"                                                            \

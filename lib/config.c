@@ -77,6 +77,8 @@ static const struct setting settings[] = {
 	 "largest request body accepted, bytes (413 above)"},
 	{"TDKT_BULK_BODY_LIMIT", LONG(bulk_body_limit), 1024, 67108864, "8388608", NULL,
 	 "largest body of a bulk upload (POST /v1/reports/batch), bytes (413 above)"},
+	{"TDKT_BULK_CONCURRENCY", LONG(bulk_concurrency), 1, 64, "2", NULL,
+	 "bulk uploads served at once per instance; more are answered 503 with Retry-After"},
 	{"TDKT_KEEPALIVE_MS", LONG(keepalive_ms), 100, 600000, "5000", NULL,
 	 "idle keep-alive timeout, milliseconds"},
 	{"TDKT_LOG_LEVEL", ENUM(log_level), 0, 0, "info", log_levels, "debug | info | warn | error"},

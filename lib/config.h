@@ -35,6 +35,7 @@ struct config {
 	long login_window;           /* seconds: counting window and lock duration */
 	long body_limit;             /* bytes */
 	long bulk_body_limit;        /* bytes, for bulk uploads (ROUTE_BULK) */
+	long bulk_concurrency;       /* bulk uploads served at once; more get 503 */
 	long keepalive_ms;           /* idle keep-alive timeout */
 	long log_level;              /* enum log_level */
 	long access_log;             /* 1 on, 0 off */

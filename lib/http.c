@@ -29,6 +29,7 @@ struct http_server {
 	atomic_int connections;
 	struct conncount *per_addr;
 	atomic_int in_flight;
+	atomic_int bulk_in_flight;       /* ROUTE_BULK requests inside their handler */
 	atomic_bool draining;
 	atomic_llong cap_refused;        /* connections refused over the per-address cap */
 	atomic_llong cap_logged_at;      /* second of the last log line about them */
@@ -218,7 +219,7 @@ static bool keep_alive_allowed(const struct http_server *s)
 }
 
 #define CORS_ALLOW_HEADERS "Authorization, Content-Type, If-Match, If-None-Match, Idempotency-Key, X-Request-Id"
-#define CORS_EXPOSE_HEADERS "ETag, Location, Retry-After, X-Request-Id"
+#define CORS_EXPOSE_HEADERS "Content-Disposition, ETag, Location, Retry-After, X-Request-Id"
 
 /* Writes status line, headers and body with one mg_write: CivetWeb's header API sends every
  * header line in its own send(2), which with TCP_NODELAY is a packet each and was most of the
@@ -552,6 +553,15 @@ static int dispatch(struct mg_connection *conn, void *cbdata)
 				app_error_set(&r.err, 404, "No resource at this path.");
 		} else if (!(r.match.route->flags & ROUTE_PUBLIC) && !authenticate(&r)) {
 			/* err set */
+		} else if (r.match.route->flags & ROUTE_BULK) {
+			/* a bulk upload holds megabytes while it is parsed: a few at a time */
+			if (atomic_fetch_add(&srv->bulk_in_flight, 1) < srv->o.config->bulk_concurrency) {
+				rc = run_handler(&r);
+			} else {
+				app_error_set(&r.err, 503, "Other bulk uploads are being served; send this one again shortly.");
+				r.err.retry_after = 1;
+			}
+			atomic_fetch_sub(&srv->bulk_in_flight, 1);
 		} else {
 			rc = run_handler(&r);
 		}
@@ -926,6 +936,28 @@ static bool read_body(struct req *r, bool patch, struct buf **body)
 		return app_error_set(&r->err, 415, patch ? "Send application/merge-patch+json or application/json."
 							 : "Send application/json (UTF-8).");
 	return read_raw_body(r, body);
+}
+
+bool req_no_body(struct req *r)
+{
+	const char *length = req_header(r, "Content-Length");
+	if (!req_header(r, "Transfer-Encoding") && (!length || strcmp(length, "0") == 0))
+		return true;
+	struct buf *b;
+	json_t *obj = NULL;
+	if (!read_raw_body(r, &b))
+		return false;
+	if (b->len == 0)
+		return true;
+	const char *key;
+	json_t *value;
+	bool ok = read_body(r, false, &b) && jin_parse(b->data, b->len, &obj, &r->err);
+	json_object_foreach(obj, key, value) {
+		(void)value;
+		ok = app_error_field(&r->err, key, "unknown_field", "this action takes no body: %s is not one of its fields", key);
+	}
+	json_decref(obj);
+	return ok;
 }
 
 bool req_body(struct req *r, const char *const *types, int *type, const struct buf **body)

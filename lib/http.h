@@ -89,6 +89,9 @@ bool req_json(struct req *r, bool patch, json_t **out);
 /* The text path parameter {name} (as decoded by CivetWeb) into out; 404 when it is longer than
  * outlen - 1 or fails `valid`. */
 bool req_path_text(struct req *r, const char *name, bool (*valid)(const char *s, size_t n), char *out, size_t outlen);
+/* For a request that takes no body (an action): none, an empty one or an empty JSON object; a
+ * member is an unknown field (422), another body a 415 or 400. */
+bool req_no_body(struct req *r);
 /* Reads the body as it is, when its Content-Type is one of `types` (NULL-terminated; 415
  * otherwise): *type is the index of the one it is, *body the bytes (the server's, alive until the
  * answer). */

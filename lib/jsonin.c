@@ -3,9 +3,11 @@
 #include <string.h>
 #include "lib/jsonin.h"
 
-bool json_depth_within(const char *s, size_t n, int max)
+/* one flat pass outside strings: the nesting depth and an upper bound of the values */
+static bool shape_within(const char *s, size_t n, int max_depth, size_t max_values)
 {
 	int depth = 0;
+	size_t values = 1;
 	bool in_string = false;
 	for (size_t i = 0; i < n; i++) {
 		char c = s[i];
@@ -16,14 +18,25 @@ bool json_depth_within(const char *s, size_t n, int max)
 				in_string = false;
 		} else if (c == '"') {
 			in_string = true;
-		} else if (c == '{' || c == '[') {
-			if (++depth > max)
-				return false;
 		} else if (c == '}' || c == ']') {
 			depth--;
+		} else if ((c == '{' || c == '[') && ++depth > max_depth) {
+			return false;
 		}
+		if (!in_string && (c == '{' || c == '[' || c == ',' || c == ':') && ++values > max_values)
+			return false;
 	}
 	return true;
+}
+
+bool json_depth_within(const char *s, size_t n, int max)
+{
+	return shape_within(s, n, max, (size_t)-1);
+}
+
+bool json_values_within(const char *s, size_t n, size_t max)
+{
+	return shape_within(s, n, JSON_MAX_DEPTH * 1000, max);
 }
 
 static bool parse_checked(const char *body, size_t len, json_t **out, struct app_error *err)
@@ -155,6 +168,35 @@ static const char *type_name(enum jfield_type t)
 	return "a value";
 }
 
+/* JF_NUMBER: a number of at most 2 decimals, as decimal text. jansson gives a real as a double,
+ * not as its text: the hundredths are checked within a few units in the last place of x × 100,
+ * which tells 12345.678 from 12345.68; from 2^44 hundredths (about 1.76 × 10^11) a double no longer
+ * tells them apart surely, and such a real must be whole. The text is written from the whole number of
+ * hundredths, never through %g (15 digits). */
+static bool decode_number(const struct jfield *f, json_t *v, struct jvalue *out, struct app_error *err)
+{
+	double x = json_number_value(v);
+	if (x < (double)f->min || x > (double)f->max)
+		return app_error_field(err, f->name, "out_of_range", "%s must be from %lld to %lld", f->name, f->min,
+				       f->max);
+	if (json_is_integer(v)) {
+		snprintf(out->number, sizeof out->number, "%lld", (long long)json_integer_value(v));
+		return true;
+	}
+	double cents = x * 100.0, whole = round(cents);
+	bool exact = fabs(cents) < 17592186044416.0 /* 2^44 */ ? fabs(cents - whole) <= fabs(cents) * 8e-16 + 1e-9
+							    : x == floor(x);
+	if (!exact)
+		return app_error_field(err, f->name, "precision", "%s has more than 2 decimals", f->name);
+	long long c = (long long)whole;
+	unsigned long long a = c < 0 ? 0ULL - (unsigned long long)c : (unsigned long long)c;
+	int n = snprintf(out->number, sizeof out->number, "%s%llu", c < 0 ? "-" : "", a / 100);
+	if (a % 100 && n > 0)
+		snprintf(out->number + n, sizeof out->number - (size_t)n, a % 10 ? ".%02llu" : ".%llu",
+			 a % 10 ? a % 100 : a % 100 / 10);
+	return true;
+}
+
 static bool decode_one(const struct jfield *f, json_t *v, struct jvalue *out, struct app_error *err)
 {
 	if (json_is_null(v)) {
@@ -222,22 +264,10 @@ static bool decode_one(const struct jfield *f, json_t *v, struct jvalue *out, st
 			break;
 		out->boolean = json_is_true(v);
 		return true;
-	case JF_NUMBER: {
+	case JF_NUMBER:
 		if (!json_is_number(v))
 			break;
-		double x = json_number_value(v);
-		if (x < (double)f->min || x > (double)f->max)
-			return app_error_field(err, f->name, "out_of_range", "%s must be from %lld to %lld", f->name,
-					       f->min, f->max);
-		double cents = x * 100.0;
-		if (json_is_real(v) && fabs(cents - round(cents)) > 1e-6 * (fabs(cents) + 1))
-			return app_error_field(err, f->name, "precision", "%s has more than 2 decimals", f->name);
-		if (json_is_integer(v))
-			snprintf(out->number, sizeof out->number, "%lld", (long long)json_integer_value(v));
-		else
-			snprintf(out->number, sizeof out->number, "%.15g", round(cents) / 100.0);
-		return true;
-	}
+		return decode_number(f, v, out, err);
 	case JF_ARRAY:
 		if (!json_is_array(v))
 			break;

@@ -54,6 +54,11 @@ struct jvalue {
  * true when no '[' or '{' outside strings opens a level deeper than max. */
 bool json_depth_within(const char *s, size_t n, int max);
 
+/* The same kind of flat scan for how many values jansson would make of s: at most about one per
+ * '[', '{', ',' or ':' outside strings. true when that bound is at most max (a bulk body of 8 MiB
+ * of "[0,0,0,...]" would be 4 million allocations). */
+bool json_values_within(const char *s, size_t n, size_t max);
+
 /* Parses a request body: must be one JSON object. On failure a 400 in err; *out is new. */
 bool jin_parse(const char *body, size_t len, json_t **out, struct app_error *err);
 

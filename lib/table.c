@@ -89,10 +89,13 @@ bool table_csv(const struct table *t, struct buf *out)
 	buf_append(out, "\xEF\xBB\xBF", 3);
 	for (size_t i = 0; i < t->ncells; i++) {
 		const char *s = text_of(t, &t->cells[i]);
+		bool formula = s && !t->cells[i].number && strchr("=+-@\t\r", s[0]) && s[0];
 		if (i % (size_t)t->ncols)
 			buf_putc(out, ',');
 		if (s && strpbrk(s, ",\"\r\n")) {
 			buf_putc(out, '"');
+			if (formula)
+				buf_putc(out, '\'');
 			for (const char *p = s; *p; p++) {
 				if (*p == '"')
 					buf_putc(out, '"');
@@ -100,6 +103,8 @@ bool table_csv(const struct table *t, struct buf *out)
 			}
 			buf_putc(out, '"');
 		} else if (s) {
+			if (formula)
+				buf_putc(out, '\'');
 			buf_puts(out, s);
 		}
 		if (i % (size_t)t->ncols == (size_t)t->ncols - 1)

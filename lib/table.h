@@ -8,7 +8,7 @@
 struct table;
 
 /* new: a table of ncols columns (at most TABLE_MAX_COLS); NULL when out of memory */
-#define TABLE_MAX_COLS 256
+#define TABLE_MAX_COLS 16384   /* Excel's */
 struct table *table_new(int ncols);
 void table_free(struct table *t);  /* accepts NULL */
 
@@ -19,7 +19,9 @@ bool table_cell(struct table *t, const char *text, bool number);
 bool table_end_row(struct table *t);
 
 /* CSV: BOM, fields separated by commas, quoted when they hold a comma, quote, CR or LF (quotes
- * doubled), rows ended by CRLF. Appends to out. */
+ * doubled), rows ended by CRLF. A text cell that Excel would read as a formula (it starts with
+ * = + - @, a tab or a CR) gets a leading apostrophe: a unit named "=HYPERLINK(...)" stays text.
+ * Appends to out. */
 bool table_csv(const struct table *t, struct buf *out);
 /* XLSX: one worksheet `sheet` (at most 31 characters), the first row bold. Appends to out. false
  * with a reason in err when the library fails. */

@@ -1,6 +1,5 @@
--- Demo reports (báo cáo kết quả), from the seed articles. `figures` is the API's `values`; the
--- trigger of sql/0015 copies them into report_values. Idempotent: one report per (unit, year,
--- span), ON CONFLICT DO NOTHING. No user ids: submitted_by and reviewed_by stay empty.
+-- Demo reports (báo cáo kết quả), from the seed articles. `figures` is the API's `values`.
+-- Idempotent: one report per (unit, year, span), ON CONFLICT DO NOTHING. No user ids: submitted_by and reviewed_by stay empty.
 
 -- Cụm thi đua số IV, 2022 (Tạp chí Thanh tra, 16/11/2022). The article gives the cluster's
 -- totals only, and they are exactly what these seven reports add up to:

@@ -233,6 +233,17 @@ def test_authorities_review_their_clusters_members_in_that_year_only(api, tokens
     assert api.post(f"/v1/reports/{mine['id']}/accept", token=org).status_code == 200
 
 
+def test_an_indicator_reports_use_stays_in_the_catalogue(api, tokens, units):
+    ind = api.post("/v1/indicators", token=tokens["admin"], json={"code": "rpt_test_hours", "name": "Số giờ tiếp dân",
+                                                                   "unit": "count"}).json()
+    rep = report(api, tokens["officer"], units["TT-LSN"], next(years), values={"rpt_test_hours": 12}).json()
+    r = api.delete("/v1/indicators/rpt_test_hours", token=tokens["admin"])
+    assert r.status_code == 409 and "reports give figures" in r.json()["detail"], r.text
+    assert api.delete(f"/v1/reports/{rep['id']}", token=tokens["officer"]).status_code == 204
+    assert api.delete("/v1/indicators/rpt_test_hours", token=tokens["admin"]).status_code == 204
+    assert ind["code"] == "rpt_test_hours"
+
+
 def test_drafts_are_deleted_and_nothing_else(api, tokens, units):
     rep = report(api, tokens["officer"], units["TT-LSN"], next(years)).json()
     assert api.delete(f"/v1/reports/{rep['id']}", token=tokens["viewer"]).status_code == 403
@@ -348,8 +359,13 @@ def test_batch_conflicts_and_rights(api, tokens, units, server):
     (b"{\"unit_id\": 1}\n[1]\n", {"Content-Type": "application/x-ndjson"}, 400),
     (b"\n\n", {"Content-Type": "application/x-ndjson"}, 422),
     (b"[]", {"Content-Type": "text/plain"}, 415),
-    (json.dumps([{"unit_id": 1, "year": 2050}] * 1001).encode(), {"Content-Type": "application/json"}, 422),
-    (("\n".join(['{"unit_id": 1, "year": 2050}'] * 1001)).encode(), {"Content-Type": "application/x-ndjson"}, 422),
+    pytest.param(json.dumps([{"unit_id": 1, "year": 2050}] * 1001).encode(), {"Content-Type": "application/json"}, 422,
+                 id="1001-items"),
+    pytest.param(("\n".join(['{"unit_id": 1, "year": 2050}'] * 1001)).encode(), {"Content-Type": "application/x-ndjson"},
+                 422, id="1001-lines"),
+    # values jansson would allocate one by one: refused before parsing
+    pytest.param(b"[" + b"0," * 400000 + b"0]", {"Content-Type": "application/json"}, 413, id="400k-numbers"),
+    pytest.param(b'{"x":[' + b"[]," * 300000 + b"[]]}", {"Content-Type": "application/x-ndjson"}, 413, id="300k-arrays"),
 ])
 def test_batch_bodies(api, tokens, server, body, headers, status):
     before = count_reports(server)
@@ -367,6 +383,45 @@ def test_a_thousand_reports_in_one_batch(api, tokens, units, server):
     r = batch(api, tokens["admin"], items)
     assert r.status_code == 200, r.text[:500]
     assert r.json()["created"] == 1000
-    stored = server.sql("SELECT set_config('tdkt.actor_role', 'system', false); SELECT count(*) FROM report_values v"
-                        " JOIN reports r ON r.id = v.report_id WHERE r.span = 'q3' AND r.year BETWEEN 2000 AND 2099")
+    stored = server.sql("SELECT set_config('tdkt.actor_role', 'system', false); SELECT sum((SELECT count(*) FROM"
+                        " jsonb_object_keys(r.figures))) FROM reports r WHERE r.span = 'q3' AND r.year BETWEEN 2000 AND 2099")
     assert int(stored.splitlines()[-1]) == 1000 * len(codes)
+
+
+def test_concurrent_batches_never_replace_without_upsert(api, tokens, units):
+    """two equal batches at once: one writes, the other is a 409 — never both, never a 500"""
+    import threading
+    for round_ in range(5):
+        year = next(years)
+        items = [{"unit_id": units[c], "year": year, "values": {"inspections": 1}} for c in ("TT-LSN", "TT-SLA", "TT-LCI")]
+        results = []
+        def send(body):
+            results.append(batch(api, tokens["integration"], body).status_code)
+        threads = [threading.Thread(target=send, args=(b,)) for b in (items, list(reversed(items)))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert sorted(results) == [200, 409], (round_, results)
+
+
+def test_actions_and_notes_are_checked_like_any_body(api, tokens, units):
+    rep = report(api, tokens["officer"], units["TT-LSN"], next(years), values={"inspections": 3}).json()
+    url = f"/v1/reports/{rep['id']}"
+    # an action that takes no body: none, empty or {}; anything else is refused and changes nothing
+    r = api.post(f"{url}/submit", token=tokens["officer"], json={"status": "accepted"})
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "status"
+    assert api.post(f"{url}/submit", token=tokens["officer"], data=b"x", headers={"Content-Type": "text/plain"}).status_code == 415
+    assert api.get(url, token=tokens["officer"]).json()["status"] == "draft"
+    assert api.post(f"{url}/submit", token=tokens["officer"], json={}).status_code == 200
+    # a return says why, in NFC like every text
+    blank = api.post(f"{url}/return", token=tokens["authority"], json={"note": "  \t "})
+    assert blank.status_code == 422 and blank.json()["errors"][0]["code"] == "blank"
+    nfd = "Bo\u0302\u0309 sung so\u0302\u0301 lie\u0323\u0302u"
+    r = api.post(f"{url}/return", token=tokens["authority"], json={"note": nfd})
+    assert r.status_code == 200 and r.json()["review_note"] == "Bổ sung số liệu"
+    # a text that grows past its limit in NFC names its field
+    grows = api.patch(url, token=tokens["officer"], json={"note": "\u0344" * 2000})
+    assert grows.status_code == 422 and grows.json()["errors"][0]["field"] == "note", grows.text
+    # a path that names no report is a 404 whatever the body
+    assert api.patch("/v1/reports/batch", token=tokens["officer"], data=b"x", headers={"Content-Type": "text/plain"}).status_code == 404

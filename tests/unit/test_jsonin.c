@@ -174,6 +174,51 @@ int main(void)
 	      "an item that is no object: %s", err.nfields ? err.fields[0].field : "-");
 	json_decref(obj);
 
+	/* numbers of at most 2 decimals: the text written, or a precision error */
+	static const struct jfield amount = {"x", JF_NUMBER, JF_REQUIRED, 0, 999999999999999LL, NULL, NULL, NULL};
+	static const struct {
+		const char *body, *text; /* text NULL: refused */
+	} numbers[] = {
+		{"{\"x\":12}", "12"},
+		{"{\"x\":12.5}", "12.5"},
+		{"{\"x\":12.50}", "12.5"},
+		{"{\"x\":0.29}", "0.29"},
+		{"{\"x\":49424.35}", "49424.35"},
+		{"{\"x\":12345678.05}", "12345678.05"},
+		{"{\"x\":3.0}", "3"},
+		{"{\"x\":1e3}", "1000"},
+		{"{\"x\":175000000000.99}", "175000000000.99"},
+		{"{\"x\":5e13}", "50000000000000"},
+		{"{\"x\":999999999999999}", "999999999999999"},
+		{"{\"x\":12345.678}", NULL},
+		{"{\"x\":10000.005}", NULL},
+		{"{\"x\":5000000.004}", NULL},
+		{"{\"x\":1.005}", NULL},
+		{"{\"x\":12345678901234.56}", NULL},   /* beyond what a double tells apart: whole only */
+		{"{\"x\":99999999999999.99}", NULL},
+		{"{\"x\":-1}", NULL},
+		{"{\"x\":1000000000000000}", NULL},
+	};
+	for (size_t i = 0; i < sizeof numbers / sizeof numbers[0]; i++) {
+		struct jvalue x;
+		app_error_clear(&err);
+		bool ok = jin_parse(numbers[i].body, strlen(numbers[i].body), &obj, &err) &&
+			  jin_decode(obj, &amount, 1, false, &x, &err);
+		if (numbers[i].text)
+			CHECK(ok && strcmp(x.number, numbers[i].text) == 0, "number %zu: %s, want %s", i, ok ? x.number : err.detail,
+			      numbers[i].text);
+		else
+			CHECK(!ok && err.nfields == 1, "number %zu refused", i);
+		json_decref(obj);
+	}
+
+	/* the flat count of values before a parse */
+	/* an array and its three numbers */
+	CHECK(json_values_within("[0,0,0]", 7, 4) && !json_values_within("[0,0,0]", 7, 3), "values: array");
+	const char *quoted = "{\"a,b,c:d\":[]}", *inner = "{\"a\":{\"b\":1}}";
+	CHECK(json_values_within(quoted, strlen(quoted), 4), "values: commas in strings are not counted");
+	CHECK(json_values_within("", 0, 1) && !json_values_within(inner, strlen(inner), 4) &&
+	      json_values_within(inner, strlen(inner), 5), "values: objects");
 	CHECK(utf8_chars("Lạng Sơn", strlen("Lạng Sơn")) == 8, "utf8_chars");
 	return check_done("jsonin");
 }
