@@ -26,7 +26,7 @@ BENCH_PACKAGES := wrk
 FUZZ_PACKAGES  := clang libclang-rt-14-dev
 STRESS_PACKAGES := nginx curl
 
-.PHONY: all deps build run test unit api-test bench stress fuzz clean lint
+.PHONY: all deps build run test unit api-test bench bench-reports stress fuzz clean lint
 all: build
 
 deps:
@@ -103,6 +103,12 @@ api-test: build/asan/tdkt
 bench: deps build/tdkt
 	@scripts/deps.sh $(BENCH_PACKAGES)
 	@tests/bench/run.sh build/tdkt
+
+# reports statistics at 10^4..10^6 figures (10^7 with BENCH_REPORTS_MAX=10000000), CSV, XLSX and
+# 1,000-report batches; about 6 minutes (tests/bench/reports.sh)
+bench-reports: deps build/tdkt
+	@scripts/deps.sh $(BENCH_PACKAGES)
+	@tests/bench/reports.sh build/tdkt
 
 # 1,000 slow, half-open and idle connections against nginx in front (docker/nginx.conf) and the
 # server alone; about 70 s (tests/stress/run.sh)

@@ -12,6 +12,7 @@
 #include "api/api.h"
 #include "api/reports.h"
 #include "api/tabular.h"
+#include "api/write.h"
 #include "lib/query.h"
 
 #define SERIES_MAX_CODES 20
@@ -38,12 +39,26 @@
 	" FROM s JOIN units u ON u.id = s.id"                                                                \
 	" LEFT JOIN reports r ON r.unit_id = s.id AND r.year = $2 AND r.span = $3 AND r.status = ANY($4::text[])" \
 	" ORDER BY u.name, u.id"
-/* the totals, one aggregate over the counted reports' figures, and the ratios of the sums, in
- * the catalogue's order: (code, kind, name, unit, value) */
-#define TOTALS(scope)                                                                                      \
+/* the same without the figures, for an answer that gives only totals: most of the work of a
+ * country's 700 rows was reading figures nobody asked for (tests/bench/reports.sh) */
+#define UNITS_LEAN(scope)                                                                                  \
+	"WITH " scope " SELECT u.id, u.code, u.name, r.id, r.status FROM s JOIN units u ON u.id = s.id"      \
+	" LEFT JOIN reports r ON r.unit_id = s.id AND r.year = $2 AND r.span = $3 AND r.status = ANY($4::text[])" \
+	" ORDER BY u.name, u.id"
+/* the counted reports r of a scope: after "FROM" (with the scope's CTE first), or the country's,
+ * where every counted report's unit is in the scope anyway */
+#define COUNTED_IN_SCOPE(scope)                                                                            \
 	"WITH " scope ", t AS (SELECT f.key AS code, sum(f.value::numeric) AS total FROM s"                  \
 	" JOIN reports r ON r.unit_id = s.id AND r.year = $2 AND r.span = $3 AND r.status = ANY($4::text[])" \
-	" CROSS JOIN LATERAL jsonb_each_text(r.figures) AS f GROUP BY 1)"                                   \
+	" CROSS JOIN LATERAL jsonb_each_text(r.figures) AS f GROUP BY 1)"
+#define COUNTED_IN_COUNTRY                                                                                 \
+	"WITH t AS (SELECT f.key AS code, sum(f.value::numeric) AS total FROM reports r"                     \
+	" CROSS JOIN LATERAL jsonb_each_text(r.figures) AS f"                                                \
+	" WHERE r.year = $2 AND r.span = $3 AND r.status = ANY($4::text[]) AND $1::bigint IS NULL GROUP BY 1)"
+/* the totals, one aggregate over the counted reports' figures, and the ratios of the sums, in
+ * the catalogue's order: (code, kind, name, unit, value) */
+#define TOTALS(counted)                                                                                    \
+	counted                                                                                              \
 	" SELECT i.code, i.kind, i.name, i.unit,"                                                            \
 	"  CASE WHEN i.kind = 'base' THEN t.total ELSE round(100 * n.total / nullif(d.total, 0), 2) END"     \
 	" FROM indicators i LEFT JOIN t ON t.code = i.code LEFT JOIN t n ON n.code = i.numerator"             \
@@ -54,9 +69,12 @@
 DB_STMT(stats_units_cluster, UNITS(SCOPE_CLUSTER));
 DB_STMT(stats_units_subtree, UNITS(SCOPE_SUBTREE));
 DB_STMT(stats_units_all, UNITS(SCOPE_ALL));
-DB_STMT(stats_totals_cluster, TOTALS(SCOPE_CLUSTER));
-DB_STMT(stats_totals_subtree, TOTALS(SCOPE_SUBTREE));
-DB_STMT(stats_totals_all, TOTALS(SCOPE_ALL));
+DB_STMT(stats_units_lean_cluster, UNITS_LEAN(SCOPE_CLUSTER));
+DB_STMT(stats_units_lean_subtree, UNITS_LEAN(SCOPE_SUBTREE));
+DB_STMT(stats_units_lean_all, UNITS_LEAN(SCOPE_ALL));
+DB_STMT(stats_totals_cluster, TOTALS(COUNTED_IN_SCOPE(SCOPE_CLUSTER)));
+DB_STMT(stats_totals_subtree, TOTALS(COUNTED_IN_SCOPE(SCOPE_SUBTREE)));
+DB_STMT(stats_totals_all, TOTALS(COUNTED_IN_COUNTRY));
 
 /* the series: $1 scope, $2..$3 the years, $4 span, $5 statuses, $6 the codes; each scope a CTE
  * y(year, unit_id) of the units counted each year */
@@ -86,7 +104,8 @@ DB_STMT(stats_cluster_name, "SELECT name FROM clusters WHERE id = $1");
 DB_STMT(stats_unit_name, "SELECT name FROM units WHERE id = $1");
 
 static const struct db_stmt *const stmts[] = {
-	&sql_stats_units_cluster, &sql_stats_units_subtree, &sql_stats_units_all, &sql_stats_totals_cluster,
+	&sql_stats_units_cluster, &sql_stats_units_subtree, &sql_stats_units_all, &sql_stats_units_lean_cluster,
+	&sql_stats_units_lean_subtree, &sql_stats_units_lean_all, &sql_stats_totals_cluster,
 	&sql_stats_totals_subtree, &sql_stats_totals_all, &sql_stats_series_cluster, &sql_stats_series_subtree,
 	&sql_stats_series_all, &sql_stats_cluster_name, &sql_stats_unit_name};
 
@@ -298,6 +317,8 @@ static int indicator_stats(struct req *r)
 		return -1;
 	static const struct db_stmt *const unit_stmts[] = {&sql_stats_units_cluster, &sql_stats_units_subtree,
 							   &sql_stats_units_all};
+	static const struct db_stmt *const lean_stmts[] = {&sql_stats_units_lean_cluster, &sql_stats_units_lean_subtree,
+							   &sql_stats_units_lean_all};
 	static const struct db_stmt *const total_stmts[] = {&sql_stats_totals_cluster, &sql_stats_totals_subtree,
 							    &sql_stats_totals_all};
 	struct db_params p = {.n = 0};
@@ -305,7 +326,11 @@ static int indicator_stats(struct req *r)
 	db_param_int(&p, year);
 	db_param(&p, span);
 	db_param(&p, statuses_param(status));
-	if (!(units = req_run(r, unit_stmts[s.kind], &p)) || !(totals = req_run(r, total_stmts[s.kind], &p)))
+	/* one snapshot: a report submitted between the two statements is in both or in neither */
+	bool lean = format == TABULAR_JSON && !group;
+	struct db_conn *db;
+	if (!read_begin(r, &db) || !(units = req_run(r, (lean ? lean_stmts : unit_stmts)[s.kind], &p)) ||
+	    !(totals = req_run(r, total_stmts[s.kind], &p)))
 		goto out;
 	if (format == TABULAR_JSON) {
 		indicators_json(r, &s, year, span, status, group != NULL, units, totals);

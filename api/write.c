@@ -8,9 +8,9 @@ static const struct db_stmt *const stmts[] = {&sql_write_context};
 
 const struct api_module write_module = {.name = "write", WITH(stmts, stmts)};
 
-bool write_begin(struct req *r, struct db_conn **db)
+static bool begin(struct req *r, struct db_conn **db, bool (*start)(struct db_conn *, struct app_error *))
 {
-	if (!req_db(r, db) || !db_begin(*db, &r->err))
+	if (!req_db(r, db) || !start(*db, &r->err))
 		return false;
 	char actor[24] = "", unit[24] = "";
 	if (r->authenticated) {
@@ -26,7 +26,13 @@ bool write_begin(struct req *r, struct db_conn **db)
 	return true;
 }
 
+bool write_begin(struct req *r, struct db_conn **db)
+{
+	return begin(r, db, db_begin);
+}
+
+/* read only, and one snapshot: a page and its parent's check, a table and its totals agree */
 bool read_begin(struct req *r, struct db_conn **db)
 {
-	return write_begin(r, db);
+	return begin(r, db, db_begin_read);
 }

@@ -7,8 +7,8 @@
 #include "lib/http.h"
 
 bool write_begin(struct req *r, struct db_conn **db);
-/* The same for reads of tables under row-level security (drafts): a transaction that states
- * who is reading. */
+/* The same for reads of tables under row-level security (drafts): a read-only transaction of
+ * one snapshot (REPEATABLE READ) that states who is reading. */
 bool read_begin(struct req *r, struct db_conn **db);
 
 #endif

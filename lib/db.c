@@ -518,6 +518,11 @@ static bool run(struct db_conn *c, const char *sql, struct app_error *err)
 	return ok;
 }
 
+bool db_begin_read(struct db_conn *c, struct app_error *err)
+{
+	return run(c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", err);
+}
+
 bool db_begin(struct db_conn *c, struct app_error *err)
 {
 	return run(c, "BEGIN", err);

@@ -113,6 +113,8 @@ PGresult *db_run(struct db_conn *c, const struct db_stmt *stmt, int n, const cha
 PGresult *db_query(struct db_conn *c, const char *sql, int n, const char *const *values,
 		   struct app_error *err);
 bool db_begin(struct db_conn *c, struct app_error *err);
+/* a read-only transaction that sees one snapshot for all its statements (REPEATABLE READ) */
+bool db_begin_read(struct db_conn *c, struct app_error *err);
 bool db_commit(struct db_conn *c, struct app_error *err);
 
 /* Column kinds for db_row_json: how a text value from PostgreSQL is written in JSON. */
