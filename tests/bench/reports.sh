@@ -29,15 +29,7 @@ bin=$(realpath "$1")
 seconds=${BENCH_SECONDS:-10}
 batches=${BENCH_BATCHES:-5}
 max=${BENCH_REPORTS_MAX:-1000000}
-work=$(mktemp -d /tmp/tdkt-bench-reports-XXXXXX)
-chmod 755 "$work"
-server_pid=
-cleanup() {
-  [[ -n "$server_pid" ]] && kill -TERM "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null || true
-  scripts/pg.sh stop "$work/pg"
-  rm -rf "$work"
-}
-trap cleanup EXIT
+source tests/bench/workdir.sh bench-reports
 
 # the database, the seeding functions (add_units, add_reports, settle) and the root unit
 source tests/bench/reports_seed.sh

@@ -10,15 +10,7 @@ cd "$(dirname "$0")/../.."
 bin=$(realpath "$1")
 seconds=${BENCH_SECONDS:-15}
 nunits=${BENCH_UNITS:-100000}
-work=$(mktemp -d /tmp/tdkt-bench-XXXXXX)
-chmod 755 "$work"
-server_pid=
-cleanup() {
-  [[ -n "$server_pid" ]] && kill -TERM "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null || true
-  scripts/pg.sh stop "$work/pg"
-  rm -rf "$work"
-}
-trap cleanup EXIT
+source tests/bench/workdir.sh bench
 
 # output JSON: jansson against the buffer writer the service uses
 cc -std=c11 -D_POSIX_C_SOURCE=200809L -O2 -I. tests/bench/json_cost.c lib/buf.c -ljansson -o "$work/json_cost" && "$work/json_cost"
