@@ -222,7 +222,7 @@ out:
 }
 
 static const struct route routes[] = {
-	{"GET", "/v1/campaigns/{id}/progress", campaign_progress, 0, NULL},
+	{"GET", "/v1/campaigns/{id}/progress", campaign_progress, ROUTE_OWN_TYPES, NULL},
 };
 
 const struct api_module campaign_progress_module = {.name = "campaign_progress", WITH(routes, routes),

@@ -1046,7 +1046,10 @@ static int crud_get(struct req *r)
 	const struct row_shape *shape = &res->rt->shape;
 	struct db_conn *db;
 	char key[64];
-	if (!crud_may_read(r, res) || !crud_path_key(r, res, key) || !crud_reader(r, res, &db))
+	struct query q;
+	/* a by-id read takes no parameters: an unknown one is a 400, as on lists */
+	if (!crud_may_read(r, res) || !crud_path_key(r, res, key) || !query_parse(r->query, &q, &r->err) ||
+	    !query_no_unknown(&q, &r->err) || !crud_reader(r, res, &db))
 		return -1;
 	PGresult *row = crud_row_by_key(r, res, db, S_GET, key);
 	if (!row)

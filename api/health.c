@@ -41,7 +41,7 @@ static int openapi(struct req *r)
 static const struct route routes[] = {
 	{"GET", "/healthz", healthz, ROUTE_PUBLIC | ROUTE_NO_DB, NULL},
 	{"GET", "/readyz", readyz, ROUTE_PUBLIC, NULL},
-	{"GET", "/openapi.yaml", openapi, ROUTE_PUBLIC | ROUTE_NO_DB, NULL},
+	{"GET", "/openapi.yaml", openapi, ROUTE_PUBLIC | ROUTE_NO_DB | ROUTE_OWN_TYPES, NULL},
 };
 
 const struct api_module health_module = {.name = "health", WITH(routes, routes)};

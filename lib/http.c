@@ -18,6 +18,7 @@
 #include "lib/http.h"
 #include "lib/jsonin.h"
 #include "lib/log.h"
+#include "lib/negotiate.h"
 #include "lib/threadstack.h"
 
 struct http_server {
@@ -497,6 +498,9 @@ static int run_handler(struct req *r)
 	return rc;
 }
 
+/* what a route without ROUTE_OWN_TYPES answers (its problems too are JSON) */
+static const char *const json_only[] = {"application/json", "application/problem+json", NULL};
+
 static int dispatch(struct mg_connection *conn, void *cbdata)
 {
 	struct http_server *srv = cbdata;
@@ -553,6 +557,8 @@ static int dispatch(struct mg_connection *conn, void *cbdata)
 				app_error_set(&r.err, 404, "No resource at this path.");
 		} else if (!(r.match.route->flags & ROUTE_PUBLIC) && !authenticate(&r)) {
 			/* err set */
+		} else if (!(r.match.route->flags & ROUTE_OWN_TYPES) && negotiate(req_header(&r, "Accept"), json_only) < 0) {
+			app_error_set(&r.err, 406, "This resource is served as application/json.");
 		} else if (r.match.route->flags & ROUTE_BULK) {
 			/* a bulk upload holds megabytes while it is parsed: a few at a time */
 			if (atomic_fetch_add(&srv->bulk_in_flight, 1) < srv->o.config->bulk_concurrency) {

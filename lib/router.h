@@ -13,6 +13,8 @@ enum route_flags {
 	ROUTE_PUBLIC = 1 << 0,   /* no token needed */
 	ROUTE_NO_DB = 1 << 1,    /* never touches the database (liveness) */
 	ROUTE_BULK = 1 << 2,     /* a bulk upload: its body may reach the bulk limit, not the usual one */
+	ROUTE_OWN_TYPES = 1 << 3,/* answers other media types than JSON and reads Accept itself; every other
+				    route answers JSON, and an Accept that refuses JSON is a 406 */
 };
 
 struct route {

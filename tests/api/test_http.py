@@ -220,3 +220,27 @@ def test_every_problem_type_is_in_the_contract(contract):
     slugs = {m.group(2) for m in re.finditer(r'\{(\d{3}), "([a-z_]+)", "', source) if int(m.group(1)) >= 400}
     enum = {t.rsplit(":", 1)[1] for t in contract.spec["components"]["schemas"]["Problem"]["properties"]["type"]["enum"]}
     assert slugs <= enum, sorted(slugs - enum)
+
+
+@pytest.mark.parametrize("path", ["/v1/units/1", "/v1/people/1", "/v1/indicators/inspections", "/v1/clusters/1",
+                                  "/v1/campaigns/1", "/v1/award-kinds/giay_khen", "/v1/reports/1", "/v1/users/1"])
+def test_a_by_id_read_refuses_unknown_parameters(api, tokens, path):
+    """lists reject a parameter they do not know; a read of one row does too"""
+    r = api.get(path, token=tokens["admin"], params={"foo": "1"})
+    assert r.status_code == 400 and "foo" in r.json()["detail"], r.text
+
+
+@pytest.mark.parametrize("accept,status", [
+    ("application/xml", 406), ("text/html", 406), ("application/json;q=0", 406),
+    ("application/json", 200), ("*/*", 200), ("application/*", 200), ("application/problem+json", 200),
+    ("text/html, application/xhtml+xml, application/xml;q=0.9, */*;q=0.8", 200),  # a browser
+])
+def test_answers_are_json_and_an_accept_without_it_is_406(api, server, tokens, accept, status):
+    for path in ("/v1/units", "/v1/units/1", "/healthz"):
+        r = api.get(path, token=tokens["viewer"], headers={"Accept": accept})
+        assert r.status_code == status, (path, accept, r.text)
+    # a refused Accept changes nothing either
+    before = server.sql("SELECT count(*) FROM people")
+    r = api.post("/v1/people", token=tokens["admin"], headers={"Accept": "application/xml"},
+                 json={"unit_id": 1, "full_name": "Không tạo"})
+    assert r.status_code == 406 and server.sql("SELECT count(*) FROM people") == before
