@@ -24,6 +24,7 @@ extern const struct api_module reports_module;
 extern const struct api_module report_batch_module;
 extern const struct api_module stats_module;
 extern const struct api_module campaign_progress_module;
+extern const struct api_module idempotency_module;
 
 static const struct api_module *const modules[] = {
 	&health_module,
@@ -47,6 +48,7 @@ static const struct api_module *const modules[] = {
 	&report_batch_module,
 	&stats_module,
 	&campaign_progress_module,
+	&idempotency_module,
 };
 
 const struct api_module *const *api_modules(size_t *n)

@@ -562,14 +562,14 @@ static int dispatch(struct mg_connection *conn, void *cbdata)
 		} else if (r.match.route->flags & ROUTE_BULK) {
 			/* a bulk upload holds megabytes while it is parsed: a few at a time */
 			if (atomic_fetch_add(&srv->bulk_in_flight, 1) < srv->o.config->bulk_concurrency) {
-				rc = run_handler(&r);
+				rc = srv->o.around ? srv->o.around(&r, run_handler) : run_handler(&r);
 			} else {
 				app_error_set(&r.err, 503, "Other bulk uploads are being served; send this one again shortly.");
 				r.err.retry_after = 1;
 			}
 			atomic_fetch_sub(&srv->bulk_in_flight, 1);
 		} else {
-			rc = run_handler(&r);
+			rc = srv->o.around ? srv->o.around(&r, run_handler) : run_handler(&r);
 		}
 	}
 	db_release(r.db);
@@ -942,6 +942,15 @@ static bool read_body(struct req *r, bool patch, struct buf **body)
 		return app_error_set(&r->err, 415, patch ? "Send application/merge-patch+json or application/json."
 							 : "Send application/json (UTF-8).");
 	return read_raw_body(r, body);
+}
+
+bool req_raw_body(struct req *r, const struct buf **body)
+{
+	struct buf *b;
+	if (!read_raw_body(r, &b))
+		return false;
+	*body = b;
+	return true;
 }
 
 bool req_no_body(struct req *r)

@@ -60,6 +60,9 @@ struct http_server_options {
 	size_t nroutes;
 	struct db_pool *pool;
 	const struct auth_verifier *verifier;
+	/* NULL, or what runs a handler: around(r, handler) calls handler (or answers instead of it),
+	 * e.g. replaying the first answer to a retried request (api/idempotency.c) */
+	int (*around)(struct req *r, int (*handler)(struct req *r));
 };
 
 /* new; NULL with a message logged when CivetWeb cannot start (port in use…) */
@@ -89,6 +92,9 @@ bool req_json(struct req *r, bool patch, json_t **out);
 /* The text path parameter {name} (as decoded by CivetWeb) into out; 404 when it is longer than
  * outlen - 1 or fails `valid`. */
 bool req_path_text(struct req *r, const char *name, bool (*valid)(const char *s, size_t n), char *out, size_t outlen);
+/* The body as it came, whatever its type, read with the route's cap (413). The server's bytes,
+ * alive until the answer; a handler reading the body after it gets the same. */
+bool req_raw_body(struct req *r, const struct buf **body);
 /* For a request that takes no body (an action): none, an empty one or an empty JSON object; a
  * member is an unknown field (422), another body a 415 or 400. */
 bool req_no_body(struct req *r);

@@ -12,6 +12,7 @@
 #include "lib/jsonin.h"
 #include "api/api.h"
 #include "api/crud.h"
+#include "api/idempotency.h"
 #include "lib/auth.h"
 #include "lib/config.h"
 #include "lib/cursor.h"
@@ -474,6 +475,7 @@ static int cmd_serve(const struct config *c)
 
 	struct http_server_options ho = {
 		.config = c, .routes = routes, .nroutes = nroutes, .pool = pool, .verifier = &verifier,
+		.around = idempotency_around,
 	};
 	server = http_server_start(&ho);
 	if (!server)
