@@ -12,11 +12,7 @@ DB_STMT(authz_in_subtree, "WITH RECURSIVE up(id, parent_id, depth) AS ("
 DB_STMT(authz_unit_exists, "SELECT 1 FROM units WHERE id = $1");
 /* is unit $1 a member in year $3 of a cluster whose organiser is $2 or below it */
 DB_STMT(authz_in_organised_cluster, "SELECT EXISTS (SELECT 1 FROM cluster_members m WHERE m.unit_id = $1 AND m.year = $3"
-	" AND EXISTS (WITH RECURSIVE up(id, parent_id, depth) AS ("
-	"   SELECT id, parent_id, 0 FROM units WHERE id = m.organizer_unit_id"
-	"   UNION ALL"
-	"   SELECT u.id, u.parent_id, up.depth + 1 FROM units u JOIN up ON u.id = up.parent_id WHERE up.depth < 1000)"
-	"  SELECT 1 FROM up WHERE id = $2))");
+	" AND tdkt_unit_within(m.organizer_unit_id, $2))");
 static const struct db_stmt *const stmts[] = {&sql_authz_in_subtree, &sql_authz_unit_exists, &sql_authz_in_organised_cluster};
 
 const struct api_module authz_module = {.name = "authz", WITH(stmts, stmts)};

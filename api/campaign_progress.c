@@ -56,11 +56,6 @@ enum { P_REGISTRATION, P_UNIT, P_UNIT_CODE, P_UNIT_NAME, P_YEAR, P_STATUS, P_REP
 /* target_json reads a code and the three numbers after it */
 enum { TOT_CODE, TOT_TARGET, TOT_ACTUAL, TOT_PCT, TOT_NAME, TOT_UNIT };
 
-static void number(struct buf *b, PGresult *res, int row, int col)
-{
-	buf_puts(b, PQgetisnull(res, row, col) ? "null" : PQgetvalue(res, row, col));
-}
-
 static void text_or_null(struct buf *b, PGresult *res, int row, int col)
 {
 	buf_json_cstr(b, PQgetisnull(res, row, col) ? NULL : PQgetvalue(res, row, col));
@@ -72,11 +67,11 @@ static void target_json(struct buf *b, PGresult *res, int row, int col)
 	buf_puts(b, "{\"indicator_code\":");
 	buf_json_cstr(b, PQgetvalue(res, row, col));
 	buf_puts(b, ",\"target\":");
-	number(b, res, row, col + 1);
+	tabular_json_number(b, res, row, col + 1);
 	buf_puts(b, ",\"actual\":");
-	number(b, res, row, col + 2);
+	tabular_json_number(b, res, row, col + 2);
 	buf_puts(b, ",\"achieved_pct\":");
-	number(b, res, row, col + 3);
+	tabular_json_number(b, res, row, col + 3);
 	buf_putc(b, '}');
 }
 
@@ -99,15 +94,12 @@ static void progress_json(struct buf *b, const char *campaign, long long year, b
 		bool last = i == PQntuples(rows) - 1 ||
 			    strcmp(PQgetvalue(rows, i, P_REGISTRATION), PQgetvalue(rows, i + 1, P_REGISTRATION)) != 0;
 		if (first) {
-			buf_printf(b, "%s{\"registration_id\":%s,\"unit_id\":%s,\"unit_code\":", i ? "," : "",
-				   PQgetvalue(rows, i, P_REGISTRATION), PQgetvalue(rows, i, P_UNIT));
-			buf_json_cstr(b, PQgetvalue(rows, i, P_UNIT_CODE));
-			buf_puts(b, ",\"unit_name\":");
-			buf_json_cstr(b, PQgetvalue(rows, i, P_UNIT_NAME));
+			buf_printf(b, "%s{\"registration_id\":%s,", i ? "," : "", PQgetvalue(rows, i, P_REGISTRATION));
+			tabular_unit_json(b, rows, i, P_UNIT, P_UNIT_CODE, P_UNIT_NAME);
 			buf_printf(b, ",\"year\":%s,\"status\":", PQgetvalue(rows, i, P_YEAR));
 			buf_json_cstr(b, PQgetvalue(rows, i, P_STATUS));
 			buf_puts(b, ",\"report_id\":");
-			number(b, rows, i, P_REPORT);
+			tabular_json_number(b, rows, i, P_REPORT);
 			buf_puts(b, ",\"report_span\":");
 			text_or_null(b, rows, i, P_SPAN);
 			buf_puts(b, ",\"report_status\":");

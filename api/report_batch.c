@@ -130,7 +130,7 @@ static bool decode_items(struct req *r, json_t *items, struct buf *out)
 	json_t *item;
 	buf_putc(out, '[');
 	json_array_foreach(items, i, item) {
-		struct jvalue v[32];
+		struct jvalue v[CRUD_MAX_FIELDS];
 		bool upsert = false, submit = false;
 		char name[64];
 		if (!json_is_object(item)) {

@@ -140,17 +140,6 @@ static bool before_write(struct req *r, const struct jvalue *v, PGresult *cur)
 
 static const struct resource reports;
 
-/* a return says why: a note that is not blank */
-static bool check_action(struct req *r, const struct state_action *a, const struct jvalue *body)
-{
-	if (strcmp(a->name, "return") != 0)
-		return true;
-	for (size_t i = 0; i < body[0].len; i++)
-		if (!strchr(" \t\r\n", body[0].str[i]))
-			return true;
-	return app_error_field(&r->err, "note", "blank", "note must say what to supplement or correct");
-}
-
 /* submit: the figures as stored keep the catalogue's rules; the submitter and reviewer are the
  * acting user; a return says why */
 static bool on_action(struct req *r, const struct state_action *a, const struct jvalue *body, PGresult *cur,
@@ -170,6 +159,7 @@ static bool on_action(struct req *r, const struct state_action *a, const struct 
 	return ok;
 }
 
+/* what to supplement or correct: not blank (lib/jsonin) */
 static const struct jfield return_fields[] = {
 	{"note", JF_TEXT, JF_REQUIRED, 1, 2000, NULL, NULL, NULL},
 };
@@ -191,8 +181,7 @@ static const struct filter filters[] = {
 	{{"cluster_id", NULL}, {JF_ID, JF_ID}, 0, 0,
 	 "EXISTS (SELECT 1 FROM cluster_members m WHERE m.cluster_id = $1 AND m.unit_id = t.unit_id AND m.year = t.year)"},
 };
-static const struct resource_hooks hooks = {.encode = encode, .before_write = before_write,
-					    .check_action = check_action, .on_action = on_action};
+static const struct resource_hooks hooks = {.encode = encode, .before_write = before_write, .on_action = on_action};
 
 static const struct resource reports = {
 	RESOURCE("reports", "/v1/reports", "Report"), WITH(fields, fields), .entity = "report",

@@ -183,12 +183,6 @@ static void header(char *out, size_t n, const char *name, const char *unit)
 	snprintf(out, n, "%s%s", name, suffix);
 }
 
-/* a value column of JSON text: the number, or null */
-static void json_value(struct buf *b, PGresult *res, int row, int col)
-{
-	buf_puts(b, PQgetisnull(res, row, col) ? "null" : PQgetvalue(res, row, col));
-}
-
 enum { U_ID, U_CODE, U_NAME, U_REPORT, U_STATUS, U_FIGURES, U_RATIOS };
 enum { T_CODE, T_KIND, T_NAME, T_UNIT, T_VALUE };
 
@@ -215,7 +209,7 @@ static void indicators_json(struct req *r, const struct scope *s, long long year
 				buf_putc(b, ',');
 			buf_json_cstr(b, PQgetvalue(totals, i, T_CODE));
 			buf_putc(b, ':');
-			json_value(b, totals, i, T_VALUE);
+			tabular_json_number(b, totals, i, T_VALUE);
 		}
 		buf_putc(b, '}');
 	}
@@ -223,10 +217,8 @@ static void indicators_json(struct req *r, const struct scope *s, long long year
 	for (int i = 0, n = 0; i < PQntuples(units); i++) {
 		if (!PQgetisnull(units, i, U_REPORT))
 			continue;
-		buf_printf(b, "%s{\"unit_id\":%s,\"unit_code\":", n++ ? "," : "", PQgetvalue(units, i, U_ID));
-		buf_json_cstr(b, PQgetvalue(units, i, U_CODE));
-		buf_puts(b, ",\"unit_name\":");
-		buf_json_cstr(b, PQgetvalue(units, i, U_NAME));
+		buf_puts(b, n++ ? ",{" : "{");
+		tabular_unit_json(b, units, i, U_ID, U_CODE, U_NAME);
 		buf_putc(b, '}');
 	}
 	buf_putc(b, ']');
@@ -235,10 +227,8 @@ static void indicators_json(struct req *r, const struct scope *s, long long year
 		for (int i = 0, n = 0; i < PQntuples(units); i++) {
 			if (PQgetisnull(units, i, U_REPORT))
 				continue;
-			buf_printf(b, "%s{\"unit_id\":%s,\"unit_code\":", n++ ? "," : "", PQgetvalue(units, i, U_ID));
-			buf_json_cstr(b, PQgetvalue(units, i, U_CODE));
-			buf_puts(b, ",\"unit_name\":");
-			buf_json_cstr(b, PQgetvalue(units, i, U_NAME));
+			buf_puts(b, n++ ? ",{" : "{");
+			tabular_unit_json(b, units, i, U_ID, U_CODE, U_NAME);
 			buf_printf(b, ",\"report_id\":%s,\"status\":", PQgetvalue(units, i, U_REPORT));
 			buf_json_cstr(b, PQgetvalue(units, i, U_STATUS));
 			buf_puts(b, ",\"values\":");
@@ -424,7 +414,7 @@ static void series_json(struct req *r, const struct scope *s, const char *span, 
 			buf_putc(b, ',');
 		buf_json_cstr(b, PQgetvalue(res, i, S_CODE));
 		buf_putc(b, ':');
-		json_value(b, res, i, S_VALUE);
+		tabular_json_number(b, res, i, S_VALUE);
 		if (last)
 			buf_puts(b, "}}");
 	}

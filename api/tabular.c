@@ -45,6 +45,21 @@ int tabular_answer(struct req *r, enum tabular_format format, int ncols, bool (*
 	return rc;
 }
 
+void tabular_json_number(struct buf *b, PGresult *res, int row, int col)
+{
+	buf_puts(b, PQgetisnull(res, row, col) ? "null" : PQgetvalue(res, row, col));
+}
+
+void tabular_unit_json(struct buf *b, PGresult *res, int row, int id_col, int code_col, int name_col)
+{
+	buf_puts(b, "\"unit_id\":");
+	buf_puts(b, PQgetvalue(res, row, id_col));
+	buf_puts(b, ",\"unit_code\":");
+	buf_json_cstr(b, PQgetvalue(res, row, code_col));
+	buf_puts(b, ",\"unit_name\":");
+	buf_json_cstr(b, PQgetvalue(res, row, name_col));
+}
+
 const char *tabular_number(json_t *v, char buf[40])
 {
 	if (json_is_integer(v)) {

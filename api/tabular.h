@@ -2,6 +2,7 @@
  * Accept (API.md "Statistics"): one place that negotiates and writes the table. */
 #ifndef TDKT_TABULAR_H
 #define TDKT_TABULAR_H
+#include <libpq-fe.h>
 #include "lib/http.h"
 #include "lib/table.h"
 
@@ -20,6 +21,11 @@ int tabular_respond(struct req *r, enum tabular_format format, const struct tabl
  * as tabular_respond does. */
 int tabular_answer(struct req *r, enum tabular_format format, int ncols, bool (*fill)(struct table *t, const void *ctx),
 		   const void *ctx, const char *name, const char *sheet);
+
+/* JSON pieces the tables' rows share: a column of numeric SQL text as a JSON number (null for
+ * SQL NULL), and a unit's `"unit_id":…,"unit_code":"…","unit_name":"…"` from a row */
+void tabular_json_number(struct buf *b, PGresult *res, int row, int col);
+void tabular_unit_json(struct buf *b, PGresult *res, int row, int id_col, int code_col, int name_col);
 
 /* A JSON number's text as a cell (integers exactly, others with at most 2 decimals); NULL for
  * null or absent */

@@ -237,10 +237,10 @@ static bool decode_one(const struct jfield *f, json_t *v, struct jvalue *out, st
 		if ((long long)chars > f->max)
 			return app_error_field(err, f->name, "too_long", "%s must have at most %lld characters",
 					       f->name, f->max);
-		if (f->type == JF_STRING && f->min > 0) {
-			/* whitespace only counts as blank */
+		if (f->min > 0) {
+			/* whitespace only counts as blank (a text's lines too) */
 			size_t i = 0;
-			while (i < out->len && (out->str[i] == ' '))
+			while (i < out->len && (out->str[i] == ' ' || (f->type == JF_TEXT && strchr("\t\r\n", out->str[i]))))
 				i++;
 			if (i == out->len)
 				return app_error_field(err, f->name, "blank", "%s must not be blank", f->name);

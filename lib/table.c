@@ -122,8 +122,9 @@ static bool write_sheet(const struct table *t, const char *sheet, const char *pa
 	}
 	lxw_worksheet *ws = workbook_add_worksheet(wb, sheet);
 	lxw_format *bold = workbook_add_format(wb);
-	format_set_bold(bold);
-	lxw_error e = ws ? LXW_NO_ERROR : LXW_ERROR_MEMORY_MALLOC_FAILED;
+	if (bold)
+		format_set_bold(bold);
+	lxw_error e = ws && bold ? LXW_NO_ERROR : LXW_ERROR_MEMORY_MALLOC_FAILED;
 	for (size_t i = 0; i < t->ncells && e == LXW_NO_ERROR; i++) {
 		const struct cell *c = &t->cells[i];
 		const char *s = text_of(t, c);

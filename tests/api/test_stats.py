@@ -108,6 +108,9 @@ def test_drafts_and_returned_reports_never_count(api, tokens, clusters, units, s
         assert s["totals"] == {"inspections": 40} and s["units_reporting"] == 1 and s["units_expected"] == 7
         assert [u["unit_id"] for u in s["by_unit"]] == [units["TT-LSN"]]
         assert units["TT-LCH"] in [u["unit_id"] for u in s["not_reporting"]]
+        series = api.get("/v1/stats/indicators/series", token=tokens[role], params={
+            "cluster_id": clusters["TTCP-CUM-IV"], "codes": "inspections", "from_year": 2023, "to_year": 2023}).json()
+        assert series["items"] == [{"year": 2023, "values": {"inspections": 40}}]
     assert draft["status"] == "draft"
 
 
