@@ -5,8 +5,9 @@
 # Node.js and npm come from Debian when the machine has none. Does nothing when the installed
 # tree matches the lock file.
 set -euo pipefail
-cd "$(dirname "$0")/../tests/contract"
-command -v npm >/dev/null || "$OLDPWD/scripts/deps.sh" nodejs npm
+root=$(cd "$(dirname "$0")/.." && pwd)
+command -v npm >/dev/null || "$root/scripts/deps.sh" nodejs npm
+cd "$root/tests/contract"
 stamp=node_modules/.tdkt-lock
 if [[ -f $stamp ]] && cmp -s package-lock.json "$stamp"; then
   exit 0
