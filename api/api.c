@@ -1,5 +1,6 @@
 /* The route table: one line per resource module. */
 #include <stdio.h>
+#include <string.h>
 #include "api/api.h"
 #include "api/crud.h"
 
@@ -97,6 +98,16 @@ static const char *entities[32];
 const char *const *api_audit_entities(void)
 {
 	return entities;
+}
+
+const struct resource *api_resource_of(const char *entity)
+{
+	for (size_t m = 0; m < API_COUNT(modules); m++) {
+		const struct resource *res = modules[m]->resource;
+		if (res && res->entity && strcmp(res->entity, entity) == 0)
+			return res;
+	}
+	return NULL;
 }
 
 struct collected {

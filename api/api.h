@@ -53,6 +53,8 @@ bool api_collect(struct route *routes, size_t max, size_t *nroutes, const struct
 
 /* the audit trail's entity names, NULL-terminated (each descriptor's); made by api_collect */
 const char *const *api_audit_entities(void);
+/* the descriptor whose rows the audit trail and the change feed call `entity`; NULL: none */
+const struct resource *api_resource_of(const char *entity);
 
 /* The constraint explanations of every module's foreign keys: for writes (422 on the field) and
  * for deletes of the row they name (409 "still referenced"). Made by api_collect. */

@@ -14,8 +14,8 @@
 #include "lib/query.h"
 
 enum { S_GET = CRUD_GET, S_LOCK = CRUD_LOCK, S_INSERT = CRUD_INSERT, S_UPDATE = CRUD_UPDATE, S_DELETE = CRUD_DELETE,
-       S_LIST = CRUD_LIST, S_FIXED };
-static const char *const stmt_suffix[S_FIXED] = {"get", "lock", "insert", "update", "delete", "list"};
+       S_LIST = CRUD_LIST, S_BY_IDS = CRUD_BY_IDS, S_FIXED };
+static const char *const stmt_suffix[S_FIXED] = {"get", "lock", "insert", "update", "delete", "list", "by_ids"};
 
 #define ALIAS "t"
 #define MAX_PARAMS 32 /* of a list statement */
@@ -458,13 +458,24 @@ static bool make_sql(const struct resource *res, struct resource_rt *rt)
 	scope_sql(&b, res);
 	CAT(&b, " ORDER BY " ALIAS ".", key, " LIMIT $2");
 	sql[S_LIST] = crud_take(&b);
+	/* the change feed's current representations: the GET's columns, then the id they are for */
+	struct buf with_id;
+	buf_init(&with_id);
+	CAT(&with_id, cols.data, ", " ALIAS ".id");
+	buf_init(&b);
+	ok = buf_ok(&with_id);
+	select_from(&b, ok ? with_id.data : "", res);
+	buf_free(&with_id);
+	buf_puts(&b, ALIAS ".id = ANY($1::bigint[])");
+	scope_sql(&b, res);
+	sql[S_BY_IDS] = crud_take(&b);
 	/* an operation the resource does not have has no statement: its slot stays, empty */
 	unsigned ops = res->ops ? res->ops : OP_LIST | OP_GET | OP_CREATE | OP_PATCH | OP_DELETE;
 	for (int i = 0; i < res->nnested; i++)
 		ops |= res->nested[i].ops & OP_CREATE;
 	const unsigned needs[S_FIXED] = {[S_INSERT] = OP_CREATE, [S_UPDATE] = OP_PATCH, [S_DELETE] = OP_DELETE};
 	for (int i = 0; i < S_FIXED; i++) {
-		if (needs[i] && !(ops & needs[i])) {
+		if ((needs[i] && !(ops & needs[i])) || (i == S_BY_IDS && !res->entity)) {
 			free(sql[i]);
 			rt->stmts[rt->nstmts++] = (struct db_stmt){NULL, NULL};
 			continue;
@@ -1030,6 +1041,13 @@ bool crud_path_key(struct req *r, const struct resource *res, char key[64])
 		return true;
 	}
 	return req_path_text(r, f->in.name, f->in.check, key, 64);
+}
+
+PGresult *crud_rows_by_ids(struct req *r, const struct resource *res, struct db_conn *db, const char *ids)
+{
+	if (!res->entity || (res->read != ACT_READ_UNIT && !authz_role_may(r, res->read)))
+		return NULL;
+	return db_run(db, &res->rt->stmts[S_BY_IDS], 1, &ids, NULL, &r->err);
 }
 
 /* row `key` by statement `stmt` (get or lock), within the scope */

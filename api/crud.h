@@ -211,7 +211,7 @@ struct resource {
 #define CRUD_MAX_NESTED 4
 #define CRUD_MAX_CHILDREN 2
 #define CRUD_CHILD_STMTS 4             /* json, clear, insert, read */
-#define CRUD_MAX_STMTS (6 + CRUD_MAX_ACTIONS + 2 * CRUD_MAX_NESTED + CRUD_CHILD_STMTS * CRUD_MAX_CHILDREN + 1)
+#define CRUD_MAX_STMTS (7 + CRUD_MAX_ACTIONS + 2 * CRUD_MAX_NESTED + CRUD_CHILD_STMTS * CRUD_MAX_CHILDREN + 1)
 #define CRUD_MAX_ROUTES (5 + CRUD_MAX_ACTIONS + CRUD_MAX_NESTED + 2 * CRUD_MAX_CHILDREN)
 
 /* what a generic handler is for: its route's data */
@@ -279,6 +279,12 @@ const struct db_explain *crud_write_explained(const struct resource *res);
 const struct db_stmt *crud_child_reader(const struct resource *res, int child);
 /* the row as a resource's statements return it (for hand-written routes beside the generic ones) */
 const struct row_shape *crud_shape(const struct resource *res);
+/* The rows of an entity (a descriptor with .entity) whose ids are in `ids`, a PostgreSQL array
+ * literal such as "{3,5,8}", as a by-id GET shows them to the caller: the caller's role may read
+ * the resource (else NULL without an error: nothing to show), within its scope, on `db` (a read
+ * transaction that names the caller, for a scoped resource). Each row is written as
+ * crud_shape's columns and ends with the table's id. New; NULL with r->err on a database error. */
+PGresult *crud_rows_by_ids(struct req *r, const struct resource *res, struct db_conn *db, const char *ids);
 /* For a hand-written write route of a resource with an owner field: in a write transaction, row
  * `id` locked, 404, the caller's right to write it, If-Match. *cur is new; idbuf gets the id's
  * text. */
@@ -303,7 +309,7 @@ const struct jfield *crud_create_specs(const struct resource *res, size_t *n);
 void crud_describe(const struct resource *res, struct buf *out);
 
 /* the statements crud_prepare made, in this order (then each action's, each nesting's) */
-enum crud_statement { CRUD_GET, CRUD_LOCK, CRUD_INSERT, CRUD_UPDATE, CRUD_DELETE, CRUD_LIST };
+enum crud_statement { CRUD_GET, CRUD_LOCK, CRUD_INSERT, CRUD_UPDATE, CRUD_DELETE, CRUD_LIST, CRUD_BY_IDS };
 /* the routes and statements crud_prepare made */
 const struct route *crud_routes(const struct resource *res, size_t *n);
 const struct db_stmt *crud_statements(const struct resource *res, int *n);

@@ -98,13 +98,14 @@ bool crud_child_sql(const struct resource *res, struct resource_rt *rt)
 		if (!names_ok || !child_sql(res, rt, c))
 			return false;
 	}
-	/* a list's change, as the trigger would have written it for a column: {"<list>": {old, new}} */
+	/* a list's change, as the trigger would have written it for a column: {"<list>": {old, new}};
+	 * the change feed says which list ($5: {"name": "members", "year": 2026}) */
 	if (!crud_identifier(res->entity))
 		return false;
 	struct buf b;
 	buf_init(&b);
 	CAT(&b, "SELECT tdkt_record_custom('", res->entity, "', $1, 'update', jsonb_build_object($2::text,"
-	    " jsonb_build_object('old', $3::jsonb, 'new', $4::jsonb)))");
+	    " jsonb_build_object('old', $3::jsonb, 'new', $4::jsonb)), $5::jsonb)");
 	rt->audit_stmt = rt->nstmts;
 	return crud_add_stmt(res, rt, "audit", crud_take(&b));
 }
@@ -180,15 +181,23 @@ bool crud_child_replace(struct req *r, const struct resource *res, int child, PG
 	PGresult *inserted = cleared ? db_run(r->db, stmt(res, child, C_INSERT), n, params, why, &r->err) : NULL;
 	bool ok = false;
 	if (inserted && (now = db_run(r->db, stmt(res, child, C_JSON), keys, params, NULL, &r->err))) {
-		struct buf name;
+		struct buf name, detail;
 		buf_init(&name);
+		buf_init(&detail);
 		CAT(&name, c->segment, c->partition ? "_" : "", c->partition ? partition : "");
-		const char *audit[] = {key, name.data, PQgetvalue(old, 0, 0), PQgetvalue(now, 0, 0)};
-		PGresult *recorded = buf_ok(&name) ? db_run(r->db, &res->rt->stmts[res->rt->audit_stmt], 4, audit, NULL, &r->err)
-						    : NULL;
+		/* the segment and partition are the descriptor's identifiers, the partition's value a checked integer */
+		CAT(&detail, "{\"name\":\"", c->segment, "\"");
+		if (c->partition)
+			CAT(&detail, ",\"", c->partition, "\":", partition);
+		buf_putc(&detail, '}');
+		const char *audit[] = {key, name.data, PQgetvalue(old, 0, 0), PQgetvalue(now, 0, 0), detail.data};
+		PGresult *recorded = buf_ok(&name) && buf_ok(&detail)
+					     ? db_run(r->db, &res->rt->stmts[res->rt->audit_stmt], 5, audit, NULL, &r->err)
+					     : NULL;
 		ok = recorded != NULL;
 		PQclear(recorded);
 		buf_free(&name);
+		buf_free(&detail);
 	}
 	PQclear(old);
 	PQclear(cleared);

@@ -536,6 +536,12 @@ bool db_commit(struct db_conn *c, struct app_error *err)
 void db_row_json(struct buf *b, const PGresult *res, int row, const struct db_col *cols, int ncols)
 {
 	buf_putc(b, '{');
+	db_row_members(b, res, row, cols, ncols);
+	buf_putc(b, '}');
+}
+
+void db_row_members(struct buf *b, const PGresult *res, int row, const struct db_col *cols, int ncols)
+{
 	for (int i = 0; i < ncols; i++) {
 		if (i)
 			buf_putc(b, ',');
@@ -576,5 +582,4 @@ void db_row_json(struct buf *b, const PGresult *res, int row, const struct db_co
 			break;
 		}
 	}
-	buf_putc(b, '}');
 }

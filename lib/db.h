@@ -133,5 +133,7 @@ struct db_col {
 
 /* Writes row `row` of res as a JSON object, column i under cols[i].name. NULL becomes null. */
 void db_row_json(struct buf *b, const PGresult *res, int row, const struct db_col *cols, int ncols);
+/* The same members without the braces, for an object that goes on with more. */
+void db_row_members(struct buf *b, const PGresult *res, int row, const struct db_col *cols, int ncols);
 
 #endif

@@ -187,6 +187,43 @@ bool query_str(struct query *q, const char *name, size_t max_chars, const char *
 	return true;
 }
 
+/* nn, two digits up to max */
+static bool two_digits(const char *s, int max)
+{
+	return s[0] >= '0' && s[0] <= '9' && s[1] >= '0' && s[1] <= '9' && (s[0] - '0') * 10 + (s[1] - '0') <= max;
+}
+
+bool rfc3339_ok(const char *s)
+{
+	size_t n = strlen(s);
+	if (n < 20 || !valid_date(s, 10) || s[10] != 'T' || !two_digits(s + 11, 23) || s[13] != ':' ||
+	    !two_digits(s + 14, 59) || s[16] != ':' || !two_digits(s + 17, 59))
+		return false;
+	const char *z = s + 19;
+	if (*z == '.') {
+		size_t digits = strspn(z + 1, "0123456789");
+		if (digits < 1 || digits > 6)
+			return false;
+		z += 1 + digits;
+	}
+	if (strcmp(z, "Z") == 0)
+		return true;
+	return (z[0] == '+' || z[0] == '-') && two_digits(z + 1, 23) && z[3] == ':' && two_digits(z + 4, 59) &&
+	       z[6] == '\0';
+}
+
+bool query_time(struct query *q, const char *name, const char **out, struct app_error *err)
+{
+	struct query_param *p = find(q, name);
+	*out = NULL;
+	if (!p)
+		return true;
+	if (!rfc3339_ok(p->value))
+		return bad(err, name, "an RFC 3339 time such as 2026-01-31T08:00:00Z or 2026-01-31T15:00:00%2B07:00");
+	*out = p->value;
+	return true;
+}
+
 bool query_enum(struct query *q, const char *name, const char *const *choices, const char **out,
 		struct app_error *err)
 {

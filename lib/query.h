@@ -34,6 +34,11 @@ bool query_str(struct query *q, const char *name, size_t max_chars, const char *
 	       struct app_error *err);
 bool query_enum(struct query *q, const char *name, const char *const *choices, const char **out,
 		struct app_error *err);
+/* YYYY-MM-DDTHH:MM:SS[.ffffff](Z|+HH:MM|-HH:MM): an RFC 3339 time, with its offset (a '+' in a
+ * query string is sent as %2B) */
+bool rfc3339_ok(const char *s);
+/* borrowed RFC 3339 time text, as rfc3339_ok checks it */
+bool query_time(struct query *q, const char *name, const char **out, struct app_error *err);
 /* limit 1..500, default 50 */
 bool query_limit(struct query *q, long long *limit, struct app_error *err);
 

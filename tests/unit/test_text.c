@@ -1,4 +1,5 @@
 /* Output JSON escaping, base64url, query parameters and ETag matching. */
+#include <stdbool.h>
 #include <string.h>
 #include "lib/b64.h"
 #include "lib/buf.h"
@@ -34,6 +35,29 @@ int main(void)
 		buf_puts(&b, "0123456789");
 	CHECK(b.len == 100000 && buf_ok(&b), "growth");
 	buf_free(&b);
+
+	/* the change feed's `since`: RFC 3339 with an offset, nothing looser */
+	static const struct {
+		const char *in;
+		bool ok;
+	} times[] = {
+		{"2026-01-31T08:00:00Z", true},
+		{"2026-01-31T15:00:00+07:00", true},
+		{"2024-02-29T23:59:59.123456-05:30", true},
+		{"2026-01-31T08:00:00", false},        /* no offset: whose time? */
+		{"2026-01-31 08:00:00Z", false},
+		{"2026-01-31T08:00:00 07:00", false},  /* an unescaped '+' became a space */
+		{"2025-02-29T08:00:00Z", false},
+		{"2026-01-31T24:00:00Z", false},
+		{"2026-01-31T08:60:00Z", false},
+		{"2026-01-31T08:00:00.Z", false},
+		{"2026-01-31T08:00:00.1234567Z", false},
+		{"2026-01-31T08:00:00+07:00x", false},
+		{"2026-01-31T08:00:00+7:00", false},
+		{"", false},
+	};
+	for (size_t i = 0; i < sizeof times / sizeof times[0]; i++)
+		CHECK(rfc3339_ok(times[i].in) == times[i].ok, "rfc3339 %s", times[i].in);
 
 	static const char *const b64in[] = {"", "f", "fo", "foo", "foob", "fooba", "foobar"};
 	static const char *const b64out[] = {"", "Zg", "Zm8", "Zm9v", "Zm9vYg", "Zm9vYmE", "Zm9vYmFy"};
