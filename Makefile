@@ -25,6 +25,8 @@ DEB_PACKAGES := build-essential libcivetweb-dev libpq-dev libjansson-dev libjwt-
 BENCH_PACKAGES := wrk
 FUZZ_PACKAGES  := clang libclang-rt-14-dev
 STRESS_PACKAGES := nginx curl
+# what the API suite checks with: promtool (GET /metrics)
+TEST_PACKAGES  := prometheus
 
 .PHONY: all deps build run test unit api-test bench bench-reports stress fuzz clean lint
 all: build
@@ -92,11 +94,13 @@ unit: $(UNIT_BIN)
 	@scripts/unit.sh $(UNIT_BIN)
 
 test: deps
+	@scripts/deps.sh $(TEST_PACKAGES)
 	@$(MAKE) --no-print-directory build/asan/tdkt $(UNIT_BIN) build/tdkt
 	@scripts/unit.sh $(UNIT_BIN)
 	@scripts/api-test.sh build/asan/tdkt
 
 api-test: build/asan/tdkt
+	@scripts/deps.sh $(TEST_PACKAGES)
 	@scripts/api-test.sh build/asan/tdkt
 
 # --- measurement and fuzzing (not part of `make test`: bounded, but minutes long) -----------

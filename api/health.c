@@ -1,5 +1,6 @@
-/* Operations endpoints: liveness, readiness (database reachable, migrations current), and the
- * contract itself. None needs a token. */
+/* Operations endpoints: liveness, readiness (database reachable, migrations current), metrics
+ * and the contract itself. None needs a token: /metrics is for the scraper, and the proxy in
+ * front (docker/nginx.conf) does not pass it on from outside. */
 #include <string.h>
 #include "api/api.h"
 #include "lib/embedded.h"
@@ -38,9 +39,20 @@ static int openapi(struct req *r)
 	return 0;
 }
 
+/* Prometheus' text format, whatever the Accept: scrapers ask for OpenMetrics first, and
+ * accept this */
+static int metrics(struct req *r)
+{
+	r->content_type = "text/plain; version=0.0.4; charset=utf-8";
+	r->cache_control = "no-store";
+	req_write_metrics(r);
+	return 0;
+}
+
 static const struct route routes[] = {
 	{"GET", "/healthz", healthz, ROUTE_PUBLIC | ROUTE_NO_DB, NULL},
 	{"GET", "/readyz", readyz, ROUTE_PUBLIC, NULL},
+	{"GET", "/metrics", metrics, ROUTE_PUBLIC | ROUTE_NO_DB | ROUTE_OWN_TYPES, NULL},
 	{"GET", "/openapi.yaml", openapi, ROUTE_PUBLIC | ROUTE_NO_DB | ROUTE_OWN_TYPES, NULL},
 };
 

@@ -47,6 +47,9 @@ struct db_pool {
 						  under lock */
 	atomic_uint epoch;                     /* bumped when a connection is found dead */
 	char prepare_error[256];               /* the last statement that failed to prepare; under lock */
+	/* for /metrics: statements that failed, connections that could not be opened, and acquires
+	 * that found the pool busy until their timeout */
+	atomic_ullong errors, connect_failures, busy;
 	struct db_conn *conns;                 /* size slots */
 };
 
@@ -75,6 +78,9 @@ struct db_pool *db_pool_new(const struct db_options *o)
 		goto failed;
 	atomic_init(&p->free_mask, o->size == 64 ? ~0ULL : (1ULL << o->size) - 1);
 	atomic_init(&p->waiters, 0);
+	atomic_init(&p->errors, 0);
+	atomic_init(&p->connect_failures, 0);
+	atomic_init(&p->busy, 0);
 	snprintf(p->options, sizeof p->options,
 		 "-c statement_timeout=%ld -c idle_in_transaction_session_timeout=60000"
 		 " -c timezone=UTC -c datestyle=ISO",
@@ -325,6 +331,7 @@ bool db_acquire(struct db_pool *p, struct db_conn **out, struct app_error *err)
 	if (slot < 0)
 		slot = wait_for_slot(p);
 	if (slot < 0) {
+		atomic_fetch_add_explicit(&p->busy, 1, memory_order_relaxed);
 		err->retry_after = 1;
 		return app_error_set(err, 503, "The service is busy; try again shortly.");
 	}
@@ -342,6 +349,7 @@ bool db_acquire(struct db_pool *p, struct db_conn **out, struct app_error *err)
 		pthread_mutex_unlock(&p->lock);
 		if (recent_failure || !open_conn(p, c)) {
 			if (!recent_failure) {
+				atomic_fetch_add_explicit(&p->connect_failures, 1, memory_order_relaxed);
 				pthread_mutex_lock(&p->lock);
 				monotonic_now(&p->last_connect_failure);
 				pthread_mutex_unlock(&p->lock);
@@ -356,6 +364,16 @@ bool db_acquire(struct db_pool *p, struct db_conn **out, struct app_error *err)
 	c->broken = false;
 	*out = c;
 	return true;
+}
+
+void db_pool_stats(struct db_pool *p, struct db_pool_stats *out)
+{
+	out->size = p->size;
+	out->in_use = p->size - __builtin_popcountll(atomic_load(&p->free_mask));
+	out->waiting = atomic_load(&p->waiters);
+	out->errors = atomic_load_explicit(&p->errors, memory_order_relaxed);
+	out->connect_failures = atomic_load_explicit(&p->connect_failures, memory_order_relaxed);
+	out->busy = atomic_load_explicit(&p->busy, memory_order_relaxed);
 }
 
 enum db_check db_pool_check(struct db_pool *p, struct app_error *err)
@@ -400,6 +418,7 @@ static PGresult *fail_result(struct db_conn *c, PGresult *res, const struct db_e
 	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
 	bool retryable, reconnect, deleting = why && why->deleting;
 	int status = sqlstate_to_status(state, deleting, &retryable, &reconnect);
+	atomic_fetch_add_explicit(&c->pool->errors, 1, memory_order_relaxed);
 	/* every error the server reports has a SQLSTATE; a failure without one is libpq's own: the
 	 * connection broke (it may still say CONNECTION_OK until its next use) */
 	if (!state || PQstatus(c->pg) != CONNECTION_OK) {

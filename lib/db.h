@@ -74,6 +74,15 @@ void db_set_request_id(struct db_conn *c, const char *request_id);
 /* the libpq connection, for lib/migrate's checks */
 PGconn *db_pg(struct db_conn *c);
 
+/* What /metrics shows of a pool: its connections (size, taken by a request now, requests
+ * waiting for one) and, since start, failed statements (a client's constraint violation among
+ * them), connections that could not be opened, and acquires that timed out (503). */
+struct db_pool_stats {
+	int size, in_use, waiting;
+	unsigned long long errors, connect_failures, busy;
+};
+void db_pool_stats(struct db_pool *p, struct db_pool_stats *out);
+
 /* At start: opens a connection and prepares every statement on it. A statement that does not
  * prepare is a configuration error (DB_CHECK_BROKEN, err names it), not a request's;
  * DB_CHECK_UNREACHABLE when the database cannot be reached now (it may be later). */

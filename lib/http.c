@@ -18,6 +18,7 @@
 #include "lib/http.h"
 #include "lib/jsonin.h"
 #include "lib/log.h"
+#include "lib/metrics.h"
 #include "lib/negotiate.h"
 #include "lib/threadstack.h"
 
@@ -35,6 +36,10 @@ struct http_server {
 	atomic_llong cap_refused;        /* connections refused over the per-address cap */
 	atomic_llong cap_logged_at;      /* second of the last log line about them */
 	int keep_alive_below;            /* keep a connection open only while fewer are held */
+	struct metrics *metrics;
+	atomic_ullong retries;           /* requests run again after a deadlock, a serialization failure
+					    or a lost connection */
+	time_t started;
 };
 
 /* A worker remembers the last few tokens it verified: clients send the same token for minutes,
@@ -485,6 +490,7 @@ static int run_handler(struct req *r)
 		if (rc == 0 || !again || attempt == HTTP_MAX_ATTEMPTS)
 			break;
 		log_msg(LOG_INFO, r->request_id, "running the request again (%d): %s", attempt, r->err.detail);
+		atomic_fetch_add_explicit(&r->srv->retries, 1, memory_order_relaxed);
 		db_release(r->db);
 		r->db = NULL;
 		app_error_clear(&r->err);
@@ -594,8 +600,10 @@ static int dispatch(struct mg_connection *conn, void *cbdata)
 		render_problem(&r, &t->scratch);
 		send_response(&r, &t->scratch, "application/problem+json");
 	}
+	double ms = now_ms() - start;
+	metrics_observe(srv->metrics, r.match.route, r.status, ms / 1000.0);
 	if (srv->o.config->access_log)
-		access_log(&r, &t->scratch, now_ms() - start);
+		access_log(&r, &t->scratch, ms);
 	/* a thread keeps small buffers between requests, not the memory of a rare large one */
 	struct buf *bufs[] = {&t->out, &t->scratch, &t->head, &t->body};
 	for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
@@ -704,6 +712,10 @@ struct http_server *http_server_start(const struct http_server_options *o)
 	if (!s->per_addr)
 		goto failed;
 	s->keep_alive_below = (int)(o->config->threads * 3 / 4);
+	s->metrics = metrics_new(o->routes, o->nroutes);
+	s->started = time(NULL);
+	if (!s->metrics)
+		goto failed;
 	unsigned char rnd[6];
 	if (RAND_bytes(rnd, sizeof rnd) != 1)
 		memset(rnd, 0, sizeof rnd);
@@ -766,6 +778,7 @@ struct http_server *http_server_start(const struct http_server_options *o)
 	return s;
 failed:
 	conncount_free(s->per_addr);
+	metrics_free(s->metrics);
 	free(s);
 	return NULL;
 }
@@ -789,10 +802,48 @@ void http_server_stop(struct http_server *s)
 		return;
 	mg_stop(s->ctx);
 	conncount_free(s->per_addr);
+	metrics_free(s->metrics);
 	free(s);
 }
 
 /* --- for handlers ------------------------------------------------------------------ */
+
+void req_write_metrics(struct req *r)
+{
+	const struct http_server *s = r->srv;
+	struct buf *out = r->out;
+	metrics_write(s->metrics, out);
+	metrics_header(out, "tdkt_http_requests_in_flight", "gauge", "Requests inside the server now.");
+	metrics_sample(out, "tdkt_http_requests_in_flight", NULL, 0, (double)atomic_load(&s->in_flight));
+	metrics_header(out, "tdkt_http_request_retries_total", "counter",
+		       "Requests run again after a deadlock, a serialization failure or a lost connection.");
+	metrics_sample(out, "tdkt_http_request_retries_total", NULL, 0,
+		       (double)atomic_load_explicit(&s->retries, memory_order_relaxed));
+	struct db_pool_stats st;
+	db_pool_stats(s->o.pool, &st);
+	static const struct {
+		const char *name, *type, *help;
+	} pool[] = {
+		{"tdkt_db_pool_connections", "gauge", "Connections the pool may hold."},
+		{"tdkt_db_pool_in_use", "gauge", "Connections taken by requests now."},
+		{"tdkt_db_pool_waiters", "gauge", "Requests waiting for a connection now."},
+		{"tdkt_db_errors_total", "counter", "Statements that failed (constraint violations included)."},
+		{"tdkt_db_connect_failures_total", "counter", "Connections that could not be opened."},
+		{"tdkt_db_pool_timeouts_total", "counter", "Requests that waited for a connection in vain (503)."},
+	};
+	const double value[] = {st.size, st.in_use, st.waiting, (double)st.errors, (double)st.connect_failures,
+				(double)st.busy};
+	const char *labels[] = {"pool", "primary"};
+	for (size_t i = 0; i < sizeof pool / sizeof pool[0]; i++) {
+		metrics_header(out, pool[i].name, pool[i].type, pool[i].help);
+		metrics_sample(out, pool[i].name, labels, 1, value[i]);
+	}
+	metrics_header(out, "tdkt_build_info", "gauge", "The running build: its version as a label, value 1.");
+	const char *build[] = {"version", s->o.version ? s->o.version : "unknown"};
+	metrics_sample(out, "tdkt_build_info", build, 1, 1);
+	metrics_header(out, "tdkt_start_time_seconds", "gauge", "When the server started, in seconds since the epoch.");
+	metrics_sample(out, "tdkt_start_time_seconds", NULL, 0, (double)s->started);
+}
 
 const char *req_header(const struct req *r, const char *name)
 {

@@ -63,6 +63,7 @@ struct http_server_options {
 	/* NULL, or what runs a handler: around(r, handler) calls handler (or answers instead of it),
 	 * e.g. replaying the first answer to a retried request (api/idempotency.c) */
 	int (*around)(struct req *r, int (*handler)(struct req *r));
+	const char *version;            /* the build, for /metrics' tdkt_build_info */
 };
 
 /* new; NULL with a message logged when CivetWeb cannot start (port in use…) */
@@ -74,6 +75,10 @@ int http_server_drain(struct http_server *s, long timeout_ms);
 void http_server_stop(struct http_server *s);
 
 /* --- for handlers ------------------------------------------------------------------ */
+/* The server's metrics in Prometheus' text format into r->out (lib/metrics.h): requests by
+ * route, method and status, latency, requests in flight and run again, the database pool, the
+ * build. */
+void req_write_metrics(struct req *r);
 /* a request header or NULL */
 const char *req_header(const struct req *r, const char *name);
 /* The database connection for this request (acquired once, released by the server). */

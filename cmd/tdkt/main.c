@@ -475,7 +475,7 @@ static int cmd_serve(const struct config *c)
 
 	struct http_server_options ho = {
 		.config = c, .routes = routes, .nroutes = nroutes, .pool = pool, .verifier = &verifier,
-		.around = idempotency_around,
+		.around = idempotency_around, .version = TDKT_VERSION,
 	};
 	server = http_server_start(&ho);
 	if (!server)
