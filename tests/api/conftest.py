@@ -75,8 +75,8 @@ class Server:
             try:
                 if requests.get(self.base + "/healthz", timeout=1).status_code == 200:
                     return self
-            except requests.ConnectionError:
-                pass
+            except (requests.ConnectionError, requests.Timeout):
+                pass   # not listening yet, or a loaded machine slow to answer: ask again
             assert self.proc.poll() is None, f"server exited: {open(self.log_path).read()[-2000:]}"
             time.sleep(0.1)
         raise RuntimeError("server did not start")

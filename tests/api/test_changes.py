@@ -66,6 +66,15 @@ def test_a_member_list_change_says_which_year(api, tokens, units, server):
     assert [(x["action"], x["list"]) for x in mine] == [
         ("create", None), ("update", {"name": "members", "year": 2041}), ("update", {"name": "members", "year": 2042})]
     assert all(x["current"]["code"] == c["code"] for x in mine)
+    # a campaign's indicators: a list without a year
+    start = last_seq(server)
+    camp = api.post("/v1/campaigns", token=tokens["authority"], json={
+        "code": f"CH-CA-{next(counter):03d}", "title": "Phong trào đồng bộ", "kind": "regular",
+        "launched_by_unit_id": units["TTCP"], "starts_on": "2041-01-01", "ends_on": "2041-12-31"}).json()
+    assert api.request("PUT", f"/v1/campaigns/{camp['id']}/indicators", token=tokens["authority"],
+                       json=[{"indicator_code": "inspections"}]).status_code == 200
+    mine = [x for x in feed_after(api, tokens["integration"], start) if x["entity"] == "campaign"]
+    assert [(x["action"], x["list"]) for x in mine] == [("create", None), ("update", {"name": "indicators"})]
 
 
 def test_since_starts_at_a_time(api, tokens, server):
