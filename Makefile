@@ -5,7 +5,7 @@ CC      ?= cc
 CSTD    := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
 WARN    := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes -Wvla
 INCS    := -I. -Ibuild/gen -I/usr/include/postgresql
-LIBS    := -lcivetweb -lpq -ljansson -ljwt -largon2 -lxlsxwriter -lcrypto -lpthread -lm
+LIBS    := -lcivetweb -lpq -ljansson -ljwt -largon2 -lxlsxwriter -lgmp -lcrypto -lpthread -lm
 Q       := $(if $(V),,@)
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo dev)
 
@@ -21,7 +21,7 @@ UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 
 DEB_PACKAGES := build-essential libcivetweb-dev libpq-dev libjansson-dev libjwt-dev libargon2-dev \
 	libssl-dev postgresql postgresql-contrib python3 python3-pytest python3-requests \
-	python3-jsonschema python3-hypothesis python3-yaml python3-openpyxl openssl libxlsxwriter-dev
+	python3-jsonschema python3-hypothesis python3-yaml python3-openpyxl openssl libxlsxwriter-dev libgmp-dev
 BENCH_PACKAGES := wrk
 FUZZ_PACKAGES  := clang libclang-rt-14-dev
 STRESS_PACKAGES := nginx curl
@@ -78,7 +78,8 @@ build/asan/tdkt: $(ASAN_OBJ)
 
 UNIT_BIN := $(patsubst tests/unit/%.c,build/asan/unit/%,$(UNIT_SRC))
 # the domain's pure decisions, tested without a database
-UNIT_API_OBJ := build/asan/api/permissions.o build/asan/api/refresh.o build/asan/api/report_rules.o
+UNIT_API_OBJ := build/asan/api/permissions.o build/asan/api/refresh.o build/asan/api/report_rules.o \
+	build/asan/api/evaluation_scoring.o
 build/asan/unit/%: tests/unit/%.c $(ASAN_LIB_OBJ) $(UNIT_API_OBJ) tests/unit/check.h
 	@mkdir -p $(dir $@)
 	@echo '  LINK  $@'
