@@ -244,3 +244,24 @@ def test_answers_are_json_and_an_accept_without_it_is_406(api, server, tokens, a
     r = api.post("/v1/people", token=tokens["admin"], headers={"Accept": "application/xml"},
                  json={"unit_id": 1, "full_name": "Không tạo"})
     assert r.status_code == 406 and server.sql("SELECT count(*) FROM people") == before
+
+
+def _head_paths():
+    from contract import Contract
+    spec = Contract(os.path.join(os.path.dirname(__file__), "..", "..", "openapi.yaml")).spec
+    fill = {"/v1/indicators/{code}": "/v1/indicators/inspections", "/v1/award-kinds/{code}": "/v1/award-kinds/giay_khen"}
+    return [fill.get(p, p.replace("{id}", "1")) for p, item in spec["paths"].items() if "get" in item]
+
+
+@pytest.mark.parametrize("path", _head_paths())
+def test_head_answers_as_get_does(api, tokens, path):
+    """every GET path of the contract has its head operation, and HEAD answers with the GET's status and
+    headers and no body (the API suite checks each answer against the contract)"""
+    assert api.contract.operation("HEAD", path)[1] is not None, f"no head operation for {path}"
+    got = api.get(path, token=tokens["admin"])
+    head = api.request("HEAD", path, token=tokens["admin"])
+    assert head.status_code == got.status_code and head.content == b""
+    # the metrics count the GET itself: their length moves between two scrapes
+    same = ("Content-Type", "ETag", "Cache-Control", "Content-Disposition") + (() if path == "/metrics" else ("Content-Length",))
+    for name in same:
+        assert head.headers.get(name) == got.headers.get(name), name

@@ -137,6 +137,12 @@ def test_get_missing_is_404(api, tokens, path):
 def test_head_has_no_body(api, tokens, units):
     r = api.request("HEAD", f"/v1/units/{units['TTCP']}", token=tokens["viewer"])
     assert r.status_code == 200 and r.content == b"" and int(r.headers["Content-Length"]) > 0
+    assert r.headers["ETag"] == api.get(f"/v1/units/{units['TTCP']}", token=tokens["viewer"]).headers["ETag"]
+    # the GET's problems too, without their body (the contract's head operations say so)
+    r = api.request("HEAD", "/v1/units/99999999", token=tokens["viewer"])
+    assert r.status_code == 404 and r.content == b""
+    r = api.request("HEAD", "/v1/units?bogus=1", token=tokens["viewer"])
+    assert r.status_code == 400 and r.content == b""
 
 
 # --- creating ------------------------------------------------------------------------------

@@ -1,0 +1,114 @@
+// A small client written against the types openapi-typescript generates from openapi.yaml
+// (scripts/contract.sh writes them to build/contract/openapi.ts and type-checks this file with
+// `tsc --noEmit --strict`). It is what an integrator's code looks like: if the contract's types
+// regress (a list's items become unknown[], a free-form object Record<string, never>, an enum a bare
+// string), this stops compiling. Each `@ts-expect-error` line is wrong use that must stay an error:
+// were the types to loosen, the directive itself would fail the check.
+import type { components, paths } from "../../build/contract/openapi";
+
+type Schemas = components["schemas"];
+type Json<P extends keyof paths, M extends keyof paths[P]> = paths[P][M] extends {
+  responses: { 200: { content: { "application/json": infer T } } };
+}
+  ? T
+  : never;
+
+// Lists: items are typed, so .map gives typed elements.
+export function unitCodes(page: Json<"/v1/units", "get">): string[] {
+  return page.items.map((unit) => unit.code);
+}
+export function unitNames(page: Schemas["UnitList"]): Array<[number, string]> {
+  return page.items.map((unit): [number, string] => [unit.id, unit.name]);
+}
+export function nextPage(page: Schemas["CampaignList"]): string | null {
+  return page.next_cursor;
+}
+export function awardYears(page: Json<"/v1/units/{id}/awards", "get">): number[] {
+  return page.items.filter((a) => a.source === "history").map((a) => a.year);
+}
+export function reportTotals(page: Schemas["ReportList"]): number {
+  return page.items.reduce((sum, r) => sum + (r.values["inspections"] ?? 0), 0);
+}
+
+// Enums are real unions.
+export const kind: Schemas["UnitKind"] = "provincial_inspectorate";
+// @ts-expect-error: not a unit kind
+export const badKind: Schemas["UnitKind"] = "province";
+export function fieldCodes(problem: Schemas["Problem"]): Schemas["FieldErrorCode"][] {
+  return (problem.errors ?? []).map((e) => e.code);
+}
+export function isDuplicate(e: Schemas["FieldError"]): boolean {
+  return e.code === "duplicate";
+}
+export function isMadeUp(e: Schemas["FieldError"]): boolean {
+  // @ts-expect-error: no such field error code
+  return e.code === "already_exists";
+}
+export const known: Schemas["AwardRuleType"] = "public_notice";
+// @ts-expect-error: not a rule type this service knows
+export const unknownType: Schemas["AwardRuleType"] = "merit_points";
+// @ts-expect-error: not a role
+export const role: Schemas["Role"] = "superuser";
+
+// Free-form objects are open records, not Record<string, never>.
+export function changedFields(entry: Schemas["AuditEntry"]): string[] {
+  return Object.entries(entry.changes).map(([field, change]) =>
+    "changed" in change ? `${field}: changed` : `${field}: ${JSON.stringify(change.old)} → ${JSON.stringify(change.new)}`,
+  );
+}
+export const otherRule: Schemas["OtherRule"] = {
+  type: "merit_points",
+  params: { min: 90, scale: [1, 2] },
+  effective_from: "2026-01-01",
+  legal_basis: "Thông tư của Bộ Nội vụ",
+};
+export const csttRule: Schemas["ConsecutiveTitlesRule"] = {
+  type: "consecutive_titles",
+  params: { requires: "chien_si_thi_dua_co_so", years: 3 },
+  effective_from: "2024-01-01",
+  effective_to: null,
+  legal_basis: "Luật Thi đua, khen thưởng 2022, Điều 23",
+};
+export const badRule: Schemas["ConsecutiveTitlesRule"] = {
+  type: "consecutive_titles",
+  // @ts-expect-error: years is a number
+  params: { requires: "chien_si_thi_dua_co_so", years: "3" },
+  effective_from: "2024-01-01",
+  legal_basis: "Luật Thi đua, khen thưởng 2022, Điều 23",
+};
+export const noParams: Schemas["NotTwiceRule"] = {
+  type: "not_twice",
+  // @ts-expect-error: not_twice takes no params
+  params: { years: 1 },
+  effective_from: "2024-01-01",
+  legal_basis: "Luật Thi đua, khen thưởng 2022, Điều 5",
+};
+export function ruleTypes(kind: Json<"/v1/award-kinds/{code}", "get">): string[] {
+  return kind.rules.map((rule) => rule.type);
+}
+
+// Request bodies are checked too.
+export const newUnit: Schemas["UnitCreate"] = {
+  code: "TT-LSN",
+  name: "Thanh tra tỉnh Lạng Sơn",
+  kind: "provincial_inspectorate",
+  parent_id: 1,
+  province_code: "20",
+};
+// @ts-expect-error: a unit needs a code
+export const noCode: Schemas["UnitCreate"] = { name: "Thanh tra tỉnh Cao Bằng", kind: "provincial_inspectorate" };
+
+// A typed call: the path, the method and the body come from the contract.
+export async function createPerson(
+  base: string,
+  token: string,
+  body: paths["/v1/people"]["post"]["requestBody"]["content"]["application/json"],
+): Promise<Schemas["Person"]> {
+  const r = await fetch(`${base}/v1/people`, {
+    method: "POST",
+    headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  if (r.status !== 201) throw new Error(((await r.json()) as Schemas["Problem"]).detail);
+  return (await r.json()) as Schemas["Person"];
+}
