@@ -209,8 +209,8 @@ static int changes_list(struct req *r)
 }
 
 static const struct route routes[] = {
-	{"GET", "/v1/audit", audit_list, 0, NULL},
-	{"GET", "/v1/changes", changes_list, 0, NULL},
+	{"GET", "/v1/audit", audit_list, ROUTE_QUERY, NULL},
+	{"GET", "/v1/changes", changes_list, ROUTE_QUERY, NULL},
 };
 
 const struct api_module audit_module = {.name = "audit", WITH(routes, routes), WITH(stmts, stmts)};

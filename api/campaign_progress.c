@@ -214,7 +214,7 @@ out:
 }
 
 static const struct route routes[] = {
-	{"GET", "/v1/campaigns/{id}/progress", campaign_progress, ROUTE_OWN_TYPES, NULL},
+	{"GET", "/v1/campaigns/{id}/progress", campaign_progress, ROUTE_OWN_TYPES | ROUTE_QUERY, NULL},
 };
 
 const struct api_module campaign_progress_module = {.name = "campaign_progress", WITH(routes, routes),

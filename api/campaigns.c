@@ -219,8 +219,8 @@ static const struct resource campaigns = {
 };
 
 static const struct route routes[] = {
-	{"GET", "/v1/campaigns", campaigns_list, 0, NULL},
-	{"GET", "/v1/public/campaigns", public_campaigns, ROUTE_PUBLIC, NULL},
+	{"GET", "/v1/campaigns", campaigns_list, ROUTE_QUERY, NULL},
+	{"GET", "/v1/public/campaigns", public_campaigns, ROUTE_PUBLIC | ROUTE_QUERY, NULL},
 };
 
 static const struct fk_fact facts[] = {

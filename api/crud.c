@@ -642,7 +642,9 @@ bool crud_add_route(struct resource_rt *rt, const char *method, const char *path
 	if (!path || rt->nroutes >= CRUD_MAX_ROUTES)
 		return false;
 	rt->route_data[rt->nroutes] = data;
-	rt->routes[rt->nroutes] = (struct route){method, path, handler, 0, &rt->route_data[rt->nroutes]};
+	/* reads answer their filters, and refuse unknown parameters themselves; writes take none */
+	unsigned flags = strcmp(method, "GET") == 0 ? ROUTE_QUERY : 0;
+	rt->routes[rt->nroutes] = (struct route){method, path, handler, flags, &rt->route_data[rt->nroutes]};
 	rt->nroutes++;
 	return true;
 }

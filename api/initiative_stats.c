@@ -65,7 +65,7 @@ static int initiatives_stats(struct req *r)
 }
 
 static const struct route routes[] = {
-	{"GET", "/v1/stats/initiatives", initiatives_stats, 0, NULL},
+	{"GET", "/v1/stats/initiatives", initiatives_stats, ROUTE_QUERY, NULL},
 };
 
 const struct api_module initiative_stats_module = {.name = "initiative_stats", WITH(routes, routes)};

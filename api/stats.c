@@ -504,8 +504,8 @@ out:
 }
 
 static const struct route routes[] = {
-	{"GET", "/v1/stats/indicators", indicator_stats, ROUTE_OWN_TYPES, NULL},
-	{"GET", "/v1/stats/indicators/series", indicator_series, ROUTE_OWN_TYPES, NULL},
+	{"GET", "/v1/stats/indicators", indicator_stats, ROUTE_OWN_TYPES | ROUTE_QUERY, NULL},
+	{"GET", "/v1/stats/indicators/series", indicator_series, ROUTE_OWN_TYPES | ROUTE_QUERY, NULL},
 };
 
 const struct api_module stats_module = {.name = "stats", WITH(routes, routes), WITH(stmts, stmts)};

@@ -561,6 +561,9 @@ static int dispatch(struct mg_connection *conn, void *cbdata)
 					      strlen(r.method) < 16 ? r.method : "?", r.match.allow);
 			else
 				app_error_set(&r.err, 404, "No resource at this path.");
+		} else if (!(r.match.route->flags & ROUTE_QUERY) && r.query && r.query[0]) {
+			app_error_set(&r.err, 400, "%s %s takes no query parameters.", r.match.route->method,
+				      r.match.route->path);
 		} else if (!(r.match.route->flags & ROUTE_PUBLIC) && !authenticate(&r)) {
 			/* err set */
 		} else if (!(r.match.route->flags & ROUTE_OWN_TYPES) && negotiate(req_header(&r, "Accept"), json_only) < 0) {

@@ -15,6 +15,8 @@ enum route_flags {
 	ROUTE_BULK = 1 << 2,     /* a bulk upload: its body may reach the bulk limit, not the usual one */
 	ROUTE_OWN_TYPES = 1 << 3,/* answers other media types than JSON and reads Accept itself; every other
 				    route answers JSON, and an Accept that refuses JSON is a 406 */
+	ROUTE_QUERY = 1 << 4,    /* reads query parameters (and refuses unknown ones itself); a route
+				    without it answers a request with any query 400, before its handler */
 };
 
 struct route {

@@ -265,3 +265,23 @@ def test_head_answers_as_get_does(api, tokens, path):
     same = ("Content-Type", "ETag", "Cache-Control", "Content-Disposition") + (() if path == "/metrics" else ("Content-Length",))
     for name in same:
         assert head.headers.get(name) == got.headers.get(name), name
+
+
+@pytest.mark.parametrize("method,path,body", [
+    ("POST", "/v1/people?dry_run=1", {"unit_id": 1, "full_name": "Không tạo"}),
+    ("PATCH", "/v1/people/{person}?foo=1", {"full_name": "Không đổi"}),
+    ("DELETE", "/v1/people/{person}?foo=1", None),
+    ("POST", "/v1/campaigns/1/close?force=true", None),
+    ("GET", "/healthz?foo=1", None),
+    ("GET", "/openapi.yaml?v=2", None),
+    ("GET", "/metrics?name=x", None),
+    ("GET", "/v1/me?x=1", None),
+])
+def test_an_operation_without_parameters_refuses_a_query(api, tokens, server, method, path, body):
+    """a query a write does not read must not pass for one it does (dry_run, force): 400, nothing done"""
+    person = api.post("/v1/people", token=tokens["admin"], json={"unit_id": 1, "full_name": "Người giữ nguyên"}).json()
+    before = server.sql("SELECT count(*), max(version) FROM people")
+    r = api.request(method, path.format(person=person["id"]), token=tokens["admin"], json=body)
+    assert r.status_code == 400, r.text
+    assert "takes no query parameters" in r.json()["detail"]
+    assert server.sql("SELECT count(*), max(version) FROM people") == before
