@@ -6,6 +6,7 @@
 #include "lib/db.h"
 #include "lib/http.h"
 #include "lib/jsonin.h"
+#include "api/codes.h"
 
 struct row_shape {
 	const char *collection;      /* "/v1/units": Location prefix */
@@ -25,12 +26,6 @@ int respond_page(struct req *r, PGresult *res, const char *scope, const struct r
  * when If-None-Match has it. Call after the body is written. */
 void respond_public(struct req *r);
 
-/* ^[A-Z0-9][A-Z0-9.-]{0,31}$: the codes of units, clusters and campaigns */
-bool upper_code_ok(const char *s, size_t n);
-
-/* ^[a-z][a-z0-9_]{1,47}$: the codes of indicators and award kinds */
-bool snake_code_ok(const char *s, size_t n);
-#define SNAKE_CODE_DESC "must match ^[a-z][a-z0-9_]{1,47}$"
 
 /* Runs the DELETE statement `stmt` ($1 = id) in the open transaction, explaining violations by
  * `why`, commits, answers 204. */
