@@ -15,7 +15,8 @@ ASAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-s
 LIB_SRC  := $(sort $(wildcard lib/*.c))
 API_SRC  := $(sort $(wildcard api/*.c))
 CMD_SRC  := cmd/tdkt/main.c
-EMBED    := $(sort $(wildcard sql/*.sql)) $(sort $(wildcard sql/demo/*.sql)) openapi.yaml
+DOCS     := build/gen/docs.html build/gen/docs.csp
+EMBED    := $(sort $(wildcard sql/*.sql)) $(sort $(wildcard sql/demo/*.sql)) openapi.yaml $(DOCS)
 GEN      := build/gen/embedded.c
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 
@@ -25,8 +26,8 @@ DEB_PACKAGES := build-essential libcivetweb-dev libpq-dev libjansson-dev libjwt-
 BENCH_PACKAGES := wrk
 FUZZ_PACKAGES  := clang libclang-rt-14-dev
 STRESS_PACKAGES := nginx curl
-# what the API suite checks with: promtool (GET /metrics)
-TEST_PACKAGES  := prometheus
+# what the API suite checks with: promtool (GET /metrics), a headless browser (GET /docs)
+TEST_PACKAGES  := prometheus chromium python3-pil
 
 .PHONY: all deps build run test unit api-test bench bench-reports stress fuzz clean lint contract
 all: build
@@ -40,6 +41,18 @@ build: build/tdkt
 build/embed: scripts/embed.c
 	@mkdir -p build
 	$(Q)$(CC) $(CSTD) $(WARN) -O1 -o $@ $<
+
+# the /docs page: Redoc's HTML made from the contract, and its Content-Security-Policy; the npm
+# tools are installed once (network), after which this needs none
+NPM_TOOLS := tests/contract/node_modules/.tdkt-lock
+$(NPM_TOOLS): tests/contract/package-lock.json scripts/npm-tools.sh
+	@scripts/npm-tools.sh
+	@touch $@
+build/gen/docs.csp: build/gen/docs.html
+build/gen/docs.html: openapi.yaml scripts/docs.py $(NPM_TOOLS)
+	@mkdir -p build/gen
+	@echo '  DOCS  $@'
+	$(Q)scripts/docs.py openapi.yaml build/gen/docs.html build/gen/docs.csp
 
 $(GEN): build/embed $(EMBED)
 	@mkdir -p build/gen

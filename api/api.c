@@ -5,6 +5,7 @@
 #include "api/crud.h"
 
 extern const struct api_module health_module;
+extern const struct api_module docs_module;
 extern const struct api_module units_module;
 extern const struct api_module authz_module;
 extern const struct api_module write_module;
@@ -29,6 +30,7 @@ extern const struct api_module idempotency_module;
 
 static const struct api_module *const modules[] = {
 	&health_module,
+	&docs_module,
 	&authz_module,
 	&write_module,
 	&audit_module,

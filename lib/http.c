@@ -249,6 +249,8 @@ static void send_response(struct req *r, const struct buf *body, const char *con
 	header(h, "Connection", keep ? "keep-alive" : "close");
 	header(h, "X-Request-Id", r->request_id);
 	header(h, "X-Content-Type-Options", "nosniff");
+	if (r->csp && r->status < 300)
+		header(h, "Content-Security-Policy", r->csp);
 	if (r->srv->o.config->cors_origins[0] || r->vary_accept)
 		header(h, "Vary", r->srv->o.config->cors_origins[0] ? (r->vary_accept ? "Origin, Accept" : "Origin") : "Accept");
 	if (r->disposition[0] && r->status < 300)
@@ -497,7 +499,7 @@ static int run_handler(struct req *r)
 		buf_reset(r->out);
 		r->status = 200;
 		r->etag[0] = r->location[0] = '\0';
-		r->content_type = r->cache_control = NULL;
+		r->content_type = r->cache_control = r->csp = NULL;
 	}
 	if (rc != 0 && r->err.status == 0)
 		app_error_set(&r->err, 500, "An internal error occurred.");

@@ -33,6 +33,7 @@ struct req {
 	struct buf *out;            /* body; a per-thread buffer, already empty */
 	const char *content_type;   /* application/json unless set */
 	const char *cache_control;  /* no-store for authenticated requests unless set */
+	const char *csp;            /* Content-Security-Policy to send with a page, or NULL; borrowed */
 	char etag[32];
 	char location[160];
 	char disposition[160];      /* Content-Disposition to send, or empty */
