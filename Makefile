@@ -28,8 +28,9 @@ FUZZ_PACKAGES  := clang libclang-rt-14-dev
 STRESS_PACKAGES := nginx curl
 # what the API suite checks with: promtool (GET /metrics), a headless browser (GET /docs)
 TEST_PACKAGES  := prometheus chromium python3-pil
+CLUSTER_PACKAGES := nginx curl wrk
 
-.PHONY: all deps build run test unit api-test bench bench-reports stress fuzz clean lint contract
+.PHONY: all deps build run test unit api-test bench bench-reports stress cluster cluster-bench fuzz clean lint contract
 all: build
 
 deps:
@@ -108,11 +109,12 @@ unit: $(UNIT_BIN)
 	@scripts/unit.sh $(UNIT_BIN)
 
 test: deps
-	@scripts/deps.sh $(TEST_PACKAGES)
+	@scripts/deps.sh $(TEST_PACKAGES) $(CLUSTER_PACKAGES)
 	@$(MAKE) --no-print-directory build/asan/tdkt $(UNIT_BIN) build/tdkt
 	@scripts/contract.sh
 	@scripts/unit.sh $(UNIT_BIN)
 	@scripts/api-test.sh build/asan/tdkt
+	@tests/cluster/run.sh build/tdkt
 
 api-test: build/asan/tdkt
 	@scripts/deps.sh $(TEST_PACKAGES)
@@ -134,6 +136,17 @@ bench-reports: deps build/tdkt
 stress: deps build/tdkt
 	@scripts/deps.sh $(STRESS_PACKAGES)
 	@tests/stress/run.sh build/tdkt
+
+# PostgreSQL with a streaming replica, two instances behind nginx (docker/nginx.conf): SIGTERM under
+# load, idempotent retries, read-your-writes with replay paused; about 20 s (tests/cluster/run.sh)
+cluster: deps build/tdkt
+	@scripts/deps.sh $(CLUSTER_PACKAGES)
+	@tests/cluster/run.sh build/tdkt
+
+# one instance against two behind nginx, wrk on 127.0.0.1, with the CPU of each part; about 40 s
+cluster-bench: deps build/tdkt
+	@scripts/deps.sh $(CLUSTER_PACKAGES)
+	@tests/cluster/bench.sh build/tdkt
 
 FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,build/fuzz/fuzz_%,$(wildcard tests/fuzz/fuzz_*.c))
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/verifier.h $(LIB_SRC) $(GEN)

@@ -51,7 +51,7 @@ static int metrics(struct req *r)
 
 static const struct route routes[] = {
 	{"GET", "/healthz", healthz, ROUTE_PUBLIC | ROUTE_NO_DB, NULL},
-	{"GET", "/readyz", readyz, ROUTE_PUBLIC, NULL},
+	{"GET", "/readyz", readyz, ROUTE_PUBLIC | ROUTE_PRIMARY, NULL},
 	{"GET", "/metrics", metrics, ROUTE_PUBLIC | ROUTE_NO_DB | ROUTE_OWN_TYPES, NULL},
 	{"GET", "/openapi.yaml", openapi, ROUTE_PUBLIC | ROUTE_NO_DB | ROUTE_OWN_TYPES, NULL},
 };

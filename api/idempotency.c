@@ -13,6 +13,7 @@
 #include "api/resource.h"
 #include "lib/crypto.h"
 #include "lib/log.h"
+#include "lib/lsn.h"
 
 #define KEY_MAX 255
 
@@ -22,8 +23,10 @@ DB_STMT(idempotency_expire, "DELETE FROM idempotency_keys WHERE created_at < now
 	"  WHERE created_at < now() - interval '24 hours' ORDER BY created_at LIMIT 100))");
 DB_STMT(idempotency_claim, "INSERT INTO idempotency_keys (actor, key, request_hash) VALUES ($1, $2, $3)"
 	" ON CONFLICT (actor, key) DO NOTHING RETURNING 1");
-DB_STMT(idempotency_first, "SELECT request_hash, status, content_type, location, etag, body FROM idempotency_keys"
-	" WHERE actor = $1 AND key = $2");
+/* with the WAL position now, past the first answer's commit: a replayed answer carries it as
+ * Tdkt-Commit-Position, so a client whose first answer was lost can still read its write */
+DB_STMT(idempotency_first, "SELECT request_hash, status, content_type, location, etag, body,"
+	" pg_current_wal_insert_lsn() FROM idempotency_keys WHERE actor = $1 AND key = $2");
 DB_STMT(idempotency_store, "UPDATE idempotency_keys SET status = $3, content_type = $4, location = $5, etag = $6,"
 	" body = $7 WHERE actor = $1 AND key = $2");
 DB_STMT(idempotency_drop, "DELETE FROM idempotency_keys WHERE actor = $1 AND key = $2 AND status IS NULL");
@@ -79,6 +82,8 @@ static int replay(struct req *r, PGresult *first, const char *hash)
 	snprintf(r->location, sizeof r->location, "%s", PQgetvalue(first, 0, 3));
 	snprintf(r->etag, sizeof r->etag, "%s", PQgetvalue(first, 0, 4));
 	buf_append(r->out, PQgetvalue(first, 0, 5), (size_t)PQgetlength(first, 0, 5));
+	if (!PQgetisnull(first, 0, 6))
+		lsn_parse(PQgetvalue(first, 0, 6), &r->commit_position);
 	return 0;
 }
 

@@ -66,3 +66,14 @@ bool b64url_decode(const char *in, size_t n, unsigned char *out, size_t outlen, 
 	*outn = o;
 	return true;
 }
+
+int hex_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}

@@ -1,4 +1,4 @@
-/* base64url without padding (RFC 4648 §5), as used in cursors and tokens. */
+/* base64url without padding (RFC 4648 §5), as used in cursors and tokens; and hexadecimal digits. */
 #ifndef TDKT_B64_H
 #define TDKT_B64_H
 #include <stdbool.h>
@@ -9,5 +9,8 @@ size_t b64url_encode(const unsigned char *in, size_t n, char *out, size_t outlen
 /* Decodes exactly n characters; false on any character outside the alphabet, a bad length,
  * non-zero trailing bits, or out too small. */
 bool b64url_decode(const char *in, size_t n, unsigned char *out, size_t outlen, size_t *outn);
+
+/* the value of one hexadecimal digit (either case), -1 for any other character */
+int hex_value(char c);
 
 #endif

@@ -21,6 +21,7 @@ struct setting {
 
 static const char *const log_levels[] = {"debug", "info", "warn", "error", NULL};
 static const char *const on_off[] = {"off", "on", NULL};
+static const char *const at_start[] = {"off", "on", "demo", NULL};
 
 #define STR(field) SET_STR, offsetof(struct config, field), sizeof(((struct config *)0)->field)
 #define LONG(field) SET_LONG, offsetof(struct config, field), 0
@@ -31,6 +32,11 @@ static const struct setting settings[] = {
 	 "libpq connection string or URI of the PostgreSQL database"},
 	{"TDKT_MIGRATE_DATABASE_URL", STR(migrate_database_url), 0, 0, "", NULL,
 	 "connection of the schema owner, for migrate and demo (default DATABASE_URL)"},
+	{"TDKT_READ_DATABASE_URL", STR(read_database_url), 0, 0, "", NULL,
+	 "a streaming replica for reads (GET): used when reachable and replayed as far as the read's "
+	 "Tdkt-Min-Position, else DATABASE_URL (default: none)"},
+	{"TDKT_MIGRATE_AT_START", ENUM(migrate_at_start), 0, 0, "off", at_start,
+	 "serve migrates first (as TDKT_MIGRATE_DATABASE_URL), and with demo loads the demo data: off | on | demo"},
 	{"TDKT_DB_ROLE", STR(db_role), 0, 0, "", NULL,
 	 "role migrate grants the service's access to (default: DATABASE_URL's user when it differs)"},
 	{"TDKT_LISTEN", STR(listen), 1, 0, "127.0.0.1:8080", NULL, "address:port to listen on"},
@@ -50,6 +56,8 @@ static const struct setting settings[] = {
 	 "on SIGTERM, how long requests in flight may take to finish before the server stops"},
 	{"TDKT_DB_POOL", LONG(db_pool), 0, 64, "0", NULL,
 	 "PostgreSQL connections shared by the workers (0: 2 x CPU cores)"},
+	{"TDKT_READ_DB_POOL", LONG(read_db_pool), 0, 64, "0", NULL,
+	 "connections to TDKT_READ_DATABASE_URL (0: as many as TDKT_DB_POOL)"},
 	{"TDKT_DB_ACQUIRE_TIMEOUT_MS", LONG(db_acquire_timeout_ms), 10, 60000, "2000", NULL,
 	 "how long a request waits for a free connection before 503"},
 	{"TDKT_STATEMENT_TIMEOUT_MS", LONG(statement_timeout_ms), 100, 600000, "5000", NULL,
@@ -168,6 +176,8 @@ bool config_load(struct config *c, const char *(*get)(const char *name), char *e
 		long cores = sysconf(_SC_NPROCESSORS_ONLN);
 		c->db_pool = cores > 0 ? (cores * 2 > 64 ? 64 : cores * 2) : 4;
 	}
+	if (c->read_db_pool == 0)
+		c->read_db_pool = c->db_pool;
 	if (!strchr(c->listen, ':')) {
 		snprintf(err, errlen, "TDKT_LISTEN: expected address:port, e.g. 127.0.0.1:8080");
 		return false;

@@ -10,6 +10,8 @@ enum log_level { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR };
 struct config {
 	char database_url[1024];     /* serve: a login role that owns no table */
 	char migrate_database_url[1024]; /* migrate, demo: the schema owner's; empty: DATABASE_URL */
+	char read_database_url[1024]; /* serve: a streaming replica for reads; empty: none */
+	long migrate_at_start;       /* serve migrates first: 0 off, 1 on, 2 also the demo data */
 	char db_role[64];            /* the role migrate grants the service's access to */
 	char listen[128];            /* host:port for CivetWeb */
 	long threads;                /* HTTP worker threads: one per connection being served */
@@ -20,6 +22,7 @@ struct config {
 	char cors_origins[1024];     /* origins allowed to call from browsers, space-separated, or "*" */
 	long drain_timeout_ms;       /* SIGTERM: how long in-flight requests may take to finish */
 	long db_pool;                /* PostgreSQL connections; 0 in the table means 2 x cores */
+	long read_db_pool;           /* connections to the replica; 0 in the table means db_pool */
 	long db_acquire_timeout_ms;  /* wait for a free connection before answering 503 */
 	long statement_timeout_ms;
 	char jwt_secret[512];

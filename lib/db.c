@@ -7,6 +7,7 @@
 #include <time.h>
 #include "lib/db.h"
 #include "lib/log.h"
+#include "lib/lsn.h"
 
 #define MAX_STMTS 256
 
@@ -18,6 +19,8 @@ struct db_conn {
 	int succeeded;            /* statements that succeeded since db_acquire */
 	bool broken;              /* found dead: dropped on release */
 	unsigned epoch;           /* the pool's epoch when this connection was opened */
+	uint64_t committed;       /* WAL position after the last db_commit since acquire; 0: none */
+	bool reading;             /* the open transaction is read-only (db_begin_read) */
 };
 
 struct pool_waiter {
@@ -30,7 +33,7 @@ struct db_pool {
 	pthread_mutex_t lock;
 	struct db_options opt;
 	char *url;
-	char options[128];
+	char options[192];
 	const struct db_stmt *stmts[MAX_STMTS];
 	int nstmts;
 	int size;
@@ -51,6 +54,7 @@ struct db_pool {
 	 * that found the pool busy until their timeout */
 	atomic_ullong errors, connect_failures, busy;
 	struct db_conn *conns;                 /* size slots */
+	atomic_ullong replayed;                /* a replica's pool: the replayed WAL position last seen */
 };
 
 static void monotonic_now(struct timespec *ts)
@@ -81,10 +85,11 @@ struct db_pool *db_pool_new(const struct db_options *o)
 	atomic_init(&p->errors, 0);
 	atomic_init(&p->connect_failures, 0);
 	atomic_init(&p->busy, 0);
+	atomic_init(&p->replayed, 0);
 	snprintf(p->options, sizeof p->options,
 		 "-c statement_timeout=%ld -c idle_in_transaction_session_timeout=60000"
-		 " -c timezone=UTC -c datestyle=ISO",
-		 o->statement_timeout_ms);
+		 " -c timezone=UTC -c datestyle=ISO%s",
+		 o->statement_timeout_ms, o->read_only ? " -c default_transaction_read_only=on" : "");
 	pthread_mutex_init(&p->lock, NULL);
 	for (int i = 0; i < p->size; i++) {
 		p->conns[i].pool = p;
@@ -362,6 +367,8 @@ bool db_acquire(struct db_pool *p, struct db_conn **out, struct app_error *err)
 	c->request_id = NULL;
 	c->succeeded = 0;
 	c->broken = false;
+	c->committed = 0;
+	c->reading = false;
 	*out = c;
 	return true;
 }
@@ -432,6 +439,7 @@ static PGresult *fail_result(struct db_conn *c, PGresult *res, const struct db_e
 	if (reconnect && !timed_out) {
 		/* the server went away: every connection opened before this one is dead too */
 		atomic_fetch_add(&c->pool->epoch, 1);
+		atomic_store(&c->pool->replayed, 0);
 		/* nothing of the request went through this connection: it may run again on another */
 		if (c->succeeded == 0) {
 			retryable = true;
@@ -539,17 +547,67 @@ static bool run(struct db_conn *c, const char *sql, struct app_error *err)
 
 bool db_begin_read(struct db_conn *c, struct app_error *err)
 {
+	c->reading = true;
 	return run(c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", err);
 }
 
 bool db_begin(struct db_conn *c, struct app_error *err)
 {
+	c->reading = false;
 	return run(c, "BEGIN", err);
 }
 
+/* The position in the same round trip as the COMMIT. PostgreSQL 15 tells no session its own
+ * commit record's LSN; the insert position read right after it is at or past that record's end
+ * (pg_current_wal_lsn(), the write position, is not when synchronous_commit is off), and may
+ * include other sessions' WAL too: a replica is asked to have replayed a little more, never less. */
 bool db_commit(struct db_conn *c, struct app_error *err)
 {
-	return run(c, "COMMIT", err);
+	/* a read wrote nothing to wait for, and a replica (in recovery) has no insert position */
+	if (c->reading) {
+		c->reading = false;
+		return run(c, "COMMIT", err);
+	}
+	PGresult *r = check(c, PQexec(c->pg, "COMMIT; SELECT pg_current_wal_insert_lsn()"), NULL, err);
+	if (!r)
+		return false;
+	uint64_t at;
+	if (PQntuples(r) == 1 && PQnfields(r) == 1 && !PQgetisnull(r, 0, 0) && lsn_parse(PQgetvalue(r, 0, 0), &at))
+		c->committed = at;
+	PQclear(r);
+	return true;
+}
+
+uint64_t db_commit_position(const struct db_conn *c)
+{
+	return c ? c->committed : 0;
+}
+
+bool db_acquire_replica(struct db_pool *p, uint64_t min, struct db_conn **out)
+{
+	struct app_error err;
+	app_error_clear(&err);
+	if (!db_acquire(p, out, &err))
+		return false;
+	if (min == 0 || atomic_load(&p->replayed) >= min)
+		return true;
+	/* NULL when the server is not in recovery: nothing says what it holds, so it serves no
+	 * read that names a position */
+	PGresult *r = PQexec((*out)->pg, "SELECT pg_last_wal_replay_lsn()");
+	uint64_t replayed = 0;
+	bool known = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 && !PQgetisnull(r, 0, 0) &&
+		     lsn_parse(PQgetvalue(r, 0, 0), &replayed);
+	PQclear(r);
+	if (known) {
+		unsigned long long seen = atomic_load(&p->replayed);
+		while (seen < replayed && !atomic_compare_exchange_weak(&p->replayed, &seen, replayed))
+			;
+		if (replayed >= min)
+			return true;
+	}
+	db_release(*out);   /* drops it when the query found it dead */
+	*out = NULL;
+	return false;
 }
 
 void db_row_json(struct buf *b, const PGresult *res, int row, const struct db_col *cols, int ncols)

@@ -9,6 +9,7 @@
 #define TDKT_DB_H
 #include <libpq-fe.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include "lib/buf.h"
 #include "lib/error.h"
 
@@ -51,6 +52,8 @@ struct db_options {
 	long acquire_timeout_ms;
 	long statement_timeout_ms;
 	const char *application_name;
+	bool read_only;     /* a replica's pool: sessions default to read-only transactions, so a
+			       write sent there fails at once even when it points at a primary */
 };
 
 /* new; NULL on allocation failure. Opens no connection yet (they open lazily). */
@@ -124,7 +127,20 @@ PGresult *db_query(struct db_conn *c, const char *sql, int n, const char *const 
 bool db_begin(struct db_conn *c, struct app_error *err);
 /* a read-only transaction that sees one snapshot for all its statements (REPEATABLE READ) */
 bool db_begin_read(struct db_conn *c, struct app_error *err);
+/* Commits, and notes where the commit ended in the WAL: db_commit_position. */
 bool db_commit(struct db_conn *c, struct app_error *err);
+/* The WAL position at or past the end of the last commit made through db_commit since this
+ * connection was acquired (pg_current_wal_insert_lsn() read in the COMMIT's round trip); 0: none.
+ * A replica that has replayed this far shows that commit (Tdkt-Commit-Position). */
+uint64_t db_commit_position(const struct db_conn *c);
+
+/* A connection of a replica's pool (read_only) for a read that must see every commit up to `min`
+ * (0: any position will do), or false when this replica cannot serve it now: unreachable, no
+ * connection free within the acquire timeout, or not yet replayed to `min` — the caller then
+ * reads from the primary. The replayed position last seen is kept, so a replica that is ahead
+ * costs no query; it is forgotten when a connection is found dead (a restored replica may be
+ * behind it). */
+bool db_acquire_replica(struct db_pool *p, uint64_t min, struct db_conn **out);
 
 /* Column kinds for db_row_json: how a text value from PostgreSQL is written in JSON. */
 enum db_col_type {

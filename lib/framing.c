@@ -1,5 +1,6 @@
 #include <string.h>
 #include <strings.h>
+#include "lib/b64.h"
 #include "lib/framing.h"
 
 /* 1*DIGIT and nothing else: no sign, no blanks, no list (RFC 9110 §8.6) */
@@ -65,24 +66,13 @@ bool head_complete(const char *end, size_t room, bool after_request_line)
 	return end[0] == '\0' && end[1] == '\0' && end[2] == (after_request_line ? '\0' : '\r');
 }
 
-static int hex(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 bool path_decode(const char *in, char *out, size_t outlen)
 {
 	size_t o = 0;
 	for (const char *p = in; *p; p++) {
 		int c = (unsigned char)*p;
 		if (c == '%') {
-			int hi = hex(p[1]), lo = hi < 0 ? -1 : hex(p[2]);
+			int hi = hex_value(p[1]), lo = hi < 0 ? -1 : hex_value(p[2]);
 			if (lo < 0)
 				return false;
 			c = hi * 16 + lo;

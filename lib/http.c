@@ -18,6 +18,7 @@
 #include "lib/http.h"
 #include "lib/jsonin.h"
 #include "lib/log.h"
+#include "lib/lsn.h"
 #include "lib/metrics.h"
 #include "lib/negotiate.h"
 #include "lib/threadstack.h"
@@ -224,8 +225,9 @@ static bool keep_alive_allowed(const struct http_server *s)
 	return !atomic_load(&s->draining) && atomic_load(&s->connections) < s->keep_alive_below;
 }
 
-#define CORS_ALLOW_HEADERS "Authorization, Content-Type, If-Match, If-None-Match, Idempotency-Key, X-Request-Id"
-#define CORS_EXPOSE_HEADERS "Content-Disposition, ETag, Location, Retry-After, X-Request-Id"
+#define CORS_ALLOW_HEADERS                                                                        \
+	"Authorization, Content-Type, If-Match, If-None-Match, Idempotency-Key, Tdkt-Min-Position, X-Request-Id"
+#define CORS_EXPOSE_HEADERS "Content-Disposition, ETag, Location, Retry-After, Tdkt-Commit-Position, X-Request-Id"
 
 /* Writes status line, headers and body with one mg_write: CivetWeb's header API sends every
  * header line in its own send(2), which with TCP_NODELAY is a packet each and was most of the
@@ -273,6 +275,11 @@ static void send_response(struct req *r, const struct buf *body, const char *con
 		header(h, "ETag", r->etag);
 	if (r->location[0] && r->status < 300)
 		header(h, "Location", r->location);
+	if (r->commit_position && r->status < 300) {
+		char position[LSN_TEXT_MAX];
+		lsn_format(r->commit_position, position);
+		header(h, "Tdkt-Commit-Position", position);
+	}
 	if (r->status == 405)
 		header(h, "Allow", r->match.allow);
 	if (r->status == 401)
@@ -462,6 +469,16 @@ static bool head_ok(struct req *r, const struct mg_request_info *ri, struct http
 	return true;
 }
 
+/* Tdkt-Min-Position, when given: a WAL position as PostgreSQL prints it (400 otherwise) */
+static bool min_position(struct req *r)
+{
+	const char *v = req_header(r, "Tdkt-Min-Position");
+	if (!v || lsn_parse(v, &r->min_position))
+		return true;
+	return app_error_set(&r->err, 400, "Tdkt-Min-Position must be a position as Tdkt-Commit-Position gives it "
+				      "(two groups of 1 to 8 hexadecimal digits: 16/B374D848).");
+}
+
 /* A CORS preflight (OPTIONS with Origin and Access-Control-Request-Method): answered here, with
  * no token, for the paths that exist and the origins configured. */
 static int preflight(struct req *r, const char *origin, const char *method)
@@ -493,8 +510,7 @@ static int run_handler(struct req *r)
 			break;
 		log_msg(LOG_INFO, r->request_id, "running the request again (%d): %s", attempt, r->err.detail);
 		atomic_fetch_add_explicit(&r->srv->retries, 1, memory_order_relaxed);
-		db_release(r->db);
-		r->db = NULL;
+		req_db_release(r);
 		app_error_clear(&r->err);
 		buf_reset(r->out);
 		r->status = 200;
@@ -551,6 +567,8 @@ static int dispatch(struct mg_connection *conn, void *cbdata)
 		app_error_set(&r.err, 503, "The service is shutting down; try again.");
 	} else if (!connection_within_cap(&r, ri)) {
 		/* err set */
+	} else if (!min_position(&r)) {
+		/* err set */
 	} else if (strcmp(r.method, "OPTIONS") == 0 && origin && asked && srv->o.config->cors_origins[0]) {
 		rc = preflight(&r, origin, asked);
 	} else {
@@ -583,8 +601,7 @@ static int dispatch(struct mg_connection *conn, void *cbdata)
 			rc = srv->o.around ? srv->o.around(&r, run_handler) : run_handler(&r);
 		}
 	}
-	db_release(r.db);
-	r.db = NULL;
+	req_db_release(&r);
 	/* a body left unread on the socket would be parsed as the next request */
 	if (!r.body_read && (ri->content_length > 0 || (ri->content_length < 0 && req_header(&r, "Transfer-Encoding"))))
 		r.must_close = true;
@@ -824,8 +841,6 @@ void req_write_metrics(struct req *r)
 		       "Requests run again after a deadlock, a serialization failure or a lost connection.");
 	metrics_sample(out, "tdkt_http_request_retries_total", NULL, 0,
 		       (double)atomic_load_explicit(&s->retries, memory_order_relaxed));
-	struct db_pool_stats st;
-	db_pool_stats(s->o.pool, &st);
 	static const struct {
 		const char *name, *type, *help;
 	} pool[] = {
@@ -836,12 +851,21 @@ void req_write_metrics(struct req *r)
 		{"tdkt_db_connect_failures_total", "counter", "Connections that could not be opened."},
 		{"tdkt_db_pool_timeouts_total", "counter", "Requests that waited for a connection in vain (503)."},
 	};
-	const double value[] = {st.size, st.in_use, st.waiting, (double)st.errors, (double)st.connect_failures,
-				(double)st.busy};
-	const char *labels[] = {"pool", "primary"};
+	/* the primary's pool, and the replica's when reads have one */
+	struct db_pool_stats st[2];
+	const char *names[2] = {"primary", "replica"};
+	int npools = s->o.read_pool ? 2 : 1;
+	db_pool_stats(s->o.pool, &st[0]);
+	if (s->o.read_pool)
+		db_pool_stats(s->o.read_pool, &st[1]);
 	for (size_t i = 0; i < sizeof pool / sizeof pool[0]; i++) {
 		metrics_header(out, pool[i].name, pool[i].type, pool[i].help);
-		metrics_sample(out, pool[i].name, labels, 1, value[i]);
+		for (int k = 0; k < npools; k++) {
+			const double value[] = {st[k].size, st[k].in_use, st[k].waiting, (double)st[k].errors,
+						(double)st[k].connect_failures, (double)st[k].busy};
+			const char *labels[] = {"pool", names[k]};
+			metrics_sample(out, pool[i].name, labels, 1, value[i]);
+		}
 	}
 	metrics_header(out, "tdkt_build_info", "gauge", "The running build: its version as a label, value 1.");
 	const char *build[] = {"version", s->o.version ? s->o.version : "unknown"};
@@ -855,10 +879,20 @@ const char *req_header(const struct req *r, const char *name)
 	return mg_get_header(r->conn, name);
 }
 
+/* reads go to the replica when there is one and it can serve this one; writes, and reads
+ * that must see the primary, never */
+static bool from_replica(struct req *r)
+{
+	const struct route *rt = r->match.route;
+	return r->srv->o.read_pool && rt && !(rt->flags & ROUTE_PRIMARY) &&
+	       (strcmp(rt->method, "GET") == 0 || strcmp(rt->method, "HEAD") == 0) &&
+	       db_acquire_replica(r->srv->o.read_pool, r->min_position, &r->db);
+}
+
 bool req_db(struct req *r, struct db_conn **out)
 {
 	if (!r->db) {
-		if (!db_acquire(r->srv->o.pool, &r->db, &r->err))
+		if (!from_replica(r) && !db_acquire(r->srv->o.pool, &r->db, &r->err))
 			return false;
 		r->db_acquired++;
 		db_set_request_id(r->db, r->request_id);
@@ -896,6 +930,9 @@ const char *req_peer(const struct req *r)
 
 void req_db_release(struct req *r)
 {
+	uint64_t committed = db_commit_position(r->db);
+	if (committed > r->commit_position)
+		r->commit_position = committed;
 	db_release(r->db);
 	r->db = NULL;
 }

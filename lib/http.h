@@ -6,6 +6,7 @@
 #define TDKT_HTTP_H
 #include <jansson.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include "lib/auth.h"
 #include "lib/buf.h"
 #include "lib/config.h"
@@ -49,6 +50,9 @@ struct req {
 	struct http_thread *thread; /* the worker's reusable buffers and token cache */
 	struct db_conn *db;         /* acquired on first req_db(), released after the response */
 	int db_acquired;            /* connections acquired by this attempt of the handler */
+	uint64_t min_position;      /* Tdkt-Min-Position: a replica serves this read only once replayed
+				       this far; 0 when not given */
+	uint64_t commit_position;   /* where this request's last commit ended (Tdkt-Commit-Position), 0: none */
 	bool body_read;             /* the whole request body was consumed */
 	bool must_close;            /* close the connection after this response */
 };
@@ -60,6 +64,9 @@ struct http_server_options {
 	const struct route *routes;     /* borrowed for the life of the server */
 	size_t nroutes;
 	struct db_pool *pool;
+	/* NULL, or a replica's pool (read_only): GET and HEAD routes without ROUTE_PRIMARY read from
+	 * it when it is reachable and has replayed the request's Tdkt-Min-Position, else from pool */
+	struct db_pool *read_pool;
 	const struct auth_verifier *verifier;
 	/* NULL, or what runs a handler: around(r, handler) calls handler (or answers instead of it),
 	 * e.g. replaying the first answer to a retried request (api/idempotency.c) */
@@ -82,7 +89,9 @@ void http_server_stop(struct http_server *s);
 void req_write_metrics(struct req *r);
 /* a request header or NULL */
 const char *req_header(const struct req *r, const char *name);
-/* The database connection for this request (acquired once, released by the server). */
+/* The database connection for this request (acquired once, released by the server): a
+ * replica's for a read when the server has one that can serve it (http_server_options.read_pool),
+ * else the primary's. */
 bool req_db(struct req *r, struct db_conn **out);
 /* A registered statement, or SQL text, with its values on the request's connection: new rows,
  * or NULL with r->err filled. */

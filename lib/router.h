@@ -17,6 +17,7 @@ enum route_flags {
 				    route answers JSON, and an Accept that refuses JSON is a 406 */
 	ROUTE_QUERY = 1 << 4,    /* reads query parameters (and refuses unknown ones itself); a route
 				    without it answers a request with any query 400, before its handler */
+	ROUTE_PRIMARY = 1 << 5,  /* a GET that must see the primary, never a replica (readiness) */
 };
 
 struct route {

@@ -408,13 +408,18 @@ static int cmd_serve(const struct config *c)
 {
 	static struct route routes[MAX_ROUTES];
 	size_t nroutes = 0;
-	struct db_pool *pool = NULL;
+	struct db_pool *pool = NULL, *read_pool = NULL;
 	struct http_server *server = NULL;
 	int rc = 1;
 
 	static struct auth_verifier verifier;
 	if (!require_database(c) || !load_verifier(c, &verifier))
 		return 2;
+	/* in a container, each instance can bring the schema up to date as it starts: concurrent
+	 * migrators wait for each other on an advisory lock (lib/migrate.c) */
+	if (c->migrate_at_start && (rc = cmd_migrate(c, c->migrate_at_start == 2)) != 0)
+		return rc;
+	rc = 1;
 	json_object_seed(0);
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 	if (!password_init(cores > 0 ? (int)cores : 1)) {
@@ -464,6 +469,23 @@ static int cmd_serve(const struct config *c)
 		rc = 2;
 		goto out;
 	}
+	if (c->read_database_url[0]) {
+		/* a replica is a help, never a need: unreachable or behind a migration, reads go to
+		 * the primary until it can serve them */
+		struct db_options ro = dbo;
+		ro.url = c->read_database_url;
+		ro.size = (int)c->read_db_pool;
+		ro.application_name = "tdkt-read";
+		ro.read_only = true;
+		if (!(read_pool = db_pool_new(&ro)))
+			goto out;
+		for (size_t i = 0; i < nstmts; i++)
+			db_pool_add_statement(read_pool, stmts[i]);
+		app_error_clear(&role_err);
+		if (db_pool_check(read_pool, &role_err) != DB_CHECK_OK)
+			log_warn("TDKT_READ_DATABASE_URL cannot serve yet, reads go to DATABASE_URL meanwhile: %s",
+				 role_err.detail);
+	}
 
 	/* Block the stop signals in every thread (CivetWeb's inherit the mask) and wait for
 	 * them here, so shutdown runs in an ordinary thread, not in a signal handler. */
@@ -474,14 +496,14 @@ static int cmd_serve(const struct config *c)
 	pthread_sigmask(SIG_BLOCK, &stop, NULL);
 
 	struct http_server_options ho = {
-		.config = c, .routes = routes, .nroutes = nroutes, .pool = pool, .verifier = &verifier,
-		.around = idempotency_around, .version = TDKT_VERSION,
+		.config = c, .routes = routes, .nroutes = nroutes, .pool = pool, .read_pool = read_pool,
+		.verifier = &verifier, .around = idempotency_around, .version = TDKT_VERSION,
 	};
 	server = http_server_start(&ho);
 	if (!server)
 		goto out;
-	log_info("tdkt %s listening on %s (%ld worker threads, %ld database connections)", TDKT_VERSION,
-		 c->listen, c->threads, c->db_pool);
+	log_info("tdkt %s listening on %s (%ld worker threads, %ld database connections, %ld to a replica)",
+		 TDKT_VERSION, c->listen, c->threads, c->db_pool, read_pool ? c->read_db_pool : 0L);
 	int sig = 0;
 	sigwait(&stop, &sig);
 	log_info("received %s: finishing in-flight requests", sig == SIGTERM ? "SIGTERM" : "SIGINT");
@@ -494,6 +516,7 @@ static int cmd_serve(const struct config *c)
 	rc = 0;
 out:
 	http_server_stop(server);
+	db_pool_free(read_pool);
 	db_pool_free(pool);
 	return rc;
 }

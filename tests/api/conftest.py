@@ -51,6 +51,10 @@ class Server:
             "TDKT_LOG_LEVEL": "info",
             "ASAN_OPTIONS": "detect_leaks=1:abort_on_error=1",
         })
+        # TDKT_TEST_READ_POOL=1: every GET reads through the replica pool, here the primary itself
+        # in read-only sessions, so that a GET that writes fails the suite
+        if os.environ.get("TDKT_TEST_READ_POOL") == "1" and self.database_url:
+            env["TDKT_READ_DATABASE_URL"] = self.database_url
         env.update(self.extra_env)
         return env
 

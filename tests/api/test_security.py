@@ -352,6 +352,7 @@ def test_cors_preflight_and_responses_agree(limits_server):
     assert r.headers["Access-Control-Allow-Origin"] == origin and "Origin" in r.headers["Vary"]
     assert set(m.strip() for m in r.headers["Access-Control-Allow-Methods"].split(",")) >= {"GET", "PATCH", "DELETE"}
     assert "Authorization" in r.headers["Access-Control-Allow-Headers"]
+    assert "Tdkt-Min-Position" in r.headers["Access-Control-Allow-Headers"], "read-your-writes from a browser"
     assert "Access-Control-Allow-Credentials" not in r.headers
     for h in ({"Origin": "https://evil.example", "Access-Control-Request-Method": "GET"},
               {"Origin": "null", "Access-Control-Request-Method": "GET"}):
@@ -363,6 +364,7 @@ def test_cors_preflight_and_responses_agree(limits_server):
         r = requests.get(base + path, headers={"Origin": origin})
         assert r.status_code == status
         assert r.headers["Access-Control-Allow-Origin"] == origin and "X-Request-Id" in r.headers["Access-Control-Expose-Headers"]
+        assert "Tdkt-Commit-Position" in r.headers["Access-Control-Expose-Headers"], "a browser reads a write's position"
         assert "Access-Control-Allow-Credentials" not in r.headers
         r = requests.get(base + path, headers={"Origin": "https://evil.example"})
         assert "Access-Control-Allow-Origin" not in r.headers and "Origin" in r.headers["Vary"]

@@ -46,6 +46,10 @@ static const struct {
 	{"TDKT_MAX_CONNS_PER_ADDR", "0", true},
 	{"TDKT_MAX_CONNS_PER_ADDR", "-1", false},
 	{"TDKT_DRAIN_TIMEOUT_MS", "600001", false},
+	{"TDKT_READ_DB_POOL", "65", false},
+	{"TDKT_READ_DB_POOL", "2", true},
+	{"TDKT_MIGRATE_AT_START", "demo", true},
+	{"TDKT_MIGRATE_AT_START", "yes", false},
 };
 
 int main(void)
@@ -71,6 +75,8 @@ int main(void)
 	      "defaults of the robustness settings");
 	CHECK(c.db_pool >= 2 && c.db_pool <= 64, "pool defaults to 2 x cores: %ld", c.db_pool);
 	CHECK(strcmp(c.listen, "127.0.0.1:8080") == 0, "default listen");
+	CHECK(c.read_database_url[0] == '\0' && c.read_db_pool == c.db_pool && c.migrate_at_start == 0,
+	      "no replica, its pool as large as the primary's, no migration at start");
 	CHECK(!config_require_secret(&c, err, sizeof err) && strstr(err, "TDKT_JWT_SECRET"),
 	      "secret required");
 	env_name = "TDKT_JWT_SECRET";
