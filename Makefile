@@ -149,9 +149,11 @@ cluster-bench: deps build/tdkt
 	@tests/cluster/bench.sh build/tdkt
 
 FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,build/fuzz/fuzz_%,$(wildcard tests/fuzz/fuzz_*.c))
-build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/verifier.h $(LIB_SRC) $(GEN)
+# the domain's pure parsers, fuzzed beside lib/
+FUZZ_API_SRC := api/codes.c api/evaluation_criteria.c api/evaluation_scoring.c
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/verifier.h $(LIB_SRC) $(FUZZ_API_SRC) $(GEN)
 	@mkdir -p build/fuzz
-	clang $(CSTD) -g -O1 -fsanitize=fuzzer,address,undefined $(INCS) -o $@ $< $(LIB_SRC) $(GEN) $(LIBS)
+	clang $(CSTD) -g -O1 -fsanitize=fuzzer,address,undefined $(INCS) -o $@ $< $(LIB_SRC) $(FUZZ_API_SRC) $(GEN) $(LIBS)
 
 fuzz: deps
 	@scripts/deps.sh $(FUZZ_PACKAGES)

@@ -27,6 +27,10 @@ extern const struct api_module report_batch_module;
 extern const struct api_module stats_module;
 extern const struct api_module campaign_progress_module;
 extern const struct api_module idempotency_module;
+extern const struct api_module evaluations_module;
+extern const struct api_module evaluation_scores_module;
+extern const struct api_module evaluation_ballots_module;
+extern const struct api_module evaluation_results_module;
 
 static const struct api_module *const modules[] = {
 	&health_module,
@@ -52,6 +56,10 @@ static const struct api_module *const modules[] = {
 	&stats_module,
 	&campaign_progress_module,
 	&idempotency_module,
+	&evaluations_module,
+	&evaluation_scores_module,
+	&evaluation_ballots_module,
+	&evaluation_results_module,
 };
 
 const struct api_module *const *api_modules(size_t *n)
@@ -100,6 +108,14 @@ static const char *entities[32];
 const char *const *api_audit_entities(void)
 {
 	return entities;
+}
+
+bool api_after_demo(struct db_conn *db, struct app_error *err)
+{
+	for (size_t m = 0; m < API_COUNT(modules); m++)
+		if (modules[m]->after_demo && !modules[m]->after_demo(db, err))
+			return false;
+	return true;
 }
 
 const struct resource *api_resource_of(const char *entity)

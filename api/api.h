@@ -28,6 +28,10 @@ struct api_module {
 	const struct resource *resource;  /* a descriptor (api/crud.h): its routes and statements are made */
 	const struct fk_fact *facts;      /* the foreign keys of the module's tables */
 	size_t nfacts;
+	/* after the demo data is loaded (`tdkt demo`), in one transaction as 'system' on the service's
+	 * own connection: what the demo needs the module's code for (an evaluation closed as its
+	 * leader would close it). NULL: nothing. */
+	bool (*after_demo)(struct db_conn *db, struct app_error *err);
 };
 
 #define API_COUNT(a) (sizeof(a) / sizeof((a)[0]))
@@ -53,6 +57,9 @@ bool api_collect(struct route *routes, size_t max, size_t *nroutes, const struct
 
 /* the audit trail's entity names, NULL-terminated (each descriptor's); made by api_collect */
 const char *const *api_audit_entities(void);
+/* every module's after_demo, in module order */
+bool api_after_demo(struct db_conn *db, struct app_error *err);
+
 /* the descriptor whose rows the audit trail and the change feed call `entity`; NULL: none */
 const struct resource *api_resource_of(const char *entity);
 

@@ -1,4 +1,5 @@
 #include <stdio.h>
+#include <stdlib.h>
 #include "api/api.h"
 #include "api/authz.h"
 
@@ -13,7 +14,11 @@ DB_STMT(authz_unit_exists, "SELECT 1 FROM units WHERE id = $1");
 /* is unit $1 a member in year $3 of a cluster whose organiser is $2 or below it */
 DB_STMT(authz_in_organised_cluster, "SELECT EXISTS (SELECT 1 FROM cluster_members m WHERE m.unit_id = $1 AND m.year = $3"
 	" AND tdkt_unit_within(m.organizer_unit_id, $2))");
-static const struct db_stmt *const stmts[] = {&sql_authz_in_subtree, &sql_authz_unit_exists, &sql_authz_in_organised_cluster};
+/* cluster $1's organiser, and whether unit $3 leads it in year $2 */
+DB_STMT(authz_cluster_year, "SELECT c.organizer_unit_id, EXISTS (SELECT 1 FROM cluster_members m"
+	" WHERE m.cluster_id = c.id AND m.year = $2 AND m.unit_id = $3 AND m.role = 'leader') FROM clusters c WHERE c.id = $1");
+static const struct db_stmt *const stmts[] = {&sql_authz_in_subtree, &sql_authz_unit_exists, &sql_authz_in_organised_cluster,
+					      &sql_authz_cluster_year};
 
 const struct api_module authz_module = {.name = "authz", WITH(stmts, stmts)};
 
@@ -29,6 +34,8 @@ static const char *const action_text[ACT_COUNT] = {
 	[ACT_RECORD_AWARDS] = "record awards on this record",
 	[ACT_REVIEW_REPORT] = "review this unit's reports",
 	[ACT_IMPORT_REPORTS] = "send this unit's reports",
+	[ACT_RUN_EVALUATION] = "run this cluster's evaluation",
+	[ACT_SCORE_VOTE] = "score or vote for this unit",
 };
 
 bool authz_relation(struct req *r, long long unit, enum relation *rel)
@@ -50,8 +57,10 @@ bool authz_relation(struct req *r, long long unit, enum relation *rel)
 
 bool authz_role_may(const struct req *r, enum action action)
 {
-	return permission(r->caller.role, action, REL_OWN) || permission(r->caller.role, action, REL_DESCENDANT) ||
-	       permission(r->caller.role, action, REL_CLUSTER) || permission(r->caller.role, action, REL_OUTSIDE);
+	for (int rel = 0; rel < REL_COUNT; rel++)
+		if (permission(r->caller.role, action, (enum relation)rel))
+			return true;
+	return false;
 }
 
 /* with a year, a unit outside the subtree may be a member of a cluster the subtree organises */
@@ -106,4 +115,38 @@ bool authz_require_unit_field(struct req *r, enum action action, long long unit,
 	if (!exists)
 		return app_error_field(&r->err, field, "not_found", "%s does not name an existing unit", field);
 	return authz_require(r, action, unit);
+}
+
+bool authz_require_cluster_year(struct req *r, enum action action, long long cluster, long long year,
+				const char *field)
+{
+	enum role role = r->caller.role;
+	if (!authz_role_may(r, action))
+		return app_error_set(&r->err, 403, "Your role (%s) may not %s.", role_name(role), action_text[action]);
+	struct db_params p = {.n = 0};
+	db_param_int(&p, cluster);
+	db_param_int(&p, year);
+	db_param_int(&p, r->caller.unit_id);
+	PGresult *res = req_run(r, &sql_authz_cluster_year, &p);
+	if (!res)
+		return false;
+	if (PQntuples(res) != 1) {
+		PQclear(res);
+		if (field)
+			return app_error_field(&r->err, field, "not_found", "%s does not name an existing cluster", field);
+		return app_error_set(&r->err, 404, "Cluster %lld does not exist.", cluster);
+	}
+	long long organizer = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	bool leads = PQgetvalue(res, 0, 1)[0] == 't';
+	PQclear(res);
+	/* the leader's right first: an officer of the leader unit has no other */
+	if (leads && permission(role, action, REL_LEADER))
+		return true;
+	enum relation rel;
+	if (!authz_relation(r, organizer, &rel))
+		return false;
+	if (permission(role, action, rel))
+		return true;
+	return app_error_set(&r->err, 403, "Your role (%s) may not %s: only its leader unit that year, the organiser's "
+				      "authorities and admins may.", role_name(role), action_text[action]);
 }

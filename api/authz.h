@@ -16,6 +16,8 @@ enum relation {
 	REL_DESCENDANT,  /* below it in the tree */
 	REL_CLUSTER,     /* elsewhere, but a member, in the data's year, of a cluster organised in the
 			    caller's subtree (asked only with a year: authz_require_in_year) */
+	REL_LEADER,      /* the data is a cluster-year's (an evaluation) and the caller's unit leads
+			    that cluster that year (asked only of a cluster-year: authz_require_cluster_year) */
 	REL_OUTSIDE,     /* anywhere else */
 	REL_COUNT,
 };
@@ -33,6 +35,8 @@ enum action {
 	ACT_RECORD_AWARDS,      /* record awards from before the system on the record of the unit or its people */
 	ACT_REVIEW_REPORT,      /* accept or return the unit's reports */
 	ACT_IMPORT_REPORTS,     /* send the unit's reports in a batch (national systems) */
+	ACT_RUN_EVALUATION,     /* create and run a cluster-year's evaluation (asked of the cluster-year) */
+	ACT_SCORE_VOTE,         /* score and vote in an evaluation for the unit */
 	ACT_COUNT,
 };
 
@@ -50,6 +54,12 @@ bool authz_require(struct req *r, enum action action, long long unit);
 /* authz_require for data of `unit` in `year` (a report): a unit outside the caller's subtree may
  * still be a member that year of a cluster the subtree organises (REL_CLUSTER). */
 bool authz_require_in_year(struct req *r, enum action action, long long unit, long long year);
+
+/* The caller's right `action` over the data of `cluster` in `year` (an evaluation): REL_LEADER when
+ * the caller's unit leads the cluster that year, else how the cluster's organiser relates to the
+ * caller's unit. A cluster that does not exist is a 422 on `field` when field is given, else 404. */
+bool authz_require_cluster_year(struct req *r, enum action action, long long cluster, long long year,
+				const char *field);
 
 /* authz_require for a unit named in a request body: a unit that does not exist is a 422 on
  * `field` (a validation error, not a permission one). */

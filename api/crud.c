@@ -529,7 +529,7 @@ static bool fail(char *err, size_t errlen, const struct resource *res, const cha
 /* the fields: each one's place in a row read, and what the engine must know of it */
 static bool index_fields(const struct resource *res, struct resource_rt *rt, char *err, size_t errlen)
 {
-	rt->key = rt->version = rt->owner = rt->state = rt->period = -1;
+	rt->key = rt->version = rt->owner = rt->state = rt->period = rt->cluster = -1;
 	for (int i = 0; i < res->nfields; i++) {
 		const struct field *f = &res->fields[i];
 		if (!computed(f) && !crud_identifier(column_of(f))) {
@@ -562,6 +562,8 @@ static bool index_fields(const struct resource *res, struct resource_rt *rt, cha
 			rt->state = i;
 		if (f->role & FR_PERIOD)
 			rt->period = i;
+		if (f->role & FR_CLUSTER)
+			rt->cluster = i;
 		rt->has_child |= (f->role & FR_CHILD) != 0;
 	}
 	/* the hidden columns come right after those written out, as select_list puts them */
@@ -572,7 +574,7 @@ static bool index_fields(const struct resource *res, struct resource_rt *rt, cha
 		return fail(err, errlen, res, "no field is the key");
 	if (rt->col_of[rt->key] < 0 || (rt->owner >= 0 && rt->col_of[rt->owner] < 0) ||
 	    (rt->version >= 0 && rt->col_of[rt->version] < 0) || (rt->state >= 0 && rt->col_of[rt->state] < 0) ||
-	    (rt->period >= 0 && rt->col_of[rt->period] < 0))
+	    (rt->period >= 0 && rt->col_of[rt->period] < 0) || (rt->cluster >= 0 && rt->col_of[rt->cluster] < 0))
 		return fail(err, errlen, res, "the key, owner, version, state and period are read back: not write-only");
 	if ((res->fields[rt->key].role & FR_HIDDEN) || (rt->version >= 0 && (res->fields[rt->version].role & FR_HIDDEN)))
 		return fail(err, errlen, res, "the key and version are written out");
@@ -592,6 +594,10 @@ static bool check_descriptor(const struct resource *res, const struct resource_r
 	if (rt->owner >= 0 && !writable(&res->fields[rt->owner]) &&
 	    (!res->hooks || (!res->hooks->before_write && !res->hooks->validate)))
 		return fail(err, errlen, res, "an owner that is not written needs a hook (validate, before_write) for a create's right");
+	/* a cluster-year's row: the cluster and the year are given once, and there is no owner unit */
+	if (rt->cluster >= 0 && (rt->period < 0 || rt->owner >= 0 || !(res->fields[rt->cluster].role & FR_CREATE_ONLY) ||
+				 !(res->fields[rt->period].role & FR_CREATE_ONLY)))
+		return fail(err, errlen, res, "a cluster field needs a period, both create-only, and no owner");
 	if ((res->nactions > 0 || res->editable || res->deletable) && rt->state < 0)
 		return fail(err, errlen, res, "states and actions need a FR_STATE field");
 	if (res->nactions > CRUD_MAX_ACTIONS || res->nnested > CRUD_MAX_NESTED || res->nchildren > CRUD_MAX_CHILDREN)
@@ -1201,7 +1207,9 @@ static int crud_create(struct req *r)
 	    !encode_columns(r, res, v, json) || !hook_validate(r, res, v, NULL) ||
 	    !hook_prepare(r, res, v, scratch, sizeof scratch) || !write_begin(r, &db) ||
 	    /* in the transaction, as the tree it asks about is read there */
-	    (owner && writable(owner) && !authz_require_unit_field(r, res->write, v[rt->owner].num, owner->in.name)))
+	    (owner && writable(owner) && !authz_require_unit_field(r, res->write, v[rt->owner].num, owner->in.name)) ||
+	    (rt->cluster >= 0 && !authz_require_cluster_year(r, res->write, v[rt->cluster].num, v[rt->period].num,
+							     res->fields[rt->cluster].in.name)))
 		goto out;
 	if (d->nesting) {
 		struct jvalue *pv = &v[field_index(res, d->nesting->field)];
@@ -1256,6 +1264,9 @@ bool crud_state_allows(struct req *r, const struct resource *res, PGresult *cur,
 static bool may_act_on(struct req *r, const struct resource *res, enum action action, PGresult *row)
 {
 	const struct resource_rt *rt = res->rt;
+	if (rt->cluster >= 0)
+		return authz_require_cluster_year(r, action, strtoll(PQgetvalue(row, 0, rt->col_of[rt->cluster]), NULL, 10),
+						  strtoll(PQgetvalue(row, 0, rt->col_of[rt->period]), NULL, 10), NULL);
 	if (rt->owner < 0)
 		return true;
 	long long unit = strtoll(PQgetvalue(row, 0, rt->col_of[rt->owner]), NULL, 10);

@@ -35,6 +35,9 @@ enum field_role {
 				    of lists: a long text (a report's narrative) that would swell a page */
 	FR_PERIOD = 1 << 14,     /* the year the row's data is of: rights that hold per year (over a member
 				    of a cluster the caller's subtree organises that year) are asked in it */
+	FR_CLUSTER = 1 << 16,    /* the cluster the row is of, in its FR_PERIOD year (an evaluation): in place
+				    of an owner unit, rights are asked of that cluster-year (its leader that
+				    year, its organiser: authz_require_cluster_year); written on create only */
 };
 
 struct field {
@@ -235,7 +238,7 @@ struct resource_rt {
 	struct row_shape shape;
 	struct db_col list_cols[CRUD_MAX_FIELDS];   /* a row in a list: without the FR_DETAIL fields */
 	struct row_shape list_shape;
-	int key, version, owner, state, period; /* field indexes, -1 when none */
+	int key, version, owner, state, period, cluster; /* field indexes, -1 when none */
 	bool has_child;                /* a write re-reads the row once its children are written */
 	char stmt_names[CRUD_MAX_STMTS][64];
 	struct db_stmt stmts[CRUD_MAX_STMTS];

@@ -90,7 +90,8 @@ static int replay(struct req *r, PGresult *first, const char *hash)
 int idempotency_around(struct req *r, int (*handler)(struct req *r))
 {
 	const char *key = req_header(r, "Idempotency-Key");
-	if (!key || strcmp(r->method, "POST") != 0 || !r->authenticated)
+	/* a secret body (a ballot) is never kept, not even as a hash that a few guesses would match */
+	if (!key || strcmp(r->method, "POST") != 0 || !r->authenticated || (r->match.route->flags & ROUTE_SECRET))
 		return handler(r);
 	if (!key_ok(key))
 		return req_fail(r, 400, "Idempotency-Key must be 1 to %d printable ASCII characters.", KEY_MAX);

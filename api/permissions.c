@@ -7,20 +7,24 @@
 #define OWN (1u << REL_OWN)
 #define DESC (1u << REL_DESCENDANT)
 #define CLUSTER (1u << REL_CLUSTER)
+#define LEADER (1u << REL_LEADER)
 #define OUT (1u << REL_OUTSIDE)
-#define ANY (OWN | DESC | CLUSTER | OUT)
+#define ANY (OWN | DESC | CLUSTER | LEADER | OUT)
 
 static const unsigned cells[ROLE_COUNT][ACT_COUNT] = {
 	/*            read  write        move/delete  users  unit data   catalogue  organise    recognise  awards
-	 *            review reports, import reports */
-	[ROLE_ADMIN] = {ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY},
+	 *            review reports, import reports, run an evaluation, score and vote */
+	[ROLE_ADMIN] = {ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY, ANY},
 	/* recognise: strict descendants only, no unit recognises its own initiatives (issue 8); nor
-	 * does a unit accept its own report: its descendants', and its clusters' members' */
-	[ROLE_AUTHORITY] = {ANY, OWN | DESC, DESC, 0, OWN | DESC, 0, OWN | DESC, DESC, OWN | DESC, DESC | CLUSTER, OWN | DESC},
-	[ROLE_OFFICER] = {ANY, 0, 0, 0, OWN | DESC, 0, 0, 0, 0, 0, 0},
-	[ROLE_VIEWER] = {ANY, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0},
+	 * does a unit accept its own report: its descendants', and its clusters' members'.
+	 * An evaluation is run by the cluster-year's leader unit, or the authority of its organiser
+	 * (OWN, DESC: the organiser's relation); a unit scores and votes for itself only. */
+	[ROLE_AUTHORITY] = {ANY, OWN | DESC, DESC, 0, OWN | DESC, 0, OWN | DESC, DESC, OWN | DESC, DESC | CLUSTER, OWN | DESC,
+			    OWN | DESC | LEADER, OWN},
+	[ROLE_OFFICER] = {ANY, 0, 0, 0, OWN | DESC, 0, 0, 0, 0, 0, 0, LEADER, OWN},
+	[ROLE_VIEWER] = {ANY, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0},
 	/* national systems send reports for their subtree (POST /v1/reports/batch) */
-	[ROLE_INTEGRATION] = {ANY, 0, 0, 0, 0, 0, 0, 0, 0, 0, OWN | DESC},
+	[ROLE_INTEGRATION] = {ANY, 0, 0, 0, 0, 0, 0, 0, 0, 0, OWN | DESC, 0, 0},
 };
 
 static const struct permission_table table = {&cells[0][0], ROLE_COUNT, ACT_COUNT, REL_COUNT};

@@ -18,6 +18,8 @@ enum route_flags {
 	ROUTE_QUERY = 1 << 4,    /* reads query parameters (and refuses unknown ones itself); a route
 				    without it answers a request with any query 400, before its handler */
 	ROUTE_PRIMARY = 1 << 5,  /* a GET that must see the primary, never a replica (readiness) */
+	ROUTE_SECRET = 1 << 6,   /* its body is a secret (a ballot): never kept, not even as a hash for a
+				    retry's Idempotency-Key (the key is ignored), never logged */
 };
 
 struct route {

@@ -210,6 +210,39 @@ static bool statements_prepare(PGconn *pg, struct app_error *err)
 	return ok;
 }
 
+/* The demo's last steps, run by the service's own code (api_after_demo) on the service's own role,
+ * as a request would: a pool of one connection with every statement of the build. */
+static bool demo_finish(const struct config *c, struct app_error *err)
+{
+	static struct route routes[MAX_ROUTES];
+	static const struct db_stmt *stmts[MAX_STATEMENTS];
+	size_t nroutes = 0, nstmts = 0;
+	char why[256];
+	if (!c->database_url[0])
+		return app_error_set(err, 2, "DATABASE_URL (the service's role) is needed to finish the demo data");
+	if (!api_collect(routes, MAX_ROUTES, &nroutes, stmts, MAX_STATEMENTS, &nstmts, why, sizeof why))
+		return app_error_set(err, 500, "%s", why);
+	struct db_options o = {.url = c->database_url, .size = 1, .acquire_timeout_ms = 10000,
+			       .statement_timeout_ms = 600000, .application_name = "tdkt demo"};
+	struct db_pool *pool = db_pool_new(&o);
+	struct db_conn *db = NULL;
+	bool ok = pool != NULL;
+	for (size_t i = 0; ok && i < nstmts; i++)
+		ok = db_pool_add_statement(pool, stmts[i]);
+	if (!ok)
+		app_error_set(err, 500, "cannot set up a connection pool");
+	ok = ok && db_acquire(pool, &db, err) && db_begin(db, err);
+	if (ok) {
+		PGresult *r = PQexec(db_pg(db), "SELECT set_config('tdkt.actor_role', 'system', true)");
+		ok = PQresultStatus(r) == PGRES_TUPLES_OK || app_error_set(err, 500, "%s", PQerrorMessage(db_pg(db)));
+		PQclear(r);
+	}
+	ok = ok && api_after_demo(db, err) && db_commit(db, err);
+	db_release(db);
+	db_pool_free(pool);
+	return ok;
+}
+
 static int cmd_migrate(const struct config *c, bool demo)
 {
 	struct app_error err;
@@ -232,7 +265,7 @@ static int cmd_migrate(const struct config *c, bool demo)
 	PQclear(PQexec(pg, "SELECT set_config('tdkt.actor_role', 'system', false)"));
 	if (!migrate_run(pg, &applied, &err) || !statements_prepare(pg, &err) ||
 	    (grantee[0] && !migrate_grant(pg, grantee, &err)) ||
-	    (demo && !migrate_demo(pg, &err))) {
+	    (demo && (!migrate_demo(pg, &err) || !demo_finish(c, &err)))) {
 		fprintf(stderr, "tdkt: %s\n", err.detail);
 		rc = 1;
 	} else {

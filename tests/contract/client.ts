@@ -112,3 +112,37 @@ export async function createPerson(
   if (r.status !== 201) throw new Error(((await r.json()) as Schemas["Problem"]).detail);
   return (await r.json()) as Schemas["Person"];
 }
+
+// Evaluations: the results are a union on `status`; once closed, the ranking is typed all the way
+// down to each criterion's detail.
+export function rankedUnitNames(results: Json<"/v1/evaluations/{id}/results", "get">): string[] {
+  if (results.status !== "closed") return []; // before close: ranking is null
+  return results.ranking.map((item) => `${item.rank}. ${item.unit_name}`);
+}
+export function proposable(results: Schemas["EvaluationResults"]): number[] {
+  return results.status === "closed" ? results.ranking.filter((r) => r.proposable).map((r) => r.unit_id) : [];
+}
+export function ownPoints(results: Schemas["EvaluationResults"]): number {
+  return results.status === "closed" ? 0 : results.own_scores.reduce((sum, s) => sum + s.points, 0);
+}
+export function quantitativeReasons(item: Schemas["RankingItem"]): string[] {
+  return item.breakdown.flatMap((b) => (b.detail && "ratio" in b.detail ? [`${b.criterion_code}: ${b.detail.reason}`] : []));
+}
+export function leafCodes(tree: Schemas["Criterion"][]): string[] {
+  return tree.flatMap((c) => (c.children ? leafCodes(c.children) : [c.code]));
+}
+export const criterion: Schemas["Criterion"] = {
+  code: "vu_an_tham_nhung",
+  name: "Phát hiện, tham mưu xử lý vụ án tham nhũng",
+  max_points: 30,
+  kind: "quantitative",
+  indicator_code: "corruption_cases_detected",
+};
+// @ts-expect-error: not a criterion kind
+export const badCriterion: Schemas["Criterion"] = { code: "diem_cong", name: "Điểm cộng", max_points: 5, kind: "extra" };
+export const ballot: paths["/v1/evaluations/{id}/ballots"]["post"]["requestBody"]["content"]["application/json"] = {
+  choices: [23, 22, 21],
+};
+// @ts-expect-error: a list summary has no criteria (read the evaluation for them)
+export const summaryCriteria = (e: Schemas["EvaluationSummary"]) => e.criteria;
+export const sheetList: Schemas["Change"]["list"] = { name: "ballots" };

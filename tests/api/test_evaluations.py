@@ -1,0 +1,447 @@
+"""/v1/evaluations (issue 12): who runs one and each state change, the criteria tree, scoring from
+reports and targets, member scores and the runners' points, secret ballots (once per unit, under
+concurrency, never linkable to their voters after close), results hidden until close, the
+ranking and its CSV, and the demo's Cụm 1 2019 evaluation."""
+import concurrent.futures
+import itertools
+import json
+import re
+import subprocess
+
+import pytest
+
+years = itertools.count(2060)
+codes = itertools.count(1)
+
+TREE = [
+    {"code": "ket_qua", "name": "Kết quả công tác thanh tra", "max_points": 60, "kind": "group", "children": [
+        {"code": "so_cuoc", "name": "Số cuộc thanh tra", "max_points": 30, "kind": "quantitative",
+         "indicator_code": "inspections"},
+        {"code": "giai_quyet", "name": "Tỷ lệ giải quyết khiếu nại", "max_points": 30, "kind": "quantitative",
+         "indicator_code": "complaint_resolution_rate"}]},
+    {"code": "phoi_hop", "name": "Phối hợp trong cụm", "max_points": 20, "kind": "qualitative"},
+    {"code": "sang_kien", "name": "Sáng kiến được công nhận", "max_points": 6, "kind": "fixed", "points_each": 2,
+     "count": "recognized_initiatives"},
+    {"code": "thuong", "name": "Điểm thưởng", "max_points": 5, "kind": "bonus"},
+    {"code": "tru", "name": "Điểm trừ", "max_points": 10, "kind": "penalty"},
+]
+
+MEMBERS = ("TT-LSN", "TT-LCH", "TT-LCI", "TT-SLA")  # leader, deputy, members
+
+
+def as_system(server, query):
+    """owner SQL past row-level security (reports), the last line of its output"""
+    out = server.sql("SELECT set_config('tdkt.actor_role', 'system', false); " + query)
+    return out.splitlines()[-1] if out else ""
+
+
+@pytest.fixture
+def cluster(api, tokens, units):
+    """a TTCP cluster with Lạng Sơn leading, Lai Châu deputy, Lào Cai and Sơn La members, in a fresh year"""
+    year = next(years)
+    c = api.post("/v1/clusters", token=tokens["authority"], json={
+        "code": f"EV-{next(codes):04d}", "name": "Cụm thi đua bình xét", "organizer_unit_id": units["TTCP"]}).json()
+    roles = ["leader", "deputy", "member", "member"]
+    r = api.request("PUT", f"/v1/clusters/{c['id']}/members/{year}", token=tokens["authority"],
+                    json=[{"unit_id": units[u], "role": role} for u, role in zip(MEMBERS, roles)])
+    assert r.status_code == 200, r.text
+    return {"id": c["id"], "year": year}
+
+
+@pytest.fixture
+def officers(server, units):
+    return {u: server.token("officer", units[u], sub=900 + i) for i, u in enumerate(MEMBERS + ("TT-HGG", "TTCP"))}
+
+
+def create(api, token, cluster, **extra):
+    body = {"cluster_id": cluster["id"], "year": cluster["year"], "title": "Bình xét thi đua năm", "criteria": TREE}
+    body.update(extra)
+    return api.post("/v1/evaluations", token=token, json=body)
+
+
+def act(api, token, ev, action):
+    return api.post(f"/v1/evaluations/{ev['id']}/{action}", token=token)
+
+
+def test_who_runs_an_evaluation_and_its_states(api, tokens, cluster, officers, server, units):
+    # the leader's officer (Lạng Sơn), the organiser's authority (TTCP) and admins create; nobody else
+    for who in ("viewer", "integration"):
+        assert create(api, tokens[who], cluster).status_code == 403
+    for who in ("TT-LCH", "TT-HGG", "TTCP"):   # a deputy, a non-member, an officer of the organiser
+        assert create(api, officers[who], cluster).status_code == 403, who
+    assert create(api, tokens["authority_bnctw"], cluster).status_code == 403  # another organisation's authority
+    before = server.sql("SELECT count(*) FROM evaluations")
+    assert server.sql("SELECT count(*) FROM evaluations") == before
+    r = create(api, tokens["officer"], cluster)
+    assert r.status_code == 201, r.text
+    ev = r.json()
+    assert r.headers["Location"] == f"/v1/evaluations/{ev['id']}"
+    assert ev["status"] == "draft" and ev["ballots_cast"] == 0 and ev["max_choices"] == 3 and ev["vote_threshold_pct"] == 50
+    assert create(api, tokens["authority"], cluster).json()["errors"][0]["code"] == "duplicate"  # one per cluster-year
+    # lists: no criteria in a list; filters
+    listed = api.get("/v1/evaluations", token=tokens["viewer"], params={"cluster_id": cluster["id"]}).json()["items"]
+    assert [e["id"] for e in listed] == [ev["id"]] and "criteria" not in listed[0]
+    assert api.get("/v1/evaluations", token=tokens["viewer"], params={"year": cluster["year"], "status": "closed"}).json()["items"] == []
+    # states: only forward, each by a runner
+    assert act(api, tokens["officer"], ev, "open_voting").status_code == 409
+    assert act(api, tokens["officer"], ev, "close").status_code == 409
+    assert act(api, officers["TT-LCH"], ev, "open_scoring").status_code == 403
+    assert act(api, tokens["viewer"], ev, "open_scoring").status_code == 403
+    assert api.patch(f"/v1/evaluations/{ev['id']}", token=tokens["authority"], json={"title": "Bình xét thi đua năm (sửa)"}).status_code == 200
+    assert act(api, tokens["authority"], ev, "open_scoring").json()["status"] == "scoring"
+    assert api.patch(f"/v1/evaluations/{ev['id']}", token=tokens["authority"], json={"title": "Đổi"}).status_code == 409
+    assert api.delete(f"/v1/evaluations/{ev['id']}", token=tokens["admin"]).status_code == 409
+    for who in (officers["TT-LCH"], officers["TTCP"], tokens["viewer"], tokens["integration"], tokens["authority_bnctw"]):
+        assert act(api, who, ev, "open_voting").status_code == 403
+    assert act(api, tokens["officer"], ev, "open_voting").json()["status"] == "voting"
+    for who in (officers["TT-LCH"], officers["TTCP"], tokens["viewer"], tokens["integration"], tokens["authority_bnctw"]):
+        assert act(api, who, ev, "close").status_code == 403
+    closed = act(api, tokens["admin"], ev, "close").json()
+    assert closed["status"] == "closed" and closed["closed_at"]
+    assert act(api, tokens["admin"], ev, "close").status_code == 409
+    # the audit trail has each step; the change feed calls it `evaluation`
+    audit = api.get("/v1/audit", token=tokens["admin"], params={"entity": "evaluation", "entity_id": ev["id"]}).json()["items"]
+    assert [e["changes"]["status"]["new"] for e in audit if "status" in e["changes"]] == ["draft", "scoring", "voting", "closed"]
+
+
+def test_an_evaluation_needs_criteria_and_members_to_open(api, tokens, cluster):
+    ev = create(api, tokens["authority"], cluster, criteria=[]).json()
+    r = act(api, tokens["authority"], ev, "open_scoring")
+    assert r.status_code == 409 and "criteria" in r.json()["detail"]
+    empty = {"id": cluster["id"], "year": cluster["year"] + 30}
+    ev2 = create(api, tokens["authority"], empty).json()
+    assert act(api, tokens["authority"], ev2, "open_scoring").status_code == 409
+
+
+@pytest.mark.parametrize("criteria,field,code", [
+    pytest.param([{"code": "a1", "name": "A", "max_points": 1, "kind": "quantitative", "indicator_code": "no_such_thing"}],
+                 "criteria", "not_found", id="unknown indicator"),
+    pytest.param([{"code": "a1", "name": "A", "max_points": 1, "kind": "quantitative"}],
+                 "criteria[0].indicator_code", "required", id="quantitative without indicator"),
+    pytest.param([{"code": "g1", "name": "G", "max_points": 1, "kind": "group", "children": [
+        {"code": "g2", "name": "G", "max_points": 1, "kind": "group", "children": [
+            {"code": "g3", "name": "G", "max_points": 1, "kind": "group", "children": [
+                {"code": "a1", "name": "A", "max_points": 1, "kind": "bonus"}]}]}]}],
+                 "criteria[0].children[0].children[0].children", "too_deep", id="four levels"),
+    pytest.param([{"code": "a1", "name": "A", "max_points": 1, "kind": "bonus"},
+                  {"code": "a1", "name": "B", "max_points": 1, "kind": "bonus"}], "criteria[1].code", "duplicate", id="duplicate code"),
+    pytest.param([{"code": f"c{i}", "name": "C", "max_points": 1, "kind": "qualitative"} for i in range(201)],
+                 "criteria", "too_many", id="201 nodes"),
+    pytest.param({"code": "a1"}, "criteria", "type", id="not an array"),
+])
+def test_criteria_are_checked_and_a_refusal_changes_nothing(api, tokens, cluster, server, criteria, field, code):
+    before = server.sql("SELECT count(*), coalesce(sum(version), 0) FROM evaluations")
+    r = create(api, tokens["authority"], cluster, criteria=criteria)
+    assert r.status_code == 422, r.text
+    assert (field, code) in [(e["field"], e["code"]) for e in r.json()["errors"]], r.json()["errors"]
+    assert server.sql("SELECT count(*), coalesce(sum(version), 0) FROM evaluations") == before
+
+
+def test_other_fields_are_checked(api, tokens, cluster, units):
+    bad = [({"vote_threshold_pct": 0}, "vote_threshold_pct"), ({"max_choices": 0}, "max_choices"),
+           ({"cluster_id": 999999999}, "cluster_id"), ({"host_unit_id": 999999999}, "host_unit_id"),
+           ({"title": ""}, "title"), ({"meeting_on": "2019-02-30"}, "meeting_on"), ({"status": "closed"}, "status")]
+    for extra, field in bad:
+        r = create(api, tokens["admin"], cluster, **extra)
+        assert r.status_code == 422 and field in [e["field"] for e in r.json()["errors"]], (extra, r.text)
+    # a campaign the cluster is not in
+    camp = api.post("/v1/campaigns", token=tokens["authority"], json={
+        "code": f"EV-CA-{next(codes):03d}", "title": "Phong trào khác", "kind": "regular", "launched_by_unit_id": units["TTCP"],
+        "starts_on": "2060-01-01", "ends_on": "2099-12-31"}).json()
+    r = create(api, tokens["admin"], cluster, campaign_id=camp["id"])
+    assert r.status_code == 422 and r.json()["errors"][0]["code"] == "not_in_campaign"
+
+
+def scoring_setup(api, tokens, cluster, server, units):
+    """reports, targets and a recognised initiative for the cluster-year; an evaluation opened for scoring"""
+    y = cluster["year"]
+    camp = api.post("/v1/campaigns", token=tokens["authority"], json={
+        "code": f"EV-CA-{next(codes):03d}", "title": "Phong trào thi đua", "kind": "regular", "launched_by_unit_id": units["TTCP"],
+        "starts_on": f"{y}-01-01", "ends_on": f"{y}-12-31", "cluster_ids": [cluster["id"]]}).json()
+    # Lạng Sơn 300/200 inspections (1.5), Lai Châu 400/200 (2.0, the best), Lào Cai 100/200 (0.5), Sơn La no target
+    figures = {"TT-LSN": {"inspections": 300, "complaints_resolved": 90, "complaints_in_competence": 100},
+               "TT-LCH": {"inspections": 400, "complaints_resolved": 80, "complaints_in_competence": 100},
+               "TT-LCI": {"inspections": 100},
+               "TT-SLA": {"inspections": 500, "complaints_resolved": 10, "complaints_in_competence": 10}}
+    for u, f in figures.items():
+        as_system(server, f"INSERT INTO reports (unit_id, year, span, figures, status, submitted_at, reviewed_at)"
+                          f" VALUES ({units[u]}, {y}, 'year', '{json.dumps(f)}', 'accepted', now(), now())")
+    targets = {"TT-LSN": [200, 90], "TT-LCH": [200, 90], "TT-LCI": [200, 90]}
+    for u, (insp, rate) in targets.items():
+        t = json.dumps([{"indicator_code": "inspections", "target": insp}, {"indicator_code": "complaint_resolution_rate", "target": rate}])
+        as_system(server, f"INSERT INTO registrations (campaign_id, unit_id, year, titles, targets, status, submitted_at)"
+                          f" VALUES ({camp['id']}, {units[u]}, {y}, '{{}}', '{t}', 'submitted', now())")
+    # two recognised initiatives of Lạng Sơn that year
+    for i in range(2):
+        as_system(server, f"INSERT INTO initiatives (campaign_id, unit_id, title, field, year, status, recognized_level,"
+                          f" recognized_on, recognized_by_unit_id) VALUES ({camp['id']}, {units['TT-LSN']}, 'Sáng kiến {i}',"
+                          f" 'other', {y}, 'recognized', 'province', '{y}-06-01', {units['TTCP']})")
+    ev = create(api, tokens["authority"], cluster, campaign_id=camp["id"]).json()
+    assert act(api, tokens["authority"], ev, "open_scoring").status_code == 200
+    return ev
+
+
+def put_scores(api, token, ev, scorer, items):
+    return api.request("PUT", f"/v1/evaluations/{ev['id']}/scores/{scorer}", token=token, json=items)
+
+
+def test_scoring_from_reports_scores_and_points(api, tokens, cluster, officers, server, units):
+    ev = scoring_setup(api, tokens, cluster, server, units)
+    u = {k: units[k] for k in MEMBERS}
+    # qualitative: Lạng Sơn scored by Lai Châu 16 and Lào Cai 12 (mean 14), itself 20; Sơn La scores nobody
+    assert put_scores(api, officers["TT-LCH"], ev, u["TT-LCH"], [
+        {"target_unit_id": u["TT-LSN"], "criterion_code": "phoi_hop", "points": 16},
+        {"target_unit_id": u["TT-LCI"], "criterion_code": "phoi_hop", "points": 10}]).status_code == 200
+    assert put_scores(api, officers["TT-LCI"], ev, u["TT-LCI"], [
+        {"target_unit_id": u["TT-LSN"], "criterion_code": "phoi_hop", "points": 12}]).status_code == 200
+    r = put_scores(api, tokens["officer"], ev, u["TT-LSN"], [
+        {"target_unit_id": u["TT-LSN"], "criterion_code": "phoi_hop", "points": 20},
+        {"target_unit_id": u["TT-LCH"], "criterion_code": "phoi_hop", "points": 18.5}])
+    assert r.status_code == 200 and sorted(i["points"] for i in r.json()["items"]) == [18.5, 20]
+    # the runners' bonus and penalty points
+    r = api.request("PUT", f"/v1/evaluations/{ev['id']}/adjustments", token=tokens["officer"], json=[
+        {"unit_id": u["TT-LSN"], "criterion_code": "thuong", "points": 2.5, "reason": "Chủ trì hội nghị cụm"},
+        {"unit_id": u["TT-LCH"], "criterion_code": "tru", "points": 4, "reason": "Nộp báo cáo chậm"}])
+    assert r.status_code == 200, r.text
+    assert act(api, tokens["officer"], ev, "open_voting").status_code == 200
+    for voter, choices in (("TT-LSN", ["TT-LCH", "TT-LSN"]), ("TT-LCH", ["TT-LSN"]), ("TT-LCI", ["TT-LSN", "TT-LCH"])):
+        token = tokens["officer"] if voter == "TT-LSN" else officers[voter]
+        r = api.post(f"/v1/evaluations/{ev['id']}/ballots", token=token, json={"choices": [u[c] for c in choices]})
+        assert r.status_code == 201, r.text
+    assert act(api, tokens["officer"], ev, "close").status_code == 200
+    res = api.get(f"/v1/evaluations/{ev['id']}/results", token=tokens["viewer"]).json()
+    assert res["members"] == 4 and res["ballots_cast"] == 3
+    by = {x["unit_code"]: x for x in res["ranking"]}
+    pts = lambda unit: {b["criterion_code"]: b["points"] for b in by[unit]["breakdown"]}
+    det = lambda unit, code: next(b["detail"] for b in by[unit]["breakdown"] if b["criterion_code"] == code)
+    # inspections, MS 30: Lai Châu best (2.0) 30; Lạng Sơn 1.5: 15 + 15·0.5/1 = 22.5; Lào Cai 0.5: 7.5; Sơn La no target
+    assert pts("TT-LCH")["so_cuoc"] == 30 and det("TT-LCH", "so_cuoc")["reason"] == "best_ratio"
+    assert pts("TT-LSN")["so_cuoc"] == 22.5 and det("TT-LSN", "so_cuoc") == {
+        "reason": "above_target", "actual": 300, "target": 200, "ratio": 1.5, "best_ratio": 2}
+    assert pts("TT-LCI")["so_cuoc"] == 7.5 and det("TT-LCI", "so_cuoc")["reason"] == "below_target"
+    assert pts("TT-SLA")["so_cuoc"] == 0 and det("TT-SLA", "so_cuoc")["reason"] == "no_target"
+    # complaint resolution, a ratio of sums, MS 30, target 90 %: Lạng Sơn 90 % at target 15; Lai Châu 80 %:
+    # 15·80/90 = 13.33; Lào Cai has no figures for it
+    assert pts("TT-LSN")["giai_quyet"] == 15 and det("TT-LSN", "giai_quyet")["reason"] == "at_target"
+    assert pts("TT-LCH")["giai_quyet"] == 13.33
+    assert pts("TT-LCI")["giai_quyet"] == 0 and det("TT-LCI", "giai_quyet")["reason"] == "no_report"
+    # the group: 22.5 + 15 = 37.5 for Lạng Sơn; 30 + 13.33 = 43.33 for Lai Châu
+    assert pts("TT-LSN")["ket_qua"] == 37.5 and pts("TT-LCH")["ket_qua"] == 43.33
+    # qualitative: the mean of the others' points, its own apart
+    assert pts("TT-LSN")["phoi_hop"] == 14 and det("TT-LSN", "phoi_hop") == {"scorers": 2}
+    assert pts("TT-SLA")["phoi_hop"] == 0 and by["TT-SLA"]["scorers"] == 0
+    # fixed: 2 recognised initiatives × 2 points; bonus; penalty
+    assert pts("TT-LSN")["sang_kien"] == 4 and det("TT-LSN", "sang_kien") == {"count": 2, "points_each": 2}
+    assert pts("TT-LSN")["thuong"] == 2.5 and det("TT-LSN", "thuong") == {"reason": "Chủ trì hội nghị cụm"}
+    assert pts("TT-LCH")["tru"] == -4
+    # totals: Lạng Sơn 37.5 + 14 + 4 + 2.5 = 58; its self-score uses its own 20: 64
+    assert by["TT-LSN"]["cluster_score"] == 58 and by["TT-LSN"]["self_score"] == 64
+    # Lai Châu: 43.33 + 18.5 (Lạng Sơn's) - 4 = 57.83; it gave itself nothing
+    assert by["TT-LCH"]["cluster_score"] == 57.83 and by["TT-LCH"]["self_score"] is None
+    # votes: Lạng Sơn 3 of 4 members = 75 %, Lai Châu 2 = 50 %: both proposable at 50 %; Lào Cai none
+    assert (by["TT-LSN"]["votes"], by["TT-LSN"]["vote_pct"], by["TT-LSN"]["proposable"]) == (3, 75, True)
+    assert (by["TT-LCH"]["votes"], by["TT-LCH"]["vote_pct"], by["TT-LCH"]["proposable"]) == (2, 50, True)
+    assert (by["TT-LCI"]["votes"], by["TT-LCI"]["proposable"]) == (0, False)
+    assert [x["unit_code"] for x in res["ranking"]][:2] == ["TT-LSN", "TT-LCH"] and by["TT-LSN"]["rank"] == 1
+    # the ranking as CSV
+    csv = api.get(f"/v1/evaluations/{ev['id']}/results", token=tokens["viewer"], headers={"Accept": "text/csv"})
+    assert csv.status_code == 200 and csv.headers["Content-Type"].startswith("text/csv")
+    lines = csv.content.decode("utf-8-sig").splitlines()
+    assert lines[0].startswith("Hạng,Mã đơn vị,Đơn vị,Điểm cụm chấm") and lines[1].startswith("1,TT-LSN,")
+    # after close every sheet is anyone's to read
+    assert api.get(f"/v1/evaluations/{ev['id']}/scores/{u['TT-LCH']}", token=tokens["viewer"]).status_code == 200
+
+
+def test_score_sheets_rules(api, tokens, cluster, officers, server, units):
+    ev = scoring_setup(api, tokens, cluster, server, units)
+    u = {k: units[k] for k in MEMBERS}
+    ok_item = {"target_unit_id": u["TT-LCH"], "criterion_code": "phoi_hop", "points": 10}
+    # whose sheet: the scorer's own officers; a non-member does not score
+    assert put_scores(api, tokens["officer"], ev, u["TT-LCH"], [ok_item]).status_code == 403
+    assert put_scores(api, tokens["authority"], ev, u["TT-LSN"], [ok_item]).status_code == 403   # an authority above it
+    assert put_scores(api, tokens["viewer"], ev, u["TT-LSN"], [ok_item]).status_code == 403
+    hgg = server.token("officer", units["TT-HGG"], sub=990)
+    assert put_scores(api, hgg, ev, units["TT-HGG"], [ok_item]).status_code == 403
+    for item, field, code in [
+        ({"target_unit_id": units["TT-HGG"], "criterion_code": "phoi_hop", "points": 1}, "[0].target_unit_id", "not_member"),
+        ({"target_unit_id": u["TT-LCH"], "criterion_code": "so_cuoc", "points": 1}, "[0].criterion_code", "not_found"),
+        ({"target_unit_id": u["TT-LCH"], "criterion_code": "nope", "points": 1}, "[0].criterion_code", "not_found"),
+        ({"target_unit_id": u["TT-LCH"], "criterion_code": "phoi_hop", "points": 20.01}, "[0].points", "out_of_range"),
+        ({"target_unit_id": u["TT-LCH"], "criterion_code": "phoi_hop", "points": -1}, "[0].points", "out_of_range"),
+        ({"target_unit_id": u["TT-LCH"], "criterion_code": "phoi_hop"}, "[0].points", "required"),
+    ]:
+        r = put_scores(api, tokens["officer"], ev, u["TT-LSN"], [item])
+        assert r.status_code == 422 and (field, code) in [(e["field"], e["code"]) for e in r.json()["errors"]], (item, r.text)
+    r = put_scores(api, tokens["officer"], ev, u["TT-LSN"], [ok_item, dict(ok_item, points=11)])
+    assert r.status_code == 422 and r.json()["errors"][0]["code"] == "duplicate"
+    assert server.sql(f"SELECT count(*) FROM evaluation_scores WHERE evaluation_id = {ev['id']}") == "0"
+    # before close: a sheet is its unit's and the runners'
+    assert put_scores(api, tokens["officer"], ev, u["TT-LSN"], [ok_item]).status_code == 200
+    assert api.get(f"/v1/evaluations/{ev['id']}/scores/{u['TT-LSN']}", token=officers["TT-LCH"]).status_code == 403
+    assert api.get(f"/v1/evaluations/{ev['id']}/scores/{units['TT-HGG']}", token=tokens["admin"]).status_code == 404
+    assert api.get(f"/v1/evaluations/{ev['id']}/scores/{u['TT-LSN']}", token=tokens["authority"]).json()["items"] == [
+        {"target_unit_id": u["TT-LCH"], "criterion_code": "phoi_hop", "points": 10}]
+    # adjustments: the runners', on bonus and penalty criteria
+    adj = {"unit_id": u["TT-LCI"], "criterion_code": "thuong", "points": 1, "reason": "Tích cực"}
+    assert api.request("PUT", f"/v1/evaluations/{ev['id']}/adjustments", token=officers["TT-LCH"], json=[adj]).status_code == 403
+    r = api.request("PUT", f"/v1/evaluations/{ev['id']}/adjustments", token=tokens["officer"], json=[dict(adj, criterion_code="phoi_hop")])
+    assert r.status_code == 422
+    r = api.request("PUT", f"/v1/evaluations/{ev['id']}/adjustments", token=tokens["officer"], json=[dict(adj, reason="")])
+    assert r.status_code == 422
+    # scores only while scoring
+    assert act(api, tokens["officer"], ev, "open_voting").status_code == 200
+    assert put_scores(api, tokens["officer"], ev, u["TT-LSN"], [ok_item]).status_code == 409
+
+
+def voting(api, tokens, cluster, server, units):
+    ev = scoring_setup(api, tokens, cluster, server, units)
+    assert act(api, tokens["officer"], ev, "open_voting").status_code == 200
+    return ev
+
+
+def test_ballots(api, tokens, cluster, officers, server, units):
+    ev = scoring_setup(api, tokens, cluster, server, units)
+    u = {k: units[k] for k in MEMBERS}
+    ballot = lambda token, choices, **kw: api.post(f"/v1/evaluations/{ev['id']}/ballots", token=token, json={"choices": choices}, **kw)
+    assert ballot(tokens["officer"], [u["TT-LCH"]]).status_code == 409          # not voting yet
+    assert act(api, tokens["officer"], ev, "open_voting").status_code == 200
+    assert ballot(tokens["viewer"], [u["TT-LCH"]]).status_code == 403
+    assert ballot(tokens["authority"], [u["TT-LCH"]]).status_code == 403        # TTCP is no member
+    hgg = server.token("officer", units["TT-HGG"], sub=991)
+    assert ballot(hgg, [u["TT-LCH"]]).status_code == 403
+    for choices, code in [([u["TT-LCH"], u["TT-LCI"], u["TT-SLA"], u["TT-LSN"]], "too_many"),
+                          ([u["TT-LCH"], u["TT-LCH"]], "duplicate"), ([units["TT-HGG"]], "not_member")]:
+        r = ballot(tokens["officer"], choices)
+        assert r.status_code == 422 and r.json()["errors"][0]["code"] == code, r.text
+    assert server.sql(f"SELECT count(*) FROM evaluation_voters WHERE evaluation_id = {ev['id']}") == "0"
+    # a ballot is never kept for a replay: the key is ignored, a retry is a second ballot (409)
+    r = ballot(tokens["officer"], [u["TT-LCH"], u["TT-LSN"]], headers={"Idempotency-Key": "ballot-1"})
+    assert r.status_code == 201 and r.json() == {"evaluation_id": ev["id"], "voter_unit_id": u["TT-LSN"], "ballots_cast": 1}
+    assert "choices" not in r.text
+    assert ballot(tokens["officer"], [u["TT-LCH"], u["TT-LSN"]], headers={"Idempotency-Key": "ballot-1"}).status_code == 409
+    assert server.sql("SELECT count(*) FROM idempotency_keys WHERE key = 'ballot-1'") == "0"
+    assert ballot(tokens["authority_ls"], []).status_code == 409                # the same unit, another person
+    assert ballot(officers["TT-LCH"], []).status_code == 201                    # a blank ballot counts
+    # results before close: only how many voted, and the caller's unit's own scores
+    res = api.get(f"/v1/evaluations/{ev['id']}/results", token=tokens["officer"]).json()
+    assert res == {"evaluation_id": ev["id"], "status": "voting", "members": 4, "ballots_cast": 2, "ranking": None,
+                   "own_scores": []}
+    assert api.get(f"/v1/evaluations/{ev['id']}/results", token=tokens["viewer"], headers={"Accept": "text/csv"}).status_code == 409
+    # the server's log holds no choice
+    log = open(server.log_path).read()
+    assert "ballot-1" not in log or '"choices"' not in log
+
+
+def new_cluster(api, tokens, units, n, years_):
+    """a cluster of n new units (the first leads) in each of years_"""
+    made = [api.post("/v1/units", token=tokens["admin"], json={"code": f"EV-U{next(codes):04d}", "name": f"Đơn vị bỏ phiếu {i}",
+                                                               "kind": "other", "parent_id": units["TTCP"]}).json()["id"]
+            for i in range(n)]
+    c = api.post("/v1/clusters", token=tokens["authority"], json={
+        "code": f"EV-{next(codes):04d}", "name": "Cụm bỏ phiếu", "organizer_unit_id": units["TTCP"]}).json()
+    for y in years_:
+        assert api.request("PUT", f"/v1/clusters/{c['id']}/members/{y}", token=tokens["authority"], json=[
+            {"unit_id": uid, "role": "leader" if i == 0 else "member"} for i, uid in enumerate(made)]).status_code == 200
+    return c, made
+
+
+def open_vote(api, tokens, c, year):
+    """an evaluation of cluster c in year, open for voting, two choices a ballot"""
+    ev = api.post("/v1/evaluations", token=tokens["authority"], json={
+        "cluster_id": c["id"], "year": year, "title": "Bỏ phiếu kín", "max_choices": 2,
+        "criteria": [{"code": "phoi_hop", "name": "Phối hợp", "max_points": 10, "kind": "qualitative"}]}).json()
+    assert act(api, tokens["authority"], ev, "open_scoring").status_code == 200
+    assert act(api, tokens["authority"], ev, "open_voting").status_code == 200
+    return ev
+
+
+def test_concurrent_ballots_are_counted_once(api, tokens, server, units):
+    """16 member units, each sending its ballot twice at once: one 201 and one 409 each, 16 counted"""
+    year = next(years)
+    c, made = new_cluster(api, tokens, units, 16, [year])
+    ev = open_vote(api, tokens, c, year)
+    voters = [(uid, server.token("officer", uid, sub=2000 + i)) for i, uid in enumerate(made)]
+
+    def cast(job):
+        uid, token = job
+        return uid, api.post(f"/v1/evaluations/{ev['id']}/ballots", token=token, json={"choices": [made[0], made[1]]}).status_code
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=16) as pool:
+        answers = list(pool.map(cast, voters + voters))
+    for uid in made:
+        assert sorted(s for v, s in answers if v == uid) == [201, 409], uid
+    assert api.get(f"/v1/evaluations/{ev['id']}", token=tokens["viewer"]).json()["ballots_cast"] == 16
+    assert server.sql(f"SELECT count(*) FROM evaluation_ballot_choices WHERE evaluation_id = {ev['id']}") == "32"
+    assert act(api, tokens["authority"], ev, "close").status_code == 200
+    votes = api.get(f"/v1/evaluations/{ev['id']}/results", token=tokens["viewer"]).json()["ranking"]
+    assert {x["unit_id"]: x["votes"] for x in votes if x["votes"]} == {made[0]: 16, made[1]: 16}
+
+
+def dump_rows(server, table, evaluation):
+    """the table's rows of one evaluation as pg_dump writes them (data only, that table)"""
+    out = subprocess.run(["pg_dump", "--data-only", "--table", table, "--column-inserts", server.owner_url],
+                         check=True, capture_output=True, text=True).stdout
+    rows = [line for line in out.splitlines() if line.startswith("INSERT INTO")]
+    return [r for r in rows if re.search(rf"VALUES \({evaluation}, ", r)]
+
+
+def test_after_close_nothing_links_a_voter_to_its_choices(api, tokens, server, units):
+    """Two evaluations of the same members, the same ballots cast in the same order by the same
+    voters, except that two voters' ballots are swapped. After close, a full dump and the tables'
+    system columns must be the same for both, up to the evaluation's id: whichever voter cast
+    whichever ballot, the database is alike, so every link between a voter and a ballot is equally
+    likely. Before close they differ (the threat model says so): the test shows it can tell."""
+    year = next(years)
+    c, made = new_cluster(api, tokens, units, 5, [year, year + 20])
+    tok = {uid: server.token("officer", uid, sub=3000 + i) for i, uid in enumerate(made)}
+    ballots = [[made[1]], [made[2], made[3]], [made[4]], [], [made[1], made[4]]]
+    swapped = [ballots[1], ballots[0]] + ballots[2:]
+    evs, before = [], []
+    for k, sheet in enumerate((ballots, swapped)):
+        ev = open_vote(api, tokens, c, year + 20 * k)
+        for voter, choices in zip(made, sheet):
+            assert api.post(f"/v1/evaluations/{ev['id']}/ballots", token=tok[voter], json={"choices": choices}).status_code == 201
+        # while voting, the voter's row and its choices share a transaction: linkable (README)
+        before.append(server.sql(f"SELECT string_agg(v.unit_id || ':' || c.unit_id, ',' ORDER BY v.unit_id, c.unit_id)"
+                                 f" FROM evaluation_voters v JOIN evaluation_ballot_choices c"
+                                 f" ON c.xmin = v.xmin AND c.evaluation_id = v.evaluation_id WHERE v.evaluation_id = {ev['id']}"))
+        assert act(api, tokens["authority"], ev, "close").status_code == 200
+        evs.append(ev["id"])
+    assert before[0] != before[1], "before close the system columns tell the two apart"
+    # after close: the same dump of every table that holds anything of the ballots
+    for table in ("evaluation_voters", "evaluation_votes", "evaluation_ballot_choices"):
+        a, b = (dump_rows(server, table, e) for e in evs)
+        assert [r.replace(f"({evs[0]}, ", "(E, ") for r in a] == [r.replace(f"({evs[1]}, ", "(E, ") for r in b], table
+    assert dump_rows(server, "evaluation_ballot_choices", evs[0]) == []
+    for e in evs:
+        # one transaction wrote every remaining row, in unit order
+        assert server.sql(f"SELECT count(DISTINCT xmin::text) FROM (SELECT xmin FROM evaluation_voters WHERE evaluation_id = {e}"
+                          f" UNION ALL SELECT xmin FROM evaluation_votes WHERE evaluation_id = {e}) x") == "1"
+        order = server.sql(f"SELECT string_agg(unit_id::text, ',' ORDER BY ctid) FROM evaluation_voters WHERE evaluation_id = {e}")
+        assert order == ",".join(str(m) for m in sorted(made))
+    # the audit trail and the change feed name voters, never choices, for both alike
+    for e in evs:
+        entries = server.sql(f"SELECT string_agg(changes::text, '|' ORDER BY id) FROM audit_log"
+                             f" WHERE entity = 'evaluation' AND entity_id = {e} AND changes ? 'ballot'")
+        assert entries.count("voter_unit_id") == 5 and "choice" not in entries
+    # the results are the same
+    ra, rb = (api.get(f"/v1/evaluations/{e}/results", token=tokens["viewer"]).json()["ranking"] for e in evs)
+    assert [(x["unit_id"], x["votes"]) for x in ra] == [(x["unit_id"], x["votes"]) for x in rb]
+
+
+def test_the_demo_ranking(api, tokens, units):
+    """Cụm thi đua số 1, 2019 (the article of 10/12/2019): Lạng Sơn and Thái Nguyên (200 %, 200 %) and Bắc
+    Giang (150 %, 100 %) first, the three proposed for Bằng khen"""
+    [ev] = api.get("/v1/evaluations", token=tokens["viewer"], params={"year": 2019}).json()["items"]
+    assert ev["status"] == "closed" and ev["meeting_on"] == "2019-12-03" and ev["host_unit_id"] == units["BNC-TQG"]
+    res = api.get(f"/v1/evaluations/{ev['id']}/results", token=tokens["viewer"]).json()
+    assert res["members"] == 14 and res["ballots_cast"] == 14
+    top = [(x["unit_code"], x["rank"], x["cluster_score"], x["votes"], x["proposable"]) for x in res["ranking"][:3]]
+    assert sorted(top[:2]) == [("BNC-LSN", 1, 100, 14, True), ("BNC-TNN", 1, 100, 14, True)]
+    assert top[2] == ("BNC-BGG", 3, 62.5, 14, True)
+    assert [x["unit_code"] for x in res["ranking"] if x["proposable"]] == [t[0] for t in top]
+    bgg = {b["criterion_code"]: b for b in res["ranking"][2]["breakdown"]}
+    assert bgg["vu_an_tham_nhung"]["detail"] == {"reason": "above_target", "actual": 3, "target": 2, "ratio": 1.5, "best_ratio": 2}
+    assert bgg["tham_nhung_vat"]["detail"]["reason"] == "at_target"
+    # sealed: no choice left, tallies only
+    assert api.get(f"/v1/evaluations/{ev['id']}", token=tokens["viewer"]).json()["ballots_cast"] == 14
