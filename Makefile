@@ -30,7 +30,7 @@ STRESS_PACKAGES := nginx curl
 TEST_PACKAGES  := prometheus chromium python3-pil
 CLUSTER_PACKAGES := nginx curl wrk
 
-.PHONY: all deps build run test unit api-test bench bench-reports stress cluster cluster-bench fuzz clean lint contract
+.PHONY: all deps build run test unit api-test bench bench-reports bench-evaluations stress cluster cluster-bench fuzz clean lint contract
 all: build
 
 deps:
@@ -130,6 +130,13 @@ bench: deps build/tdkt
 bench-reports: deps build/tdkt
 	@scripts/deps.sh $(BENCH_PACKAGES)
 	@tests/bench/reports.sh build/tdkt
+
+# evaluations (issue 12): a 60-member cluster-year, a 200-node tree, every score sheet, 60
+# concurrent ballots, close, and the results as JSON and CSV at 16 connections; about 1 minute
+# (tests/bench/evaluations.sh)
+bench-evaluations: deps build/tdkt
+	@scripts/deps.sh $(BENCH_PACKAGES)
+	@tests/bench/evaluations.sh build/tdkt
 
 # 1,000 slow, half-open and idle connections against nginx in front (docker/nginx.conf) and the
 # server alone; about 70 s (tests/stress/run.sh)

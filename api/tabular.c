@@ -35,6 +35,14 @@ int tabular_respond(struct req *r, enum tabular_format format, const struct tabl
 	return 0;
 }
 
+void tabular_headers(struct req *r, enum tabular_format format, const char *disposition)
+{
+	if (format == TABULAR_JSON)
+		return;
+	r->content_type = format == TABULAR_CSV ? "text/csv; charset=utf-8" : XLSX_TYPE;
+	snprintf(r->disposition, sizeof r->disposition, "%s", disposition);
+}
+
 int tabular_answer(struct req *r, enum tabular_format format, int ncols, bool (*fill)(struct table *t, const void *ctx),
 		   const void *ctx, const char *name, const char *sheet)
 {

@@ -17,6 +17,10 @@ bool tabular_format(struct req *r, enum tabular_format *format);
 int tabular_respond(struct req *r, enum tabular_format format, const struct table *t, const char *name,
 		    const char *sheet);
 
+/* The headers of an answer in `format` whose body is already written (a kept one):
+ * Content-Type, and the Content-Disposition given (CSV, XLSX). */
+void tabular_headers(struct req *r, enum tabular_format format, const char *disposition);
+
 /* Makes a table of ncols columns, filled by fill(t, ctx) (false: out of memory), and answers it
  * as tabular_respond does. */
 int tabular_answer(struct req *r, enum tabular_format format, int ncols, bool (*fill)(struct table *t, const void *ctx),

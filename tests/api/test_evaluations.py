@@ -445,3 +445,11 @@ def test_the_demo_ranking(api, tokens, units):
     assert bgg["tham_nhung_vat"]["detail"]["reason"] == "at_target"
     # sealed: no choice left, tallies only
     assert api.get(f"/v1/evaluations/{ev['id']}", token=tokens["viewer"]).json()["ballots_cast"] == 14
+    # closed results never change: an ETag, 304 on a match; the kept CSV answers as the first did
+    r = api.get(f"/v1/evaluations/{ev['id']}/results", token=tokens["viewer"])
+    assert r.headers["ETag"] == f'"{ev["version"]}"' and r.json() == res
+    assert api.get(f"/v1/evaluations/{ev['id']}/results", token=tokens["viewer"],
+                   headers={"If-None-Match": r.headers["ETag"]}).status_code == 304
+    csv = [api.get(f"/v1/evaluations/{ev['id']}/results", token=tokens["viewer"], headers={"Accept": "text/csv"}) for _ in range(2)]
+    assert csv[0].content == csv[1].content and csv[1].headers["Content-Disposition"] == csv[0].headers["Content-Disposition"]
+    assert csv[1].headers["Content-Type"] == "text/csv; charset=utf-8" and b"BNC-LSN" in csv[1].content

@@ -65,8 +65,6 @@ scenario() { # name lua-path-expression [accept] [think time, ms, before each re
   } > "$work/$1.lua"
 }
 
-# wrk's latency (1.23ms, 850.00us, 1.02s) in ms
-ms() { awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /[0-9]s$/ && v !~ /ms$/) n *= 1000; printf "%.2f", n }'; }
 status=0
 measure() { # script [connections]: sets rps p50 p99 (ms, wrk's), sp50 sp99 (ms, the server's own
             # time from its access log: without the wait for wrk's threads to be scheduled) and
@@ -74,13 +72,7 @@ measure() { # script [connections]: sets rps p50 p99 (ms, wrk's), sp50 sp99 (ms,
   local out from conns=${2:-16}
   from=$(($(wc -l < "$work/server.log") + 1))
   out=$(wrk -t$((conns < 2 ? 1 : 2)) -c"$conns" -d"${seconds}s" --timeout 5s --latency -s "$work/$1.lua" "$base" 2>&1)
-  rps=$(awk '/Requests\/sec/ {printf "%.0f", $2}' <<<"$out")
-  p50=$(ms "$(awk '$1 == "50%" {print $2}' <<<"$out")")
-  p99=$(ms "$(awk '$1 == "99%" {print $2}' <<<"$out")")
-  read -r sp50 sp99 < <(tail -n +"$from" "$work/server.log" | grep -ao '"ms":[0-9.]*' | cut -d: -f2 | sort -g |
-    awk '{a[NR] = $1} END {printf "%.2f %.2f\n", a[int(NR * 0.5 + 0.5)], a[int(NR * 0.99 + 0.5)]}')
-  timeouts=$(sed -nE 's/.*timeout ([0-9]+).*/\1/p' <<<"$out"); timeouts=${timeouts:-0}
-  non2xx=$(sed -nE 's/.*Non-2xx or 3xx responses: ([0-9]+).*/\1/p' <<<"$out"); non2xx=${non2xx:-0}
+  wrk_figures "$out" "$from"
   if [[ "$non2xx" != 0 || "$timeouts" != 0 ]]; then
     echo "  $1: $non2xx responses were not 2xx, $timeouts timed out"; status=1
   fi
