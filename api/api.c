@@ -99,6 +99,15 @@ static bool collect_facts(char *err, size_t errlen)
 			fk_on_delete[nfacts] = (struct db_constraint){f->constraint, "id", "referenced", f->on_parent_delete, 0};
 			nfacts++;
 		}
+	for (size_t m = 0; m < API_COUNT(modules); m++)
+		for (size_t i = 0; i < modules[m]->nrefusals; i++) {
+			if (nfacts >= MAX_FACTS) {
+				snprintf(err, errlen, "more than %d foreign keys and refusals", MAX_FACTS);
+				return false;
+			}
+			fk_on_write[nfacts] = fk_on_delete[nfacts] = modules[m]->refusals[i];
+			nfacts++;
+		}
 	return true;
 }
 

@@ -28,6 +28,10 @@ struct api_module {
 	const struct resource *resource;  /* a descriptor (api/crud.h): its routes and statements are made */
 	const struct fk_fact *facts;      /* the foreign keys of the module's tables */
 	size_t nfacts;
+	/* its triggers' refusals of writes made through other modules (an evaluation fixes its
+	 * cluster-year's members): explained wherever those writes fail */
+	const struct db_constraint *refusals;
+	size_t nrefusals;
 	/* after the demo data is loaded (`tdkt demo`), in one transaction as 'system' on the service's
 	 * own connection: what the demo needs the module's code for (an evaluation closed as its
 	 * leader would close it). NULL: nothing. */

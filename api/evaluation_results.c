@@ -198,8 +198,13 @@ static bool score_leaves(struct app_error *err, struct tally *t, PGresult *adjus
 					n = a && !t->per[j * t->m + m] ? strtoll(a, NULL, 10) : 0;
 					t->count[j * t->m + m] = n;
 				}
-				long long p = n * node->each;
-				t->base[m * t->n + j] = n > 0 && p / n != node->each ? node->max : p;
+				/* a count of 10^15 times 100 points: past the maximum, without overflowing */
+				long long p;
+				if (n < 0)
+					p = 0;
+				else if (__builtin_mul_overflow(n, node->each, &p) || p > node->max)
+					p = node->max;
+				t->base[m * t->n + j] = p;
 			}
 		}
 	}
@@ -534,7 +539,9 @@ static int closed_results(struct req *r, struct db_conn *db, long long id, long 
 		}
 	}
 	pthread_once(&cache_once, cache_init);
-	if (answer_cache_get(cache, id, (int)format, r->out, note)) {
+	/* by version too: a database restored under a running instance is not answered from before */
+	int variant = (int)format + 4 * (int)(version & 0xffffff);
+	if (answer_cache_get(cache, id, variant, r->out, note)) {
 		tabular_headers(r, format, note);
 		return 0;
 	}
@@ -559,7 +566,7 @@ static int closed_results(struct req *r, struct db_conn *db, long long id, long 
 	}
 	PQclear(res);
 	if (rc == 0 && buf_ok(r->out))
-		answer_cache_put(cache, id, (int)format, r->out->data, r->out->len, r->disposition);
+		answer_cache_put(cache, id, variant, r->out->data, r->out->len, r->disposition);
 	return rc;
 }
 

@@ -4,7 +4,7 @@
  *     by the member's own officers and authorities (ACT_SCORE_VOTE over the scorer);
  *   PUT /v1/evaluations/{id}/adjustments  [{unit_id, criterion_code, points, reason}]
  *     bonus and penalty points with their reasons, given by the evaluation's runners.
- * Each has its GET. Before close, a unit's sheet is its own unit's and the runners' to read, as
+ * Each has its GET. Before close, a unit's sheet is its own unit's (and admins') to read, as
  * results are hidden until then; adjustments are the runners'. After close, anyone's. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -161,17 +161,22 @@ static void answer(struct req *r, const struct evaluation *ev, const char *score
 	BUF_CAT(r->out, ",\"items\":", items, "}");
 }
 
-/* may the caller read this sheet: after close anyone; before, a scorer's own unit and the
- * runners (scores), the runners (adjustments) */
+/* may the caller read this sheet: after close anyone; before, a score sheet its own unit's and
+ * admins' only — the leader unit runs the evaluation but competes in it too — and the bonus and
+ * penalty points the runners' who give them */
 static bool may_read(struct req *r, const struct evaluation *ev, long long scorer)
 {
-	if (strcmp(ev->status, "closed") == 0)
+	if (strcmp(ev->status, "closed") == 0 || r->caller.role == ROLE_ADMIN)
 		return true;
-	if (scorer > 0 && scorer == r->caller.unit_id && authz_role_may(r, ACT_SCORE_VOTE))
-		return true;
+	if (scorer > 0) {
+		if (scorer == r->caller.unit_id && authz_role_may(r, ACT_SCORE_VOTE))
+			return true;
+		return app_error_set(&r->err, 403, "Until evaluation %lld is closed, a score sheet is read by its own unit only.",
+				     ev->id);
+	}
 	if (!authz_require_cluster_year(r, ACT_RUN_EVALUATION, ev->cluster, ev->year, NULL))
-		return app_error_set(&r->err, 403, "Until evaluation %lld is closed, a score sheet is read by its own unit "
-					      "and the evaluation's runners only.", ev->id);
+		return app_error_set(&r->err, 403, "Until evaluation %lld is closed, its bonus and penalty points are read by "
+					      "its runners only.", ev->id);
 	return true;
 }
 

@@ -54,16 +54,24 @@ static const struct fk_fact facts[] = {
 	{"evaluation_adjustments_unit_fkey", "unit_id", "unit_id does not name an existing unit",
 	 "the unit has evaluation points"},
 	{"evaluation_voters_unit_fkey", "unit_id", "the voter does not exist", "the unit voted in evaluations"},
-	{"evaluation_ballot_choices_unit_fkey", "choices", "a choice does not name an existing unit",
-	 "the unit has votes in evaluations"},
 	{"evaluation_votes_unit_fkey", "unit_id", "the unit does not exist", "the unit has votes in evaluations"},
+};
+
+/* sql/0018: a trigger, as members change in the clusters' own requests (PUT, rollover) */
+static const struct db_constraint refusals[] = {
+	{"evaluations_members_fixed", "members", "fixed", "the cluster-year's evaluation has opened: its members are fixed", 409},
 };
 
 /* the campaign, if any, runs in the cluster */
 DB_STMT(evaluations_campaign_cluster, "SELECT 1 FROM campaign_clusters WHERE campaign_id = $1 AND cluster_id = $2");
-/* the criteria's indicators the catalogue does not have */
-DB_STMT(evaluations_unknown_indicators, "SELECT DISTINCT j #>> '{}' FROM jsonb_path_query($1::jsonb, '$.**.indicator_code') j"
-	" WHERE NOT EXISTS (SELECT 1 FROM indicators i WHERE i.code = j #>> '{}') ORDER BY 1");
+/* the criteria's indicators the catalogue does not have, and those a fixed leaf would count that
+ * are no count (a ratio, an amount): (code, problem) */
+DB_STMT(evaluations_unknown_indicators, "SELECT DISTINCT j #>> '{}', 'not_found'"
+	" FROM jsonb_path_query($1::jsonb, '$.**.indicator_code') j"
+	" WHERE NOT EXISTS (SELECT 1 FROM indicators i WHERE i.code = j #>> '{}')"
+	" UNION SELECT DISTINCT j #>> '{}', 'not_a_count'"
+	" FROM jsonb_path_query($1::jsonb, '$.** ? (@.kind == \"fixed\").indicator_code') j"
+	" JOIN indicators i ON i.code = j #>> '{}' WHERE i.kind <> 'base' OR i.unit <> 'count' ORDER BY 1");
 DB_STMT(evaluations_load, "SELECT cluster_id, year, campaign_id, status, max_choices, vote_threshold_pct, criteria, title"
 	" FROM evaluations WHERE id = $1");
 DB_STMT(evaluations_load_share, "SELECT cluster_id, year, campaign_id, status, max_choices, vote_threshold_pct, criteria,"
@@ -131,8 +139,13 @@ static bool before_write(struct req *r, const struct jvalue *v, PGresult *cur)
 	PGresult *res = db_run(r->db, &sql_evaluations_unknown_indicators, 1, params, NULL, &r->err);
 	if (!res)
 		return false;
-	for (int i = 0; i < PQntuples(res); i++)
-		app_error_field(&r->err, "criteria", "not_found", "the catalogue has no indicator %s", PQgetvalue(res, i, 0));
+	for (int i = 0; i < PQntuples(res); i++) {
+		const char *code = PQgetvalue(res, i, 0), *problem = PQgetvalue(res, i, 1);
+		if (strcmp(problem, "not_found") == 0)
+			app_error_field(&r->err, "criteria", problem, "the catalogue has no indicator %s", code);
+		else
+			app_error_field(&r->err, "criteria", problem, "a fixed criterion counts: %s is not counted in units", code);
+	}
 	bool ok = PQntuples(res) == 0;
 	PQclear(res);
 	return ok;
@@ -198,7 +211,8 @@ static bool after_demo(struct db_conn *db, struct app_error *err)
 }
 
 const struct api_module evaluations_module = {
-	.name = "evaluations", .resource = &evaluations, WITH(stmts, stmts), WITH(facts, facts), .after_demo = after_demo,
+	.name = "evaluations", .resource = &evaluations, WITH(stmts, stmts), WITH(facts, facts), WITH(refusals, refusals),
+	.after_demo = after_demo,
 };
 
 const struct resource *evaluations_resource(void)

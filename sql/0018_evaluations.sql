@@ -14,7 +14,8 @@
 -- nor the change feed (a ballot's entry in each says which unit voted, never for whom) links a
 -- voter to its choices. README "Secret ballots" has the threat model: while voting is open, an
 -- operator reading the database can link them (the voter's row and its choices share a
--- transaction), and the deleted rows stay in the data files and WAL until vacuumed and recycled.
+-- transaction), and the deleted rows keep their bytes in the data files and the WAL until their
+-- space is reused or the table rewritten (VACUUM FULL), and the WAL recycled.
 
 CREATE TABLE evaluations (
     id                  bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -91,15 +92,16 @@ CREATE TABLE evaluation_voters (
 );
 CREATE INDEX evaluation_voters_unit_idx ON evaluation_voters (unit_id);
 
--- what was chosen while voting is open, one row per choice, nothing of who chose it
+-- what was chosen while voting is open, one row per choice, nothing of who chose it. No foreign
+-- key on the unit: its "still referenced" answer to a unit's delete would tell whether anybody had
+-- chosen it. The choices are members (checked when cast), and members are fixed while voting
+-- (below) and cannot be deleted (cluster_members_unit_fkey).
 CREATE TABLE evaluation_ballot_choices (
     evaluation_id  bigint NOT NULL,
     unit_id        bigint NOT NULL,
-    CONSTRAINT evaluation_ballot_choices_evaluation_fkey FOREIGN KEY (evaluation_id) REFERENCES evaluations (id) ON DELETE CASCADE,
-    CONSTRAINT evaluation_ballot_choices_unit_fkey FOREIGN KEY (unit_id) REFERENCES units (id) ON DELETE RESTRICT
+    CONSTRAINT evaluation_ballot_choices_evaluation_fkey FOREIGN KEY (evaluation_id) REFERENCES evaluations (id) ON DELETE CASCADE
 );
 CREATE INDEX evaluation_ballot_choices_evaluation_idx ON evaluation_ballot_choices (evaluation_id);
-CREATE INDEX evaluation_ballot_choices_unit_idx ON evaluation_ballot_choices (unit_id);
 
 -- the tallies, written at close
 CREATE TABLE evaluation_votes (
@@ -112,6 +114,33 @@ CREATE TABLE evaluation_votes (
     CONSTRAINT evaluation_votes_unit_fkey FOREIGN KEY (unit_id) REFERENCES units (id) ON DELETE RESTRICT
 );
 CREATE INDEX evaluation_votes_unit_idx ON evaluation_votes (unit_id);
+
+-- A cluster-year's members are fixed once its evaluation has opened: scores, ballots and the
+-- share of votes are of those members. The evaluation's row is read FOR SHARE, so a change of
+-- members and an open_scoring (which locks the row) happen one after the other, never at once.
+CREATE FUNCTION evaluations_members_fixed() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+    c bigint := CASE WHEN TG_OP = 'DELETE' THEN OLD.cluster_id ELSE NEW.cluster_id END;
+    y integer := CASE WHEN TG_OP = 'DELETE' THEN OLD.year ELSE NEW.year END;
+BEGIN
+    PERFORM 1 FROM evaluations e WHERE e.cluster_id = c AND e.year = y AND e.status <> 'draft' FOR SHARE;
+    IF FOUND THEN
+        RAISE EXCEPTION 'the evaluation of cluster % in % has opened: its members are fixed', c, y
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'evaluations_members_fixed';
+    END IF;
+    IF TG_OP = 'UPDATE' AND (OLD.cluster_id, OLD.year) IS DISTINCT FROM (NEW.cluster_id, NEW.year) THEN
+        PERFORM 1 FROM evaluations e WHERE e.cluster_id = OLD.cluster_id AND e.year = OLD.year AND e.status <> 'draft' FOR SHARE;
+        IF FOUND THEN
+            RAISE EXCEPTION 'the evaluation of cluster % in % has opened: its members are fixed', OLD.cluster_id, OLD.year
+                USING ERRCODE = 'check_violation', CONSTRAINT = 'evaluations_members_fixed';
+        END IF;
+    END IF;
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER cluster_members_fixed_by_evaluation AFTER INSERT OR UPDATE OR DELETE ON cluster_members
+    FOR EACH ROW EXECUTE FUNCTION evaluations_members_fixed();
 
 -- the results as made at close (GET …/results answers them as stored)
 CREATE TABLE evaluation_results (

@@ -279,8 +279,12 @@ def test_score_sheets_rules(api, tokens, cluster, officers, server, units):
     assert put_scores(api, tokens["officer"], ev, u["TT-LSN"], [ok_item]).status_code == 200
     assert api.get(f"/v1/evaluations/{ev['id']}/scores/{u['TT-LSN']}", token=officers["TT-LCH"]).status_code == 403
     assert api.get(f"/v1/evaluations/{ev['id']}/scores/{units['TT-HGG']}", token=tokens["admin"]).status_code == 404
-    assert api.get(f"/v1/evaluations/{ev['id']}/scores/{u['TT-LSN']}", token=tokens["authority"]).json()["items"] == [
+    # the organiser's authority and the leader run it, but a sheet is its own unit's until close
+    assert api.get(f"/v1/evaluations/{ev['id']}/scores/{u['TT-LCH']}", token=tokens["officer"]).status_code == 403
+    assert api.get(f"/v1/evaluations/{ev['id']}/scores/{u['TT-LSN']}", token=tokens["authority"]).status_code == 403
+    assert api.get(f"/v1/evaluations/{ev['id']}/scores/{u['TT-LSN']}", token=tokens["officer"]).json()["items"] == [
         {"target_unit_id": u["TT-LCH"], "criterion_code": "phoi_hop", "points": 10}]
+    assert api.get(f"/v1/evaluations/{ev['id']}/scores/{u['TT-LSN']}", token=tokens["admin"]).status_code == 200
     # adjustments: the runners', on bonus and penalty criteria
     adj = {"unit_id": u["TT-LCI"], "criterion_code": "thuong", "points": 1, "reason": "Tích cực"}
     assert api.request("PUT", f"/v1/evaluations/{ev['id']}/adjustments", token=officers["TT-LCH"], json=[adj]).status_code == 403
@@ -453,3 +457,43 @@ def test_the_demo_ranking(api, tokens, units):
     csv = [api.get(f"/v1/evaluations/{ev['id']}/results", token=tokens["viewer"], headers={"Accept": "text/csv"}) for _ in range(2)]
     assert csv[0].content == csv[1].content and csv[1].headers["Content-Disposition"] == csv[0].headers["Content-Disposition"]
     assert csv[1].headers["Content-Type"] == "text/csv; charset=utf-8" and b"BNC-LSN" in csv[1].content
+
+
+def test_members_are_fixed_once_an_evaluation_opens(api, tokens, cluster, units, server):
+    """scores, ballots and the share of votes are of the members when scoring opened"""
+    put = lambda members: api.request("PUT", f"/v1/clusters/{cluster['id']}/members/{cluster['year']}", token=tokens["authority"],
+                                      json=[{"unit_id": units[u], "role": r} for u, r in members])
+    ev = create(api, tokens["authority"], cluster).json()
+    assert put([("TT-LSN", "leader"), ("TT-LCH", "deputy"), ("TT-LCI", "member")]).status_code == 200   # a draft: still free
+    assert act(api, tokens["authority"], ev, "open_scoring").status_code == 200
+    before = server.sql(f"SELECT count(*) FROM cluster_members WHERE cluster_id = {cluster['id']} AND year = {cluster['year']}")
+    r = put([("TT-LSN", "leader"), ("TT-LCH", "deputy")])
+    assert r.status_code == 409 and r.json()["errors"][0] == {
+        "field": "members", "code": "fixed", "message": "the cluster-year's evaluation has opened: its members are fixed"}
+    assert server.sql(f"SELECT count(*) FROM cluster_members WHERE cluster_id = {cluster['id']} AND year = {cluster['year']}") == before
+    # a rollover into an opened year is refused alike
+    prev = {"id": cluster["id"], "year": cluster["year"] - 1}
+    assert api.request("PUT", f"/v1/clusters/{cluster['id']}/members/{prev['year']}", token=tokens["authority"], json=[
+        {"unit_id": units["TT-LSN"], "role": "leader"}, {"unit_id": units["TT-LCH"], "role": "deputy"}]).status_code == 200
+    r = api.post(f"/v1/clusters/{cluster['id']}/rollover", token=tokens["authority"],
+                 json={"from_year": prev["year"], "deputy_unit_id": units["TT-LSN"]})
+    assert r.status_code in (409,), r.text
+
+
+def test_fixed_criteria_count_whole_counts(api, tokens, cluster, server, units):
+    """a fixed leaf counts a base indicator counted in units; a huge count reaches the maximum, never overflows"""
+    ratio = [{"code": "ty_le", "name": "Tỷ lệ", "max_points": 5, "kind": "fixed", "points_each": 1,
+              "indicator_code": "recovery_rate"}]
+    r = create(api, tokens["authority"], cluster, criteria=ratio)
+    assert r.status_code == 422 and r.json()["errors"][0]["code"] == "not_a_count"
+    tree = [{"code": "so_cuoc", "name": "Số cuộc", "max_points": 100, "kind": "fixed", "points_each": 9999,
+             "indicator_code": "inspections"}]
+    as_system(server, f"INSERT INTO reports (unit_id, year, span, figures, status, submitted_at, reviewed_at) VALUES"
+                      f" ({units['TT-LSN']}, {cluster['year']}, 'year', '{{\"inspections\": 999999999999999}}', 'accepted', now(), now()),"
+                      f" ({units['TT-LCH']}, {cluster['year']}, 'year', '{{\"inspections\": 0}}', 'accepted', now(), now())")
+    ev = create(api, tokens["authority"], cluster, criteria=tree).json()
+    for action in ("open_scoring", "open_voting", "close"):
+        assert act(api, tokens["authority"], ev, action).status_code == 200, action
+    by = {x["unit_code"]: x for x in api.get(f"/v1/evaluations/{ev['id']}/results", token=tokens["viewer"]).json()["ranking"]}
+    assert by["TT-LSN"]["cluster_score"] == 100 and by["TT-LSN"]["breakdown"][0]["detail"]["count"] == 999999999999999
+    assert by["TT-LCH"]["cluster_score"] == 0 and by["TT-LCI"]["breakdown"][0]["detail"]["count"] == 0
