@@ -11,8 +11,13 @@
 #include "api/crud.h"
 
 static const char *const sources[] = {"decision", "history", NULL};
+/* what it rewards (sql/0021): công trạng, theo phong trào/chuyên đề, đột xuất, cống hiến, đối ngoại */
+static const char *const award_types[] = {"merit", "campaign", "ad_hoc", "dedication", "external", NULL};
 
-enum { F_ID, F_KIND, F_KIND_NAME, F_YEAR, F_UNIT, F_PERSON, F_DECISION_ID, F_NUMBER, F_DECIDED_ON, F_ISSUER, F_SOURCE };
+enum {
+	F_ID, F_KIND, F_KIND_NAME, F_YEAR, F_UNIT, F_PERSON, F_DECISION_ID, F_NUMBER, F_DECIDED_ON, F_ISSUER, F_SOURCE,
+	F_TYPE, F_PERIOD_FROM, F_PERIOD_TO
+};
 static const struct field fields[] = {
 	[F_ID] = FIELD_ID,
 	[F_KIND] = {{"award_kind_code", JF_STRING, JF_REQUIRED, 2, 48, NULL, snake_code_ok, SNAKE_CODE_DESC}, NULL, COL_STR,
@@ -29,6 +34,10 @@ static const struct field fields[] = {
 	[F_DECIDED_ON] = {{"decided_on", JF_DATE, JF_NULLABLE, 0, 0, NULL, NULL, NULL}, NULL, COL_STR, 0, NULL},
 	[F_ISSUER] = {{"issuing_unit_id", JF_ID, JF_NULLABLE, 0, 0, NULL, NULL, NULL}, NULL, COL_NUM, FR_FILTER, NULL},
 	[F_SOURCE] = {{"source", JF_ENUM, JF_READONLY, 0, 0, sources, NULL, NULL}, NULL, COL_STR, FR_FILTER, "'history'"},
+	[F_TYPE] = {{"award_type", JF_ENUM, 0, 0, 0, award_types, NULL, NULL}, NULL, COL_STR, FR_FILTER, "'merit'"},
+	/* the years the rewarded achievement spans (both or neither: neither is the award's year) */
+	[F_PERIOD_FROM] = {{"period_from", JF_INT, JF_NULLABLE, 1945, 2100, NULL, NULL, NULL}, NULL, COL_NUM, 0, NULL},
+	[F_PERIOD_TO] = {{"period_to", JF_INT, JF_NULLABLE, 1945, 2100, NULL, NULL, NULL}, NULL, COL_NUM, 0, NULL},
 	FIELDS_ROW_META,
 	/* the unit whose record it is: the recipient unit, or the recipient person's unit */
 	{JF_RO("record_unit_id"),
@@ -39,6 +48,8 @@ static const struct field fields[] = {
 static const struct db_constraint constraints[] = {
 	{"awards_once", "award_kind_code", "duplicate",
 	 "the recipient already has this award for this year from this decision", 409},
+	{"awards_period_both", "period_to", "required", "period_from and period_to go together", 0},
+	{"awards_period_order", "period_to", "out_of_range", "the period runs from period_from to period_to, at the latest the award's year", 0},
 };
 
 /* what a new or changed award must agree with: the kind's recipient, the person's unit */
@@ -46,14 +57,33 @@ DB_STMT(awards_recipient, "SELECT (SELECT recipient FROM award_kinds WHERE code 
 	" (SELECT unit_id FROM people WHERE id = $2)");
 static const struct db_stmt *const stmts[] = {&sql_awards_recipient};
 
-/* on create, exactly one recipient */
+static const struct resource awards;
+
+/* a field's value after the write: the body's, else the row's (cur NULL on create) */
+static bool int_after(const struct jvalue *v, PGresult *cur, int field, long long *out)
+{
+	if (v[field].present)
+		return !v[field].is_null && (*out = v[field].num, true);
+	const char *was = cur ? crud_cur(&awards, cur, field) : NULL;
+	return was && (*out = strtoll(was, NULL, 10), true);
+}
+
+/* on create, exactly one recipient; the period both or neither, in order, up to the award's year */
 static bool validate(struct req *r, const struct jvalue *v, PGresult *cur)
 {
 	bool to_unit = v[F_UNIT].present && !v[F_UNIT].is_null, to_person = v[F_PERSON].present && !v[F_PERSON].is_null;
-	if (cur || to_unit != to_person)
-		return true;
-	return app_error_field(&r->err, to_unit ? "recipient_person_id" : "recipient_unit_id", "one_recipient",
-			       "name exactly one of recipient_unit_id and recipient_person_id");
+	if (!cur && to_unit == to_person)
+		app_error_field(&r->err, to_unit ? "recipient_person_id" : "recipient_unit_id", "one_recipient",
+				"name exactly one of recipient_unit_id and recipient_person_id");
+	long long from, to, year;
+	bool has_from = int_after(v, cur, F_PERIOD_FROM, &from), has_to = int_after(v, cur, F_PERIOD_TO, &to);
+	if (has_from != has_to)
+		app_error_field(&r->err, has_from ? "period_to" : "period_from", "required",
+				"period_from and period_to go together");
+	else if (has_from && int_after(v, cur, F_YEAR, &year) && (from > to || to > year))
+		app_error_field(&r->err, "period_to", "out_of_range",
+				"the period runs from period_from to period_to, at the latest the award's year %lld", year);
+	return r->err.nfields == 0;
 }
 
 /* The rules a write checks before the database's own: a kind that exists and fits the recipient,
@@ -91,8 +121,6 @@ static bool check_award(struct req *r, const char *kind, long long year, const c
 		app_error_field(&r->err, "decided_on", "before_year", "decided_on is before the award's year %lld", year);
 	return r->err.nfields == 0;
 }
-
-static const struct resource awards;
 
 static bool before_write(struct req *r, const struct jvalue *v, PGresult *cur)
 {

@@ -26,15 +26,19 @@ static const struct field fields[] = {
 	{JF_RO("recognized_level"), NULL, COL_STR, 0, NULL},
 	{JF_RO("recognized_on"), NULL, COL_STR, 0, NULL},
 	{JF_RO("recognized_by_unit_id"), NULL, COL_NUM, 0, NULL},
+	/* its scope of effect (phạm vi ảnh hưởng), apart from the recognising level (sql/0021) */
+	{JF_RO("recognized_scope"), NULL, COL_STR, 0, NULL},
 	FIELDS_ROW_META,
 };
 
-/* recognition: {"level", "recognized_on"} or {"recognized": false} */
-enum { R_LEVEL, R_ON, R_RECOGNIZED };
+/* recognition: {"level", "recognized_on", "scope"?} or {"recognized": false} */
+static const char *const scopes[] = {"unit", "sector", "province", "national", NULL};
+enum { R_LEVEL, R_ON, R_RECOGNIZED, R_SCOPE };
 static const struct jfield recognize_fields[] = {
 	[R_LEVEL] = {"level", JF_ENUM, 0, 0, 0, levels, NULL, NULL},
 	[R_ON] = {"recognized_on", JF_DATE, 0, 0, 0, NULL, NULL, NULL},
 	[R_RECOGNIZED] = {"recognized", JF_BOOL, 0, 0, 0, NULL, NULL, NULL},
+	[R_SCOPE] = {"scope", JF_ENUM, 0, 0, 0, scopes, NULL, NULL},
 };
 
 DB_STMT(initiatives_campaign, "SELECT c.status, extract(year FROM c.starts_on)::int, extract(year FROM c.ends_on)::int"
@@ -105,8 +109,9 @@ static bool check_action(struct req *r, const struct state_action *a, const stru
 {
 	(void)a;
 	bool refused = v[R_RECOGNIZED].present && !v[R_RECOGNIZED].boolean;
-	if (refused && (v[R_LEVEL].present || v[R_ON].present))
-		app_error_field(&r->err, "recognized", "conflict", "give either level and recognized_on, or recognized: false");
+	if (refused && (v[R_LEVEL].present || v[R_ON].present || v[R_SCOPE].present))
+		app_error_field(&r->err, "recognized", "conflict",
+				"give either level, recognized_on and scope, or recognized: false");
 	if (!refused) {
 		if (!v[R_LEVEL].present)
 			app_error_field(&r->err, "level", "required", "level is required to recognise");
@@ -130,12 +135,14 @@ static bool on_action(struct req *r, const struct state_action *a, const struct 
 	out->set[0] = v[R_LEVEL].str;
 	out->set[1] = v[R_ON].str;
 	out->set[2] = id_text(r->caller.unit_id, out->text[2]);
+	out->set[3] = v[R_SCOPE].present ? v[R_SCOPE].str : NULL;
 	return true;
 }
 
 /* once decided, an initiative no longer changes */
 static const char *const registered[] = {"registered", NULL};
-static const char *const recognition[] = {"recognized_level", "recognized_on", "recognized_by_unit_id", NULL};
+static const char *const recognition[] = {"recognized_level", "recognized_on", "recognized_by_unit_id", "recognized_scope",
+					   NULL};
 static const struct state_action actions[] = {
 	{.name = "recognize", .from = registered, .right = ACT_RECOGNIZE, .body = recognize_fields,
 	 .nbody = API_COUNT(recognize_fields), .sets = recognition},

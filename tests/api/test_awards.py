@@ -34,6 +34,7 @@ def test_demo_record(api, tokens, units):
     assert [(a["award_kind_code"], a["award_kind_name"], a["year"], a["issuing_unit_id"], a["source"]) for a in items] == \
         [("giay_khen", "Giấy khen", 2018, units["DUK-KG"], "history")]
     assert items[0]["recipient_person_id"] is None and items[0]["decision_id"] is None
+    assert (items[0]["award_type"], items[0]["period_from"], items[0]["period_to"]) == ("campaign", 2016, 2018)
     assert api.get("/v1/awards", token=tokens["integration"],
                    params={"issuing_unit_id": units["DUK-KG"], "year": 2018}).json()["items"] == items
 
@@ -244,3 +245,32 @@ def test_any_award_body_gets_a_clean_answer(api, tokens, server, body):
     # 400: an integer beyond 64 bits is malformed JSON to the parser, said with its position
     assert r.status_code in (201, 400, 403, 409, 422), r.text
     assert count(server) == before + (1 if r.status_code == 201 else 0)
+
+
+def test_what_an_award_rewards(api, tokens, units, server):
+    """its type (merit by default) and the period of the achievement: both years or neither, in order, up to the
+    award's year; a filter by type"""
+    r = record(api, tokens["admin"], recipient_unit_id=units["TT-LSN"], award_kind_code="giay_khen")
+    assert r.status_code == 201 and (r.json()["award_type"], r.json()["period_from"], r.json()["period_to"]) == ("merit", None, None)
+    y = next(years)
+    r = record(api, tokens["admin"], recipient_unit_id=units["TT-LSN"], award_kind_code="giay_khen", year=y,
+               award_type="ad_hoc", period_from=y - 1, period_to=y, decision_number="12/QĐ-TTr")
+    assert r.status_code == 201, r.text
+    award = r.json()
+    assert (award["award_type"], award["period_from"], award["period_to"]) == ("ad_hoc", y - 1, y)
+    listed = api.get("/v1/awards", token=tokens["viewer"], params={"award_type": "ad_hoc", "year": y}).json()["items"]
+    assert [a["id"] for a in listed] == [award["id"]]
+    before = count(server)
+    for body, field, code in [({"period_from": y - 2}, "period_to", "required"),
+                              ({"period_to": y}, "period_from", "required"),
+                              ({"period_from": y, "period_to": y - 1}, "period_to", "out_of_range"),
+                              ({"period_from": y - 1, "period_to": y + 1}, "period_to", "out_of_range"),
+                              ({"award_type": "bonus"}, "award_type", "enum")]:
+        r = record(api, tokens["admin"], recipient_unit_id=units["TT-LSN"], award_kind_code="giay_khen", year=y, **body)
+        assert r.status_code == 422 and (field, code) in [(e["field"], e["code"]) for e in r.json()["errors"]], (body, r.text)
+    assert count(server) == before
+    # a correction keeps the rules with the stored values: a period past a year moved back is refused
+    r = api.patch(f"/v1/awards/{award['id']}", token=tokens["admin"], json={"year": y - 1})
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "period_to"
+    r = api.patch(f"/v1/awards/{award['id']}", token=tokens["admin"], json={"period_from": None, "period_to": None})
+    assert r.status_code == 200 and r.json()["period_from"] is None

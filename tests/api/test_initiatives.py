@@ -60,15 +60,18 @@ def test_register_and_recognize(api, tokens, units, open_campaign, server):
     ini = r.json()
     assert ini["status"] == "registered" and ini["recognized_level"] is None
     # recognition is for authorities over the unit
-    rec = {"level": "province", "recognized_on": "2026-11-20"}
+    rec = {"level": "province", "recognized_on": "2026-11-20", "scope": "national"}
     assert api.post(f"/v1/initiatives/{ini['id']}/recognize", token=tokens["officer"], json=rec).status_code == 403
     assert api.post(f"/v1/initiatives/{ini['id']}/recognize", token=tokens["authority_bnctw"], json=rec).status_code == 403
-    for bad in ({"level": "province"}, {"recognized": False, "level": "province"}, {"level": "planet", "recognized_on": "2026-01-01"}):
+    for bad in ({"level": "province"}, {"recognized": False, "level": "province"}, {"level": "planet", "recognized_on": "2026-01-01"},
+                {"level": "province", "recognized_on": "2026-01-01", "scope": "world"}, {"recognized": False, "scope": "unit"}):
         assert api.post(f"/v1/initiatives/{ini['id']}/recognize", token=tokens["authority"], json=bad).status_code == 422
     r = api.post(f"/v1/initiatives/{ini['id']}/recognize", token=tokens["authority"], json=rec)
     assert r.status_code == 200
     assert (r.json()["status"], r.json()["recognized_level"], r.json()["recognized_on"], r.json()["recognized_by_unit_id"]) == (
         "recognized", "province", "2026-11-20", units["TTCP"])
+    # the scope of effect is the recognition's own: a province's recognition of nationwide effect
+    assert r.json()["recognized_scope"] == "national"
     assert api.post(f"/v1/initiatives/{ini['id']}/recognize", token=tokens["authority"], json=rec).status_code == 409
     assert api.patch(f"/v1/initiatives/{ini['id']}", token=tokens["officer"], json={"title": "x"}).status_code == 409
     # not recognised
