@@ -93,7 +93,8 @@ build/asan/tdkt: $(ASAN_OBJ)
 UNIT_BIN := $(patsubst tests/unit/%.c,build/asan/unit/%,$(UNIT_SRC))
 # the domain's pure decisions, tested without a database
 UNIT_API_OBJ := build/asan/api/permissions.o build/asan/api/refresh.o build/asan/api/report_rules.o \
-	build/asan/api/evaluation_scoring.o build/asan/api/evaluation_criteria.o build/asan/api/codes.o
+	build/asan/api/evaluation_scoring.o build/asan/api/evaluation_criteria.o build/asan/api/codes.o \
+	build/asan/api/rule_expr.o
 build/asan/unit/%: tests/unit/%.c $(ASAN_LIB_OBJ) $(UNIT_API_OBJ) tests/unit/check.h
 	@mkdir -p $(dir $@)
 	@echo '  LINK  $@'
@@ -157,7 +158,7 @@ cluster-bench: deps build/tdkt
 
 FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,build/fuzz/fuzz_%,$(wildcard tests/fuzz/fuzz_*.c))
 # the domain's pure parsers, fuzzed beside lib/
-FUZZ_API_SRC := api/codes.c api/evaluation_criteria.c api/evaluation_scoring.c
+FUZZ_API_SRC := api/codes.c api/evaluation_criteria.c api/evaluation_scoring.c api/rule_expr.c
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/verifier.h $(LIB_SRC) $(FUZZ_API_SRC) $(GEN)
 	@mkdir -p build/fuzz
 	clang $(CSTD) -g -O1 -fsanitize=fuzzer,address,undefined $(INCS) -o $@ $< $(LIB_SRC) $(FUZZ_API_SRC) $(GEN) $(LIBS)
