@@ -22,6 +22,7 @@ extern const struct api_module initiatives_module;
 extern const struct api_module initiative_stats_module;
 extern const struct api_module award_kinds_module;
 extern const struct api_module awards_module;
+extern const struct api_module disciplines_module;
 extern const struct api_module reports_module;
 extern const struct api_module report_batch_module;
 extern const struct api_module stats_module;
@@ -51,6 +52,7 @@ static const struct api_module *const modules[] = {
 	&initiative_stats_module,
 	&award_kinds_module,
 	&awards_module,
+	&disciplines_module,
 	&reports_module,
 	&report_batch_module,
 	&stats_module,

@@ -36,6 +36,7 @@ static const char *const action_text[ACT_COUNT] = {
 	[ACT_IMPORT_REPORTS] = "send this unit's reports",
 	[ACT_RUN_EVALUATION] = "run this cluster's evaluation",
 	[ACT_SCORE_VOTE] = "score or vote for this unit",
+	[ACT_DISCIPLINE] = "read or record the disciplines of this unit's people",
 };
 
 bool authz_relation(struct req *r, long long unit, enum relation *rel)

@@ -37,6 +37,7 @@ enum action {
 	ACT_IMPORT_REPORTS,     /* send the unit's reports in a batch (national systems) */
 	ACT_RUN_EVALUATION,     /* create and run a cluster-year's evaluation (asked of the cluster-year) */
 	ACT_SCORE_VOTE,         /* score and vote in an evaluation for the unit */
+	ACT_DISCIPLINE,         /* read and record the disciplines of the unit's people (personal data) */
 	ACT_COUNT,
 };
 

@@ -475,7 +475,7 @@ static bool make_sql(const struct resource *res, struct resource_rt *rt)
 		ops |= res->nested[i].ops & OP_CREATE;
 	const unsigned needs[S_FIXED] = {[S_INSERT] = OP_CREATE, [S_UPDATE] = OP_PATCH, [S_DELETE] = OP_DELETE};
 	for (int i = 0; i < S_FIXED; i++) {
-		if ((needs[i] && !(ops & needs[i])) || (i == S_BY_IDS && !res->entity)) {
+		if ((needs[i] && !(ops & needs[i])) || (i == S_BY_IDS && (!res->entity || res->audit_reads))) {
 			free(sql[i]);
 			rt->stmts[rt->nstmts++] = (struct db_stmt){NULL, NULL};
 			continue;
@@ -649,7 +649,7 @@ bool crud_add_route(struct resource_rt *rt, const char *method, const char *path
 		return false;
 	rt->route_data[rt->nroutes] = data;
 	/* reads answer their filters, and refuse unknown parameters themselves; writes take none */
-	unsigned flags = strcmp(method, "GET") == 0 ? ROUTE_QUERY : 0;
+	unsigned flags = strcmp(method, "GET") == 0 ? ROUTE_QUERY | (data.res->audit_reads ? ROUTE_PRIMARY : 0) : 0;
 	rt->routes[rt->nroutes] = (struct route){method, path, handler, flags, &rt->route_data[rt->nroutes]};
 	rt->nroutes++;
 	return true;
@@ -841,10 +841,32 @@ static const struct crud_route *route_of(const struct req *r)
 }
 
 
-/* a connection for reading: in a transaction that names the caller, for a scoped resource */
+/* a connection for reading: in a transaction that names the caller, for a scoped resource; one
+ * that may write for a resource whose reads are audited */
 bool crud_reader(struct req *r, const struct resource *res, struct db_conn **db)
 {
+	if (res->audit_reads)
+		return write_begin(r, db);
 	return res->scope ? read_begin(r, db) : req_db(r, db);
+}
+
+/* For a resource whose reads are audited: the first n rows' keys recorded as read (`one`: a read
+ * by id), committed. Any other resource: nothing to do. */
+static bool record_read(struct req *r, const struct resource *res, const PGresult *rows, int n, bool one)
+{
+	if (!res->audit_reads)
+		return true;
+	int col = res->rt->col_of[res->rt->key];
+	struct buf ids;
+	buf_init(&ids);
+	buf_putc(&ids, '{');
+	for (int i = 0; i < n; i++)
+		BUF_CAT(&ids, i ? "," : "", PQgetvalue(rows, i, col));
+	buf_putc(&ids, '}');
+	bool ok = buf_ok(&ids) ? write_record_read(r, res->entity, one ? PQgetvalue(rows, 0, col) : NULL, ids.data)
+			       : app_error_set(&r->err, 503, "The service is short of memory.");
+	buf_free(&ids);
+	return ok;
 }
 
 /* whether the caller's role may do `action` anywhere: 403 otherwise, before any work */
@@ -1030,7 +1052,8 @@ static int crud_list(struct req *r)
 	if (!rows)
 		return -1;
 	char id[24];
-	if (d->nesting && PQntuples(rows) == 0 && !parent_exists(r, d, db, id_text(parent, id))) {
+	if ((d->nesting && PQntuples(rows) == 0 && !parent_exists(r, d, db, id_text(parent, id))) ||
+	    !record_read(r, res, rows, PQntuples(rows) > page.limit ? (int)page.limit : PQntuples(rows), false)) {
 		PQclear(rows);
 		return -1;
 	}
@@ -1053,7 +1076,7 @@ bool crud_path_key(struct req *r, const struct resource *res, char key[64])
 
 PGresult *crud_rows_by_ids(struct req *r, const struct resource *res, struct db_conn *db, const char *ids)
 {
-	if (!res->entity || (res->read != ACT_READ_UNIT && !authz_role_may(r, res->read)))
+	if (!res->entity || res->audit_reads || (res->read != ACT_READ_UNIT && !authz_role_may(r, res->read)))
 		return NULL;
 	return db_run(db, &res->rt->stmts[S_BY_IDS], 1, &ids, NULL, &r->err);
 }
@@ -1083,6 +1106,11 @@ static int crud_get(struct req *r)
 	if (PQntuples(row) == 0) {
 		PQclear(row);
 		return req_fail(r, 404, "%s %s does not exist.", res->noun, key);
+	}
+	/* a 304 too: it tells the caller that what it holds is current */
+	if (!record_read(r, res, row, 1, true)) {
+		PQclear(row);
+		return -1;
 	}
 	if (shape->version_col >= 0 && req_not_modified(r, row_version_of(row, shape))) {
 		req_set_etag(r, row_version_of(row, shape));

@@ -205,6 +205,11 @@ struct resource {
 	 * evaluated in a transaction that names the caller (api/write.c: the settings tdkt.actor_role
 	 * and tdkt.actor_unit_id), which row-level security reads too. */
 	const char *scope;
+	/* Personal data (disciplines): every read — a GET by id, each page of a list — is recorded in
+	 * the audit trail as action 'read' with the ids answered, in a transaction on the primary that
+	 * commits before the answer is written (GETs never go to a replica); the rows are never shown
+	 * inline elsewhere (the change feed's `current` is null). */
+	bool audit_reads;
 	struct resource_rt *rt;      /* made at start by crud_prepare */
 };
 
@@ -284,8 +289,8 @@ const struct db_stmt *crud_child_reader(const struct resource *res, int child);
 const struct row_shape *crud_shape(const struct resource *res);
 /* The rows of an entity (a descriptor with .entity) whose ids are in `ids`, a PostgreSQL array
  * literal such as "{3,5,8}", as a by-id GET shows them to the caller: the caller's role may read
- * the resource (else NULL without an error: nothing to show), within its scope, on `db` (a read
- * transaction that names the caller, for a scoped resource). Each row is written as
+ * the resource (else NULL without an error: nothing to show; always so for .audit_reads), within
+ * its scope, on `db` (a read transaction that names the caller, for a scoped resource). Each row is written as
  * crud_shape's columns and ends with the table's id. New; NULL with r->err on a database error. */
 PGresult *crud_rows_by_ids(struct req *r, const struct resource *res, struct db_conn *db, const char *ids);
 /* For a hand-written write route of a resource with an owner field: in a write transaction, row

@@ -4,7 +4,9 @@
 
 DB_STMT(write_context, "SELECT set_config('tdkt.actor_id', $1, true), set_config('tdkt.actor_role', $2, true),"
 	" set_config('tdkt.actor_unit_id', $3, true), set_config('tdkt.request_id', $4, true)");
-static const struct db_stmt *const stmts[] = {&sql_write_context};
+/* a read of personal data, in the audit trail (sql/0020): entity, the row of a by-id read, the ids answered, the query */
+DB_STMT(write_record_read, "SELECT tdkt_record_read($1, $2::bigint, $3::bigint[], $4)");
+static const struct db_stmt *const stmts[] = {&sql_write_context, &sql_write_record_read};
 
 const struct api_module write_module = {.name = "write", WITH(stmts, stmts)};
 
@@ -35,4 +37,15 @@ bool write_begin(struct req *r, struct db_conn **db)
 bool read_begin(struct req *r, struct db_conn **db)
 {
 	return begin(r, db, db_begin_read);
+}
+
+bool write_record_read(struct req *r, const char *entity, const char *id, const char *ids)
+{
+	struct db_conn *db;
+	const char *params[] = {entity, id, ids, r->query ? r->query : ""};
+	PGresult *res = req_db(r, &db) ? db_run(db, &sql_write_record_read, 4, params, NULL, &r->err) : NULL;
+	if (!res)
+		return false;
+	PQclear(res);
+	return db_commit(db, &r->err);
 }

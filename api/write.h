@@ -10,5 +10,10 @@ bool write_begin(struct req *r, struct db_conn **db);
 /* The same for reads of tables under row-level security (drafts): a read-only transaction of
  * one snapshot (REPEATABLE READ) that states who is reading. */
 bool read_begin(struct req *r, struct db_conn **db);
+/* In a transaction write_begin opened on the primary: records a read of personal data in the
+ * audit trail (action 'read': the caller, `entity`, the row `id` of a by-id read or NULL for a
+ * page, `ids` answered as an array literal "{3,5}", the query) and commits, before the answer is
+ * written: a read that cannot be recorded is not answered. */
+bool write_record_read(struct req *r, const char *entity, const char *id, const char *ids);
 
 #endif
