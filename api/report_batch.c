@@ -7,9 +7,9 @@
 #include <string.h>
 #include "api/api.h"
 #include "api/authz.h"
+#include "api/batch.h"
 #include "api/report_rules.h"
 #include "api/reports.h"
-#include "api/write.h"
 #include "lib/jsonin.h"
 
 #define BATCH_MAX 1000
@@ -27,7 +27,7 @@ DB_STMT(report_batch_units, "SELECT x.i, x.unit_id, u.id IS NOT NULL FROM jsonb_
 DB_STMT(report_batch_existing, "SELECT x.i, r.id, r.status FROM jsonb_to_recordset($1::jsonb) AS x(i int, unit_id bigint, year int, span text)"
 	" JOIN reports r ON r.unit_id = x.unit_id AND r.year = x.year AND r.span = x.span"
 	" ORDER BY r.id FOR UPDATE OF r");
-/* Every item created or (upsert) replaced: (index, id, status, created) in the items' order. An
+/* Every item created or (upsert) replaced: (index, id, created, status) in the items' order. An
  * item without upsert is a plain insert, so that a report another request made since the check
  * above is a unique violation (409), never replaced; an upsert replaces only a draft or returned
  * report (a row it skips makes the count short: 409 too). */
@@ -49,77 +49,12 @@ DB_STMT(report_batch_write, "WITH x AS (" BATCH_ITEMS "),"
 	"   submitted_by = coalesce(EXCLUDED.submitted_by, r.submitted_by),"
 	"   version = r.version + 1, updated_at = now()"
 	"  WHERE r.status IN ('draft', 'returned')" BATCH_RETURNING ")"
-	" SELECT x.i, w.id, w.status, w.created FROM (SELECT * FROM fresh UNION ALL SELECT * FROM replaced) AS w"
+	" SELECT x.i, w.id, w.created, w.status FROM (SELECT * FROM fresh UNION ALL SELECT * FROM replaced) AS w"
 	" JOIN x USING (unit_id, year, span) ORDER BY x.i");
 /* this transaction imports: row-level security lets an integration reach its subtree's drafts */
 DB_STMT(report_batch_importing, "SELECT set_config('tdkt.importing', 'on', true)");
 static const struct db_stmt *const stmts[] = {&sql_report_batch_units, &sql_report_batch_existing, &sql_report_batch_write,
 					      &sql_report_batch_importing};
-
-static const char *const body_types[] = {"application/json", "application/x-ndjson", NULL};
-enum { BODY_JSON, BODY_NDJSON };
-
-/* NDJSON: one object per non-blank line, into an array (new) */
-static bool parse_ndjson(struct req *r, const char *s, size_t n, json_t **out)
-{
-	json_t *items = json_array();
-	*out = items;
-	if (!items)
-		return app_error_set(&r->err, 503, "The service is short of memory.");
-	for (size_t at = 0, line = 1; at < n; line++) {
-		const char *end = memchr(s + at, '\n', n - at);
-		size_t len = end ? (size_t)(end - (s + at)) : n - at;
-		const char *p = s + at;
-		at += len + (end ? 1 : 0);
-		while (len > 0 && (p[len - 1] == '\r' || p[len - 1] == ' ' || p[len - 1] == '\t'))
-			len--;
-		if (len == 0)
-			continue;
-		if (json_array_size(items) >= BATCH_MAX)
-			return app_error_set(&r->err, 422, "A batch holds at most %d reports.", BATCH_MAX);
-		json_t *item = NULL;
-		struct app_error e;
-		app_error_clear(&e);
-		if (!jin_parse(p, len, &item, &e))
-			return app_error_set(&r->err, 400, "Line %zu: %s", line, e.detail);
-		if (json_array_append_new(items, item) != 0)
-			return app_error_set(&r->err, 503, "The service is short of memory.");
-	}
-	return true;
-}
-
-static bool read_items(struct req *r, json_t **items)
-{
-	const struct buf *body;
-	int type;
-	*items = NULL;
-	if (!req_body(r, body_types, &type, &body))
-		return false;
-	if (!json_values_within(body->data, body->len, BATCH_MAX_VALUES))
-		return app_error_set(&r->err, 413, "A batch holds at most %d reports of %d figures: this body has more values.",
-				     BATCH_MAX, REPORT_VALUES_MAX);
-	if (type == BODY_NDJSON ? !parse_ndjson(r, body->data, body->len, items)
-				: !jin_parse_array(body->data, body->len, BATCH_MAX, items, &r->err))
-		return false;
-	if (json_array_size(*items) == 0)
-		return app_error_set(&r->err, 422, "Send at least one report.");
-	return true;
-}
-
-/* an item's flag: absent is false */
-static bool flag(struct req *r, json_t *item, size_t i, const char *name, bool *out)
-{
-	json_t *v = json_object_get(item, name);
-	*out = json_is_true(v);
-	if (v && !json_is_boolean(v)) {
-		char field[64];
-		snprintf(field, sizeof field, "[%zu].%s", i, name);
-		return app_error_field(&r->err, field, "type", "%s must be true or false", name);
-	}
-	if (v)
-		json_object_del(item, name);
-	return true;
-}
 
 /* every item decoded and checked as POST /v1/reports would, into the JSON the statements take:
  * [{"i", "unit_id", "year", "span", "values", "note", "narrative", "upsert", "submit"}] */
@@ -138,7 +73,7 @@ static bool decode_items(struct req *r, json_t *items, struct buf *out)
 			app_error_field(&r->err, name, "type", "each report is an object");
 			continue;
 		}
-		if (!flag(r, item, i, "upsert", &upsert) || !flag(r, item, i, "submit", &submit) ||
+		if (!batch_flag(r, item, i, "upsert", &upsert) || !batch_flag(r, item, i, "submit", &submit) ||
 		    !jin_decode_item(item, "", i, specs, nspecs, v, &r->err))
 			continue;
 		struct buf values;
@@ -246,60 +181,23 @@ static bool importing(struct req *r)
 	return res != NULL;
 }
 
+/* in the write transaction: this transaction imports, the units, the figures, what exists */
+static bool check_items(struct req *r, json_t *stored_items, const char *stored)
+{
+	return importing(r) && check_units(r, stored) && reports_check_catalogue(r, stored, true) &&
+	       check_existing(r, stored_items, stored);
+}
+
+static const struct batch_kind kind = {
+	"reports", BATCH_MAX, BATCH_MAX_VALUES, ACT_IMPORT_REPORTS, "may not send reports in a batch", decode_items, check_items,
+	&sql_report_batch_write, true,
+	/* submitted by another request since the check */
+	"A report changed while the batch was written; nothing was written. Send it again.",
+};
+
 static int reports_batch(struct req *r)
 {
-	json_t *items = NULL, *stored_items = NULL;
-	struct buf stored;
-	struct db_conn *db;
-	PGresult *res = NULL;
-	int rc = -1;
-	buf_init(&stored);
-	if (!authz_role_may(r, ACT_IMPORT_REPORTS)) {
-		app_error_set(&r->err, 403, "Your role (%s) may not send reports in a batch.", role_name(r->caller.role));
-		goto out;
-	}
-	if (!read_items(r, &items) || !decode_items(r, items, &stored))
-		goto out;
-	json_error_t jerr;
-	stored_items = json_loadb(stored.data, stored.len, 0, &jerr);
-	if (!stored_items) {
-		app_error_set(&r->err, 500, "An internal error occurred.");
-		goto out;
-	}
-	if (!write_begin(r, &db) || !importing(r) || !check_units(r, stored.data) || !reports_check_catalogue(r, stored.data, true) ||
-	    !check_existing(r, stored_items, stored.data))
-		goto out;
-	struct db_params p = {.n = 0};
-	db_param(&p, stored.data);
-	db_param_int(&p, r->caller.user_id);
-	/* a unique violation: a report another request made since the check */
-	res = db_run(r->db, &sql_report_batch_write, p.n, p.v, crud_write_explained(reports_resource()), &r->err);
-	if (!res)
-		goto out;
-	if ((size_t)PQntuples(res) != json_array_size(items)) { /* submitted by another request since the check */
-		app_error_set(&r->err, 409, "A report changed while the batch was written; nothing was written. Send it again.");
-		goto out;
-	}
-	if (!db_commit(r->db, &r->err))
-		goto out;
-	int created = 0;
-	for (int k = 0; k < PQntuples(res); k++)
-		created += PQgetvalue(res, k, 3)[0] == 't';
-	buf_printf(r->out, "{\"created\":%d,\"updated\":%d,\"items\":[", created, PQntuples(res) - created);
-	for (int k = 0; k < PQntuples(res); k++) {
-		buf_printf(r->out, "%s{\"index\":%s,\"id\":%s,\"status\":", k ? "," : "", PQgetvalue(res, k, 0),
-			   PQgetvalue(res, k, 1));
-		buf_json_cstr(r->out, PQgetvalue(res, k, 2));
-		buf_printf(r->out, ",\"created\":%s}", PQgetvalue(res, k, 3)[0] == 't' ? "true" : "false");
-	}
-	buf_puts(r->out, "]}");
-	rc = 0;
-out:
-	PQclear(res);
-	json_decref(items);
-	json_decref(stored_items);
-	buf_free(&stored);
-	return rc;
+	return batch_import(r, &kind, crud_write_explained(reports_resource()));
 }
 
 static const struct route routes[] = {
