@@ -26,6 +26,7 @@ extern const struct api_module disciplines_module;
 extern const struct api_module reports_module;
 extern const struct api_module report_batch_module;
 extern const struct api_module ratings_module;
+extern const struct api_module eligibility_module;
 extern const struct api_module stats_module;
 extern const struct api_module campaign_progress_module;
 extern const struct api_module idempotency_module;
@@ -57,6 +58,7 @@ static const struct api_module *const modules[] = {
 	&reports_module,
 	&report_batch_module,
 	&ratings_module,
+	&eligibility_module,
 	&stats_module,
 	&campaign_progress_module,
 	&idempotency_module,

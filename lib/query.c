@@ -224,6 +224,18 @@ bool query_time(struct query *q, const char *name, const char **out, struct app_
 	return true;
 }
 
+bool query_date(struct query *q, const char *name, const char **out, struct app_error *err)
+{
+	struct query_param *p = find(q, name);
+	*out = NULL;
+	if (!p)
+		return true;
+	if (!valid_date(p->value, strlen(p->value)))
+		return bad(err, name, "a date YYYY-MM-DD");
+	*out = p->value;
+	return true;
+}
+
 bool query_enum(struct query *q, const char *name, const char *const *choices, const char **out,
 		struct app_error *err)
 {

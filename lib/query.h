@@ -39,6 +39,8 @@ bool query_enum(struct query *q, const char *name, const char *const *choices, c
 bool rfc3339_ok(const char *s);
 /* borrowed RFC 3339 time text, as rfc3339_ok checks it */
 bool query_time(struct query *q, const char *name, const char **out, struct app_error *err);
+/* borrowed YYYY-MM-DD text of a real date */
+bool query_date(struct query *q, const char *name, const char **out, struct app_error *err);
 /* limit 1..500, default 50 */
 bool query_limit(struct query *q, long long *limit, struct app_error *err);
 

@@ -22,8 +22,12 @@ SEEDED = {
     "huan_chuong_lao_dong_hang_nhat": ("Huân chương Lao động hạng Nhất", "commendation", "any", "national"),
 }
 
-RULE = {"type": "public_notice", "params": {"working_days": 10}, "effective_from": "2024-01-01",
-        "legal_basis": "Nghị định 98/2023/NĐ-CP, Điều 46"}
+RULE = {"effective_from": "2001-01-01", "effective_to": "2001-12-31", "legal_basis": "Luật Thi đua, khen thưởng 2022, Điều 23",
+        "source_checked": False,
+        "expr": {"type": "all_of", "items": [
+            {"type": "title_in_years", "params": {"kind": "chien_si_thi_dua_co_so", "years": 3, "min_count": 3,
+                                                  "consecutive": True, "offset": 1}},
+            {"type": "not_twice", "params": {}}]}}
 
 
 def all_kinds(api, token, **params):
@@ -44,16 +48,32 @@ def test_the_seeded_catalogue(api, tokens):
         assert (kinds[code]["name"], kinds[code]["category"], kinds[code]["recipient"], kinds[code]["level"]) == \
             (name, category, recipient, level), code
     assert [k["code"] for k in kinds.values()] == sorted(kinds), "ordered by code"
-    # the law's chains, as rules: provincial needs 3 years of grassroots, national 2 of provincial
-    rules = {r["type"]: r for r in kinds["chien_si_thi_dua_bo_nganh_tinh"]["rules"]}
-    assert rules["consecutive_titles"]["params"] == {"requires": "chien_si_thi_dua_co_so", "years": 3}
-    assert rules["public_notice"]["params"] == {"working_days": 10}
-    rules = {r["type"]: r for r in kinds["chien_si_thi_dua_toan_quoc"]["rules"]}
-    assert rules["consecutive_titles"]["params"] == {"requires": "chien_si_thi_dua_bo_nganh_tinh", "years": 2}
-    rules = {r["type"]: r for r in kinds["chien_si_thi_dua_co_so"]["rules"]}
-    assert rules["same_year_title"]["params"] == {"requires": "lao_dong_tien_tien"}
-    assert rules["quota_pct"]["params"] == {"pct": 15}
-    assert all(r["effective_from"] == "2024-01-01" and r["legal_basis"] for k in kinds.values() for r in k["rules"])
+    # the rule versions of the 2022 law from 2026-12-01 (sql/0022), the seeded ones of 2024 ended the day before
+    def current(code):
+        [v] = [v for v in kinds[code]["rules"] if v["effective_to"] is None]
+        assert v["effective_from"] == "2026-12-01" and v["legal_basis"] and v["source_checked"] is False, code
+        return v["expr"]
+
+    def leaves(e):
+        return [e] if "items" not in e else [x for i in e["items"] for x in leaves(i)]
+
+    def titles(code):
+        return [l["params"] for l in leaves(current(code)) if l["type"] == "title_in_years"]
+    # the law's chains: provincial needs 3 consecutive years of grassroots, national 2 of provincial
+    assert any(t["kind"] == "chien_si_thi_dua_co_so" and t["years"] == 3 and t["min_count"] == 3 and t["consecutive"]
+               for t in titles("chien_si_thi_dua_bo_nganh_tinh"))
+    # (two of them within 6 years, on 6 unbroken years of grassroots: each takes 3 — sql/0022)
+    assert any(t["kind"] == "chien_si_thi_dua_bo_nganh_tinh" and t["min_count"] == 2 for t in titles("chien_si_thi_dua_toan_quoc"))
+    assert any(t["kind"] == "chien_si_thi_dua_co_so" and t["min_count"] == 6 and t["consecutive"]
+               for t in titles("chien_si_thi_dua_toan_quoc"))
+    # cơ sở: Lao động tiên tiến and one of several; no quota presented as the law's
+    assert any(t["kind"] == "lao_dong_tien_tien" for t in titles("chien_si_thi_dua_co_so"))
+    assert any(e["type"] == "any_of" for e in current("chien_si_thi_dua_co_so")["items"])
+    types = {l["type"] for code in kinds for v in kinds[code]["rules"] if v["effective_to"] is None for l in leaves(v["expr"])}
+    assert "quota_pct" not in types and "vote_share" not in types
+    assert any(l["type"] == "leads_cluster" for l in leaves(current("co_thi_dua_chinh_phu")))
+    # the earlier versions are kept, ended the day before
+    assert all(v["effective_to"] == "2026-11-30" for k in kinds.values() for v in k["rules"] if v["effective_to"])
 
 
 @pytest.mark.parametrize("params,codes", [
@@ -80,7 +100,7 @@ def test_bad_list_parameters(api, tokens, params):
 
 def test_read_one(api, tokens):
     r = api.get("/v1/award-kinds/giay_khen", token=tokens["officer"])
-    assert r.status_code == 200 and r.json()["name"] == "Giấy khen" and r.json()["rules"] == []
+    assert r.status_code == 200 and r.json()["name"] == "Giấy khen" and isinstance(r.json()["rules"], list)
     etag = r.headers["ETag"]
     assert api.get("/v1/award-kinds/giay_khen", token=tokens["officer"], headers={"If-None-Match": etag}).status_code == 304
     assert api.get("/v1/award-kinds/bang_khen_tinh_uy", token=tokens["officer"]).status_code == 404
@@ -89,28 +109,35 @@ def test_read_one(api, tokens):
 
 
 def test_admin_versions_a_rule(api, tokens):
-    """a decree changes the public-notice period from 2026: the old version is closed, the new one added"""
+    """a decree changes a kind's rules: the earlier version is ended the day before, the new one added"""
     code = "bang_khen_thu_tuong"
     before = api.get(f"/v1/award-kinds/{code}", token=tokens["admin"]).json()
-    old = dict(RULE, effective_to="2025-12-31")
-    new = dict(RULE, params={"working_days": 15}, effective_from="2026-01-01", legal_basis="Nghị định 152/2025/NĐ-CP")
-    unknown = {"type": "merit_points", "params": {"min": 90, "scale": [1, 2]}, "effective_from": "2026-01-01",
-               "legal_basis": "Thông tư của Bộ Nội vụ"}
+    old = dict(RULE, effective_from="2000-01-01", effective_to="2000-12-31")
+    new = dict(RULE, effective_from="2001-01-01", effective_to=None, legal_basis="Nghị định 152/2025/NĐ-CP",
+               expr={"type": "any_of", "items": [{"type": "merit_points", "params": {"min": 90, "scale": [1, 2]}},
+                                                 {"type": "council_vote", "params": {"min_pct_of_members": 80}}]})
+    kept = [v for v in before["rules"] if v["effective_from"] >= "2024-01-01"]
+    new["effective_to"] = "2001-12-31"
     r = api.patch(f"/v1/award-kinds/{code}", token=tokens["admin"], headers={"If-Match": f'"{before["version"]}"'},
-                  json={"rules": [old, new, unknown], "description": "Khen thưởng cấp nhà nước"})
+                  json={"rules": [old, new] + kept, "description": "Khen thưởng cấp nhà nước"})
     assert r.status_code == 200, r.text
     kind = r.json()
     assert kind["version"] == before["version"] + 1 and kind["description"] == "Khen thưởng cấp nhà nước"
-    assert kind["rules"] == [old, dict(new, effective_to=None), dict(unknown, effective_to=None)], \
-        "stored with exactly their five fields; a type the service does not know is kept as given"
-    assert r.headers["ETag"] == f'"{kind["version"]}"'
+    assert kind["rules"][:2] == [old, new], "stored with exactly their five fields; an unknown leaf kept as given"
+    assert kind["rules"][1]["expr"]["items"][0] == {"type": "merit_points", "params": {"min": 90, "scale": [1, 2]}}
+    # the version in force on a day
+    on = api.get(f"/v1/award-kinds/{code}/rules", token=tokens["viewer"], params={"on": "2001-06-01"}).json()
+    assert on == {"award_kind_code": code, "on": "2001-06-01", "version": new}
+    assert api.get(f"/v1/award-kinds/{code}/rules", token=tokens["viewer"], params={"on": "1999-01-01"}).json()["version"] is None
+    assert api.get(f"/v1/award-kinds/{code}/rules", token=tokens["viewer"], params={"on": "2001-02-30"}).status_code == 400
+    assert api.get("/v1/award-kinds/bang_khen_tinh_uy/rules", token=tokens["viewer"]).status_code == 404
     # a stale version changes nothing
     r = api.patch(f"/v1/award-kinds/{code}", token=tokens["admin"], headers={"If-Match": f'"{before["version"]}"'},
                   json={"rules": []})
     assert r.status_code == 412
-    # the audit trail keeps the earlier version of the rules
+    # the audit trail keeps the earlier versions of the rules
     audit = api.get("/v1/audit", token=tokens["admin"], params={"entity": "award_kind", "entity_id": kind["id"]}).json()["items"]
-    update = [a for a in audit if a["action"] == "update"][0]
+    update = [a for a in audit if a["action"] == "update"][-1]
     assert update["changes"]["rules"] == {"old": before["rules"], "new": kind["rules"]}
     # absent fields stay; back to the seeded rules
     r = api.patch(f"/v1/award-kinds/{code}", token=tokens["admin"], json={"rules": before["rules"], "description": None})
@@ -136,28 +163,25 @@ def rule(**changes):
 
 
 @pytest.mark.parametrize("body,field,code", [
-    ({"rules": [rule(type=None)]}, "rules[0].type", "required"),
-    ({"rules": [rule(type="Public Notice")]}, "rules[0].type", "format"),
-    ({"rules": [rule(params=None)]}, "rules[0].params", "required"),
-    ({"rules": [rule(params=[10])]}, "rules[0].params", "type"),
-    ({"rules": [rule(params={})]}, "rules[0].params.working_days", "required"),
-    ({"rules": [rule(params={"working_days": 0})]}, "rules[0].params.working_days", "out_of_range"),
-    ({"rules": [rule(params={"working_days": 10, "days": 3})]}, "rules[0].params.days", "unknown_field"),
-    ({"rules": [rule(type="consecutive_titles", params={"requires": "chien_si_thi_dua_co_so", "years": 11})]},
-     "rules[0].params.years", "out_of_range"),
-    ({"rules": [rule(type="consecutive_titles", params={"requires": "bang_khen_tinh_uy", "years": 2})]},
-     "rules", "not_found"),
-    ({"rules": [rule(type="initiative_recognized", params={"min_level": "ward", "window_years": 1})]},
-     "rules[0].params.min_level", "enum"),
-    ({"rules": [rule(type="vote_share", params={"pct": 100.001})]}, "rules[0].params.pct", "out_of_range"),
-    ({"rules": [rule(type="not_twice", params={"years": 1})]}, "rules[0].params.years", "unknown_field"),
+    ({"rules": [rule(expr=None)]}, "rules[0].expr", "required"),
+    ({"rules": [rule(source_checked=None)]}, "rules[0].source_checked", "required"),
+    ({"rules": [rule(expr={"type": "Title In Years", "params": {}})]}, "rules[0].expr.type", "format"),
+    ({"rules": [rule(expr={"type": "title_in_years", "params": {"kind": "chien_si_thi_dua_co_so", "years": 3,
+                                                                 "min_count": 3, "consecutive": True}})]},
+     "rules[0].expr.params.offset", "required"),
+    ({"rules": [rule(expr={"type": "all_of", "items": [{"type": "rating_in_years", "params": {
+        "min_rating": "best", "years": 3, "min_count": 3, "consecutive": True, "offset": 1}}]})]},
+     "rules[0].expr.items[0].params.min_rating", "enum"),
+    ({"rules": [rule(expr={"type": "member_has", "params": {"kind": "bang_khen_tinh_uy"}})]}, "rules", "not_found"),
+    ({"rules": [rule(expr={"type": "any_of", "items": []})]}, "rules[0].expr.items", "min_items"),
+    ({"rules": [rule(expr={"type": "not_twice", "params": {"years": 1}})]}, "rules[0].expr.params", "unknown_field"),
     ({"rules": [rule(effective_from="2024-02-30")]}, "rules[0].effective_from", "date"),
-    ({"rules": [rule(effective_to="2023-12-31")]}, "rules[0]", "before_start"),
-    ({"rules": [rule(), rule(params={"working_days": 5}, effective_from="2025-06-01")]}, "rules[1]", "overlap"),
+    ({"rules": [rule(effective_to="2000-12-31")]}, "rules[0]", "before_start"),
+    ({"rules": [rule(), rule(effective_from="2001-06-01", effective_to=None)]}, "rules[1]", "overlap"),
     ({"rules": [rule(legal_basis="")]}, "rules[0].legal_basis", "blank"),
     ({"rules": [rule(legal_basis="x" * 301)]}, "rules[0].legal_basis", "too_long"),
     ({"rules": [rule(note="x")]}, "rules[0].note", "unknown_field"),
-    ({"rules": ["public_notice"]}, "rules[0]", "type"),
+    ({"rules": ["not_twice"]}, "rules[0]", "type"),
     ({"rules": [rule(effective_from=f"20{i + 10}-01-01", effective_to=f"20{i + 10}-12-31") for i in range(21)]},
      "rules", "too_many"),
     ({"rules": None}, "rules", "not_nullable"),
@@ -191,17 +215,23 @@ def test_kinds_are_not_added_or_deleted_through_the_api(api, tokens, method):
 
 
 leaf = st.none() | st.booleans() | st.integers(min_value=-5, max_value=100) | st.floats(allow_nan=False, allow_infinity=False, width=32) \
-    | st.text(max_size=10) | st.sampled_from(["2024-01-01", "2023-12-31", "chien_si_thi_dua_co_so", "province"])
-params = st.dictionaries(st.sampled_from(["requires", "years", "min_level", "window_years", "working_days", "pct", "x"]),
-                         leaf, max_size=3)
+    | st.text(max_size=10) | st.sampled_from(["2024-01-01", "2023-12-31", "chien_si_thi_dua_co_so", "province", "leader"])
+params = st.dictionaries(st.sampled_from(["kind", "years", "min_count", "consecutive", "offset", "min_rating", "min_pct",
+                                          "roles", "x"]), leaf | st.lists(leaf, max_size=2), max_size=5)
+exprs = st.recursive(
+    st.fixed_dictionaries({}, optional={"type": st.sampled_from(["title_in_years", "rating_in_years", "members_share",
+                                                                  "leads_cluster", "not_twice", "new_type"]) | leaf,
+                                        "params": params | leaf}),
+    lambda inner: st.fixed_dictionaries({"type": st.sampled_from(["all_of", "any_of"])},
+                                        optional={"items": st.lists(inner, max_size=3) | leaf}),
+    max_leaves=6) | leaf
 rules = st.lists(st.fixed_dictionaries({}, optional={
-    "type": st.sampled_from(["consecutive_titles", "same_year_title", "initiative_recognized", "not_twice",
-                             "public_notice", "vote_share", "quota_pct", "new_type"]) | st.text(max_size=6),
-    "params": params | leaf,
-    "effective_from": st.sampled_from(["2024-01-01", "2025-06-01", "2024-13-01"]) | leaf,
-    "effective_to": st.sampled_from(["2024-12-31", "2023-01-01"]) | leaf,
+    "effective_from": st.sampled_from(["2000-01-01", "2000-06-01", "2000-13-01"]) | leaf,
+    "effective_to": st.sampled_from(["2000-12-31", "1999-01-01"]) | leaf,
     "legal_basis": st.text(max_size=8) | leaf,
-}) | leaf, max_size=4)
+    "source_checked": st.booleans() | leaf,
+    "expr": exprs,
+}) | leaf, max_size=3)
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

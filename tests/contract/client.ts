@@ -44,9 +44,6 @@ export function isMadeUp(e: Schemas["FieldError"]): boolean {
   // @ts-expect-error: no such field error code
   return e.code === "already_exists";
 }
-export const known: Schemas["AwardRuleType"] = "public_notice";
-// @ts-expect-error: not a rule type this service knows
-export const unknownType: Schemas["AwardRuleType"] = "merit_points";
 // @ts-expect-error: not a role
 export const role: Schemas["Role"] = "superuser";
 
@@ -56,35 +53,27 @@ export function changedFields(entry: Schemas["AuditEntry"]): string[] {
     "changed" in change ? `${field}: changed` : `${field}: ${JSON.stringify(change.old)} → ${JSON.stringify(change.new)}`,
   );
 }
-export const otherRule: Schemas["OtherRule"] = {
-  type: "merit_points",
-  params: { min: 90, scale: [1, 2] },
-  effective_from: "2026-01-01",
-  legal_basis: "Thông tư của Bộ Nội vụ",
-};
-export const csttRule: Schemas["ConsecutiveTitlesRule"] = {
-  type: "consecutive_titles",
-  params: { requires: "chien_si_thi_dua_co_so", years: 3 },
-  effective_from: "2024-01-01",
+// A rule version: Chiến sĩ thi đua cấp tỉnh, 3 consecutive cơ sở, a tree of any depth
+export const cstdTinh: Schemas["AwardRule"] = {
+  effective_from: "2026-12-01",
   effective_to: null,
   legal_basis: "Luật Thi đua, khen thưởng 2022, Điều 23",
+  source_checked: false,
+  expr: {
+    type: "all_of",
+    items: [
+      { type: "title_in_years", params: { kind: "chien_si_thi_dua_co_so", years: 3, min_count: 3, consecutive: true, offset: 1 } },
+      { type: "no_discipline", params: { min_level: "reprimand", years: 3 } },
+    ],
+  },
 };
-export const badRule: Schemas["ConsecutiveTitlesRule"] = {
-  type: "consecutive_titles",
-  // @ts-expect-error: years is a number
-  params: { requires: "chien_si_thi_dua_co_so", years: "3" },
-  effective_from: "2024-01-01",
-  legal_basis: "Luật Thi đua, khen thưởng 2022, Điều 23",
-};
-export const noParams: Schemas["NotTwiceRule"] = {
-  type: "not_twice",
-  // @ts-expect-error: not_twice takes no params
-  params: { years: 1 },
-  effective_from: "2024-01-01",
-  legal_basis: "Luật Thi đua, khen thưởng 2022, Điều 5",
-};
+// @ts-expect-error: a version says whether it was read against the official text
+export const unchecked: Schemas["AwardRule"] = { effective_from: "2026-12-01", legal_basis: "x", expr: { type: "not_twice" } };
+export function leafTypes(e: Schemas["RuleExpr"]): string[] {
+  return [e.type, ...(e.items ?? []).flatMap(leafTypes)];
+}
 export function ruleTypes(kind: Json<"/v1/award-kinds/{code}", "get">): string[] {
-  return kind.rules.map((rule) => rule.type);
+  return kind.rules.flatMap((version) => leafTypes(version.expr));
 }
 
 // Request bodies are checked too.
