@@ -157,3 +157,19 @@ def test_a_collective(api, tokens, units, version):
 def test_what_is_asked(api, tokens, params, status):
     assert api.get("/v1/eligibility", token=tokens["officer"], params=params).status_code == status
     assert api.get("/v1/eligibility", params=params).status_code == 401
+
+
+def test_the_seeded_rules_on_the_demo(api, tokens, units, server):
+    """Chiến sĩ thi đua cấp tỉnh in 2026 (sql/0022 on sql/demo/0012): A qualifies, B does not — 2025 is missing"""
+    ids = dict(line.split("|") for line in server.sql(
+        "SELECT full_name || '|' || id FROM people WHERE full_name LIKE 'Cán bộ thi đua _ (giả định)'").splitlines())
+    ask = lambda who, token: api.get("/v1/eligibility", token=token, params={
+        "award_kind_code": "chien_si_thi_dua_bo_nganh_tinh", "recipient_person_id": ids[who], "year": 2026, "on": "2026-12-01"})
+    a = ask("Cán bộ thi đua A (giả định)", tokens["authority"]).json()
+    assert a["eligible"] is True and a["rules_version"]["effective_from"] == "2026-12-01", a
+    b = ask("Cán bộ thi đua B (giả định)", tokens["authority"]).json()
+    assert b["eligible"] is False
+    [titles] = [c for c in b["checks"] if c["rule"] == "title_in_years"]
+    assert titles["passed"] is False and titles["detail"]["from"] == 2024 and titles["detail"]["held"] == 1
+    # an officer may not read disciplines: A is then not known to be eligible, never wrongly so
+    assert ask("Cán bộ thi đua A (giả định)", tokens["officer"]).json()["eligible"] is None
