@@ -26,8 +26,9 @@ DB_STMT(eligibility_awards, "SELECT a.id, a.award_kind_code, k.category, a.award
 	" WHERE a.recipient_unit_id = $1::bigint OR a.recipient_person_id = $2::bigint ORDER BY a.year, a.id");
 DB_STMT(eligibility_ratings, "SELECT id, year, rating FROM ratings"
 	" WHERE unit_id = $1::bigint OR person_id = $2::bigint ORDER BY year, id");
+/* a unit's own initiatives (not its people's: those are theirs), or a person's */
 DB_STMT(eligibility_initiatives, "SELECT id, year, recognized_scope FROM initiatives WHERE status = 'recognized'"
-	" AND (unit_id = $1::bigint OR person_id = $2::bigint) ORDER BY year, id");
+	" AND ((unit_id = $1::bigint AND person_id IS NULL) OR person_id = $2::bigint) ORDER BY year, id");
 DB_STMT(eligibility_disciplines, "SELECT id, level, effective_from::text, effective_to::text, pending FROM disciplines"
 	" WHERE person_id = $1 ORDER BY id");
 DB_STMT(eligibility_leads, "SELECT cluster_id, year, role FROM cluster_members WHERE unit_id = $1 AND role IN ('leader', 'deputy')");
@@ -38,7 +39,10 @@ DB_STMT(eligibility_members, "SELECT 'members', count(*) FROM people WHERE unit_
 	" WHERE p.unit_id = $1 AND p.active GROUP BY a.award_kind_code"
 	" UNION ALL SELECT 'rating:' || r.rating, count(*) FROM people p JOIN ratings r ON r.person_id = p.id AND r.year = $2"
 	" WHERE p.unit_id = $1 AND p.active GROUP BY r.rating");
-static const struct db_stmt *const stmts[] = {&sql_eligibility_recipient, &sql_eligibility_awards, &sql_eligibility_ratings,
+/* a check is a handful of index lookups: parallel workers (which a generic plan of the members'
+ * query chose on a large awards table) only add processes that fight the others for the cores */
+DB_STMT(eligibility_serial, "SELECT set_config('max_parallel_workers_per_gather', '0', true)");
+static const struct db_stmt *const stmts[] = {&sql_eligibility_serial, &sql_eligibility_recipient, &sql_eligibility_awards, &sql_eligibility_ratings,
 					      &sql_eligibility_initiatives, &sql_eligibility_disciplines, &sql_eligibility_leads,
 					      &sql_eligibility_members};
 
@@ -185,6 +189,10 @@ static int eligibility(struct req *r)
 	/* a transaction that names the caller: row-level security reads it (disciplines) */
 	if (!write_begin(r, &db))
 		return -1;
+	PGresult *serial = db_run(db, &sql_eligibility_serial, 0, NULL, NULL, &r->err);
+	if (!serial)
+		return -1;
+	PQclear(serial);
 	PGresult *rec = db_run(db, &sql_eligibility_recipient, 3, who, NULL, &r->err);
 	if (!rec)
 		return -1;
