@@ -21,8 +21,12 @@
 # server and of PostgreSQL (all its processes) from /proc. On this 2-core machine wrk, the server
 # and PostgreSQL share the cores.
 #   tests/bench/eligibility.sh build/tdkt   (BENCH_SECONDS=10)
-# Fails when an answer is not 200, a fact query scans a fact table sequentially, or a p99 (wrk's)
-# at 16 connections reaches 20 ms.
+# Fails when an answer is not 200, a fact query scans a fact table sequentially, or the server's
+# own p99 at 16 connections reaches 20 ms. Not wrk's: on 2 cores a wrk thread waits for a core
+# between its socket becoming readable and reading it, and counts that wait as latency. The unit
+# rows, which keep PostgreSQL busiest, showed it (issue 13): wrk's p99 77-142 ms against the
+# server's 16-21 ms; with wrk under nice -15, 43 ms; under SCHED_FIFO, 19 ms, the server's own.
+# (A real-time wrk is no default: once it spun and held both cores for minutes.)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 bin=$(realpath "$1")
@@ -284,8 +288,9 @@ run() { # label url token connections
   printf '  %-44s %2s conn %6s/s  p50 %6s ms  p99 %6s ms  (server %s / %s ms; CPU per request: server / PostgreSQL %s ms)\n' \
     "$1" "$4" "$rps" "$p50" "$p99" "$sp50" "$sp99" "$cpu"
   rows+=("| $1 | $4 | $rps | $p50 ms | $p99 ms | $sp50 / $sp99 ms | $cpu ms |")
-  if [[ $4 == 16 ]] && awk -v p="$p99" 'BEGIN { exit !(p >= 20) }'; then
-    echo "    p99 $p99 ms at 16 connections: not under 20 ms"; status=1
+  # the service's own p99 (its access log): wrk's adds wrk's waits for a core (see the header)
+  if [[ $4 == 16 ]] && awk -v p="$sp99" 'BEGIN { exit !(p >= 20) }'; then
+    echo "    server p99 $sp99 ms at 16 connections: not under 20 ms"; status=1
   fi
 }
 for kind in chien_si_thi_dua_bo_nganh_tinh chien_si_thi_dua_toan_quoc; do
