@@ -38,6 +38,8 @@ enum action {
 	ACT_RUN_EVALUATION,     /* create and run a cluster-year's evaluation (asked of the cluster-year) */
 	ACT_SCORE_VOTE,         /* score and vote in an evaluation for the unit */
 	ACT_DISCIPLINE,         /* read and record the disciplines of the unit's people (personal data) */
+	ACT_APPROVE_AWARDS,     /* as the approving unit: publish, return, approve, reject, review and forward
+				   dossiers addressed to the unit, issue and cancel its decisions */
 	ACT_COUNT,
 };
 

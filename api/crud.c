@@ -609,8 +609,10 @@ static bool check_descriptor(const struct resource *res, const struct resource_r
 			if (!crud_identifier(a->sets[n]))
 				return fail(err, errlen, res, "an action's columns match ^[a-z_][a-z0-9_]*$");
 		if (!crud_identifier(a->name) || n > ACTION_SETS_MAX || (a->stamp && !crud_identifier(a->stamp)) ||
-		    a->nbody > CRUD_MAX_FIELDS || (!a->to && !(res->hooks && res->hooks->on_action)))
-			return fail(err, errlen, res, "an action: a plain name, at most 4 columns, a state or a hook that gives it");
+		    a->nbody > CRUD_MAX_FIELDS || (!a->to && !(res->hooks && res->hooks->on_action)) ||
+		    (a->of && !field_named(res, a->of)))
+			return fail(err, errlen, res, "an action: a plain name, at most 4 columns, a state or a hook that "
+						      "gives it, a unit field it is asked of");
 	}
 	bool parent_created = false;
 	for (int i = 0; i < res->nnested; i++) {
@@ -1289,29 +1291,42 @@ bool crud_state_allows(struct req *r, const struct resource *res, PGresult *cur,
 
 /* the caller's right `action` over the owner unit of the row read (in its period, when it has
  * one), or anywhere for a row of no unit; 403 otherwise */
-static bool may_act_on(struct req *r, const struct resource *res, enum action action, PGresult *row)
+/* the field a right is asked of: `of` (an action's), else the owner; -1 for none */
+static int unit_field_of(const struct resource *res, const char *of)
+{
+	if (!of)
+		return res->rt->owner;
+	for (int i = 0; i < res->nfields; i++)
+		if (strcmp(res->fields[i].in.name, of) == 0)
+			return i;
+	return -1;
+}
+
+static bool may_act_on_as(struct req *r, const struct resource *res, enum action action, PGresult *row, int unit_field)
 {
 	const struct resource_rt *rt = res->rt;
 	if (rt->cluster >= 0)
 		return authz_require_cluster_year(r, action, strtoll(PQgetvalue(row, 0, rt->col_of[rt->cluster]), NULL, 10),
 						  strtoll(PQgetvalue(row, 0, rt->col_of[rt->period]), NULL, 10), NULL);
-	if (rt->owner < 0)
+	if (unit_field < 0)
 		return true;
-	long long unit = strtoll(PQgetvalue(row, 0, rt->col_of[rt->owner]), NULL, 10);
+	long long unit = strtoll(PQgetvalue(row, 0, rt->col_of[unit_field]), NULL, 10);
 	long long year = rt->period >= 0 ? strtoll(PQgetvalue(row, 0, rt->col_of[rt->period]), NULL, 10) : 0;
 	return authz_require_in_year(r, action, unit, year);
 }
 
+
+
 /* row `key` cannot be locked: 404 when the caller cannot see it either, else 403 (it may read
  * the row but not change it: outside its subtree, or a row-level policy says so) */
-static bool not_lockable(struct req *r, const struct resource *res, enum action action, const char *key)
+static bool not_lockable(struct req *r, const struct resource *res, enum action action, const char *key, int unit_field)
 {
 	PGresult *row = crud_row_by_key(r, res, r->db, S_GET, key);
 	if (!row)
 		return false;
 	if (PQntuples(row) == 0)
 		app_error_set(&r->err, 404, "%s %s does not exist.", res->noun, key);
-	else if (may_act_on(r, res, action, row))
+	else if (may_act_on_as(r, res, action, row, unit_field))
 		app_error_set(&r->err, 403, "You may read %s %s but not change it.", res->noun, key);
 	PQclear(row);
 	return false;
@@ -1320,8 +1335,8 @@ static bool not_lockable(struct req *r, const struct resource *res, enum action 
 /* In a write transaction: row `key` locked, after 404, the caller's right (`action`) over its
  * owner unit (or anywhere, for a row of no unit), the resource's own say, and If-Match. v: the
  * patch, NULL for a delete or an action. *cur is new. */
-bool crud_lock_key(struct req *r, const struct resource *res, enum action action, const struct jvalue *v,
-		     const char *key, PGresult **cur)
+static bool lock_key_as(struct req *r, const struct resource *res, enum action action, const struct jvalue *v,
+			const char *key, PGresult **cur, int unit_field)
 {
 	struct resource_rt *rt = res->rt;
 	struct db_conn *db;
@@ -1334,9 +1349,9 @@ bool crud_lock_key(struct req *r, const struct resource *res, enum action action
 		return false;
 	if (PQntuples(row) == 0) {
 		PQclear(row);
-		return not_lockable(r, res, action, key);
+		return not_lockable(r, res, action, key, unit_field);
 	}
-	bool ok = may_act_on(r, res, action, row) &&
+	bool ok = may_act_on_as(r, res, action, row, unit_field) &&
 		  (!HOOK(res, may_change) || res->hooks->may_change(r, row)) &&
 		  (rt->version < 0 || req_if_match(r, row_version_of(row, &rt->shape)));
 	if (!ok) {
@@ -1345,6 +1360,12 @@ bool crud_lock_key(struct req *r, const struct resource *res, enum action action
 	}
 	*cur = row;
 	return true;
+}
+
+bool crud_lock_key(struct req *r, const struct resource *res, enum action action, const struct jvalue *v,
+		   const char *key, PGresult **cur)
+{
+	return lock_key_as(r, res, action, v, key, cur, res->rt->owner);
 }
 
 static bool lock_row(struct req *r, const struct resource *res, enum action action, const struct jvalue *v,
@@ -1434,7 +1455,7 @@ static int crud_action(struct req *r)
 	struct buf doing;
 	buf_init(&doing);
 	CAT(&doing, "become ", a->to ? a->to : "decided");
-	bool ok = crud_lock_key(r, res, a->right ? a->right : res->write, NULL, key, &cur) &&
+	bool ok = lock_key_as(r, res, a->right ? a->right : res->write, NULL, key, &cur, unit_field_of(res, a->of)) &&
 		  crud_state_allows(r, res, cur, a->from, buf_ok(&doing) ? doing.data : "change");
 	buf_free(&doing);
 	if (!ok || (HOOK(res, on_action) && !res->hooks->on_action(r, a, a->body ? v : NULL, cur, &out)))

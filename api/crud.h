@@ -95,6 +95,8 @@ struct state_action {
 	int nbody;
 	const char *const *sets;     /* NULL-terminated columns, at most ACTION_SETS_MAX */
 	const char *stamp;           /* a column set to now(), e.g. "submitted_at" */
+	const char *of;              /* the field (JSON name) naming the unit `right` is asked of; NULL:
+					the owner (a dossier's approver acts on the proposer's dossier) */
 };
 
 #define ACTION_SETS_MAX 4
