@@ -34,6 +34,9 @@ extern const struct api_module evaluations_module;
 extern const struct api_module evaluation_scores_module;
 extern const struct api_module evaluation_ballots_module;
 extern const struct api_module evaluation_results_module;
+extern const struct api_module dossiers_module;
+extern const struct api_module proposals_module;
+extern const struct api_module decisions_module;
 
 static const struct api_module *const modules[] = {
 	&health_module,
@@ -66,6 +69,9 @@ static const struct api_module *const modules[] = {
 	&evaluation_scores_module,
 	&evaluation_ballots_module,
 	&evaluation_results_module,
+	&dossiers_module,
+	&proposals_module,
+	&decisions_module,
 };
 
 const struct api_module *const *api_modules(size_t *n)

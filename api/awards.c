@@ -16,7 +16,7 @@ static const char *const award_types[] = {"merit", "campaign", "ad_hoc", "dedica
 
 enum {
 	F_ID, F_KIND, F_KIND_NAME, F_YEAR, F_UNIT, F_PERSON, F_DECISION_ID, F_NUMBER, F_DECIDED_ON, F_ISSUER, F_SOURCE,
-	F_TYPE, F_PERIOD_FROM, F_PERIOD_TO
+	F_TYPE, F_PERIOD_FROM, F_PERIOD_TO, F_HOUSEHOLD, F_REVOKED_ON, F_REVOCATION
 };
 static const struct field fields[] = {
 	[F_ID] = FIELD_ID,
@@ -38,10 +38,16 @@ static const struct field fields[] = {
 	/* the years the rewarded achievement spans (both or neither: neither is the award's year) */
 	[F_PERIOD_FROM] = {{"period_from", JF_INT, JF_NULLABLE, 1945, 2100, NULL, NULL, NULL}, NULL, COL_NUM, 0, NULL},
 	[F_PERIOD_TO] = {{"period_to", JF_INT, JF_NULLABLE, 1945, 2100, NULL, NULL, NULL}, NULL, COL_NUM, 0, NULL},
+	/* a household's award comes with its decision (history records name a unit or a person) */
+	[F_HOUSEHOLD] = {JF_RO("recipient_household"), NULL, COL_JSON, 0, NULL},
+	/* its decision cancelled: kept on the record, no longer evidence for eligibility */
+	[F_REVOKED_ON] = {JF_RO("revoked_on"), NULL, COL_STR, 0, NULL},
+	[F_REVOCATION] = {JF_RO("revocation_reason"), NULL, COL_STR, 0, NULL},
 	FIELDS_ROW_META,
 	/* the unit whose record it is: the recipient unit, or the recipient person's unit */
 	{JF_RO("record_unit_id"),
-	 "(coalesce(t.recipient_unit_id, (SELECT p.unit_id FROM people p WHERE p.id = t.recipient_person_id)))", COL_NUM,
+	 "(coalesce(t.recipient_unit_id, (SELECT p.unit_id FROM people p WHERE p.id = t.recipient_person_id),"
+	 " t.issuing_unit_id))", COL_NUM,
 	 FR_OWNER | FR_HIDDEN, NULL},
 };
 
@@ -154,13 +160,18 @@ static const struct nesting nested[] = {
 	{"/v1/units", "units", "Unit", "recipient_unit_id", OP_LIST},
 	{"/v1/people", "people", "Person", "recipient_person_id", OP_LIST},
 };
+/* revoked=true: the awards of cancelled decisions (awards_revoked_idx: the list is planned with its
+ * values, so the CASE folds to the partial index's condition); false: those in force */
+static const struct filter filters[] = {
+	{{"revoked", NULL}, {JF_BOOL, JF_BOOL}, 0, 0, "CASE WHEN $1 THEN t.revoked_on IS NOT NULL ELSE t.revoked_on IS NULL END"},
+};
 static const struct resource_hooks hooks = {.validate = validate, .before_write = before_write, .may_change = may_change};
 
 static const struct resource awards = {
 	RESOURCE("awards", "/v1/awards", "Award"), WITH(fields, fields), .entity = "award",
 	.write = ACT_RECORD_AWARDS, .write_denied = "may read the award record but not change it",
 	WITH(constraints, constraints), .hooks = &hooks, .joins = "JOIN award_kinds k ON k.code = t.award_kind_code",
-	WITH(nested, nested),
+	WITH(nested, nested), WITH(filters, filters),
 };
 
 static const struct fk_fact facts[] = {

@@ -1435,6 +1435,19 @@ static int crud_delete(struct req *r)
 	return rc;
 }
 
+/* An action's body; when none of its fields is required, no body at all is an empty one
+ * (POST /v1/proposals/{id}/approve with or without an override_reason). */
+static bool action_body(struct req *r, const struct state_action *a, json_t **body)
+{
+	bool optional = true;
+	for (int i = 0; i < a->nbody; i++)
+		optional = optional && !(a->body[i].flags & JF_REQUIRED);
+	const char *length = req_header(r, "Content-Length");
+	if (optional && !req_header(r, "Transfer-Encoding") && (!length || strcmp(length, "0") == 0))
+		return (*body = json_object()) != NULL || app_error_set(&r->err, 503, "The service is short of memory.");
+	return req_json(r, false, body);
+}
+
 static int crud_action(struct req *r)
 {
 	const struct crud_route *d = route_of(r);
@@ -1448,7 +1461,7 @@ static int crud_action(struct req *r)
 	int rc = -1;
 	if (!crud_path_key(r, res, key))
 		return -1;
-	if (a->body ? !req_json(r, false, &body) || !jin_decode(body, a->body, (size_t)a->nbody, false, v, &r->err) ||
+	if (a->body ? !action_body(r, a, &body) || !jin_decode(body, a->body, (size_t)a->nbody, false, v, &r->err) ||
 			  (HOOK(res, check_action) && !res->hooks->check_action(r, a, v))
 		    : !req_no_body(r))
 		goto out;

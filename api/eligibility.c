@@ -11,7 +11,7 @@
 #include "api/api.h"
 #include "api/authz.h"
 #include "api/award_kinds.h"
-#include "api/eligibility_eval.h"
+#include "api/eligibility.h"
 #include "api/resource.h"
 #include "api/write.h"
 #include "lib/query.h"
@@ -23,7 +23,8 @@ DB_STMT(eligibility_recipient, "SELECT CASE WHEN $2::bigint IS NULL THEN (SELECT
 DB_STMT(eligibility_awards, "SELECT a.id, a.award_kind_code, k.category, a.award_type, a.year,"
 	" coalesce(a.period_from, a.year), coalesce(a.period_to, a.year) FROM awards a"
 	" JOIN award_kinds k ON k.code = a.award_kind_code"
-	" WHERE a.recipient_unit_id = $1::bigint OR a.recipient_person_id = $2::bigint ORDER BY a.year, a.id");
+	" WHERE (a.recipient_unit_id = $1::bigint OR a.recipient_person_id = $2::bigint) AND a.revoked_on IS NULL"
+	" ORDER BY a.year, a.id");
 DB_STMT(eligibility_ratings, "SELECT id, year, rating FROM ratings"
 	" WHERE unit_id = $1::bigint OR person_id = $2::bigint ORDER BY year, id");
 /* a unit's own initiatives (not its people's: those are theirs), or a person's */
@@ -36,6 +37,7 @@ DB_STMT(eligibility_leads, "SELECT cluster_id, year, role FROM cluster_members W
 DB_STMT(eligibility_members, "SELECT 'members', count(*) FROM people WHERE unit_id = $1 AND active"
 	" UNION ALL SELECT 'kind:' || a.award_kind_code, count(DISTINCT p.id) FROM people p"
 	" JOIN awards a ON a.recipient_person_id = p.id AND a.year = $2 AND a.award_type NOT IN ('ad_hoc', 'campaign')"
+	" AND a.revoked_on IS NULL"
 	" WHERE p.unit_id = $1 AND p.active GROUP BY a.award_kind_code"
 	" UNION ALL SELECT 'rating:' || r.rating, count(*) FROM people p JOIN ratings r ON r.person_id = p.id AND r.year = $2"
 	" WHERE p.unit_id = $1 AND p.active GROUP BY r.rating");
@@ -73,7 +75,7 @@ static long long num(PGresult *res, int row, int col)
 }
 
 static bool read_facts(struct req *r, struct db_conn *db, const char *const *who, long long unit, bool person,
-		       struct facts_read *fr)
+		       bool personal, struct facts_read *fr)
 {
 	struct elig_facts *f = &fr->f;
 	PGresult *res;
@@ -105,7 +107,7 @@ static bool read_facts(struct req *r, struct db_conn *db, const char *const *who
 		enum relation rel;
 		if (!authz_relation(r, unit, &rel))
 			return false;
-		f->disciplines_visible = permission(r->caller.role, ACT_DISCIPLINE, rel);
+		f->disciplines_visible = personal && permission(r->caller.role, ACT_DISCIPLINE, rel);
 		if (f->disciplines_visible) {
 			if (!(res = fr->res[3] = db_run(db, &sql_eligibility_disciplines, 1, &who[1], NULL, &r->err)))
 				return false;
@@ -162,6 +164,72 @@ static bool read_facts(struct req *r, struct db_conn *db, const char *const *who
 	return true;
 }
 
+bool eligibility_answer(struct req *r, struct db_conn *db, const struct eligibility_ask *ask, struct buf *out,
+			enum tri *eligible)
+{
+	struct facts_read fr = {0};
+	json_t *rules = NULL, *version = NULL;
+	char day[11], u[24], p[24];
+	bool has_unit = ask->unit_id != 0, ok = false;
+	const char *kind = ask->kind;
+	const char *who[] = {has_unit ? id_text(ask->unit_id, u) : NULL, has_unit ? NULL : id_text(ask->person_id, p), kind};
+	*eligible = TRI_NULL;
+	PGresult *serial = db_run(db, &sql_eligibility_serial, 0, NULL, NULL, &r->err);
+	if (!serial)
+		return false;
+	PQclear(serial);
+	PGresult *rec = db_run(db, &sql_eligibility_recipient, 3, who, NULL, &r->err);
+	if (!rec)
+		return false;
+	bool found = !PQgetisnull(rec, 0, 0), kind_known = !PQgetisnull(rec, 0, 1);
+	long long record_unit = found ? num(rec, 0, 0) : 0;
+	const char *fits = kind_known ? PQgetvalue(rec, 0, 1) : "";
+	bool fits_recipient = strcmp(fits, "any") == 0 || strcmp(fits, has_unit ? "collective" : "individual") == 0;
+	PQclear(rec);
+	if (!kind_known)
+		return app_error_set(&r->err, 404, "Award kind %s does not exist.", kind);
+	if (!found)
+		return app_error_set(&r->err, 404, "%s %lld does not exist.", has_unit ? "Unit" : "Person",
+				     has_unit ? ask->unit_id : ask->person_id);
+	if (!fits_recipient)
+		return app_error_set(&r->err, 422, "%s is not awarded to %s.", kind, has_unit ? "collectives" : "individuals");
+	if (!award_kinds_rules_on(r, db, kind, ask->on, &rules, &version, day))
+		goto out;
+	fr.f = (struct elig_facts){.collective = has_unit, .year = (int)ask->year, .kind = kind,
+				   .for_proposal = ask->for_proposal, .notices = ask->notices, .nnotices = ask->nnotices};
+	if (version && !read_facts(r, db, who, record_unit, !has_unit, ask->personal, &fr))
+		goto out;
+	struct buf checks;
+	buf_init(&checks);
+	if (version)
+		*eligible = elig_evaluate(json_object_get(version, "expr"), &fr.f,
+					  json_string_value(json_object_get(version, "legal_basis")), &checks);
+	buf_puts(out, "{\"award_kind_code\":");
+	buf_json_cstr(out, kind);
+	BUF_CAT(out, ",\"recipient_unit_id\":", has_unit ? u : "null", ",\"recipient_person_id\":", has_unit ? "null" : p);
+	buf_printf(out, ",\"year\":%lld,\"on\":\"%s\",\"eligible\":%s,\"rules_version\":", ask->year, day,
+		   *eligible == TRI_TRUE ? "true" : *eligible == TRI_FALSE ? "false" : "null");
+	if (version) {
+		buf_puts(out, "{\"effective_from\":");
+		buf_json_cstr(out, json_string_value(json_object_get(version, "effective_from")));
+		buf_puts(out, ",\"effective_to\":");
+		buf_json_cstr(out, json_string_value(json_object_get(version, "effective_to")));
+		buf_puts(out, ",\"legal_basis\":");
+		buf_json_cstr(out, json_string_value(json_object_get(version, "legal_basis")));
+		BUF_CAT(out, ",\"source_checked\":", json_is_true(json_object_get(version, "source_checked")) ? "true" : "false",
+			"}");
+	} else {
+		buf_puts(out, "null");
+	}
+	BUF_CAT(out, ",\"checks\":[", checks.data ? checks.data : "", "]}");
+	buf_free(&checks);
+	ok = true;
+out:
+	facts_free(&fr);
+	json_decref(rules);
+	return ok;
+}
+
 static int eligibility(struct req *r)
 {
 	struct query q;
@@ -181,67 +249,13 @@ static int eligibility(struct req *r)
 	if (!has_year)
 		return req_fail(r, 400, "year, the proposal's year, is required.");
 	struct db_conn *db;
-	struct facts_read fr = {0};
-	json_t *rules = NULL, *version = NULL;
-	char day[11], u[24], p[24];
-	int rc = -1;
-	const char *who[] = {has_unit ? id_text(unit_id, u) : NULL, has_person ? id_text(person_id, p) : NULL, kind};
 	/* a transaction that names the caller: row-level security reads it (disciplines) */
 	if (!write_begin(r, &db))
 		return -1;
-	PGresult *serial = db_run(db, &sql_eligibility_serial, 0, NULL, NULL, &r->err);
-	if (!serial)
-		return -1;
-	PQclear(serial);
-	PGresult *rec = db_run(db, &sql_eligibility_recipient, 3, who, NULL, &r->err);
-	if (!rec)
-		return -1;
-	bool found = !PQgetisnull(rec, 0, 0), kind_known = !PQgetisnull(rec, 0, 1);
-	long long record_unit = found ? num(rec, 0, 0) : 0;
-	const char *fits = kind_known ? PQgetvalue(rec, 0, 1) : "";
-	bool fits_recipient = strcmp(fits, "any") == 0 || strcmp(fits, has_unit ? "collective" : "individual") == 0;
-	PQclear(rec);
-	if (!kind_known)
-		return req_fail(r, 404, "Award kind %s does not exist.", kind);
-	if (!found)
-		return req_fail(r, 404, "%s %lld does not exist.", has_unit ? "Unit" : "Person", has_unit ? unit_id : person_id);
-	if (!fits_recipient)
-		return req_fail(r, 422, "%s is not awarded to %s.", kind, has_unit ? "collectives" : "individuals");
-	if (!award_kinds_rules_on(r, db, kind, on, &rules, &version, day))
-		goto out;
-	fr.f = (struct elig_facts){.collective = has_unit, .year = (int)year, .kind = kind};
-	if (version && !read_facts(r, db, who, record_unit, has_person, &fr))
-		goto out;
-	struct buf checks;
-	buf_init(&checks);
-	enum tri eligible = TRI_NULL;
-	if (version)
-		eligible = elig_evaluate(json_object_get(version, "expr"), &fr.f,
-					 json_string_value(json_object_get(version, "legal_basis")), &checks);
-	buf_puts(r->out, "{\"award_kind_code\":");
-	buf_json_cstr(r->out, kind);
-	BUF_CAT(r->out, ",\"recipient_unit_id\":", has_unit ? u : "null", ",\"recipient_person_id\":", has_person ? p : "null");
-	buf_printf(r->out, ",\"year\":%lld,\"on\":\"%s\",\"eligible\":%s,\"rules_version\":", year, day,
-		   eligible == TRI_TRUE ? "true" : eligible == TRI_FALSE ? "false" : "null");
-	if (version) {
-		buf_puts(r->out, "{\"effective_from\":");
-		buf_json_cstr(r->out, json_string_value(json_object_get(version, "effective_from")));
-		buf_puts(r->out, ",\"effective_to\":");
-		buf_json_cstr(r->out, json_string_value(json_object_get(version, "effective_to")));
-		buf_puts(r->out, ",\"legal_basis\":");
-		buf_json_cstr(r->out, json_string_value(json_object_get(version, "legal_basis")));
-		BUF_CAT(r->out, ",\"source_checked\":", json_is_true(json_object_get(version, "source_checked")) ? "true" : "false",
-			"}");
-	} else {
-		buf_puts(r->out, "null");
-	}
-	BUF_CAT(r->out, ",\"checks\":[", checks.data ? checks.data : "", "]}");
-	buf_free(&checks);
-	rc = 0;
-out:
-	facts_free(&fr);
-	json_decref(rules);
-	return rc;
+	struct eligibility_ask ask = {.kind = kind, .unit_id = has_unit ? unit_id : 0, .person_id = has_unit ? 0 : person_id,
+				      .year = year, .on = on, .personal = true};
+	enum tri eligible;
+	return eligibility_answer(r, db, &ask, r->out, &eligible) ? 0 : -1;
 }
 
 static const struct route routes[] = {

@@ -306,6 +306,29 @@ static enum tri not_twice(const struct elig_facts *facts, struct found *f)
 	return twice ? TRI_FALSE : TRI_TRUE;
 }
 
+/* public_notice for a proposal: a notice by `by` of at least `working_days` working days that has
+ * ended; one that runs still is null (it may yet hold), none or a shorter one false */
+static enum tri public_notice(const struct elig_facts *facts, json_t *params, struct found *f)
+{
+	long long need = param_int(params, "working_days");
+	const char *by = param_str(params, "by");
+	buf_printf(&f->detail, "\"by\":\"%s\",\"working_days\":%lld", by ? by : "", need);
+	enum tri result = TRI_FALSE;
+	for (int i = 0; i < facts->nnotices; i++) {
+		const struct elig_notice *n = &facts->notices[i];
+		if (!by || strcmp(n->by, by) != 0 || n->working_days < need)
+			continue;
+		evidence(f, "dossier", n->dossier);
+		buf_printf(&f->detail, ",\"until\":\"%s\"", n->until);
+		if (n->ended)
+			return TRI_TRUE;
+		result = TRI_NULL;
+	}
+	if (result == TRI_NULL)
+		buf_puts(&f->detail, ",\"reason\":\"the notice has not ended\"");
+	return result;
+}
+
 /* what a rule of a dossier's procedure, or of a unit's own regulation, says without a proposal */
 static enum tri procedural(const char *type, struct found *f)
 {
@@ -342,6 +365,8 @@ static enum tri leaf(const char *type, json_t *params, const struct elig_facts *
 	}
 	if (strcmp(type, "not_twice") == 0)
 		return not_twice(facts, f);
+	if (strcmp(type, "public_notice") == 0 && facts->for_proposal)
+		return public_notice(facts, params, f);
 	enum tri procedure = procedural(type, f);
 	if (f->detail.len == 0)
 		buf_printf(&f->detail, "\"reason\":\"this build does not evaluate %s: to be checked by a person\"", type);

@@ -42,6 +42,18 @@ struct elig_count {
 	int holders;
 };
 
+/* A public notice of a proposal's nominees (issue 14): the notice its own dossier's approving unit
+ * published (by "approver", before approval), or one published lower down the chain by this
+ * dossier's proposing unit as the approver of the dossier it forwards (by "proposer", before its
+ * council met). */
+struct elig_notice {
+	long long dossier;
+	const char *by;     /* "proposer" | "approver" */
+	int working_days;   /* as published */
+	const char *until;  /* YYYY-MM-DD, the last day */
+	bool ended;         /* today is after `until` */
+};
+
 struct elig_facts {
 	bool collective;            /* a unit; else a person */
 	int year;                   /* the proposal's year */
@@ -62,6 +74,9 @@ struct elig_facts {
 	const struct elig_count *member_ratings; /* people of the unit rated that year, by rating */
 	int nmember_ratings;
 	const char *kind;           /* the kind evaluated (not_twice) */
+	bool for_proposal;          /* a proposal's evaluation: its notices are known (none is a fact) */
+	const struct elig_notice *notices;
+	int nnotices;
 };
 
 /* the rank of a rating name (excellent 3 … incomplete 0), -1 for none */

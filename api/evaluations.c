@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "api/dossiers.h"
 #include "api/evaluation_scoring.h"
 #include "api/evaluations.h"
 
@@ -154,11 +155,11 @@ static bool before_write(struct req *r, const struct jvalue *v, PGresult *cur)
 static bool on_action(struct req *r, const struct state_action *a, const struct jvalue *body, PGresult *cur,
 		      struct action_result *out)
 {
-	(void)body;
 	(void)out;
 	long long id = strtoll(crud_cur(&evaluations, cur, EV_ID), NULL, 10);
 	if (strcmp(a->name, "close") == 0)
-		return evaluation_close(r->db, id, &r->err);
+		return evaluation_close(r->db, id, &r->err) &&
+		       (!body || !body[0].present || body[0].is_null || dossier_propose_from_evaluation(r, id, body[0].list));
 	if (strcmp(a->name, "open_scoring") != 0)
 		return true;
 	/* scoring needs something to score and somebody to score it */
@@ -177,10 +178,14 @@ static bool on_action(struct req *r, const struct state_action *a, const struct 
 static const char *const drafts[] = {"draft", NULL};
 static const char *const scoring[] = {"scoring", NULL};
 static const char *const voting[] = {"voting", NULL};
+/* close may propose its N best-ranked proposable members in a draft dossier (api/dossiers.c) */
+static const struct jfield close_fields[] = {
+	{"propose", JF_OBJECT, JF_NULLABLE, 0, 4, NULL, NULL, NULL},
+};
 static const struct state_action actions[] = {
 	{.name = "open_scoring", .from = drafts, .to = "scoring"},
 	{.name = "open_voting", .from = scoring, .to = "voting"},
-	{.name = "close", .from = voting, .to = "closed", .stamp = "closed_at"},
+	{.name = "close", .from = voting, .to = "closed", WITH(body, close_fields), .stamp = "closed_at"},
 };
 static const struct resource_hooks hooks = {
 	.encode = encode, .validate = validate, .before_write = before_write, .on_action = on_action,

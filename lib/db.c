@@ -9,7 +9,7 @@
 #include "lib/log.h"
 #include "lib/lsn.h"
 
-#define MAX_STMTS 256
+#define MAX_STMTS 512
 
 struct db_conn {
 	PGconn *pg;

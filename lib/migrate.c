@@ -150,6 +150,8 @@ bool migrate_grant(PGconn *pg, const char *role, struct app_error *err)
 		 * add to it, never change or remove it; and what is migrated is the owner's business */
 		"REVOKE UPDATE, DELETE, TRUNCATE ON audit_log, change_feed FROM",
 		"REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON schema_migrations FROM",
+		/* the calendar is data the migrations hold (sql/0025), read by the service */
+		"REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON public_holidays FROM",
 	};
 	char *ident = PQescapeIdentifier(pg, role, strlen(role));
 	if (!ident)

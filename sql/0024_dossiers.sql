@@ -130,11 +130,28 @@ CREATE POLICY dossiers_read ON dossiers FOR SELECT
     USING (tdkt_dossier_visible(status, submitted_at, proposing_unit_id, approving_unit_id));
 CREATE POLICY dossiers_insert ON dossiers FOR INSERT
     WITH CHECK (tdkt_actor_reaches(proposing_unit_id));
+-- Does the caller reach the approving unit of a dossier up the chain from `parent` (the dossiers a
+-- dossier's nominees were forwarded in): a decision of the top level decides the levels below.
+CREATE FUNCTION tdkt_dossier_upper_reaches(parent bigint) RETURNS boolean
+LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
+BEGIN
+    RETURN parent IS NOT NULL AND EXISTS (
+        WITH RECURSIVE up(id, parent_id, approving_unit_id, depth) AS (
+            SELECT d.id, d.parent_id, d.approving_unit_id, 0 FROM dossiers d WHERE d.id = parent
+            UNION ALL
+            SELECT d.id, d.parent_id, d.approving_unit_id, up.depth + 1 FROM dossiers d JOIN up ON d.id = up.parent_id
+             WHERE up.depth < 20)
+        SELECT 1 FROM up WHERE tdkt_actor_reaches(up.approving_unit_id));
+END
+$$;
 -- the proposer edits and submits; the approver returns, publishes, reviews, and its decisions
--- decide; a forward is the approver's insert of its own dossier and update of the lower one
+-- decide (those of the levels above too); a forward is the approver's insert of its own dossier
+-- and update of the lower one
 CREATE POLICY dossiers_update ON dossiers FOR UPDATE
-    USING (tdkt_actor_reaches(proposing_unit_id) OR tdkt_actor_reaches(approving_unit_id))
-    WITH CHECK (tdkt_actor_reaches(proposing_unit_id) OR tdkt_actor_reaches(approving_unit_id));
+    USING (tdkt_actor_reaches(proposing_unit_id) OR tdkt_actor_reaches(approving_unit_id)
+           OR tdkt_dossier_upper_reaches(parent_id))
+    WITH CHECK (tdkt_actor_reaches(proposing_unit_id) OR tdkt_actor_reaches(approving_unit_id)
+                OR tdkt_dossier_upper_reaches(parent_id));
 CREATE POLICY dossiers_delete ON dossiers FOR DELETE
     USING (tdkt_actor_reaches(proposing_unit_id));
 
@@ -149,7 +166,7 @@ CREATE TABLE proposals (
     subject_class        text NOT NULL DEFAULT 'staff',
     status               text NOT NULL DEFAULT 'pending',
     eligible             boolean,
-    eligibility          jsonb,
+    eligibility          json,            -- the answer as written (its key order kept)
     eligibility_on       date,
     decision_id          bigint,
     rejection_reason     text,

@@ -26,8 +26,8 @@
 #ifndef TDKT_VERSION
 #define TDKT_VERSION "dev"
 #endif
-#define MAX_ROUTES 256
-#define MAX_STATEMENTS 256
+#define MAX_ROUTES 512
+#define MAX_STATEMENTS 512
 
 static void usage(FILE *to)
 {

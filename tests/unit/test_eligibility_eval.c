@@ -135,6 +135,31 @@ int main(void)
 		CHECK(next != NULL, "pre-order path %s", paths[i]);
 		at = next ? next + 1 : at;
 	}
+	/* a proposal's notices (issue 14): by whom, how long, ended or not */
+	static const struct {
+		const char *name;
+		struct elig_notice notices[2];
+		int n;
+		enum tri want;
+		const char *has;
+	} notice_cases[] = {
+		{"no notice at all: false", {{0}}, 0, TRI_FALSE, "\"by\":\"proposer\""},
+		{"the proposer's 10 working days, ended", {{7, "proposer", 10, "2025-12-15", true}}, 1, TRI_TRUE, "{\"dossier\":7}"},
+		{"the proposer's, still running: null", {{7, "proposer", 10, "2025-12-15", false}}, 1, TRI_NULL, "not ended"},
+		{"the proposer's, too short", {{7, "proposer", 5, "2025-12-15", true}}, 1, TRI_FALSE, "\"working_days\":10"},
+		{"the approver's is not the proposer's", {{8, "approver", 10, "2025-12-15", true}}, 1, TRI_FALSE, "proposer"},
+		{"a short one and a long one", {{8, "proposer", 3, "2025-12-01", true}, {9, "proposer", 12, "2025-12-20", true}}, 2,
+		 TRI_TRUE, "{\"dossier\":9}"},
+	};
+	const char *notice_rule = "{\"type\":\"public_notice\",\"params\":{\"working_days\":10,\"by\":\"proposer\","
+				  "\"before\":\"council_meeting\"}}";
+	for (size_t i = 0; i < sizeof notice_cases / sizeof notice_cases[0]; i++) {
+		struct elig_facts pf = {.year = 2025, .kind = "huan_chuong_lao_dong_hang_ba", .for_proposal = true,
+					.notices = notice_cases[i].notices, .nnotices = notice_cases[i].n};
+		enum tri t = run(notice_rule, &pf, &checks);
+		CHECK(t == notice_cases[i].want && strstr(checks.data ? checks.data : "", notice_cases[i].has),
+		      "%s: got %d, checks %s", notice_cases[i].name, (int)t, checks.data ? checks.data : "");
+	}
 	CHECK(elig_rating_rank("good") == 2 && elig_scope_rank("national") == 3 && elig_level_rank("x") == -1, "ranks");
 	buf_free(&checks);
 	return check_done("eligibility_eval");
