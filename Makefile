@@ -30,7 +30,7 @@ STRESS_PACKAGES := nginx curl
 TEST_PACKAGES  := prometheus chromium python3-pil
 CLUSTER_PACKAGES := nginx curl wrk
 
-.PHONY: all deps build run test unit api-test bench bench-reports bench-evaluations bench-eligibility stress cluster cluster-bench fuzz clean lint contract
+.PHONY: all deps build run test unit api-test bench bench-reports bench-evaluations bench-eligibility bench-dossiers stress cluster cluster-bench fuzz clean lint contract
 all: build
 
 deps:
@@ -142,6 +142,11 @@ bench-evaluations: deps build/tdkt
 # eligibility (issue 13): 20,000 people with 200,000 awards and 300,000 ratings around a person and
 # a unit with 30-year records; the seven fact queries' generic plans, then GET /v1/eligibility at 1
 # and 16 connections for four kinds; about 3 minutes (tests/bench/eligibility.sh)
+# issue 14's scale: a 200-nominee dossier submitted, a 500-award decision (tests/bench/dossiers.sh)
+bench-dossiers: deps build/tdkt
+	@scripts/deps.sh $(BENCH_PACKAGES)
+	@tests/bench/dossiers.sh build/tdkt
+
 bench-eligibility: deps build/tdkt
 	@scripts/deps.sh $(BENCH_PACKAGES)
 	@tests/bench/eligibility.sh build/tdkt
