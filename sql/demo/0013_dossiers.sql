@@ -59,6 +59,12 @@ SELECT d.id, 'giay_khen', u.id, x.achievements, 'other', 'approved'
   JOIN units u ON u.code = x.code
 ON CONFLICT DO NOTHING;
 
+-- the Giấy khen of Phòng PCTN recorded as history by earlier loads (sql/demo/0007): its decision
+-- grants it now
+DELETE FROM awards a USING units u
+ WHERE u.id = a.recipient_unit_id AND u.code = 'TT-KGG-PCTN' AND a.award_kind_code = 'giay_khen' AND a.year = 2018
+   AND a.source = 'history';
+
 -- the decisions, their awards, the nominees decided: what POST /v1/decisions does in one transaction
 WITH x AS (
   INSERT INTO decisions (number, signed_on, issuing_unit_id, signer_title)
