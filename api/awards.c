@@ -163,7 +163,12 @@ static const struct nesting nested[] = {
 /* revoked=true: the awards of cancelled decisions (awards_revoked_idx: the list is planned with its
  * values, so the CASE folds to the partial index's condition); false: those in force */
 static const struct filter filters[] = {
-	{{"revoked", NULL}, {JF_BOOL, JF_BOOL}, 0, 0, "CASE WHEN $1 THEN t.revoked_on IS NOT NULL ELSE t.revoked_on IS NULL END"},
+	{{"revoked", NULL}, {JF_BOOL, JF_BOOL}, 0, 0, "CASE WHEN $1 THEN t.revoked_on IS NOT NULL ELSE t.revoked_on IS NULL END", NULL},
+	/* GET /v1/units/{id}/awards?include_people=true: the unit's people's awards too (people_unit_idx,
+	 * awards_person_idx) */
+	{{"include_people", NULL}, {JF_ID, JF_ID}, 0, 0,
+	 "t.recipient_unit_id = $1 OR t.recipient_person_id IN (SELECT p.id FROM people p WHERE p.unit_id = $1)",
+	 "recipient_unit_id"},
 };
 static const struct resource_hooks hooks = {.validate = validate, .before_write = before_write, .may_change = may_change};
 

@@ -32,7 +32,7 @@ static const struct field fields[] = {
 static const struct filter filters[] = {
 	/* the clusters a unit is in, in a year */
 	{{"unit_id", "year"}, {JF_ID, JF_INT}, 2000, 2100,
-	 "t.id IN (SELECT cluster_id FROM cluster_members WHERE unit_id = $1 AND year = $2)"},
+	 "t.id IN (SELECT cluster_id FROM cluster_members WHERE unit_id = $1 AND year = $2)", NULL},
 };
 
 enum { M_UNIT, M_ROLE };

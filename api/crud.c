@@ -944,12 +944,29 @@ static bool names_parent(const struct resource *res, const struct field *f)
 static bool list_filters(struct req *r, const struct resource *res, struct query *q, int fixed, long long parent,
 			 struct db_params *p, bool *filtered)
 {
+	/* a filter that widens the parent's field: read first, it decides that field's parameter */
+	bool widen = false;
+	for (int i = 0; i < res->nfilters; i++) {
+		const struct filter *f = &res->filters[i];
+		bool given = false, flag = false;
+		if (!f->widens)
+			continue;
+		if (!query_bool(q, f->param[0], &given, &flag, &r->err))
+			return false;
+		if (given && (fixed < 0 || strcmp(res->fields[fixed].in.name, f->widens) != 0))
+			return app_error_set(&r->err, 400, "Query parameter %s is for the list under a parent (%s).",
+					     f->param[0], f->widens);
+		widen |= given && flag;
+		*filtered |= given;
+	}
 	for (int i = 0; i < res->nfields; i++) {
 		const struct field *f = &res->fields[i];
 		bool given = false, has_subtree = false, subtree = false;
 		if (!(f->role & FR_FILTER))
 			continue;
-		if (i == fixed)
+		if (i == fixed && widen)
+			db_param(p, NULL);
+		else if (i == fixed)
 			db_param_int(p, parent);
 		else if (fixed >= 0 && names_parent(res, f))
 			db_param(p, NULL);
@@ -967,6 +984,13 @@ static bool list_filters(struct req *r, const struct resource *res, struct query
 	for (int i = 0; i < res->nfilters; i++) {
 		const struct filter *f = &res->filters[i];
 		bool given[2] = {false, false};
+		if (f->widens) {
+			if (widen)
+				db_param_int(p, parent);
+			else
+				db_param(p, NULL);
+			continue;
+		}
 		for (int k = 0; k < 2 && f->param[k]; k++) {
 			long long value = 0;
 			bool flag = false, ok;

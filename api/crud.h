@@ -69,6 +69,9 @@ struct filter {
 	enum jfield_type type[2];    /* JF_ID, JF_INT (min..max), JF_BOOL */
 	long long min, max;
 	const char *sql;             /* static text: the only SQL a descriptor writes */
+	const char *widens;          /* a nesting's field (type JF_ID, param[0] a boolean query parameter):
+					true under that parent replaces the field's equality by sql, whose
+					$1 is the parent's id (GET /v1/units/{id}/awards?include_people=true) */
 };
 
 /* Rows reached under another resource, by the parent's id in the path: created there

@@ -438,7 +438,7 @@ static const struct nesting nested[] = {
 };
 /* the year of the nominee's dossier */
 static const struct filter filters[] = {
-	{{"year", NULL}, {JF_INT, JF_INT}, 2000, 2100, "d.year = $1"},
+	{{"year", NULL}, {JF_INT, JF_INT}, 2000, 2100, "d.year = $1", NULL},
 };
 static const struct resource_hooks hooks = {
 	.encode = encode, .validate = validate, .before_write = before_write, .before_lock = before_lock,

@@ -141,7 +141,7 @@ static const struct nesting nested[] = {
 /* cluster_id: the units that are members of it in the registration's year */
 static const struct filter filters[] = {
 	{{"cluster_id", NULL}, {JF_ID, JF_ID}, 0, 0,
-	 "EXISTS (SELECT 1 FROM cluster_members m WHERE m.cluster_id = $1 AND m.unit_id = t.unit_id AND m.year = t.year)"},
+	 "EXISTS (SELECT 1 FROM cluster_members m WHERE m.cluster_id = $1 AND m.unit_id = t.unit_id AND m.year = t.year)", NULL},
 };
 static const struct resource_hooks hooks = {.encode = encode, .before_write = before_write};
 
