@@ -123,7 +123,9 @@ static bool read_facts(struct req *r, struct db_conn *db, const char *const *who
 				BUF_CAT(&ids, i ? "," : "", PQgetvalue(res, i, 0));
 			}
 			buf_putc(&ids, '}');
-			bool recorded = buf_ok(&ids) && write_record_read(r, "discipline", NULL, ids.data);
+			/* recorded in the caller's transaction: GET /v1/eligibility commits it before it
+			 * answers; an approval, with its own write */
+			bool recorded = buf_ok(&ids) && write_note_read(r, "discipline", NULL, ids.data);
 			buf_free(&ids);
 			if (!recorded)
 				return r->err.status ? false : app_error_set(&r->err, 503, "The service is short of memory.");
@@ -255,7 +257,8 @@ static int eligibility(struct req *r)
 	struct eligibility_ask ask = {.kind = kind, .unit_id = has_unit ? unit_id : 0, .person_id = has_unit ? 0 : person_id,
 				      .year = year, .on = on, .personal = true};
 	enum tri eligible;
-	return eligibility_answer(r, db, &ask, r->out, &eligible) ? 0 : -1;
+	/* a read of personal data that cannot be recorded is not answered */
+	return eligibility_answer(r, db, &ask, r->out, &eligible) && db_commit(db, &r->err) ? 0 : -1;
 }
 
 static const struct route routes[] = {

@@ -39,13 +39,17 @@ bool read_begin(struct req *r, struct db_conn **db)
 	return begin(r, db, db_begin_read);
 }
 
-bool write_record_read(struct req *r, const char *entity, const char *id, const char *ids)
+bool write_note_read(struct req *r, const char *entity, const char *id, const char *ids)
 {
 	struct db_conn *db;
 	const char *params[] = {entity, id, ids, r->query ? r->query : ""};
 	PGresult *res = req_db(r, &db) ? db_run(db, &sql_write_record_read, 4, params, NULL, &r->err) : NULL;
-	if (!res)
-		return false;
 	PQclear(res);
-	return db_commit(db, &r->err);
+	return res != NULL;
+}
+
+bool write_record_read(struct req *r, const char *entity, const char *id, const char *ids)
+{
+	struct db_conn *db;
+	return write_note_read(r, entity, id, ids) && req_db(r, &db) && db_commit(db, &r->err);
 }

@@ -15,5 +15,8 @@ bool read_begin(struct req *r, struct db_conn **db);
  * page, `ids` answered as an array literal "{3,5}", the query) and commits, before the answer is
  * written: a read that cannot be recorded is not answered. */
 bool write_record_read(struct req *r, const char *entity, const char *id, const char *ids);
+/* The same entry without the commit: for a read inside a larger write (a nominee's approval reads
+ * the person's disciplines), which commits or rolls back with it. */
+bool write_note_read(struct req *r, const char *entity, const char *id, const char *ids);
 
 #endif
