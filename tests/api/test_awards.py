@@ -27,16 +27,20 @@ def count(server, where="true"):
 
 
 def test_demo_record(api, tokens, units):
-    """the Giấy khen the Đảng ủy Khối gave the anti-corruption division's model (2016-2018)"""
+    """the Giấy khen the Đảng ủy Khối gave the anti-corruption division's model (2016-2018), granted by
+    its (assumed) decision in the demo's dossier (sql/demo/0013)"""
     r = api.get(f"/v1/units/{units['TT-KGG-PCTN']}/awards", token=tokens["viewer"])
     assert r.status_code == 200
     items = r.json()["items"]
     assert [(a["award_kind_code"], a["award_kind_name"], a["year"], a["issuing_unit_id"], a["source"]) for a in items] == \
-        [("giay_khen", "Giấy khen", 2018, units["DUK-KG"], "history")]
-    assert items[0]["recipient_person_id"] is None and items[0]["decision_id"] is None
+        [("giay_khen", "Giấy khen", 2018, units["DUK-KG"], "decision")]
+    assert items[0]["recipient_person_id"] is None and items[0]["decision_number"] == "210-QĐ/ĐUK"
+    assert items[0]["revoked_on"] is None
     assert (items[0]["award_type"], items[0]["period_from"], items[0]["period_to"]) == ("campaign", 2016, 2018)
-    assert api.get("/v1/awards", token=tokens["integration"],
-                   params={"issuing_unit_id": units["DUK-KG"], "year": 2018}).json()["items"] == items
+    # the same decision's other Giấy khen (to Thanh tra tỉnh Kiên Giang, assumed) beside it
+    issued = api.get("/v1/awards", token=tokens["integration"],
+                     params={"issuing_unit_id": units["DUK-KG"], "year": 2018}).json()["items"]
+    assert items[0] in issued and {a["recipient_unit_id"] for a in issued} == {units["TT-KGG-PCTN"], units["TT-KGG"]}
 
 
 def test_record_of_a_person(api, tokens, units):
@@ -194,19 +198,22 @@ def test_correcting_history(api, tokens, units, server):
 
 
 def test_a_decisions_award_changes_only_with_its_decision(api, tokens, units, server):
-    # decisions arrive in a later resource: until then the row is made as a decision would make it
+    # the row as a decision makes it (tests/api/test_dossiers.py goes through the API)
+    decision = int(server.sql(
+        f"INSERT INTO decisions (number, signed_on, issuing_unit_id) VALUES ('1011-QĐ/BNCTW', '2019-12-20', {units['BNCTW']})"
+        " RETURNING id").splitlines()[0])
     award_id = int(server.sql(
         "INSERT INTO awards (award_kind_code, year, recipient_unit_id, decision_id, decision_number, decided_on,"
-        f" issuing_unit_id, source) VALUES ('bang_khen_bo_nganh_tinh', 2019, {units['BNC-BGG']}, 4242,"
+        f" issuing_unit_id, source) VALUES ('bang_khen_bo_nganh_tinh', 2019, {units['BNC-PTO']}, {decision},"
         f" '1011-QĐ/BNCTW', '2019-12-20', {units['BNCTW']}, 'decision') RETURNING id").splitlines()[0])
     r = api.get(f"/v1/awards/{award_id}", token=tokens["viewer"])
-    assert r.status_code == 200 and r.json()["source"] == "decision" and r.json()["decision_id"] == 4242
+    assert r.status_code == 200 and r.json()["source"] == "decision" and r.json()["decision_id"] == decision
     for method, kw in (("PATCH", {"json": {"year": 2020}}), ("DELETE", {})):
         r = api.request(method, f"/v1/awards/{award_id}", token=tokens["admin"], **kw)
         assert r.status_code == 409 and "1011-QĐ/BNCTW" in r.json()["detail"]
-    assert [a["id"] for a in api.get(f"/v1/units/{units['BNC-BGG']}/awards", token=tokens["viewer"],
+    assert [a["id"] for a in api.get(f"/v1/units/{units['BNC-PTO']}/awards", token=tokens["viewer"],
                                      params={"source": "decision"}).json()["items"]] == [award_id]
-    assert api.get(f"/v1/units/{units['BNC-BGG']}/awards", token=tokens["viewer"],
+    assert api.get(f"/v1/units/{units['BNC-PTO']}/awards", token=tokens["viewer"],
                    params={"source": "history"}).json()["items"] == []
     # a unit with awards on its record, or that issued awards, cannot be deleted
     unit = api.post("/v1/units", token=tokens["admin"], json={"code": "AWD-1", "name": "Đơn vị tạm", "kind": "other"}).json()
