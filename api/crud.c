@@ -1507,7 +1507,8 @@ static int crud_action(struct req *r)
 	for (int i = 0; a->sets && a->sets[i]; i++)
 		db_param(&p, out.set[i]);
 	row = db_run(r->db, &res->rt->stmts[d->stmt], p.n, p.v, &res->rt->write_why, &r->err);
-	if (!row || !db_commit(r->db, &r->err))
+	if (!row || (HOOK(res, after_action) && !res->hooks->after_action(r, a, a->body ? v : NULL, cur)) ||
+	    !db_commit(r->db, &r->err))
 		goto out;
 	rc = respond_row(r, row, 200, &res->rt->shape);
 	row = NULL;

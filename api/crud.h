@@ -173,6 +173,9 @@ struct resource_hooks {
 	 * out->to is the action's `to`, out->set[] NULL */
 	bool (*on_action)(struct req *r, const struct state_action *a, const struct jvalue *body, PGresult *cur,
 			  struct action_result *out);
+	/* an action, after the row moved (cur: the row as locked before), before the commit: work
+	 * that must see the new state (a dossier's nominees stored once it is submitted) */
+	bool (*after_action)(struct req *r, const struct state_action *a, const struct jvalue *body, PGresult *cur);
 };
 
 struct resource {

@@ -135,6 +135,22 @@ static bool counts(struct req *r, const char *id, long long *all, long long *pen
 	return true;
 }
 
+/* the letter's date: as given, else the day it is sent */
+static bool letter_date(struct req *r, PGresult *cur, char on[32])
+{
+	const char *given = crud_cur(&dossiers, cur, F_SUBMITTED_ON);
+	if (given) {
+		snprintf(on, 32, "%s", given);
+		return true;
+	}
+	PGresult *today = db_run(r->db, &sql_dossiers_today, 0, NULL, NULL, &r->err);
+	if (!today)
+		return false;
+	snprintf(on, 32, "%s", PQgetvalue(today, 0, 0));
+	PQclear(today);
+	return true;
+}
+
 static bool submit(struct req *r, PGresult *cur, const char *id, struct action_result *out)
 {
 	long long all, pending, approved;
@@ -142,22 +158,23 @@ static bool submit(struct req *r, PGresult *cur, const char *id, struct action_r
 		return false;
 	if (all == 0)
 		return app_error_set(&r->err, 409, "Dossier %s has no nominees; propose at least one before submitting.", id);
-	/* the letter's date: as given, else the day it is sent */
-	const char *on = crud_cur(&dossiers, cur, F_SUBMITTED_ON);
-	if (!on) {
-		PGresult *today = db_run(r->db, &sql_dossiers_today, 0, NULL, NULL, &r->err);
-		if (!today)
-			return false;
-		snprintf(out->text[0], sizeof out->text[0], "%s", PQgetvalue(today, 0, 0));
-		PQclear(today);
-		on = out->text[0];
-	} else {
-		snprintf(out->text[0], sizeof out->text[0], "%s", on);
-	}
+	if (!letter_date(r, cur, out->text[0]))
+		return false;
 	out->set[0] = out->text[0];
 	out->set[1] = NULL; /* a resubmission clears the return's note */
-	return dossier_store_eligibility(r, strtoll(id, NULL, 10), strtoll(crud_cur(&dossiers, cur, F_YEAR), NULL, 10),
-					 out->text[0]);
+	return true;
+}
+
+/* once submitted, each nominee's eligibility stored: the nominees' changes are then everybody's
+ * in the change feed, as the dossier is */
+static bool after_action(struct req *r, const struct state_action *a, const struct jvalue *body, PGresult *cur)
+{
+	(void)body;
+	if (strcmp(a->name, "submit") != 0)
+		return true;
+	char on[32];
+	return letter_date(r, cur, on) && dossier_store_eligibility(r, strtoll(crud_cur(&dossiers, cur, F_ID), NULL, 10),
+					 strtoll(crud_cur(&dossiers, cur, F_YEAR), NULL, 10), on);
 }
 
 static bool publish(struct req *r, PGresult *cur, const char *id, const struct jvalue *body, struct action_result *out)
@@ -288,7 +305,7 @@ static const struct state_action actions[] = {
 	{.name = "forward", .from = reviewed, .to = "reviewed", .right = ACT_APPROVE_AWARDS, .of = "approving_unit_id",
 	 WITH(body, forward_fields), .sets = parent_sets},
 };
-static const struct resource_hooks hooks = {.on_action = on_action};
+static const struct resource_hooks hooks = {.on_action = on_action, .after_action = after_action};
 
 static const struct resource dossiers = {
 	RESOURCE("dossiers", "/v1/dossiers", "Dossier"), WITH(fields, fields), .entity = "dossier",
