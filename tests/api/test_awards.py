@@ -281,3 +281,31 @@ def test_what_an_award_rewards(api, tokens, units, server):
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "period_to"
     r = api.patch(f"/v1/awards/{award['id']}", token=tokens["admin"], json={"period_from": None, "period_to": None})
     assert r.status_code == 200 and r.json()["period_from"] is None
+
+
+def test_a_units_record_with_its_people(api, tokens, units):
+    """GET /v1/units/{id}/awards?include_people=true: the unit's own awards and its people's, in id
+    order; false or absent: its own; elsewhere the parameter is a 400"""
+    unit = api.post("/v1/units", token=tokens["admin"], json={"code": "AWD-PPL", "name": "Đơn vị có người", "kind": "other"}).json()
+    other = api.post("/v1/units", token=tokens["admin"], json={"code": "AWD-OTH", "name": "Đơn vị khác", "kind": "other"}).json()
+    own = record(api, tokens["admin"], award_kind_code="giay_khen", recipient_unit_id=unit["id"]).json()
+    mine = person(api, tokens, unit["id"], "Người của đơn vị")
+    theirs = person(api, tokens, other["id"], "Người đơn vị khác")
+    a = record(api, tokens["admin"], recipient_person_id=mine["id"]).json()
+    record(api, tokens["admin"], recipient_person_id=theirs["id"])
+    path = f"/v1/units/{unit['id']}/awards"
+    assert [x["id"] for x in api.get(path, token=tokens["viewer"], params={"include_people": "true"}).json()["items"]] == \
+        [own["id"], a["id"]]
+    for params in ({}, {"include_people": "false"}):
+        assert [x["id"] for x in api.get(path, token=tokens["viewer"], params=params).json()["items"]] == [own["id"]]
+    # with other filters and a page of one
+    page = api.get(path, token=tokens["viewer"], params={"include_people": "true", "limit": 1}).json()
+    assert [x["id"] for x in page["items"]] == [own["id"]] and page["next_cursor"]
+    nxt = api.get(path, token=tokens["viewer"], params={"include_people": "true", "limit": 1, "cursor": page["next_cursor"]})
+    assert [x["id"] for x in nxt.json()["items"]] == [a["id"]]
+    assert [x["id"] for x in api.get(path, token=tokens["viewer"], params={"include_people": "true", "award_kind_code": "giay_khen"})
+            .json()["items"]] == [own["id"]]
+    for bad in ({"include_people": "yes"},):
+        assert api.get(path, token=tokens["viewer"], params=bad).status_code == 400
+    r = api.get("/v1/awards", token=tokens["viewer"], params={"include_people": "true"})
+    assert r.status_code == 400 and "include_people" in r.json()["detail"]
