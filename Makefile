@@ -94,7 +94,7 @@ UNIT_BIN := $(patsubst tests/unit/%.c,build/asan/unit/%,$(UNIT_SRC))
 # the domain's pure decisions, tested without a database
 UNIT_API_OBJ := build/asan/api/permissions.o build/asan/api/refresh.o build/asan/api/report_rules.o \
 	build/asan/api/evaluation_scoring.o build/asan/api/evaluation_criteria.o build/asan/api/codes.o \
-	build/asan/api/rule_expr.o build/asan/api/eligibility_eval.o
+	build/asan/api/rule_expr.o build/asan/api/eligibility_eval.o build/asan/api/form_defs.o
 build/asan/unit/%: tests/unit/%.c $(ASAN_LIB_OBJ) $(UNIT_API_OBJ) tests/unit/check.h
 	@mkdir -p $(dir $@)
 	@echo '  LINK  $@'

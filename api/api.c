@@ -29,6 +29,7 @@ extern const struct api_module ratings_module;
 extern const struct api_module eligibility_module;
 extern const struct api_module stats_module;
 extern const struct api_module campaign_progress_module;
+extern const struct api_module stat_forms_module;
 extern const struct api_module idempotency_module;
 extern const struct api_module evaluations_module;
 extern const struct api_module evaluation_scores_module;
@@ -64,6 +65,7 @@ static const struct api_module *const modules[] = {
 	&eligibility_module,
 	&stats_module,
 	&campaign_progress_module,
+	&stat_forms_module,
 	&idempotency_module,
 	&evaluations_module,
 	&evaluation_scores_module,
