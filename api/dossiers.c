@@ -264,7 +264,7 @@ static bool on_action(struct req *r, const struct state_action *a, const struct 
 	if (strcmp(a->name, "forward") == 0)
 		return forward(r, cur, id, body, out);
 	if (strcmp(a->name, "return") == 0) {
-		out->set[0] = body[0].str;
+		out->set[0] = body[0].str; /* and the notice is over: a resubmission is published anew */
 		PGresult *res = db_run(r->db, &sql_dossiers_reset, 1, &id, NULL, &r->err);
 		PQclear(res);
 		return res != NULL;
@@ -290,7 +290,7 @@ static const char *const submitted[] = {"submitted", NULL};
 static const char *const reviewed[] = {"reviewed", NULL};
 static const char *const withdrawable[] = {"draft", "submitted", NULL};
 static const char *const submit_sets[] = {"submitted_on", "return_note", NULL};
-static const char *const return_sets[] = {"return_note", NULL};
+static const char *const return_sets[] = {"return_note", "notice_days", "notice_from", "notice_until", NULL};
 static const char *const notice_sets[] = {"notice_days", "notice_from", "notice_until", NULL};
 static const char *const parent_sets[] = {"parent_id", NULL};
 static const struct state_action actions[] = {
