@@ -959,9 +959,13 @@ static bool list_filters(struct req *r, const struct resource *res, struct query
 		widen |= given && flag;
 		*filtered |= given;
 	}
+	/* `subtree` widens each unit filter given (a dossier's proposing_unit_id, approving_unit_id):
+	 * it needs one of them, not every one */
+	bool has_subtree = false, subtree = false, widened = false;
+	const char *needs = NULL, *or_needs = NULL;
 	for (int i = 0; i < res->nfields; i++) {
 		const struct field *f = &res->fields[i];
-		bool given = false, has_subtree = false, subtree = false;
+		bool given = false;
 		if (!(f->role & FR_FILTER))
 			continue;
 		if (i == fixed && widen)
@@ -976,11 +980,17 @@ static bool list_filters(struct req *r, const struct resource *res, struct query
 		if (f->role & FR_SUBTREE) {
 			if (!query_bool(q, "subtree", &has_subtree, &subtree, &r->err))
 				return false;
-			if (has_subtree && !given)
-				return app_error_set(&r->err, 400, "Query parameter subtree needs %s.", f->in.name);
+			widened |= given;
+			if (needs)
+				or_needs = f->in.name;
+			else
+				needs = f->in.name;
 			db_param(p, subtree ? "true" : "false");
 		}
 	}
+	if (has_subtree && !widened)
+		return app_error_set(&r->err, 400, "Query parameter subtree needs %s%s%s.", needs, or_needs ? " or " : "",
+				     or_needs ? or_needs : "");
 	for (int i = 0; i < res->nfilters; i++) {
 		const struct filter *f = &res->filters[i];
 		bool given[2] = {false, false};
