@@ -116,7 +116,11 @@ DB_STMT(dossiers_evaluation_nominees, "INSERT INTO proposals (dossier_id, award_
 	" WHERE er.evaluation_id = $1 AND (x ->> 'proposable')::boolean"
 	" ORDER BY (x ->> 'rank')::int, (x ->> 'unit_id')::bigint LIMIT $4::int");
 DB_STMT(dossiers_kind_recipient, "SELECT recipient FROM award_kinds WHERE code = $1");
-static const struct db_stmt *const stmts[] = {&sql_dossiers_kind_recipient, &sql_dossiers_from_evaluation, &sql_dossiers_evaluation_nominees,
+/* the unit that leads the evaluation's cluster in its year: the proposer */
+DB_STMT(dossiers_evaluation_leader, "SELECT m.unit_id FROM evaluations e JOIN cluster_members m"
+	" ON m.cluster_id = e.cluster_id AND m.year = e.year AND m.role = 'leader' WHERE e.id = $1");
+static const struct db_stmt *const stmts[] = {&sql_dossiers_kind_recipient, &sql_dossiers_evaluation_leader,
+					      &sql_dossiers_from_evaluation, &sql_dossiers_evaluation_nominees,
 					      &sql_dossiers_counts, &sql_dossiers_notice_days, &sql_dossiers_notice_needed,
 					      &sql_dossiers_reset, &sql_dossiers_today, &sql_dossiers_ended, &sql_dossiers_next_level,
 					      &sql_dossiers_copy_nominees};
@@ -337,10 +341,20 @@ bool dossier_propose_from_evaluation(struct req *r, long long evaluation, json_t
 				       fits ? "members are units: the kind must be awarded to collectives"
 					    : "award_kind_code names no award kind");
 	char eid[24], approving[24], top[24];
-	const char *params[] = {id_text(evaluation, eid), v[3].present && !v[3].is_null ? v[3].str : NULL,
-				id_text(v[2].num, approving)};
-	PGresult *res = db_run(r->db, &sql_dossiers_from_evaluation, 3, params, &dossiers.rt->write_why, &r->err);
+	/* the dossier is the leader unit's data: who closes writes it (the organiser's authority may
+	 * run a cluster whose leader is outside its subtree) */
+	const char *leader_params[] = {id_text(evaluation, eid)};
+	PGresult *res = db_run(r->db, &sql_dossiers_evaluation_leader, 1, leader_params, NULL, &r->err);
 	if (!res)
+		return false;
+	long long leader = PQntuples(res) ? strtoll(PQgetvalue(res, 0, 0), NULL, 10) : 0;
+	PQclear(res);
+	if (!leader)
+		return app_error_set(&r->err, 409, "The cluster has no leader in the evaluation's year to propose its members.");
+	if (!authz_require(r, ACT_WRITE_UNIT_DATA, leader))
+		return false;
+	const char *params[] = {eid, v[3].present && !v[3].is_null ? v[3].str : NULL, id_text(v[2].num, approving)};
+	if (!(res = db_run(r->db, &sql_dossiers_from_evaluation, 3, params, &dossiers.rt->write_why, &r->err)))
 		return false;
 	if (PQntuples(res) == 0) {
 		PQclear(res);
