@@ -60,8 +60,9 @@ static const struct fk_fact facts[] = {
 	{"awards_decision_fkey", "decision_id", "the decision does not exist", "the decision granted awards"},
 };
 
-/* the nominees named, locked in id order: each one's state and the unit its dossier is addressed to */
-DB_STMT(decisions_nominees, "SELECT p.id, p.status, d.approving_unit_id FROM proposals p"
+/* the nominees named, locked in id order: each one's state, the unit its dossier is addressed to
+ * and its dossier's state */
+DB_STMT(decisions_nominees, "SELECT p.id, p.status, d.approving_unit_id, d.status FROM proposals p"
 	" JOIN dossiers d ON d.id = p.dossier_id WHERE p.id = ANY($1::bigint[]) ORDER BY p.id FOR UPDATE OF p");
 /* one award per nominee: the dossier's year, the type its kind of dossier rewards */
 DB_STMT(decisions_grant, "INSERT INTO awards (award_kind_code, year, recipient_unit_id, recipient_person_id,"
@@ -129,6 +130,8 @@ static bool check_nominees(struct req *r, json_t *list, const char *ids, long lo
 			app_error_field(&r->err, field, "other_approver",
 					"proposal %lld is in a dossier addressed to unit %s, not the issuing unit", want,
 					PQgetvalue(res, row, 2));
+		else if (strcmp(PQgetvalue(res, row, 3), "withdrawn") == 0)
+			app_error_field(&r->err, field, "withdrawn", "proposal %lld is in a withdrawn dossier", want);
 	}
 	PQclear(res);
 	return r->err.nfields == 0;
