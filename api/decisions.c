@@ -60,9 +60,11 @@ static const struct fk_fact facts[] = {
 	{"awards_decision_fkey", "decision_id", "the decision does not exist", "the decision granted awards"},
 };
 
-/* the nominees named, locked in id order: each one's state, the unit its dossier is addressed to
- * and its dossier's state */
-DB_STMT(decisions_nominees, "SELECT p.id, p.status, d.approving_unit_id, d.status FROM proposals p"
+/* the nominees named, locked in id order: each one's state, the unit its dossier is addressed to,
+ * its dossier's state, and whether it was forwarded up in a copy not rejected there (the level
+ * above decides it) */
+DB_STMT(decisions_nominees, "SELECT p.id, p.status, d.approving_unit_id, d.status, EXISTS (SELECT 1 FROM proposals q"
+	" WHERE q.forwarded_from_id = p.id AND q.status <> 'rejected') FROM proposals p"
 	" JOIN dossiers d ON d.id = p.dossier_id WHERE p.id = ANY($1::bigint[]) ORDER BY p.id FOR UPDATE OF p");
 /* one award per nominee: the dossier's year, the type its kind of dossier rewards */
 DB_STMT(decisions_grant, "INSERT INTO awards (award_kind_code, year, recipient_unit_id, recipient_person_id,"
@@ -132,6 +134,9 @@ static bool check_nominees(struct req *r, json_t *list, const char *ids, long lo
 					PQgetvalue(res, row, 2));
 		else if (strcmp(PQgetvalue(res, row, 3), "withdrawn") == 0)
 			app_error_field(&r->err, field, "withdrawn", "proposal %lld is in a withdrawn dossier", want);
+		else if (PQgetvalue(res, row, 4)[0] == 't')
+			app_error_field(&r->err, field, "forwarded",
+					"proposal %lld was forwarded to the next level, which decides it", want);
 	}
 	PQclear(res);
 	return r->err.nfields == 0;
