@@ -103,9 +103,8 @@ CREATE INDEX dossiers_evaluation_idx ON dossiers (evaluation_id) WHERE evaluatio
 CREATE INDEX dossiers_parent_idx ON dossiers (parent_id, id) WHERE parent_id IS NOT NULL;
 -- the public list: nominees in notice
 CREATE INDEX dossiers_in_notice_idx ON dossiers (id) WHERE status = 'public_notice';
--- drafts and returned dossiers are restricted in the change feed (as reports)
-CREATE TRIGGER dossiers_record_change AFTER INSERT OR UPDATE OR DELETE ON dossiers
-    FOR EACH ROW EXECUTE FUNCTION tdkt_record_change('dossier', 'drafts');
+-- drafts and returned dossiers are restricted in the change feed (as reports): the trigger
+-- (dossiers_record_change) comes with its nominees' below
 
 -- Who reads a dossier (API.md "Visibility"): anything sent on (submitted, in notice, reviewed,
 -- decided, and a withdrawn one that had been submitted) is everybody's with a token; a draft, and a
@@ -269,8 +268,15 @@ BEGIN
 END
 $$;
 
--- a nominee's change is restricted (admins alone see it in the feed) while its dossier is not
--- everybody's: a draft, returned, withdrawn unsent, or gone (a draft deleted with its nominees)
+-- Is a dossier (and are its nominees) hidden from the change feed's integrations: not everybody's
+-- (a draft, returned, withdrawn unsent; tdkt_dossier_visible above)
+CREATE FUNCTION tdkt_dossier_hidden(p_status text, p_submitted timestamptz) RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT p_status IN ('draft', 'returned') OR (p_status = 'withdrawn' AND p_submitted IS NULL)
+$$;
+
+-- a nominee's change is restricted (admins alone see it in the feed) while its dossier is hidden
+-- or gone (a draft deleted with its nominees)
 CREATE FUNCTION tdkt_proposal_record_change() RETURNS trigger
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -279,13 +285,31 @@ DECLARE
     d        dossiers%ROWTYPE;
 BEGIN
     SELECT * INTO d FROM dossiers WHERE id = (coalesce(new_row, old_row) ->> 'dossier_id')::bigint;
-    PERFORM tdkt_record_row(TG_OP, old_row, new_row, 'proposal',
-        d.id IS NULL OR d.status IN ('draft', 'returned') OR (d.status = 'withdrawn' AND d.submitted_at IS NULL), 'id');
+    PERFORM tdkt_record_row(TG_OP, old_row, new_row, 'proposal', d.id IS NULL OR tdkt_dossier_hidden(d.status, d.submitted_at),
+                            'id');
     RETURN NULL;
 END
 $$;
 CREATE TRIGGER proposals_record_change AFTER INSERT OR UPDATE OR DELETE ON proposals
     FOR EACH ROW EXECUTE FUNCTION tdkt_proposal_record_change();
+
+-- A dossier's change is restricted while it is hidden (a withdrawn unsent one too). Its nominees
+-- reach integrations when it is sent: submit stores their eligibility after the dossier moves
+-- (api/dossiers.c, after_action), so those updates are everybody's.
+CREATE FUNCTION tdkt_dossier_record_change() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+    old_row  jsonb := CASE WHEN TG_OP <> 'INSERT' THEN to_jsonb(OLD) END;
+    new_row  jsonb := CASE WHEN TG_OP <> 'DELETE' THEN to_jsonb(NEW) END;
+BEGIN
+    PERFORM tdkt_record_row(TG_OP, old_row, new_row, 'dossier',
+        tdkt_dossier_hidden(coalesce(new_row, old_row) ->> 'status', (coalesce(new_row, old_row) ->> 'submitted_at')::timestamptz),
+        'id');
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER dossiers_record_change AFTER INSERT OR UPDATE OR DELETE ON dossiers
+    FOR EACH ROW EXECUTE FUNCTION tdkt_dossier_record_change();
 
 -- Awards granted by decisions (source 'decision') join the record; a cancelled decision's awards
 -- stay, revoked, and stop counting as evidence. Households (hộ gia đình) receive awards too.
