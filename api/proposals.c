@@ -365,8 +365,9 @@ static bool approve(struct req *r, const struct jvalue *body, PGresult *cur, str
 		if (ok && eligible != TRI_TRUE && !given(&body[0])) {
 			if (answer.len)
 				failing_checks(answer.data, &why);
+			/* the hint first: a problem's detail is cut at 255 bytes, and the list can be long */
 			ok = app_error_set(&r->err, 409,
-					   "Nominee %s is not shown eligible for %s (%s); give override_reason to approve it anyway.",
+					   "Nominee %s is not shown eligible for %s: give override_reason to approve it anyway (%s).",
 					   crud_cur(&proposals, cur, F_ID), kind,
 					   why.len ? why.data : unit || person ? "eligibility unknown" : "a household's record is not kept here");
 		}
