@@ -147,6 +147,9 @@ static bool validate(struct req *r, const struct jvalue *v, PGresult *cur)
 	(void)cur;
 	if (!v[F_PROPOSALS].present)
 		return true;
+	/* the decoder bounds a list's length above only */
+	if (json_array_size(v[F_PROPOSALS].list) == 0)
+		return app_error_field(&r->err, "proposal_ids", "too_short", "a decision names at least one nominee");
 	size_t i, j;
 	json_t *a, *b;
 	json_array_foreach(v[F_PROPOSALS].list, i, a) json_array_foreach(v[F_PROPOSALS].list, j, b) if (j < i && json_equal(a, b))
