@@ -198,22 +198,18 @@ def test_correcting_history(api, tokens, units, server):
 
 
 def test_a_decisions_award_changes_only_with_its_decision(api, tokens, units, server):
-    # the row as a decision makes it (tests/api/test_dossiers.py goes through the API)
-    decision = int(server.sql(
-        f"INSERT INTO decisions (number, signed_on, issuing_unit_id) VALUES ('1011-QĐ/BNCTW', '2019-12-20', {units['BNCTW']})"
-        " RETURNING id").splitlines()[0])
-    award_id = int(server.sql(
-        "INSERT INTO awards (award_kind_code, year, recipient_unit_id, decision_id, decision_number, decided_on,"
-        f" issuing_unit_id, source) VALUES ('bang_khen_bo_nganh_tinh', 2019, {units['BNC-PTO']}, {decision},"
-        f" '1011-QĐ/BNCTW', '2019-12-20', {units['BNCTW']}, 'decision') RETURNING id").splitlines()[0])
+    # the demo's decision 01/QĐ-BNCTW (2019) granted Ban Nội chính Tỉnh ủy Bắc Giang its Bằng khen
+    decision = api.get("/v1/decisions", token=tokens["viewer"], params={"issuing_unit_id": units["BNCTW"]}).json()["items"][0]
+    award_id = int(server.sql(f"SELECT id FROM awards WHERE decision_id = {decision['id']} AND recipient_unit_id = {units['BNC-BGG']}"))
     r = api.get(f"/v1/awards/{award_id}", token=tokens["viewer"])
-    assert r.status_code == 200 and r.json()["source"] == "decision" and r.json()["decision_id"] == decision
+    assert r.status_code == 200 and r.json()["source"] == "decision" and r.json()["decision_id"] == decision["id"]
+    assert r.json()["decision_number"] == decision["number"] == "01/QĐ-BNCTW"
     for method, kw in (("PATCH", {"json": {"year": 2020}}), ("DELETE", {})):
         r = api.request(method, f"/v1/awards/{award_id}", token=tokens["admin"], **kw)
-        assert r.status_code == 409 and "1011-QĐ/BNCTW" in r.json()["detail"]
-    assert [a["id"] for a in api.get(f"/v1/units/{units['BNC-PTO']}/awards", token=tokens["viewer"],
+        assert r.status_code == 409 and "01/QĐ-BNCTW" in r.json()["detail"]
+    assert [a["id"] for a in api.get(f"/v1/units/{units['BNC-BGG']}/awards", token=tokens["viewer"],
                                      params={"source": "decision"}).json()["items"]] == [award_id]
-    assert api.get(f"/v1/units/{units['BNC-PTO']}/awards", token=tokens["viewer"],
+    assert api.get(f"/v1/units/{units['BNC-BGG']}/awards", token=tokens["viewer"],
                    params={"source": "history"}).json()["items"] == []
     # a unit with awards on its record, or that issued awards, cannot be deleted
     unit = api.post("/v1/units", token=tokens["admin"], json={"code": "AWD-1", "name": "Đơn vị tạm", "kind": "other"}).json()
