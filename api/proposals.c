@@ -84,7 +84,8 @@ static const struct fk_fact facts[] = {
 	{"proposals_forwarded_fkey", "forwarded_from_id", "the nominee forwarded does not exist", "the nominee was forwarded"},
 };
 
-/* the parent dossier of a new nominee, held until the commit: submit waits for it */
+/* the parent dossier of a new nominee, held until the commit: submit waits for it (row-level
+ * security lets lock it only who may update it) */
 DB_STMT(proposals_parent, "SELECT status, proposing_unit_id FROM dossiers WHERE id = $1 FOR SHARE");
 /* a nominee's dossier, locked before the nominee (the order submit takes them in) */
 DB_STMT(proposals_lock_dossier, "SELECT d.id FROM dossiers d JOIN proposals p ON p.dossier_id = d.id"
@@ -195,8 +196,10 @@ static bool before_write(struct req *r, const struct jvalue *v, PGresult *cur)
 		PGresult *res = db_run(r->db, &sql_proposals_parent, 1, params, NULL, &r->err);
 		if (!res)
 			return false;
+		/* the engine found the dossier (404 otherwise): the caller sees it, and may not write it */
 		bool ok = PQntuples(res) == 1 ||
-			  app_error_set(&r->err, 404, "Dossier %lld does not exist.", v[F_DOSSIER].num);
+			  app_error_set(&r->err, 403, "You may read dossier %lld but not propose nominees in it.",
+					v[F_DOSSIER].num);
 		ok = ok && authz_require(r, ACT_WRITE_UNIT_DATA, strtoll(PQgetvalue(res, 0, 1), NULL, 10)) &&
 		     editable_state(r, id, PQgetvalue(res, 0, 0));
 		PQclear(res);

@@ -237,8 +237,12 @@ def test_nominees_and_their_dossier(api, who, units, units2, tokens):
     assert api.post("/v1/dossiers/999999999/proposals", token=who["officer"],
                     json={"award_kind_code": "giay_khen", "recipient_unit_id": lsn}).status_code == 404
     assert api.delete(f"/v1/proposals/{h['id']}", token=who["officer"]).status_code == 204
-    # once sent, nominees change no more
+    # once sent, nominees change no more; another unit sees the dossier now, and may not add to it
     ok(act(api, who["officer"], f"dossiers/{d['id']}/submit"))
+    for name in ("officer_elsewhere", "elsewhere"):
+        r = api.post(f"/v1/dossiers/{d['id']}/proposals", token=who[name], json={"award_kind_code": "giay_khen",
+                                                                                "recipient_unit_id": units["TT-SLA"]})
+        assert r.status_code == 403, (name, r.text)
     assert api.post(f"/v1/dossiers/{d['id']}/proposals", token=who["officer"], json={"award_kind_code": "giay_khen",
                                                                                      "recipient_household": household}).status_code == 409
     assert api.patch(f"/v1/proposals/{u['id']}", token=who["officer"], json={"achievements": "x"}).status_code == 409
