@@ -38,6 +38,7 @@ extern const struct api_module evaluation_results_module;
 extern const struct api_module dossiers_module;
 extern const struct api_module proposals_module;
 extern const struct api_module decisions_module;
+extern const struct api_module public_module;
 
 static const struct api_module *const modules[] = {
 	&health_module,
@@ -74,6 +75,7 @@ static const struct api_module *const modules[] = {
 	&dossiers_module,
 	&proposals_module,
 	&decisions_module,
+	&public_module,
 };
 
 const struct api_module *const *api_modules(size_t *n)
@@ -196,6 +198,8 @@ bool api_collect(struct route *routes, size_t max, size_t *nroutes, const struct
 			if (!add(&c, r, nr, NULL, s, ns, err, errlen))
 				return false;
 		}
+		if (mod->audit_entity && nentities + 1 < API_COUNT(entities))
+			entities[nentities++] = mod->audit_entity;
 		if (!add(&c, mod->routes, mod->nroutes, mod->stmts, NULL, mod->nstmts, err, errlen))
 			return false;
 	}

@@ -36,6 +36,9 @@ struct api_module {
 	 * own connection: what the demo needs the module's code for (an evaluation closed as its
 	 * leader would close it). NULL: nothing. */
 	bool (*after_demo)(struct db_conn *db, struct app_error *err);
+	/* the entity its own reads of personal data are recorded under in the audit trail, when it
+	 * has no descriptor to say so (`/v1/audit?entity=` knows it); NULL: none */
+	const char *audit_entity;
 };
 
 #define API_COUNT(a) (sizeof(a) / sizeof((a)[0]))

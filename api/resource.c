@@ -47,11 +47,23 @@ int respond_page(struct req *r, PGresult *res, const char *scope, const struct r
 	return 0;
 }
 
-void respond_public(struct req *r)
+void public_etag(const struct buf *body, char etag[PUBLIC_ETAG_MAX])
 {
 	char hash[65];
-	sha256_hex(r->out->data ? r->out->data : "", r->out->len, hash);
-	snprintf(r->etag, sizeof r->etag, "W/\"%.24s\"", hash);
+	sha256_hex(body->data ? body->data : "", body->len, hash);
+	snprintf(etag, PUBLIC_ETAG_MAX, "W/\"%.24s\"", hash);
+}
+
+void respond_public(struct req *r)
+{
+	char etag[PUBLIC_ETAG_MAX];
+	public_etag(r->out, etag);
+	respond_public_as(r, etag);
+}
+
+void respond_public_as(struct req *r, const char *etag)
+{
+	snprintf(r->etag, sizeof r->etag, "%s", etag);
 	r->cache_control = "public, max-age=60";
 	const char *inm = req_header(r, "If-None-Match");
 	if (inm && strstr(inm, r->etag + 2)) {

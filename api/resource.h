@@ -25,6 +25,11 @@ int respond_page(struct req *r, PGresult *res, const char *scope, const struct r
 /* For the public lists (no token): Cache-Control: public, max-age=60 and an ETag over the body; answers 304
  * when If-None-Match has it. Call after the body is written. */
 void respond_public(struct req *r);
+/* The same in two steps, for an answer kept with its ETag (api/public.c): the weak ETag over a
+ * body, and the headers (and 304) for a body already in r->out with that ETag. */
+#define PUBLIC_ETAG_MAX 32
+void public_etag(const struct buf *body, char etag[PUBLIC_ETAG_MAX]);
+void respond_public_as(struct req *r, const char *etag);
 
 
 /* Runs the DELETE statement `stmt` ($1 = id) in the open transaction, explaining violations by

@@ -999,8 +999,10 @@ static bool media_type_is(const char *header, const char *want)
 static bool read_raw_body(struct req *r, struct buf **body)
 {
 	const struct mg_request_info *ri = mg_get_request_info(r->conn);
-	long limit = (r->match.route && (r->match.route->flags & ROUTE_BULK)) ? r->srv->o.config->bulk_body_limit
-									      : r->srv->o.config->body_limit;
+	unsigned flags = r->match.route ? r->match.route->flags : 0;
+	long limit = (flags & ROUTE_BULK) ? r->srv->o.config->bulk_body_limit : r->srv->o.config->body_limit;
+	if ((flags & ROUTE_SMALL_BODY) && limit > ROUTE_SMALL_BODY_LIMIT)
+		limit = ROUTE_SMALL_BODY_LIMIT;
 	if (ri->content_length > limit)
 		return app_error_set(&r->err, 413, "The request body is larger than %ld bytes.", limit);
 	struct buf *b = &r->thread->body;

@@ -20,7 +20,11 @@ enum route_flags {
 	ROUTE_PRIMARY = 1 << 5,  /* a GET that must see the primary, never a replica (readiness) */
 	ROUTE_SECRET = 1 << 6,   /* its body is a secret (a ballot): never kept, not even as a hash for a
 				    retry's Idempotency-Key (the key is ignored), never logged */
+	ROUTE_SMALL_BODY = 1 << 7,/* a form anyone may send (no token): its body at most ROUTE_SMALL_BODY_LIMIT
+				    bytes (413 above), whatever the usual limit: 64 KiB holds a few thousand
+				    characters even written as \u escapes (12 bytes for one above U+FFFF) */
 };
+#define ROUTE_SMALL_BODY_LIMIT 65536
 
 struct route {
 	const char *method;      /* "GET", "POST", ... */

@@ -1,6 +1,7 @@
 """The API suite runs against the real binary and a real PostgreSQL made with initdb in a temp
 folder (scripts/pg.sh), both started here and stopped at the end even when tests fail."""
 import base64
+import contextlib
 import hashlib
 import hmac
 import json
@@ -170,6 +171,58 @@ class Client:
         return self.request("DELETE", path, **kw)
 
 
+def check_log(path, code=0):
+    """a server's log has no sanitizer report, and it exited as expected (0: a graceful SIGTERM)"""
+    log = open(path).read()
+    if os.environ.get("TDKT_KEEP_LOG"):
+        print(log[-5000:])
+    assert "ERROR: AddressSanitizer" not in log and "runtime error:" not in log, log[-5000:]
+    assert code == 0, f"graceful shutdown exit code {code}: {log[-2000:]}"
+
+
+@contextlib.contextmanager
+def own_server(prefix, extra_env=None):
+    """a PostgreSQL and a server of a test module's own, for other limits or data kept apart"""
+    with tempfile.TemporaryDirectory(prefix=prefix) as workdir:
+        os.chmod(workdir, 0o755)
+        srv = Server(workdir, extra_env).start()
+        try:
+            yield srv
+        finally:
+            code = srv.stop()
+            check_log(srv.log_path, code)
+
+
+@contextlib.contextmanager
+def another_instance(srv, name, extra_env=None):
+    """a second `tdkt serve` on srv's database (its own port, `extra_env` on top of srv's); yields
+    its base URL once it is ready, and stops it with SIGTERM after"""
+    port = free_port()
+    env = srv.env()
+    env.update({"TDKT_LISTEN": f"127.0.0.1:{port}", **(extra_env or {})})
+    path = os.path.join(srv.workdir, f"{name}.log")
+    with open(path, "w") as log:
+        proc = subprocess.Popen([BINARY, "serve"], env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                if requests.get(base + "/readyz", timeout=1).status_code == 200:
+                    break
+            except requests.ConnectionError:
+                time.sleep(0.1)
+        yield base
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        check_log(path, proc.wait(timeout=30))
+
+
+def unit_ids(srv):
+    """demo unit ids by code"""
+    rows = srv.sql("SELECT code || '=' || id FROM units").splitlines()
+    return {k: int(v) for k, v in (r.split("=") for r in rows)}
+
+
 @pytest.fixture(scope="session")
 def contract():
     return Contract(os.path.join(ROOT, "openapi.yaml"))
@@ -185,12 +238,7 @@ def server():
         try:
             yield srv
         finally:
-            code = srv.stop()
-            log = open(srv.log_path).read()
-            if os.environ.get("TDKT_KEEP_LOG"):
-                print(log[-5000:])
-            assert "ERROR: AddressSanitizer" not in log and "runtime error:" not in log, log[-5000:]
-            assert code == 0, f"graceful shutdown exit code {code}: {log[-2000:]}"
+            check_log(srv.log_path, srv.stop())
 
 
 @pytest.fixture(scope="session")
@@ -201,8 +249,7 @@ def api(server, contract):
 @pytest.fixture(scope="session")
 def units(server):
     """demo unit ids by code"""
-    rows = server.sql("SELECT code || '=' || id FROM units").splitlines()
-    return {k: int(v) for k, v in (r.split("=") for r in rows)}
+    return unit_ids(server)
 
 
 @pytest.fixture(scope="session")

@@ -2,16 +2,12 @@
 a read may name one in Tdkt-Min-Position (400 when it is not a position), an idempotent replay
 carries a position too. With TDKT_READ_DATABASE_URL, reads take the replica's pool and writes
 never do; a read that names a position the read server cannot vouch for goes to the primary."""
-import os
 import re
-import signal
-import subprocess
-import time
 
 import pytest
 import requests
 
-from conftest import BINARY, free_port
+from conftest import another_instance
 
 POSITION = re.compile(r"^[0-9A-F]{1,8}/[0-9A-F]{1,8}$")
 
@@ -72,24 +68,9 @@ def test_an_idempotent_replay_carries_a_position(api, tokens, units):
 def read_pool_server(server):
     """a second instance on the suite's database whose read pool is that same primary, in
     read-only sessions (application_name tdkt-read)"""
-    port = free_port()
-    env = server.env()
-    env.update({"TDKT_LISTEN": f"127.0.0.1:{port}", "TDKT_READ_DATABASE_URL": server.database_url,
-                "TDKT_READ_DB_POOL": "2", "TDKT_DB_POOL": "2"})
-    log = open(os.path.join(server.workdir, "read-pool-server.log"), "w")
-    proc = subprocess.Popen([BINARY, "serve"], env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(300):
-        try:
-            if requests.get(base + "/readyz", timeout=1).status_code == 200:
-                break
-        except requests.ConnectionError:
-            time.sleep(0.1)
-    yield base
-    proc.send_signal(signal.SIGTERM)
-    assert proc.wait(timeout=30) == 0
-    text = open(log.name).read()
-    assert "AddressSanitizer" not in text and "runtime error:" not in text, text[-3000:]
+    with another_instance(server, "read-pool-server", {"TDKT_READ_DATABASE_URL": server.database_url,
+                                                       "TDKT_READ_DB_POOL": "2", "TDKT_DB_POOL": "2"}) as base:
+        yield base
 
 
 def test_reads_use_the_read_pool_and_writes_do_not(read_pool_server, server, tokens, units):

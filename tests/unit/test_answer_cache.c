@@ -1,5 +1,5 @@
-/* lib/answer_cache: kept answers by key and variant, their notes, the least recently used dropped
- * for entries and for bytes, one too large never kept, a key kept again replaced. */
+/* lib/answer_cache: kept answers by key and variant and by name, their notes, the least recently
+ * used dropped for entries and for bytes, one too large never kept, a key kept again replaced. */
 #include <string.h>
 #include "lib/answer_cache.h"
 #include "tests/unit/check.h"
@@ -41,6 +41,29 @@ int main(void)
 	CHECK(has(c, 5, 0, NULL, NULL), "larger than the cache: not kept");
 	answer_cache_put(c, 4, 0, "new", 3, "n");
 	CHECK(has(c, 4, 0, "new", "n"), "kept again: replaced");
+	answer_cache_free(c);
+
+	/* by name: a list's page under its query and the position it was read at */
+	c = answer_cache_new(2, 100);
+	struct buf b;
+	char note[ANSWER_NOTE_MAX];
+	buf_init(&b);
+	answer_cache_put_named(c, "17|proposals|limit=50", "page-a", 6, "W/\"aaa\"");
+	CHECK(answer_cache_get_named(c, "17|proposals|limit=50", &b, note) && b.len == 6 && strcmp(note, "W/\"aaa\"") == 0,
+	      "kept by name, with its note");
+	buf_reset(&b);
+	CHECK(!answer_cache_get_named(c, "18|proposals|limit=50", &b, note) && b.len == 0, "another position: not kept");
+	CHECK(!answer_cache_get_named(c, "17|proposals|limit=5", &b, note), "a prefix of a name is another name");
+	answer_cache_put(c, 17, 0, "numbered", 8, NULL);
+	CHECK(answer_cache_get_named(c, "17|proposals|limit=50", &b, note) && has(c, 17, 0, "numbered", ""),
+	      "names and numbers apart");
+	/* the list changed: its page at the new position takes the least recently used slot */
+	answer_cache_put_named(c, "18|proposals|limit=50", "page-b", 6, NULL);
+	buf_reset(&b);
+	CHECK(!answer_cache_get_named(c, "17|proposals|limit=50", &b, note) && has(c, 17, 0, "numbered", NULL) &&
+	      answer_cache_get_named(c, "18|proposals|limit=50", &b, note) && memcmp(b.data, "page-b", 6) == 0,
+	      "the old position ages out");
+	buf_free(&b);
 	answer_cache_free(c);
 	answer_cache_free(NULL);
 	CHECK(answer_cache_new(0, 10) == NULL, "no entries: no cache");
