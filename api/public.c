@@ -10,12 +10,15 @@
  *
  * Cached: each instance keeps the answers' bytes and ETags (lib/answer_cache.c) under a key made
  * of the request (its parsed filters, limit and cursor) and the change feed's last position among
- * the entities the answer shows (sql/0027). Every request asks that position — one probe of a small
- * partial index — and a page kept under it is current: every committed change of those tables
- * appends to the feed in its own transaction, in commit order (sql/0003), so an unchanged position
- * means unchanged rows, whichever instance wrote them. A change makes a new key; the old entries
- * age out of the cache. A page is made in one read snapshot together with the position it is kept
- * under. Nothing in them depends on the day (notice dates are shown, not compared). */
+ * the entities the answer shows (sql/0028). Every committed change of those tables appends to the
+ * feed in its own transaction, in commit order (sql/0003), so an unchanged position means unchanged
+ * rows, whichever instance wrote them. Each request needs the position as of a moment after it
+ * arrived: one probe of a small partial index, shared by all the requests that arrived before the
+ * probe began (under load one probe serves dozens). A page kept under that position is current;
+ * a change makes a new key and the old entries age out. A page is made in one read snapshot
+ * together with the position it is kept under, once per instance and position: the requests that
+ * miss it meanwhile wait for it. Nothing in them depends on the day (notice dates are shown, not
+ * compared). */
 #include <arpa/inet.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -42,7 +45,7 @@
 	" LEFT JOIN units ru ON ru.id = " x ".recipient_unit_id LEFT JOIN people pe ON pe.id = " x           \
 	".recipient_person_id LEFT JOIN units peu ON peu.id = pe.unit_id"
 
-/* The change feed's last position among a list's entities (sql/0027's partial indexes, whose
+/* The change feed's last position among a list's entities (sql/0028's partial indexes, whose
  * predicates these conditions are): "seq at", or no row before the first change. */
 DB_STMT(public_proposals_position, "SELECT seq, at FROM change_feed"
 	" WHERE entity IN ('dossier', 'proposal', 'unit', 'person', 'award_kind') ORDER BY seq DESC LIMIT 1");
@@ -185,6 +188,59 @@ static bool feed_position(struct req *r, struct db_conn *db, const struct db_stm
 	return true;
 }
 
+/* One probe answers every request that arrived before it started: a request needs a probe that
+ * starts after it arrived (then every commit made before it arrived is seen), and under load many
+ * wait for the same one instead of asking the database each. One probe of a list runs at a time;
+ * the first request to find none running that it can use runs the next. */
+struct probe_flight {
+	const struct db_stmt *probe;
+	pthread_mutex_t lock;
+	pthread_cond_t done;
+	unsigned long long started, finished; /* probes begun, and the last one ended well */
+	bool running;
+	char position[80];                   /* what probe `finished` found */
+};
+static struct probe_flight flights[] = {
+	{.probe = &sql_public_proposals_position, .lock = PTHREAD_MUTEX_INITIALIZER, .done = PTHREAD_COND_INITIALIZER},
+	{.probe = &sql_public_decisions_position, .lock = PTHREAD_MUTEX_INITIALIZER, .done = PTHREAD_COND_INITIALIZER},
+};
+
+/* The feed's position for `probe` as of a moment after this call began. A request that must see a
+ * given commit (Tdkt-Min-Position: its replica is chosen for it) asks for itself. */
+static bool current_position(struct req *r, const struct db_stmt *probe, char out[80])
+{
+	struct probe_flight *f = NULL;
+	struct db_conn *db;
+	for (size_t i = 0; i < API_COUNT(flights); i++)
+		if (flights[i].probe == probe)
+			f = &flights[i];
+	if (!f || r->min_position)
+		return req_db(r, &db) && feed_position(r, db, probe, out);
+	pthread_mutex_lock(&f->lock);
+	unsigned long long need = f->started + 1;
+	while (f->finished < need && f->running)
+		pthread_cond_wait(&f->done, &f->lock);
+	if (f->finished >= need) {
+		memcpy(out, f->position, 80);
+		pthread_mutex_unlock(&f->lock);
+		return true;
+	}
+	/* none running that began after this request: this one runs the next */
+	unsigned long long mine = ++f->started;
+	f->running = true;
+	pthread_mutex_unlock(&f->lock);
+	bool ok = req_db(r, &db) && feed_position(r, db, probe, out);
+	pthread_mutex_lock(&f->lock);
+	if (ok && mine > f->finished) {
+		f->finished = mine;
+		memcpy(f->position, out, 80);
+	}
+	f->running = false;
+	pthread_cond_broadcast(&f->done);
+	pthread_mutex_unlock(&f->lock);
+	return ok;
+}
+
 /* What a public answer is made of: `request` names it whole (its parsed parameters); make()
  * writes it into r->out from the open read snapshot, or fails (a 404) and is not kept. */
 struct public_answer {
@@ -204,40 +260,103 @@ static void cache_key(struct buf *key, const char *position, const char *request
 	BUF_CAT(key, position, "|", request);
 }
 
+/* Requests that miss the same answer at once — every request right after a change — wait for the
+ * first to make it instead of each reading the same page (64 of them had made the database the
+ * bottleneck for a second after each change). */
+#define BUILDS_MAX 64
+static struct {
+	pthread_mutex_t lock;
+	pthread_cond_t done;
+	char *key[BUILDS_MAX];
+} builds = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, {0}};
+
+/* true: this request makes the answer of `key`, registered in *slot (-1: not registered, the table
+ * full); false: it waited while another made it — look in the cache again */
+static bool build_claim(const char *key, int *slot)
+{
+	bool waited = false;
+	*slot = -1;
+	pthread_mutex_lock(&builds.lock);
+	for (;;) {
+		int found = -1, free_slot = -1;
+		for (int i = 0; i < BUILDS_MAX; i++)
+			if (builds.key[i] && strcmp(builds.key[i], key) == 0)
+				found = i;
+			else if (!builds.key[i] && free_slot < 0)
+				free_slot = i;
+		if (found < 0) {
+			if (!waited && free_slot >= 0 && (builds.key[free_slot] = strdup(key)))
+				*slot = free_slot;
+			break;
+		}
+		waited = true;
+		pthread_cond_wait(&builds.done, &builds.lock);
+	}
+	pthread_mutex_unlock(&builds.lock);
+	return !waited;
+}
+
+static void build_done(int slot)
+{
+	if (slot < 0)
+		return;
+	pthread_mutex_lock(&builds.lock);
+	free(builds.key[slot]);
+	builds.key[slot] = NULL;
+	pthread_cond_broadcast(&builds.done);
+	pthread_mutex_unlock(&builds.lock);
+}
+
 /* The answer kept under the feed's position now, or made in one snapshot with the position it is
  * then kept under; answered with its ETag, Cache-Control: public, max-age=60, or a 304. */
 static int answer_public(struct req *r, const struct public_answer *a)
 {
 	struct db_conn *db;
 	char position[80], note[ANSWER_NOTE_MAX];
-	struct buf key;
-	int rc = -1;
+	struct buf key, made;
+	int rc = -1, slot = -1;
 	buf_init(&key);
+	buf_init(&made);
 	pthread_once(&cache_once, cache_init);
-	if (!req_db(r, &db) || !feed_position(r, db, a->probe, position))
+	if (!current_position(r, a->probe, position))
 		goto out;
 	cache_key(&key, position, a->request);
 	if (!buf_ok(&key)) {
 		rc = req_fail(r, 503, "The service is short of memory.");
 		goto out;
 	}
-	if (answer_cache_get_named(cache, key.data, r->out, note)) {
-		respond_public_as(r, note);
-		rc = 0;
-		goto out;
+	for (int look = 0;; look++) {
+		if (answer_cache_get_named(cache, key.data, r->out, note)) {
+			respond_public_as(r, note);
+			rc = 0;
+			goto out;
+		}
+		/* a connection held while waiting could be the one the maker needs */
+		req_db_release(r);
+		if (look > 0 || build_claim(key.data, &slot))
+			break;
 	}
-	/* not kept: the position again and the answer, in one snapshot */
+	/* not kept: the position again and the answer, in one snapshot; kept under that position, and
+	 * under the one asked with when the snapshot is newer (what the waiters look for: it has every
+	 * change they must see) — not when it is older (a replica behind the primary that probed) */
+	long long asked = strtoll(position, NULL, 10);
 	if (!read_begin(r, &db) || !feed_position(r, db, a->probe, position) || a->make(r, a) != 0)
 		goto out;
+	bool newer = strtoll(position, NULL, 10) >= asked;
 	char etag[PUBLIC_ETAG_MAX];
 	public_etag(r->out, etag);
-	cache_key(&key, position, a->request);
-	if (buf_ok(&key) && buf_ok(r->out) && r->out->len <= CACHE_ANSWER_MAX)
-		answer_cache_put_named(cache, key.data, r->out->data, r->out->len, etag);
+	cache_key(&made, position, a->request);
+	if (buf_ok(&key) && buf_ok(&made) && buf_ok(r->out) && r->out->len <= CACHE_ANSWER_MAX) {
+		answer_cache_put_named(cache, made.data, r->out->data, r->out->len, etag);
+		if (newer && strcmp(made.data, key.data) != 0)
+			answer_cache_put_named(cache, key.data, r->out->data, r->out->len, etag);
+	}
 	respond_public_as(r, etag);
 	rc = 0;
 out:
+	build_done(slot);
 	buf_free(&key);
+	buf_free(&made);
 	return rc;
 }
 

@@ -189,7 +189,17 @@ def test_cached_pages_answer_304_and_follow_every_change_at_once(papi, pub, u, n
     r = papi.get("/v1/public/proposals", params={"limit": 500}, headers={"If-None-Match": etag})
     assert r.status_code == 200 and r.headers["ETag"] != etag
     assert nominee not in [x["id"] for x in r.json()["items"]]
-    # published again: the same page, the same ETag
+    # published again: the same page, the same ETag — for every one of many requests at once (they
+    # share the position's probe and wait for one of them to make the page)
+    sql(pub, f"UPDATE dossiers SET status = 'public_notice' WHERE id = {d}")
+    url = f"{pub.base}/v1/public/proposals?limit=500"
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        answers = list(pool.map(lambda _: requests.get(url, headers={"If-None-Match": etag}, timeout=60), range(32)))
+    assert {a.status_code for a in answers} == {304} and {a.headers["ETag"] for a in answers} == {etag}
+    sql(pub, f"UPDATE dossiers SET status = 'returned' WHERE id = {d}")
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        answers = list(pool.map(lambda _: requests.get(url, timeout=60), range(32)))
+    assert all(a.status_code == 200 and nominee not in [x["id"] for x in a.json()["items"]] for a in answers)
     sql(pub, f"UPDATE dossiers SET status = 'public_notice' WHERE id = {d}")
     assert papi.get("/v1/public/proposals", params={"limit": 500}, headers={"If-None-Match": etag}).status_code == 304
     # a nominee's achievements, its person's position, its unit's name, its kind's name: each shows at once
