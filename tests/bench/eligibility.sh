@@ -228,24 +228,10 @@ seq=$(awk '/^=== / { label = substr($0, 5) } /Seq Scan on/ && !/award_kinds/ { s
 if [[ -n "$seq" ]]; then echo "  a fact table scanned sequentially:"; echo "$seq"; status=1; fi
 cp "$work/explain.out" "${BENCH_EXPLAIN_OUT:-/dev/null}" 2>/dev/null || true
 
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-export TDKT_LISTEN=127.0.0.1:$port
-base="http://$TDKT_LISTEN"
-DATABASE_URL=$service_url "$bin" serve > "$work/server.log" 2>&1 &
-server_pid=$!
-for _ in $(seq 50); do curl -sf "$base/healthz" >/dev/null && break; sleep 0.1; done
-curl -sf "$base/healthz" >/dev/null || { echo "the server did not start"; cat "$work/server.log"; exit 1; }
+start_server
 admin_token=$("$bin" token --sub 1 --role admin --unit-id "$root" --ttl 86400)
 viewer_token=$("$bin" token --sub 2 --role viewer --unit-id "$root" --ttl 86400)
 
-# CPU time (ticks of 10 ms) of the server and of PostgreSQL's processes so far
-postmaster=$(head -n 1 "$work/pg/data/postmaster.pid")
-cpu_ticks() { # fields after the command: 2 the parent, 12 and 13 user and system time
-  local pg
-  pg=$({ cat /proc/[0-9]*/stat 2>/dev/null || true; } | awk -v pm="$postmaster" '{sub(/^[0-9]+ \(.*\) /, "")} $2 == pm {t += $12 + $13} END {print t + 0}')
-  pg=$((pg + $(awk '{sub(/.*\) /, ""); print $12 + $13}' "/proc/$postmaster/stat")))
-  echo "$(awk '{sub(/.*\) /, ""); print $12 + $13}' "/proc/$server_pid/stat") $pg"
-}
 url() { # kind person|unit id
   echo "$base/v1/eligibility?award_kind_code=$1&recipient_$2_id=$3&year=2026&on=2026-12-01"
 }

@@ -71,13 +71,7 @@ cluster=$(scalar "SELECT id FROM clusters WHERE code = 'BE-1'")
 mapfile -t units < <(psql -X -At "$DATABASE_URL" -c "SELECT id FROM units WHERE code LIKE 'E-%' ORDER BY substr(code, 3)::int")
 echo "  seeded in $(since "$t") s: ${#units[@]} members, $(scalar "SELECT count(*) FROM reports") reports, $(scalar "SELECT count(*) FROM registrations") registrations"
 
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-export TDKT_LISTEN=127.0.0.1:$port
-base="http://$TDKT_LISTEN"
-DATABASE_URL=$service_url "$bin" serve > "$work/server.log" 2>&1 &
-server_pid=$!
-for _ in $(seq 50); do curl -sf "$base/healthz" >/dev/null && break; sleep 0.1; done
-curl -sf "$base/healthz" >/dev/null || { echo "the server did not start"; cat "$work/server.log"; exit 1; }
+start_server
 
 status=0
 echo "the evaluation through the API (tree, $members score sheets, ballots, close)..."
@@ -98,14 +92,6 @@ echo "  close: ${f[close]} s; results ${f[results_bytes]} bytes JSON, ${f[csv_by
 hwm() { awk '/VmHWM/ {printf "%.0f", $2/1024}' "/proc/$server_pid/status"; }
 rss_api=$(hwm)
 # wrk's latency (1.23ms, 850.00us, 1.02s) in ms
-# CPU time (ticks of 10 ms) of the server and of PostgreSQL's processes so far
-postmaster=$(head -n 1 "$work/pg/data/postmaster.pid")
-cpu_ticks() { # fields after the command: 2 the parent, 12 and 13 user and system time
-  local pg
-  pg=$({ cat /proc/[0-9]*/stat 2>/dev/null || true; } | awk -v pm="$postmaster" '{sub(/^[0-9]+ \(.*\) /, "")} $2 == pm {t += $12 + $13} END {print t + 0}')
-  pg=$((pg + $(awk '{sub(/.*\) /, ""); print $12 + $13}' "/proc/$postmaster/stat")))
-  echo "$(awk '{sub(/.*\) /, ""); print $12 + $13}' "/proc/$server_pid/stat") $pg"
-}
 measure() { # accept [connections]: sets rps p50 p99 (wrk's), sp50 sp99 (the server's own, from its
             # access log), cpu (ms per request: server / PostgreSQL / wrk), non2xx
   local out from conns=${2:-16}

@@ -103,21 +103,8 @@ for name in public_proposals_position public_decisions_position; do
     { echo "    not an index-only probe of change_feed_${name%_position}_idx"; status=1; }
 done
 
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-export TDKT_LISTEN=127.0.0.1:$port
-base="http://$TDKT_LISTEN"
-DATABASE_URL=$service_url "$bin" serve > "$work/server.log" 2>&1 &
-server_pid=$!
-for _ in $(seq 50); do curl -sf "$base/healthz" >/dev/null && break; sleep 0.1; done
-curl -sf "$base/healthz" >/dev/null || { echo "the server did not start"; cat "$work/server.log"; exit 1; }
+start_server
 
-postmaster=$(head -n 1 "$work/pg/data/postmaster.pid")
-cpu_ticks() { # the server's and PostgreSQL's user + system ticks (10 ms)
-  local pg
-  pg=$({ cat /proc/[0-9]*/stat 2>/dev/null || true; } | awk -v pm="$postmaster" '{sub(/^[0-9]+ \(.*\) /, "")} $2 == pm {t += $12 + $13} END {print t + 0}')
-  pg=$((pg + $(awk '{sub(/.*\) /, ""); print $12 + $13}' "/proc/$postmaster/stat")))
-  echo "$(awk '{sub(/.*\) /, ""); print $12 + $13}' "/proc/$server_pid/stat") $pg"
-}
 
 # the pages measured, and what each answers
 p1=$(curl -s -D "$work/h1" "$base/v1/public/proposals")
