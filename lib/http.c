@@ -487,6 +487,7 @@ static int preflight(struct req *r, const char *origin, const char *method)
 	router_match(o->routes, o->nroutes, method, r->path, &r->match);
 	if (!r->match.path_matched)
 		return req_fail(r, 404, "No resource at this path.");
+	router_allow(o->routes, o->nroutes, r->path, &r->match);
 	if (!cors_origin_allowed(o->config->cors_origins, origin))
 		return req_fail(r, 403, "Calls from this origin are not allowed.");
 	r->cors_origin = strcmp(o->config->cors_origins, "*") == 0 ? "*" : origin;

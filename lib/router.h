@@ -46,12 +46,16 @@ struct route_match {
 	int nparams;
 	struct route_param params[ROUTE_MAX_PARAMS];
 	bool path_matched;               /* some route had this path (with another method) */
-	char allow[128];                 /* "GET, POST" for 405 answers, HEAD implied by GET */
+	char allow[128];                 /* "GET, HEAD, POST": a 405's Allow (router_allow) */
 };
 
-/* Finds the route for method and path among n routes. HEAD matches GET routes. */
+/* Finds the route for method and path among n routes (the first that matches). HEAD matches GET
+ * routes. When the path exists with other methods only, m->allow lists them (a 405's Allow);
+ * when a route matched, m->allow is empty: router_allow fills it (a CORS preflight's). */
 void router_match(const struct route *routes, size_t n, const char *method, const char *path,
 		  struct route_match *m);
+/* m->allow: the methods of every route with this path, "GET, HEAD, DELETE" (HEAD with GET) */
+void router_allow(const struct route *routes, size_t n, const char *path, struct route_match *m);
 
 /* The value of parameter `name` as a positive 64-bit id; false when absent or not one. */
 bool route_param_id(const struct route_match *m, const char *name, long long *id);
