@@ -9,7 +9,7 @@
 
 const char *id_text(long long v, char buf[24])
 {
-	snprintf(buf, 24, "%lld", v);
+	fmt_int(buf, v);
 	return buf;
 }
 

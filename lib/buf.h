@@ -30,8 +30,23 @@ void buf_cat(struct buf *b, ...);
 
 /* JSON pieces. buf_json_str writes a quoted, escaped string of n bytes (must be UTF-8). */
 void buf_json_str(struct buf *b, const char *s, size_t n);
+/* What a writer that knows its size writes through: buf_tail reserves `extra` bytes and answers
+ * where to write (NULL when out of memory, then oom is set); buf_tail_done ends the content at
+ * `end`, somewhere within them. One reservation for many pieces, as a row of a list. */
+char *buf_tail(struct buf *b, size_t extra);
+void buf_tail_done(struct buf *b, char *end);
+/* The quoted, escaped JSON string of n bytes at o, which has room for JSON_STR_MAX(n); the end */
+#define JSON_STR_MAX(n) ((n) * 6 + 2)
+char *json_str_into(char *o, const char *s, size_t n);
 void buf_json_cstr(struct buf *b, const char *s);  /* NULL writes null */
 void buf_json_int(struct buf *b, int64_t v);
+
+/* Integers as text without the printf family, which costs ten times as much for one integer
+ * (and a request writes several: ids, versions, its status, lengths). out holds FMT_INT_MAX bytes;
+ * NUL-terminated; the length. */
+#define FMT_INT_MAX 24
+size_t fmt_int(char out[FMT_INT_MAX], long long v);
+size_t fmt_hex(char out[FMT_INT_MAX], unsigned long long v); /* lower case, no 0x */
 /* `"name":` — the name is a compile-time key, written without escaping */
 void buf_json_key(struct buf *b, const char *name);
 

@@ -610,6 +610,41 @@ bool db_acquire_replica(struct db_pool *p, uint64_t min, struct db_conn **out)
 	return false;
 }
 
+/* One column's value as JSON at o, which has room for it (db_row_members counts); the end */
+static char *member_value(char *o, enum db_col_type type, const char *v, size_t n)
+{
+	if (!v) {
+		memcpy(o, "null", 4);
+		return o + 4;
+	}
+	switch (type) {
+	case COL_STR:
+		return json_str_into(o, v, n);
+	case COL_NUM:
+	case COL_JSON:
+		memcpy(o, v, n);
+		return o + n;
+	case COL_TIME:
+		/* ISO output in UTC, "2022-11-16 08:03:00.123456+00": RFC 3339 to the second */
+		if (n < 19)
+			return json_str_into(o, v, n);
+		*o++ = '"';
+		memcpy(o, v, 19);
+		o[10] = 'T';
+		o[19] = 'Z';
+		o[20] = '"';
+		return o + 21;
+	case COL_BOOL:
+		if (v[0] == 't') {
+			memcpy(o, "true", 4);
+			return o + 4;
+		}
+		memcpy(o, "false", 5);
+		return o + 5;
+	}
+	return o;
+}
+
 void db_row_json(struct buf *b, const PGresult *res, int row, const struct db_col *cols, int ncols)
 {
 	buf_putc(b, '{');
@@ -617,46 +652,41 @@ void db_row_json(struct buf *b, const PGresult *res, int row, const struct db_co
 	buf_putc(b, '}');
 }
 
+/* A row's members are written in batches of this many columns, each batch after one reservation */
+#define ROW_BATCH 32
+
 void db_row_members(struct buf *b, const PGresult *res, int row, const struct db_col *cols, int ncols)
 {
-	for (int i = 0; i < ncols; i++) {
-		if (i)
-			buf_putc(b, ',');
-		buf_json_key(b, cols[i].name);
-		if (PQgetisnull(res, row, i)) {
-			buf_append(b, "null", 4);
-			continue;
+	const char *value[ROW_BATCH];
+	size_t len[ROW_BATCH], key[ROW_BATCH];
+	for (int first = 0; first < ncols; first += ROW_BATCH) {
+		int n = ncols - first < ROW_BATCH ? ncols - first : ROW_BATCH;
+		/* what the batch can take at most: `,"key":` and the value (text escaped: 6 bytes a byte) */
+		size_t need = 0;
+		for (int k = 0; k < n; k++) {
+			int i = first + k;
+			len[k] = (size_t)PQgetlength(res, row, i);
+			/* a NULL has length 0: only then ask */
+			value[k] = len[k] == 0 && PQgetisnull(res, row, i) ? NULL : PQgetvalue(res, row, i);
+			key[k] = strlen(cols[i].name);
+			/* a time is 21 bytes, or text when PostgreSQL printed something shorter */
+			bool text = cols[i].type == COL_STR || cols[i].type == COL_TIME;
+			need += key[k] + 4 + (!value[k] ? 4 : text ? JSON_STR_MAX(len[k]) : len[k] + 5);
 		}
-		const char *v = PQgetvalue(res, row, i);
-		size_t n = (size_t)PQgetlength(res, row, i);
-		switch (cols[i].type) {
-		case COL_STR:
-			buf_json_str(b, v, n);
-			break;
-		case COL_NUM:
-		case COL_JSON:
-			buf_append(b, v, n);
-			break;
-		case COL_TIME:
-			/* ISO output in UTC, "2022-11-16 08:03:00.123456+00": RFC 3339 to the second */
-			if (n >= 19) {
-				char ts[21];
-				memcpy(ts, v, 19);
-				ts[10] = 'T';
-				ts[19] = 'Z';
-				ts[20] = '"';
-				buf_putc(b, '"');
-				buf_append(b, ts, 21);
-			} else {
-				buf_json_str(b, v, n);
-			}
-			break;
-		case COL_BOOL:
-			if (v[0] == 't')
-				buf_append(b, "true", 4);
-			else
-				buf_append(b, "false", 5);
-			break;
+		char *o = buf_tail(b, need);
+		if (!o)
+			return;
+		for (int k = 0; k < n; k++) {
+			int i = first + k;
+			if (i)
+				*o++ = ',';
+			*o++ = '"';
+			memcpy(o, cols[i].name, key[k]);
+			o += key[k];
+			*o++ = '"';
+			*o++ = ':';
+			o = member_value(o, cols[i].type, value[k], len[k]);
 		}
+		buf_tail_done(b, o);
 	}
 }

@@ -80,6 +80,15 @@ enum conn_flags {
 
 static atomic_ullong request_counter;
 
+/* "<instance prefix>-<counter in hex>" into out (65 bytes, as struct req's request_id) */
+static void new_request_id(const struct http_server *srv, char out[65])
+{
+	size_t n = strlen(srv->request_id_prefix);
+	memcpy(out, srv->request_id_prefix, n);
+	out[n] = '-';
+	fmt_hex(out + n + 1, atomic_fetch_add(&request_counter, 1) + 1);
+}
+
 #define HTTP_MAX_ATTEMPTS 3
 #define HTTP_KEEP_BUFFER (256 * 1024)
 
@@ -109,8 +118,7 @@ static void set_request_id(struct req *r)
 			return;
 		}
 	}
-	unsigned long long n = atomic_fetch_add(&request_counter, 1) + 1;
-	snprintf(r->request_id, sizeof r->request_id, "%s-%llx", r->srv->request_id_prefix, n);
+	new_request_id(r->srv, r->request_id);
 }
 
 /* JSON string for text that did not come through a UTF-8 validator (paths, parser messages):
@@ -242,10 +250,13 @@ static void send_response(struct req *r, const struct buf *body, const char *con
 	bool head = strcmp(r->method, "HEAD") == 0;
 	bool no_body = r->status == 304 || r->status == 204;
 	bool keep = !r->must_close && wants_keep_alive(r) && keep_alive_allowed(r->srv);
-	buf_printf(h, "HTTP/1.1 %d %s\r\n", r->status, http_status_title(r->status));
+	char number[FMT_INT_MAX];
+	fmt_int(number, r->status);
+	BUF_CAT(h, "HTTP/1.1 ", number, " ", http_status_title(r->status), "\r\n");
 	if (!no_body) {
 		header(h, "Content-Type", content_type);
-		buf_printf(h, "Content-Length: %zu\r\n", body->len);
+		fmt_int(number, (long long)body->len);
+		header(h, "Content-Length", number);
 	}
 	header(h, "Date", t ? http_date(t) : "Thu, 01 Jan 1970 00:00:00 GMT");
 	header(h, "Connection", keep ? "keep-alive" : "close");
@@ -652,8 +663,7 @@ static int on_http_error(struct mg_connection *conn, int status, const char *msg
 	r.status = status;
 	r.must_close = true;
 	r.thread = mg_get_thread_pointer(conn); /* may be NULL: send_response copes */
-	unsigned long long n = atomic_fetch_add(&request_counter, 1) + 1;
-	snprintf(r.request_id, sizeof r.request_id, "%s-%llx", srv->request_id_prefix, n);
+	new_request_id(srv, r.request_id);
 	app_error_set(&r.err, status, "%s", http_status_title(status));
 	struct buf b;
 	buf_init(&b);
@@ -1108,16 +1118,27 @@ bool req_json_array(struct req *r, size_t max_items, json_t **out)
 	return read_body(r, false, &b) && jin_parse_array(b->data, b->len, max_items, out, &r->err);
 }
 
+/* "<version>" into out (FMT_INT_MAX + 2 bytes); the length */
+static size_t version_tag(char *out, long long version)
+{
+	out[0] = '"';
+	size_t n = fmt_int(out + 1, version);
+	out[n + 1] = '"';
+	out[n + 2] = '\0';
+	return n + 2;
+}
+
 void req_set_etag(struct req *r, long long version)
 {
-	snprintf(r->etag, sizeof r->etag, "\"%lld\"", version);
+	_Static_assert(sizeof r->etag >= FMT_INT_MAX + 2, "an ETag holds a quoted version");
+	version_tag(r->etag, version);
 }
 
 /* Matches a list of entity tags ("3", W/"3", *) against version. */
 bool etag_list_matches(const char *h, long long version, bool weak_ok)
 {
-	char want[32];
-	int wn = snprintf(want, sizeof want, "\"%lld\"", version);
+	char want[FMT_INT_MAX + 2];
+	size_t wn = version_tag(want, version);
 	const char *p = h;
 	while (*p) {
 		while (*p == ' ' || *p == ',' || *p == '\t')

@@ -1,5 +1,6 @@
 /* Output JSON escaping, base64url, query parameters and ETag matching. */
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 #include "lib/b64.h"
 #include "lib/buf.h"
@@ -30,6 +31,22 @@ int main(void)
 	buf_reset(&b);
 	buf_json_int(&b, -9223372036854775807LL - 1);
 	CHECK(strcmp(b.data, "-9223372036854775808") == 0, "int64 min");
+	/* integers without printf: the same text as printf's, at the edges and over a sweep */
+	static const long long ints[] = {0, 1, -1, 9, 10, -10, 99, 100, 4294967295LL, -4294967296LL,
+					 9223372036854775807LL, -9223372036854775807LL - 1};
+	unsigned long long x = 88172645463325252ULL; /* xorshift: values of every length */
+	size_t wrong = 0;
+	for (size_t i = 0; i < sizeof ints / sizeof ints[0] + 2000; i++) {
+		long long v = i < sizeof ints / sizeof ints[0] ? ints[i] : (long long)(x >> (i % 64));
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		char got[FMT_INT_MAX], want[32], hex[FMT_INT_MAX], want_hex[32];
+		size_t n = fmt_int(got, v), nh = fmt_hex(hex, (unsigned long long)v);
+		snprintf(want, sizeof want, "%lld", v);
+		snprintf(want_hex, sizeof want_hex, "%llx", (unsigned long long)v);
+		if (strcmp(got, want) != 0 || n != strlen(want) || strcmp(hex, want_hex) != 0 || nh != strlen(want_hex))
+			wrong++;
+	}
+	CHECK(wrong == 0, "fmt_int and fmt_hex differ from printf for %zu values", wrong);
 	buf_reset(&b);
 	for (int i = 0; i < 10000; i++)
 		buf_puts(&b, "0123456789");
