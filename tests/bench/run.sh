@@ -17,7 +17,7 @@ cc -std=c11 -D_POSIX_C_SOURCE=200809L -O2 -I. tests/bench/json_cost.c lib/buf.c 
 
 # the database, its data and the scenarios' scripts (shared with compare.sh)
 source tests/bench/seed.sh
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+port=$(free_port)
 export TDKT_LISTEN=127.0.0.1:$port
 
 DATABASE_URL=$service_url "$bin" serve > "$work/server.log" 2>&1 &

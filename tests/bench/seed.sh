@@ -1,7 +1,8 @@
 # Sourced by run.sh and compare.sh with $bin (whose migrations make the schema), $work and
 # $nunits set: a private PostgreSQL under $work/pg, the bench's data, a viewer's token, and one wrk
 # script per scenario in $work (get, list, campaigns, awards, reg). Sets DATABASE_URL (the owner),
-# service_url (the role serve logs in as), min_id and the other bounds.
+# service_url (the role serve logs in as), min_id and the other bounds. With seed_units_only=1
+# (peer.sh) it stops after the units, their token and the get and list scripts.
 { read -r TDKT_MIGRATE_DATABASE_URL; read -r service_url; } < <(scripts/pg.sh start "$work/pg" fast)
 # the seeding below works as the owner; serve logs in as the role that owns nothing
 export DATABASE_URL=$TDKT_MIGRATE_DATABASE_URL TDKT_MIGRATE_DATABASE_URL TDKT_DB_ROLE=tdkt_app
@@ -20,6 +21,16 @@ FROM generate_series(1, $nunits - 1) AS g;
 ANALYZE units;
 SQL
 read -r min_id max_id < <(psql -X -At -F ' ' "$DATABASE_URL" -c "SELECT min(id), max(id) FROM units")
+token=$("$bin" token --sub 1 --role viewer --unit-id "$min_id" --ttl 3600)
+
+# one wrk script per scenario: a GET of the path expression (Lua), random ids drawn per request
+scenario() { # name lua-path-expression
+  printf 'math.randomseed(os.time())\nwrk.headers["Authorization"] = "Bearer %s"\nrequest = function()\n  return wrk.format("GET", %s)\nend\n' \
+    "$token" "$2" > "$work/$1.lua"
+}
+scenario get "\"/v1/units/\" .. math.random($min_id, $max_id)"
+scenario list "\"/v1/units?limit=50\""
+[[ "${seed_units_only:-0}" == 1 ]] && return
 
 # one campaign and a registration per unit, half of them drafts, to measure row-level security
 # (seeded as 'system': the policy lets nothing else write without saying who it is)
@@ -81,15 +92,6 @@ read -r cl_min cl_max < <(psql -X -At -F ' ' "$DATABASE_URL" -c "SELECT min(id),
 echo "registrations: $(psql -X -At "$DATABASE_URL" -c "SELECT set_config('tdkt.actor_role', 'system', false); SELECT count(*) FROM registrations" | tail -n 1)"
 
 read -r reg_min reg_max < <(psql -X -At -F ' ' "$DATABASE_URL" -c "SELECT set_config('tdkt.actor_role', 'system', false); SELECT min(id), max(id) FROM registrations" | tail -n 1)
-token=$("$bin" token --sub 1 --role viewer --unit-id "$min_id" --ttl 3600)
-
-# one wrk script per scenario: a GET of the path expression (Lua), random ids drawn per request
-scenario() { # name lua-path-expression
-  printf 'math.randomseed(os.time())\nwrk.headers["Authorization"] = "Bearer %s"\nrequest = function()\n  return wrk.format("GET", %s)\nend\n' \
-    "$token" "$2" > "$work/$1.lua"
-}
-scenario get "\"/v1/units/\" .. math.random($min_id, $max_id)"
 scenario reg "\"/v1/registrations/\" .. math.random($reg_min, $reg_max)"
 scenario campaigns "\"/v1/campaigns?limit=50&cluster_id=\" .. math.random($cl_min, $cl_max) .. \"&year=\" .. math.random(2015, 2024)"
 scenario awards "\"/v1/people/\" .. math.random($person_min, $person_max) .. \"/awards\""
-scenario list "\"/v1/units?limit=50\""

@@ -1,22 +1,26 @@
 # Sourced by the benches with $1 a name: a private folder $work (under /tmp, readable by the
-# PostgreSQL it will hold), and on exit the server ($server_pid, when set) and that PostgreSQL
-# stopped and the folder removed.
+# PostgreSQL it will hold), and on exit the server ($server_pid, when set) and every process in
+# $pids stopped, then that PostgreSQL, and the folder removed.
 work=$(mktemp -d "/tmp/tdkt-$1-XXXXXX")
 chmod 755 "$work"
 server_pid=
+pids=()
 cleanup() {
-  [[ -n "$server_pid" ]] && kill -TERM "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null || true
+  for p in $server_pid "${pids[@]}"; do kill -TERM "$p" 2>/dev/null && wait "$p" 2>/dev/null || true; done
   scripts/pg.sh stop "$work/pg"
   rm -rf "$work"
 }
 trap cleanup EXIT
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 # CPU time in clock ticks (user + system, all threads) of the processes $@ and of their children so
-# far; a tick is $tick_us µs. Fields after the command: 2 the parent, 12 and 13 user and system time.
+# far, those that have exited too (PostgreSQL's backends of a pgbench run); a tick is $tick_us µs.
+# Fields after the command: 2 the parent, 12 and 13 user and system time, 14 and 15 those of the
+# children waited for.
 tick_us=$((1000000 / $(getconf CLK_TCK)))
 ticks() {
   { cat /proc/[0-9]*/stat 2>/dev/null || true; } | awk -v pids=" $* " '{pid = $1; sub(/^[0-9]+ \(.*\) /, "")}
-    index(pids, " " pid " ") || index(pids, " " $2 " ") {t += $12 + $13} END {print t + 0}'
+    index(pids, " " pid " ") {t += $12 + $13 + $14 + $15} index(pids, " " $2 " ") {t += $12 + $13} END {print t + 0}'
 }
 # the server's ($server_pid) and PostgreSQL's (every process of it), in ticks so far
 cpu_ticks() { echo "$(ticks "$server_pid") $(ticks "$(head -n 1 "$work/pg/data/postmaster.pid")")"; }
