@@ -30,7 +30,7 @@ STRESS_PACKAGES := nginx curl
 TEST_PACKAGES  := prometheus chromium python3-pil
 CLUSTER_PACKAGES := nginx curl wrk
 
-.PHONY: all deps build run test unit api-test bench bench-reports bench-evaluations bench-eligibility bench-dossiers bench-public stress cluster cluster-bench fuzz clean lint contract
+.PHONY: all deps build run test unit api-test bench bench-peer bench-reports bench-evaluations bench-eligibility bench-dossiers bench-public stress cluster cluster-bench fuzz clean lint contract
 all: build
 
 deps:
@@ -125,6 +125,13 @@ api-test: build/asan/tdkt
 bench: deps build/tdkt
 	@scripts/deps.sh $(BENCH_PACKAGES)
 	@tests/bench/run.sh build/tdkt
+
+# issue 15's side by side: tdkt, the usual Node stack (tests/bench/peer/, installed here with npm ci)
+# and pgbench on the same SQL, rounds interleaved; about 6 minutes. B=OTHER_TDKT measures a second
+# build in the same interleaving (tests/bench/peer.sh)
+bench-peer: deps build/tdkt
+	@scripts/deps.sh $(BENCH_PACKAGES)
+	@tests/bench/peer.sh build/tdkt $(B)
 
 # reports statistics at 10^4..10^6 figures (10^7 with BENCH_REPORTS_MAX=10000000), CSV, XLSX and
 # 1,000-report batches; about 6 minutes (tests/bench/reports.sh)

@@ -46,8 +46,9 @@ const pool = new pg.Pool({
 });
 
 const COLS = 't.id, t.code, t.name, t.short_name, t.kind, t.parent_id, t.province_code, t.active, t.version, t.created_at, t.updated_at';
-const GET = `SELECT ${COLS} FROM units t WHERE t.id = $1`;
-const LIST = `SELECT ${COLS} FROM units t WHERE t.id > $1 ORDER BY t.id LIMIT $2`;
+// peer.sh hands over the SQL the tdkt binary runs (`tdkt sql`: units_get, units_list)
+const GET = process.env.PEER_GET_SQL || `SELECT ${COLS} FROM units t WHERE t.id = $1`;
+const LIST = process.env.PEER_LIST_SQL || `SELECT ${COLS} FROM units t WHERE t.id > $1 ORDER BY t.id LIMIT $2`;
 
 // the cursor: base64url(last id) "." base64url(12 bytes of HMAC-SHA256 under a key derived from
 // the secret, over "units\0" + last id), as lib/cursor.c
@@ -132,6 +133,11 @@ app.get('/v1/units', { schema: { response: { 200: page } } }, async (request, re
   return { items: rows, next_cursor: more ? cursorEncode(String(rows[limit - 1].id)) : null };
 });
 
+// a clean stop (node --cpu-prof writes its profile on exit)
+process.on('SIGTERM', () => {
+  setTimeout(() => process.exit(0), 2000).unref();
+  app.close().then(() => pool.end()).then(() => process.exit(0));
+});
 app.listen({ host, port: Number(port) }).catch((e) => {
   console.error(e);
   process.exit(1);
