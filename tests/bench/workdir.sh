@@ -49,23 +49,10 @@ wrk_figures() {
 # 127.0.0.1, logging to $work/server.log: sets $base and $server_pid (stopped on exit); exits when
 # it does not answer /healthz
 start_server() {
-  local port
-  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-  export TDKT_LISTEN=127.0.0.1:$port
+  export TDKT_LISTEN=127.0.0.1:$(free_port)
   base="http://$TDKT_LISTEN"
   DATABASE_URL=$service_url "$bin" serve > "$work/server.log" 2>&1 &
   server_pid=$!
   for _ in $(seq 50); do curl -sf "$base/healthz" >/dev/null && break; sleep 0.1; done
   curl -sf "$base/healthz" >/dev/null || { echo "the server did not start"; cat "$work/server.log"; exit 1; }
-}
-
-# CPU time (ticks of 10 ms) of the server ($server_pid) and of its PostgreSQL's processes (under
-# $work/pg) so far: "server postgresql" (fields of /proc/PID/stat after the command: 2 the parent,
-# 12 and 13 user and system time)
-cpu_ticks() {
-  local pg postmaster
-  postmaster=$(head -n 1 "$work/pg/data/postmaster.pid")
-  pg=$({ cat /proc/[0-9]*/stat 2>/dev/null || true; } | awk -v pm="$postmaster" '{sub(/^[0-9]+ \(.*\) /, "")} $2 == pm {t += $12 + $13} END {print t + 0}')
-  pg=$((pg + $(awk '{sub(/.*\) /, ""); print $12 + $13}' "/proc/$postmaster/stat")))
-  echo "$(awk '{sub(/.*\) /, ""); print $12 + $13}' "/proc/$server_pid/stat") $pg"
 }
