@@ -20,6 +20,7 @@ long long row_version_of(const PGresult *res, const struct row_shape *shape)
 
 int respond_row(struct req *r, PGresult *res, int status, const struct row_shape *shape)
 {
+	req_db_done(r);
 	r->status = status;
 	if (shape->version_col >= 0)
 		req_set_etag(r, row_version_of(res, shape));
@@ -32,6 +33,7 @@ int respond_row(struct req *r, PGresult *res, int status, const struct row_shape
 
 int respond_page(struct req *r, PGresult *res, const char *scope, const struct row_shape *shape, long long limit)
 {
+	req_db_done(r);
 	int n = PQntuples(res);
 	bool more = n > limit;
 	if (more)

@@ -578,6 +578,14 @@ bool db_commit(struct db_conn *c, struct app_error *err)
 	return true;
 }
 
+bool db_may_release(const struct db_conn *c)
+{
+	if (!c || !c->pg)
+		return true;
+	PGTransactionStatusType t = PQtransactionStatus(c->pg);
+	return t == PQTRANS_IDLE || (c->reading && t == PQTRANS_INTRANS);
+}
+
 uint64_t db_commit_position(const struct db_conn *c)
 {
 	return c ? c->committed : 0;

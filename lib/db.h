@@ -133,6 +133,9 @@ bool db_commit(struct db_conn *c, struct app_error *err);
  * connection was acquired (pg_current_wal_insert_lsn() read in the COMMIT's round trip); 0: none.
  * A replica that has replayed this far shows that commit (Tdkt-Commit-Position). */
 uint64_t db_commit_position(const struct db_conn *c);
+/* Whether giving c back now loses nothing: no transaction open, or a read-only one (its results
+ * are in hand; db_release rolls it back). False while a write is open. */
+bool db_may_release(const struct db_conn *c);
 
 /* A connection of a replica's pool (read_only) for a read that must see every commit up to `min`
  * (0: any position will do), or false when this replica cannot serve it now: unreachable, no

@@ -948,6 +948,12 @@ void req_db_release(struct req *r)
 	r->db = NULL;
 }
 
+void req_db_done(struct req *r)
+{
+	if (r->db && db_may_release(r->db))
+		req_db_release(r);
+}
+
 int req_fail(struct req *r, int status, const char *fmt, ...)
 {
 	va_list ap;

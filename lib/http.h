@@ -101,6 +101,10 @@ PGresult *req_query(struct req *r, const char *sql, const struct db_params *p);
  * password hash, so that it does not hold one of the pool's few connections; req_db takes one
  * again when needed. */
 void req_db_release(struct req *r);
+/* The handler has what it needs from the database (a result in hand, to be written out): the
+ * connection goes back to the pool before the answer is rendered, unless a write is still open.
+ * A pool smaller than the requests in flight is shared the better for it. */
+void req_db_done(struct req *r);
 /* Reads the body as one JSON object: 411/413/415/400 on the way. *out is new. `patch` also
  * accepts application/merge-patch+json. */
 bool req_json(struct req *r, bool patch, json_t **out);
