@@ -91,6 +91,8 @@ static const struct setting settings[] = {
 	 "idle keep-alive timeout, milliseconds"},
 	{"TDKT_LOG_LEVEL", ENUM(log_level), 0, 0, "info", log_levels, "debug | info | warn | error"},
 	{"TDKT_ACCESS_LOG", ENUM(access_log), 0, 0, "on", on_off, "one JSON line per request: on | off"},
+	{"TDKT_ACCESS_LOG_FLUSH_MS", LONG(access_log_flush_ms), 0, 10000, "100", NULL,
+	 "the access log is written in blocks at least this often, milliseconds (0: each line at once)"},
 };
 
 bool config_list_has(const char *list, const char *word)

@@ -42,6 +42,7 @@ struct config {
 	long keepalive_ms;           /* idle keep-alive timeout */
 	long log_level;              /* enum log_level */
 	long access_log;             /* 1 on, 0 off */
+	long access_log_flush_ms;    /* access lines held at most this long (0: written at once) */
 };
 
 /* Reads every variable through `get` (getenv in production, a table in tests). Unset variables

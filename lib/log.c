@@ -1,4 +1,7 @@
+#include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/uio.h>
@@ -41,11 +44,117 @@ void log_now(char *out, size_t outlen)
 	out[24] = '\0';
 }
 
-void log_line(const char *json, size_t len)
+static void write_all(const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(STDOUT_FILENO, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return; /* nowhere to report a failed log write */
+		p += w;
+		n -= (size_t)w;
+	}
+}
+
+static void write_line(const char *json, size_t len)
 {
 	struct iovec iov[2] = {{(void *)json, len}, {"\n", 1}};
 	ssize_t rc = writev(STDOUT_FILENO, iov, 2);
-	(void)rc; /* nowhere to report a failed log write */
+	(void)rc;
+}
+
+/* The access log's lines, gathered and written a block at a time: one write(2) per request was
+ * a system call and a wake-up of the log's reader each (at 15,000 requests a second, most of the
+ * log's cost). Written when the block fills, every flush_ms by the flusher thread, before any
+ * other log line (so the order holds), and at log_buffer_stop (after a SIGTERM's drain: no line is
+ * lost). A crash loses at most flush_ms of access lines; other lines are never held. */
+#define LOG_BLOCK (64 * 1024)
+static struct {
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	bool running, stopping;
+	long flush_ms;
+	pthread_t flusher;
+	size_t len;
+	char data[LOG_BLOCK];
+} block = {.lock = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER};
+
+static void flush_locked(void)
+{
+	write_all(block.data, block.len);
+	block.len = 0;
+}
+
+static void *flusher(void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&block.lock);
+	while (!block.stopping) {
+		struct timespec until;
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_nsec += block.flush_ms % 1000 * 1000000L;
+		until.tv_sec += block.flush_ms / 1000 + until.tv_nsec / 1000000000L;
+		until.tv_nsec %= 1000000000L;
+		pthread_cond_timedwait(&block.wake, &block.lock, &until);
+		flush_locked();
+	}
+	pthread_mutex_unlock(&block.lock);
+	return NULL;
+}
+
+bool log_buffer_start(long flush_ms)
+{
+	block.flush_ms = flush_ms > 0 ? flush_ms : 1;
+	block.stopping = false;
+	if (pthread_create(&block.flusher, NULL, flusher, NULL) != 0)
+		return false;
+	pthread_mutex_lock(&block.lock);
+	block.running = true;
+	pthread_mutex_unlock(&block.lock);
+	return true;
+}
+
+void log_buffer_stop(void)
+{
+	pthread_mutex_lock(&block.lock);
+	bool was = block.running;
+	block.running = false;
+	block.stopping = true;
+	flush_locked();
+	pthread_cond_signal(&block.wake);
+	pthread_mutex_unlock(&block.lock);
+	if (was)
+		pthread_join(block.flusher, NULL);
+}
+
+void log_line(const char *json, size_t len)
+{
+	pthread_mutex_lock(&block.lock);
+	if (!block.running) {
+		pthread_mutex_unlock(&block.lock);
+		write_line(json, len);
+		return;
+	}
+	if (block.len + len + 1 > sizeof block.data)
+		flush_locked();
+	if (len + 1 > sizeof block.data) {
+		write_line(json, len);
+	} else {
+		memcpy(block.data + block.len, json, len);
+		block.data[block.len + len] = '\n';
+		block.len += len + 1;
+	}
+	pthread_mutex_unlock(&block.lock);
+}
+
+/* a line that is not the access log's: after the lines held, at once */
+static void log_now_line(const char *json, size_t len)
+{
+	pthread_mutex_lock(&block.lock);
+	flush_locked();
+	write_line(json, len);
+	pthread_mutex_unlock(&block.lock);
 }
 
 void log_msg(enum log_level level, const char *request_id, const char *fmt, ...)
@@ -74,6 +183,6 @@ void log_msg(enum log_level level, const char *request_id, const char *fmt, ...)
 	buf_json_cstr(&b, msg);
 	buf_putc(&b, '}');
 	if (buf_ok(&b))
-		log_line(b.data, b.len);
+		log_now_line(b.data, b.len);
 	buf_free(&b);
 }

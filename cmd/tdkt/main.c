@@ -537,6 +537,8 @@ static int cmd_serve(const struct config *c)
 		goto out;
 	log_info("tdkt %s listening on %s (%ld worker threads, %ld database connections, %ld to a replica)",
 		 TDKT_VERSION, c->listen, c->threads, c->db_pool, read_pool ? c->read_db_pool : 0L);
+	if (c->access_log && c->access_log_flush_ms > 0 && !log_buffer_start(c->access_log_flush_ms))
+		log_warn("the access log's writer did not start: each line is written at once");
 	int sig = 0;
 	sigwait(&stop, &sig);
 	log_info("received %s: finishing in-flight requests", sig == SIGTERM ? "SIGTERM" : "SIGINT");
@@ -545,10 +547,12 @@ static int cmd_serve(const struct config *c)
 		log_warn("%d requests still in flight after %ld ms: stopping anyway", left, c->drain_timeout_ms);
 	http_server_stop(server);
 	server = NULL;
+	log_buffer_stop(); /* after the last request: every access line written */
 	log_info("stopped");
 	rc = 0;
 out:
 	http_server_stop(server);
+	log_buffer_stop();
 	db_pool_free(read_pool);
 	db_pool_free(pool);
 	return rc;

@@ -11,6 +11,7 @@ import socket
 import subprocess
 import tempfile
 import time
+import uuid
 
 import pytest
 import requests
@@ -85,6 +86,23 @@ class Server:
             assert self.proc.poll() is None, f"server exited: {open(self.log_path).read()[-2000:]}"
             time.sleep(0.1)
         raise RuntimeError("server did not start")
+
+    def log_text(self):
+        """The server's log with every request answered so far in it: access lines are written in
+        blocks (TDKT_ACCESS_LOG_FLUSH_MS), in order, so once a marker request's line is there, so
+        are the lines of the requests before it."""
+        marker = f"log-marker-{uuid.uuid4().hex}"
+        requests.get(self.base + "/healthz", headers={"X-Request-Id": marker}, timeout=5)
+        deadline = time.time() + 10
+        while True:
+            text = open(self.log_path).read()
+            if marker in text:
+                return text
+            assert time.time() < deadline, "the access log did not reach the marker request"
+            time.sleep(0.02)
+
+    def log_lines(self):
+        return [json.loads(l) for l in self.log_text().splitlines() if l.startswith("{")]
 
     def stop(self):
         """SIGTERM; returns the exit status (0 expected: graceful shutdown)."""

@@ -246,7 +246,7 @@ def test_only_admins_manage_users(api, tokens, units, role):
 
 def test_passwords_never_logged(api, server, tokens, units):
     make_user(api, tokens, units)
-    text = open(server.log_path).read()
+    text = server.log_text()
     assert PASSWORD not in text and "argon2" not in text
 
 

@@ -332,7 +332,7 @@ def test_ballots(api, tokens, cluster, officers, server, units):
                    "own_scores": []}
     assert api.get(f"/v1/evaluations/{ev['id']}/results", token=tokens["viewer"], headers={"Accept": "text/csv"}).status_code == 409
     # the server's log holds no choice
-    log = open(server.log_path).read()
+    log = server.log_text()
     assert "ballot-1" not in log or '"choices"' not in log
 
 

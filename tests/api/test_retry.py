@@ -49,11 +49,11 @@ def people_named(server, name):
 def test_a_conflict_is_run_again(api, tokens, units, server, conflicts, sqlstate):
     name = f"Xung đột {sqlstate} hai lần"
     conflict(server, 2, sqlstate)
-    log_before = len(open(server.log_path).read())
+    log_before = len(server.log_text())
     r = api.post("/v1/people", token=tokens["officer"], json={"unit_id": units["TT-LSN"], "full_name": name})
     assert r.status_code == 201, r.text
     assert people_named(server, name) == 1, "the failed attempts left nothing behind"
-    log = open(server.log_path).read()[log_before:]
+    log = server.log_text()[log_before:]
     assert log.count("running the request again") == 2
     audit = api.get("/v1/audit", token=tokens["admin"], params={"entity": "person", "entity_id": r.json()["id"]}).json()
     assert [a["action"] for a in audit["items"]] == ["create"], "one audit entry: the attempt that committed"

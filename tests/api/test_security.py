@@ -112,8 +112,7 @@ def test_request_smuggling_shapes_are_400_and_close(server, api, name, head):
     reply = raw(server, head + hidden)
     assert re.findall(rb"HTTP/1\.1 (\d{3})", reply) == [b"400"], reply[:400]
     assert b"Connection: close" in reply and b"application/problem+json" in reply
-    time.sleep(0.1)
-    assert rid not in open(server.log_path).read(), "the hidden request must not run"
+    assert rid not in server.log_text(), "the hidden request must not run"
     alive(api)
 
 
@@ -125,8 +124,7 @@ def test_sixty_four_header_fields_are_refused(server, api):
         f"Content-Length: {len(hidden)}\r\n\r\n".encode()
     reply = raw(server, head + hidden)
     assert re.findall(rb"HTTP/1\.1 (\d{3})", reply) == [b"431"], reply[:300]
-    time.sleep(0.1)
-    assert rid not in open(server.log_path).read()
+    assert rid not in server.log_text()
     many = b"GET /healthz HTTP/1.1\r\nHost: x\r\n" + b"X-F: f\r\n" * 62 + b"\r\n"
     assert re.findall(rb"HTTP/1\.1 (\d{3})", raw(server, many, timeout=1)) == [b"200"], "63 fields are fine"
     alive(api)
@@ -224,11 +222,10 @@ def test_address_lock_follows_x_real_ip_from_a_trusted_proxy(limits_server):
 
 
 def test_x_real_ip_from_an_untrusted_peer_is_ignored(server, api):
-    lines_before = len(open(server.log_path).readlines())
+    lines_before = len(server.log_text().splitlines())
     api.get("/healthz", headers={"X-Real-IP": "10.9.9.9"})
-    time.sleep(0.1)
-    new = open(server.log_path).readlines()[lines_before:]
-    assert new and all("10.9.9.9" not in l for l in new)
+    new = server.log_text().splitlines()[lines_before:]
+    assert len(new) >= 2 and all("10.9.9.9" not in l for l in new)
 
 
 @pytest.mark.parametrize("path", ["/v1/users", "/v1/me/password"])
