@@ -214,7 +214,8 @@ size_t fmt_hex(char out[FMT_INT_MAX], unsigned long long v)
 void buf_json_int(struct buf *b, int64_t v)
 {
 	char tmp[FMT_INT_MAX];
-	buf_append(b, tmp, fmt_int(tmp, v));
+	size_t n = fmt_int(tmp, v);
+	buf_append(b, tmp, n);
 }
 
 void buf_json_key(struct buf *b, const char *name)
