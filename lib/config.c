@@ -87,6 +87,9 @@ static const struct setting settings[] = {
 	 "largest body of a bulk upload (POST /v1/reports/batch), bytes (413 above)"},
 	{"TDKT_BULK_CONCURRENCY", LONG(bulk_concurrency), 1, 64, "2", NULL,
 	 "bulk uploads served at once per instance; more are answered 503 with Retry-After"},
+	{"TDKT_MAX_DOCUMENT_BYTES", LONG(max_document_bytes), 1024, 1073741824, "20971520", NULL,
+	 "largest document file (POST /v1/dossiers/{id}/documents), bytes (413 above); it is streamed into "
+	 "PostgreSQL in 256 KiB pieces, never held whole"},
 	{"TDKT_KEEPALIVE_MS", LONG(keepalive_ms), 100, 600000, "5000", NULL,
 	 "idle keep-alive timeout, milliseconds"},
 	{"TDKT_LOG_LEVEL", ENUM(log_level), 0, 0, "info", log_levels, "debug | info | warn | error"},

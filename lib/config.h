@@ -39,6 +39,7 @@ struct config {
 	long body_limit;             /* bytes */
 	long bulk_body_limit;        /* bytes, for bulk uploads (ROUTE_BULK) */
 	long bulk_concurrency;       /* bulk uploads served at once; more get 503 */
+	long max_document_bytes;     /* the largest file a dossier's document may be (a streamed body) */
 	long keepalive_ms;           /* idle keep-alive timeout */
 	long log_level;              /* enum log_level */
 	long access_log;             /* 1 on, 0 off */

@@ -494,6 +494,13 @@ PGresult *db_run(struct db_conn *c, const struct db_stmt *stmt, int n, const cha
 	return check(c, PQexecPrepared(c->pg, stmt->name, n, values, NULL, NULL, 0), why, err);
 }
 
+PGresult *db_run_bytes(struct db_conn *c, const struct db_stmt *stmt, int n, const char *const *values,
+		       const int *lengths, const int *binary, bool binary_result, const struct db_explain *why,
+		       struct app_error *err)
+{
+	return check(c, PQexecPrepared(c->pg, stmt->name, n, values, lengths, binary, binary_result ? 1 : 0), why, err);
+}
+
 PGresult *db_query(struct db_conn *c, const char *sql, int n, const char *const *values,
 		   struct app_error *err)
 {

@@ -121,6 +121,12 @@ void db_param_int_if(struct db_params *p, bool given, long long v);
  * a constraint violation explained by `why` when it names it (NULL: generic answers). */
 PGresult *db_run(struct db_conn *c, const struct db_stmt *stmt, int n, const char *const *values,
 		 const struct db_explain *why, struct app_error *err);
+/* db_run with bytes: values[i] is lengths[i] bytes in binary form when binary[i] (a bytea's raw
+ * bytes), else text (lengths and binary may be NULL: all text); the result in binary form when
+ * binary_result (a bytea column as its raw bytes: PQgetlength is their count). */
+PGresult *db_run_bytes(struct db_conn *c, const struct db_stmt *stmt, int n, const char *const *values,
+		       const int *lengths, const int *binary, bool binary_result, const struct db_explain *why,
+		       struct app_error *err);
 /* Runs SQL text with $n parameters (lists with optional filters: planned for the values given). */
 PGresult *db_query(struct db_conn *c, const char *sql, int n, const char *const *values,
 		   struct app_error *err);

@@ -1,6 +1,8 @@
 #include <arpa/inet.h>
 #include <civetweb.h>
 #include <netinet/in.h>
+#include <limits.h>
+#include <openssl/evp.h>
 #include <openssl/rand.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -77,6 +79,23 @@ enum conn_flags {
 	CONN_PER_ADDR = 2,   /* counted in per_addr */
 };
 #define CONN_SLOT_SHIFT 4
+
+/* A body a ROUTE_RAW_BODY handler reads as it streams: its cap, what came so far, its digest. */
+struct body_stream {
+	long long limit;
+	long long count;
+	EVP_MD_CTX *md;
+	bool done;            /* the digest is final: sha256 holds it */
+	char sha256[65];
+};
+
+static void body_stream_free(struct body_stream *s)
+{
+	if (!s)
+		return;
+	EVP_MD_CTX_free(s->md);
+	free(s);
+}
 
 static atomic_ullong request_counter;
 
@@ -237,17 +256,12 @@ static bool keep_alive_allowed(const struct http_server *s)
 	"Authorization, Content-Type, If-Match, If-None-Match, Idempotency-Key, Tdkt-Min-Position, X-Request-Id"
 #define CORS_EXPOSE_HEADERS "Content-Disposition, ETag, Location, Retry-After, Tdkt-Commit-Position, X-Request-Id"
 
-/* Writes status line, headers and body with one mg_write: CivetWeb's header API sends every
- * header line in its own send(2), which with TCP_NODELAY is a packet each and was most of the
- * service's system time. */
-static void send_response(struct req *r, const struct buf *body, const char *content_type)
+/* The status line and headers into h: Content-Type and Content-Length `length` unless the status
+ * has no body (length is then ignored), Content-Disposition `disposition` (NULL: none). Returns
+ * whether the connection stays open after this answer. */
+static bool put_head(struct req *r, struct buf *h, const char *content_type, long long length, const char *disposition)
 {
 	struct http_thread *t = r->thread;
-	struct buf local;
-	buf_init(&local);
-	struct buf *h = t ? &t->head : &local;
-	buf_reset(h);
-	bool head = strcmp(r->method, "HEAD") == 0;
 	bool no_body = r->status == 304 || r->status == 204;
 	bool keep = !r->must_close && wants_keep_alive(r) && keep_alive_allowed(r->srv);
 	char number[FMT_INT_MAX];
@@ -255,7 +269,7 @@ static void send_response(struct req *r, const struct buf *body, const char *con
 	BUF_CAT(h, "HTTP/1.1 ", number, " ", http_status_title(r->status), "\r\n");
 	if (!no_body) {
 		header(h, "Content-Type", content_type);
-		fmt_int(number, (long long)body->len);
+		fmt_int(number, length);
 		header(h, "Content-Length", number);
 	}
 	header(h, "Date", t ? http_date(t) : "Thu, 01 Jan 1970 00:00:00 GMT");
@@ -266,8 +280,8 @@ static void send_response(struct req *r, const struct buf *body, const char *con
 		header(h, "Content-Security-Policy", r->csp);
 	if (r->srv->o.config->cors_origins[0] || r->vary_accept)
 		header(h, "Vary", r->srv->o.config->cors_origins[0] ? (r->vary_accept ? "Origin, Accept" : "Origin") : "Accept");
-	if (r->disposition[0] && r->status < 300)
-		header(h, "Content-Disposition", r->disposition);
+	if (disposition && disposition[0] && r->status < 300)
+		header(h, "Content-Disposition", disposition);
 	if (r->cors_origin) {
 		header(h, "Access-Control-Allow-Origin", r->cors_origin);
 		if (r->cors_preflight) {
@@ -299,6 +313,22 @@ static void send_response(struct req *r, const struct buf *body, const char *con
 	if ((r->status == 503 || r->status == 429) && r->err.retry_after > 0)
 		buf_printf(h, "Retry-After: %d\r\n", r->err.retry_after);
 	buf_append(h, "\r\n", 2);
+	return keep;
+}
+
+/* Writes status line, headers and body with one mg_write: CivetWeb's header API sends every
+ * header line in its own send(2), which with TCP_NODELAY is a packet each and was most of the
+ * service's system time. */
+static void send_response(struct req *r, const struct buf *body, const char *content_type)
+{
+	struct http_thread *t = r->thread;
+	struct buf local;
+	buf_init(&local);
+	struct buf *h = t ? &t->head : &local;
+	buf_reset(h);
+	bool head = strcmp(r->method, "HEAD") == 0;
+	bool no_body = r->status == 304 || r->status == 204;
+	bool keep = put_head(r, h, content_type, (long long)body->len, r->disposition);
 	if (!head && !no_body)
 		buf_append(h, body->data, body->len);
 	if (!keep)
@@ -516,8 +546,10 @@ static int run_handler(struct req *r)
 	for (int attempt = 1;; attempt++) {
 		r->db_acquired = 0;
 		rc = r->match.route->handler(r);
-		/* a connection lost on a second acquire: what the first one did stays done */
-		bool again = r->err.retryable && !(r->err.connection_lost && r->db_acquired > 1);
+		/* a connection lost on a second acquire: what the first one did stays done; a body
+		 * streamed is gone, and an answer begun cannot be taken back */
+		bool again = r->err.retryable && !(r->err.connection_lost && r->db_acquired > 1) && !r->body_streamed &&
+			     !r->streamed;
 		if (rc == 0 || !again || attempt == HTTP_MAX_ATTEMPTS)
 			break;
 		log_msg(LOG_INFO, r->request_id, "running the request again (%d): %s", attempt, r->err.detail);
@@ -622,7 +654,14 @@ static int dispatch(struct mg_connection *conn, void *cbdata)
 		app_error_set(&r.err, 500, "An internal error occurred.");
 		rc = -1;
 	}
-	if (rc == 0) {
+	if (r.streamed) {
+		/* the handler answered itself; cut short, its connection closes (Content-Length unmet) */
+		if (rc != 0) {
+			mg_disable_connection_keep_alive(conn);
+			log_msg(LOG_WARN, r.request_id, "%s %s: the answer was cut short: %s", r.method,
+				r.match.route ? r.match.route->path : "-", r.err.detail);
+		}
+	} else if (rc == 0) {
 		send_response(&r, r.out, r.content_type ? r.content_type : "application/json");
 	} else {
 		if (r.err.status >= 500 && r.err.status != 503)
@@ -638,6 +677,7 @@ static int dispatch(struct mg_connection *conn, void *cbdata)
 	metrics_observe(srv->metrics, r.match.route, r.status, ms / 1000.0);
 	if (srv->o.config->access_log)
 		access_log(&r, &t->scratch, ms);
+	body_stream_free(r.stream);
 	/* a thread keeps small buffers between requests, not the memory of a rare large one */
 	struct buf *bufs[] = {&t->out, &t->scratch, &t->head, &t->body};
 	for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
@@ -1065,6 +1105,98 @@ bool req_raw_body(struct req *r, const struct buf **body)
 	return true;
 }
 
+bool req_body_begin(struct req *r, long long limit, long long *length)
+{
+	const struct mg_request_info *ri = mg_get_request_info(r->conn);
+	*length = ri->content_length;
+	if (ri->content_length > limit)
+		return app_error_set(&r->err, 413, "The request body is larger than %lld bytes.", limit);
+	if (!r->stream) {
+		struct body_stream *s = calloc(1, sizeof *s);
+		if (!s || !(s->md = EVP_MD_CTX_new()) || EVP_DigestInit_ex(s->md, EVP_sha256(), NULL) != 1) {
+			body_stream_free(s);
+			return app_error_set(&r->err, 503, "The service is short of memory.");
+		}
+		r->stream = s;
+	}
+	r->stream->limit = limit;
+	return true;
+}
+
+long req_body_read(struct req *r, void *buf, size_t n)
+{
+	struct body_stream *s = r->stream;
+	if (!s)
+		return req_fail(r, 500, "An internal error occurred.");
+	if (r->body_read || n == 0)
+		return 0;
+	r->body_streamed = true;
+	int got = mg_read(r->conn, buf, n > INT_MAX ? INT_MAX : n);
+	if (got < 0)
+		return req_fail(r, 400, "The request body could not be read.");
+	if (got == 0) {
+		/* CivetWeb ends a body early when its client closes or stalls past the read deadline */
+		long long declared = mg_get_request_info(r->conn)->content_length;
+		if (declared >= 0 && s->count != declared)
+			return req_fail(r, 400, "The request body ended after %lld of its %lld bytes.", s->count, declared);
+		r->body_read = true;
+		return 0;
+	}
+	s->count += got;
+	if (s->count > s->limit)
+		return req_fail(r, 413, "The request body is larger than %lld bytes.", s->limit);
+	if (EVP_DigestUpdate(s->md, buf, (size_t)got) != 1)
+		return req_fail(r, 500, "An internal error occurred.");
+	return got;
+}
+
+void req_body_digest(struct req *r, char sha256[65], long long *bytes)
+{
+	struct body_stream *s = r->stream;
+	*bytes = s ? s->count : 0;
+	if (s && !s->done) {
+		static const char hex[] = "0123456789abcdef";
+		unsigned char md[EVP_MAX_MD_SIZE];
+		unsigned int len = 0;
+		if (EVP_DigestFinal_ex(s->md, md, &len) != 1)
+			len = 0;
+		for (unsigned i = 0; i < len && i < 32; i++) {
+			s->sha256[2 * i] = hex[md[i] >> 4];
+			s->sha256[2 * i + 1] = hex[md[i] & 15];
+		}
+		s->sha256[len == 32 ? 64 : 0] = '\0';
+		s->done = true;
+	}
+	memcpy(sha256, s ? s->sha256 : "", s ? 65 : 1);
+}
+
+bool req_stream_begin(struct req *r, long long length, const char *disposition)
+{
+	struct http_thread *t = r->thread;
+	struct buf local;
+	buf_init(&local);
+	struct buf *h = t ? &t->head : &local;
+	buf_reset(h);
+	r->streamed = true;
+	bool keep = put_head(r, h, r->content_type ? r->content_type : "application/octet-stream", length, disposition);
+	if (!keep)
+		mg_disable_connection_keep_alive(r->conn);
+	bool ok = buf_ok(h) && mg_write(r->conn, h->data, h->len) == (int)h->len;
+	buf_free(&local);
+	if (!ok)
+		app_error_set(&r->err, 400, "The client went away.");
+	return ok;
+}
+
+bool req_stream_write(struct req *r, const void *data, size_t n)
+{
+	if (strcmp(r->method, "HEAD") == 0 || n == 0)
+		return true;
+	if (mg_write(r->conn, data, n) == (int)n)
+		return true;
+	return app_error_set(&r->err, 400, "The client went away.");
+}
+
 bool req_no_body(struct req *r)
 {
 	const char *length = req_header(r, "Content-Length");
@@ -1140,11 +1272,10 @@ void req_set_etag(struct req *r, long long version)
 	version_tag(r->etag, version);
 }
 
-/* Matches a list of entity tags ("3", W/"3", *) against version. */
-bool etag_list_matches(const char *h, long long version, bool weak_ok)
+/* Matches a list of entity tags ("3", W/"3", *) against one tag, quotes included. */
+bool etag_list_has(const char *h, const char *want, bool weak_ok)
 {
-	char want[FMT_INT_MAX + 2];
-	size_t wn = version_tag(want, version);
+	size_t wn = strlen(want);
 	const char *p = h;
 	while (*p) {
 		while (*p == ' ' || *p == ',' || *p == '\t')
@@ -1164,11 +1295,18 @@ bool etag_list_matches(const char *h, long long version, bool weak_ok)
 		if (!end)
 			return false;
 		size_t n = (size_t)(end - p + 1);
-		if ((!weak || weak_ok) && n == (size_t)wn && memcmp(p, want, n) == 0)
+		if ((!weak || weak_ok) && n == wn && memcmp(p, want, n) == 0)
 			return true;
 		p = end + 1;
 	}
 	return false;
+}
+
+bool etag_list_matches(const char *h, long long version, bool weak_ok)
+{
+	char want[FMT_INT_MAX + 2];
+	version_tag(want, version);
+	return etag_list_has(h, want, weak_ok);
 }
 
 bool req_not_modified(const struct req *r, long long version)

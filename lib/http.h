@@ -17,6 +17,7 @@
 struct mg_connection;
 struct http_server;
 struct http_thread;
+struct body_stream;
 
 struct req {
 	/* request, borrowed from CivetWeb for the length of the call */
@@ -35,7 +36,7 @@ struct req {
 	const char *content_type;   /* application/json unless set */
 	const char *cache_control;  /* no-store for authenticated requests unless set */
 	const char *csp;            /* Content-Security-Policy to send with a page, or NULL; borrowed */
-	char etag[32];
+	char etag[72];              /* "<version>", or a quoted SHA-256 (64 hex digits) */
 	char location[160];
 	char disposition[160];      /* Content-Disposition to send, or empty */
 	bool vary_accept;           /* the answer depends on Accept (Vary: Accept) */
@@ -54,6 +55,9 @@ struct req {
 				       this far; 0 when not given */
 	uint64_t commit_position;   /* where this request's last commit ended (Tdkt-Commit-Position), 0: none */
 	bool body_read;             /* the whole request body was consumed */
+	bool body_streamed;         /* a ROUTE_RAW_BODY handler began to read the body: it cannot run again */
+	bool streamed;              /* the handler sent the response itself (req_stream_begin) */
+	struct body_stream *stream; /* a streamed body's count and digest (req_body_begin); freed by the server */
 	bool must_close;            /* close the connection after this response */
 };
 
@@ -121,6 +125,31 @@ bool req_no_body(struct req *r);
  * otherwise): *type is the index of the one it is, *body the bytes (the server's, alive until the
  * answer). */
 bool req_body(struct req *r, const char *const *types, int *type, const struct buf **body);
+/* For a ROUTE_RAW_BODY route, whose handler reads the body as it streams, never whole: a file of
+ * many megabytes. req_body_begin first: 413 when Content-Length says more than `limit` bytes,
+ * before a byte of the body is read (the connection is then closed after the answer, as after any
+ * body left unread); *length is that length, or -1 for a chunked body. Then req_body_read, again
+ * and again, into the handler's own buffer: the bytes read (at most n), 0 at the end of the body,
+ * -1 with r->err: 400 when it cannot be read whole (the client went away or stalled past
+ * TDKT_REQUEST_TIMEOUT_MS, or a body shorter than its Content-Length), 413 as soon as more than
+ * `limit` bytes came (a chunked body is counted as it is read and cut there). Once a byte was read
+ * the handler is never run again (a deadlock's retry), as the body is gone. */
+bool req_body_begin(struct req *r, long long limit, long long *length);
+long req_body_read(struct req *r, void *buf, size_t n);
+/* After req_body_read returned 0: the SHA-256 of the whole body as 64 lower-case hex digits, and
+ * how many bytes it had. */
+void req_body_digest(struct req *r, char sha256[65], long long *bytes);
+
+/* A response whose body the handler writes itself, in pieces, never whole in memory (a file):
+ * req_stream_begin sends the head at once — r->status, r->content_type, r->etag, r->cache_control
+ * as for any answer, `disposition` as Content-Disposition (NULL: none), Content-Length `length` —
+ * then req_stream_write sends the body, `length` bytes in all. A HEAD request gets the head only
+ * (req_stream_write then sends nothing). The server answers nothing more; a handler that fails
+ * after req_stream_begin (returns -1) has its connection closed, so that the client sees the body
+ * cut short of its Content-Length. false: the client is gone. */
+bool req_stream_begin(struct req *r, long long length, const char *disposition);
+bool req_stream_write(struct req *r, const void *data, size_t n);
+
 /* Reads the body as one JSON array of at most max_items (PUT of a list). *out is new. */
 bool req_json_array(struct req *r, size_t max_items, json_t **out);
 /* The id path parameter {name}; 404 when it is not a positive integer. */
@@ -141,7 +170,9 @@ const char *req_peer(const struct req *r);
 /* convenience: sets r->err and returns -1 */
 int req_fail(struct req *r, int status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
-/* If-Match / If-None-Match matching on a header value (exposed for unit tests) */
+/* If-Match / If-None-Match matching on a header value (exposed for unit tests): against the tag
+ * of a version, or against any tag (`want` with its quotes: "\"9f86d0…\"") */
 bool etag_list_matches(const char *header, long long version, bool weak_ok);
+bool etag_list_has(const char *header, const char *want, bool weak_ok);
 
 #endif

@@ -8,7 +8,7 @@
 #include "lib/error.h"
 
 #define QUERY_MAX_PARAMS 24
-#define QUERY_MAX_VALUE 512     /* bytes of one decoded value */
+#define QUERY_MAX_VALUE 1020    /* bytes of one decoded value: 255 characters of any script (a file name) */
 
 struct query_param {
 	char name[32];

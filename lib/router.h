@@ -23,6 +23,9 @@ enum route_flags {
 	ROUTE_SMALL_BODY = 1 << 7,/* a form anyone may send (no token): its body at most ROUTE_SMALL_BODY_LIMIT
 				    bytes (413 above), whatever the usual limit: 64 KiB holds a few thousand
 				    characters even written as \u escapes (12 bytes for one above U+FFFF) */
+	ROUTE_RAW_BODY = 1 << 8, /* its handler reads the body itself as it streams (req_body_begin,
+				    req_body_read: a file of many megabytes), with a cap of its own instead
+				    of TDKT_BODY_LIMIT; the server never holds it whole */
 };
 #define ROUTE_SMALL_BODY_LIMIT 65536
 

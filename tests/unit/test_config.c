@@ -50,6 +50,10 @@ static const struct {
 	{"TDKT_READ_DB_POOL", "2", true},
 	{"TDKT_MIGRATE_AT_START", "demo", true},
 	{"TDKT_MIGRATE_AT_START", "yes", false},
+	{"TDKT_MAX_DOCUMENT_BYTES", "1073741824", true},
+	{"TDKT_MAX_DOCUMENT_BYTES", "1073741825", false},
+	{"TDKT_MAX_DOCUMENT_BYTES", "1023", false},
+	{"TDKT_MAX_DOCUMENT_BYTES", "20MiB", false},
 };
 
 int main(void)
@@ -70,6 +74,7 @@ int main(void)
 	env_name = NULL;
 	CHECK(config_load(&c, fake_env, err, sizeof err), "defaults load");
 	CHECK(c.threads == 256 && c.body_limit == 1048576 && c.token_ttl == 900, "defaults");
+	CHECK(c.max_document_bytes == 20 * 1024 * 1024, "documents up to 20 MiB by default");
 	CHECK(c.worker_stack_kb == 1024 && c.request_timeout_ms == 5000 && c.max_conns_per_addr == 64 &&
 		      c.drain_timeout_ms == 10000 && c.cors_origins[0] == '\0',
 	      "defaults of the robustness settings");

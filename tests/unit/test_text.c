@@ -148,5 +148,14 @@ int main(void)
 	for (size_t i = 0; i < sizeof tags / sizeof tags[0]; i++)
 		CHECK(etag_list_matches(tags[i].h, tags[i].v, tags[i].weak_ok) == tags[i].match, "etag %s vs %lld",
 		      tags[i].h, tags[i].v);
+	/* any tag: a document's is its bytes' SHA-256 */
+	static const char sha[] = "\"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08\"";
+	CHECK(etag_list_has(sha, sha, false), "a hash tag matches itself");
+	CHECK(etag_list_has("\"1\", W/\"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08\"", sha, true),
+	      "a weak hash tag in a list, for If-None-Match");
+	CHECK(!etag_list_has("\"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a0\"", sha, false),
+	      "one digit short");
+	CHECK(!etag_list_has("\"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", sha, false),
+	      "unterminated");
 	return check_done("text");
 }
