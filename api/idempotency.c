@@ -4,7 +4,15 @@
  * body); with another request, 422; while the first still runs, 409 — never two runs. A request
  * that fails drops its claim, so that its retry runs afresh. The answer is stored after the
  * handler's own commit: a crash between the two leaves the key claimed (409) until it expires —
- * the safe side, as a retry then never writes twice. */
+ * the safe side, as a retry then never writes twice.
+ *
+ * A streamed body (ROUTE_RAW_BODY: a document of up to 20 MiB) is never held, so its request is
+ * not known before it runs: the key is claimed with the head alone (method, path, query, content
+ * type), and once the handler has read the body the claim's hash becomes the head's with the
+ * body's SHA-256 (lib/http.c computes it as the body streams). A retry of an answered key reads its
+ * body through, hashing it without keeping it, and compares: the same file gets the first answer,
+ * another one a 422. While the first still runs a retry is compared by its head alone, before anything
+ * is read: the same head 409, another one 422. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,8 +35,9 @@ DB_STMT(idempotency_claim, "INSERT INTO idempotency_keys (actor, key, request_ha
  * Tdkt-Commit-Position, so a client whose first answer was lost can still read its write */
 DB_STMT(idempotency_first, "SELECT request_hash, status, content_type, location, etag, body,"
 	" pg_current_wal_insert_lsn() FROM idempotency_keys WHERE actor = $1 AND key = $2");
+/* $8: the request's hash once a streamed body is known (NULL: as claimed) */
 DB_STMT(idempotency_store, "UPDATE idempotency_keys SET status = $3, content_type = $4, location = $5, etag = $6,"
-	" body = $7 WHERE actor = $1 AND key = $2");
+	" body = $7, request_hash = coalesce($8, request_hash) WHERE actor = $1 AND key = $2");
 DB_STMT(idempotency_drop, "DELETE FROM idempotency_keys WHERE actor = $1 AND key = $2 AND status IS NULL");
 static const struct db_stmt *const stmts[] = {&sql_idempotency_expire, &sql_idempotency_claim, &sql_idempotency_first,
 					      &sql_idempotency_store, &sql_idempotency_drop};
@@ -45,22 +54,51 @@ static bool key_ok(const char *k)
 	return n >= 1 && n <= KEY_MAX;
 }
 
-/* what makes two requests the same one: method, path, query, content type and body */
-static bool request_hash(struct req *r, char out[65])
+static bool streamed(const struct req *r)
 {
-	const struct buf *body;
-	if (!req_raw_body(r, &body))
+	return (r->match.route->flags & ROUTE_RAW_BODY) != 0;
+}
+
+/* What makes two requests the same one: method, path, query, content type and body — for a
+ * streamed body its SHA-256 (`body_sha256`; NULL: the head alone, for the claim). */
+static bool request_hash(struct req *r, const char *body_sha256, char out[65])
+{
+	const struct buf *body = NULL;
+	if (!streamed(r) && !req_raw_body(r, &body))
 		return false;
 	const char *ct = req_header(r, "Content-Type");
 	struct buf all;
 	buf_init(&all);
 	BUF_CAT(&all, r->method, "\n", r->path, "\n", r->query ? r->query : "", "\n", ct ? ct : "", "\n");
-	buf_append(&all, body->data, body->len);
+	if (body)
+		buf_append(&all, body->data, body->len);
+	else if (body_sha256)
+		BUF_CAT(&all, "sha256:", body_sha256);
 	bool ok = buf_ok(&all);
 	if (ok)
 		sha256_hex(all.data, all.len, out);
 	buf_free(&all);
 	return ok || app_error_set(&r->err, 503, "The service is short of memory.");
+}
+
+/* A retry's streamed body, read through and hashed, never kept (with the cap of the only streamed
+ * route, a document's): its request hash */
+static bool streamed_hash(struct req *r, char out[65])
+{
+	long long length, bytes;
+	char sha[65];
+	enum { SCRATCH = 64 * 1024 };
+	char *scratch = malloc(SCRATCH);
+	if (!scratch)
+		return app_error_set(&r->err, 503, "The service is short of memory.");
+	long got = req_body_begin(r, req_config(r)->max_document_bytes, &length) ? 1 : -1;
+	while (got > 0)
+		got = req_body_read(r, scratch, SCRATCH);
+	free(scratch);
+	if (got < 0)
+		return false;
+	req_body_digest(r, sha, &bytes);
+	return request_hash(r, sha, out);
 }
 
 static PGresult *run(struct req *r, const struct db_stmt *stmt, int n, const char *const *params)
@@ -70,11 +108,16 @@ static PGresult *run(struct req *r, const struct db_stmt *stmt, int n, const cha
 }
 
 /* the first answer, again */
-static int replay(struct req *r, PGresult *first, const char *hash)
+static int replay(struct req *r, PGresult *first, char hash[65])
 {
+	bool running = PQgetisnull(first, 0, 1);
+	/* a streamed body is read only to be compared with a first request that was answered */
+	if (streamed(r) && !running && !streamed_hash(r, hash))
+		return -1;
+	/* while the first runs its claim holds the hash of its head alone, as `hash` is here */
 	if (strcmp(PQgetvalue(first, 0, 0), hash) != 0)
 		return req_fail(r, 422, "This Idempotency-Key was used for another request; use a new key for a new request.");
-	if (PQgetisnull(first, 0, 1))
+	if (running)
 		return req_fail(r, 409, "A request with this Idempotency-Key is still running; retry it shortly.");
 	r->status = (int)strtol(PQgetvalue(first, 0, 1), NULL, 10);
 	/* static text for the content type: the answer outlives this result */
@@ -96,7 +139,7 @@ int idempotency_around(struct req *r, int (*handler)(struct req *r))
 	if (!key_ok(key))
 		return req_fail(r, 400, "Idempotency-Key must be 1 to %d printable ASCII characters.", KEY_MAX);
 	char hash[65], actor[24];
-	if (!request_hash(r, hash))
+	if (!request_hash(r, NULL, hash))
 		return -1;
 	const char *params[] = {id_text(r->caller.user_id, actor), key, hash};
 	PGresult *res = run(r, &sql_idempotency_expire, 2, params);
@@ -119,11 +162,19 @@ int idempotency_around(struct req *r, int (*handler)(struct req *r))
 	app_error_clear(&r->err);
 	char status[16];
 	snprintf(status, sizeof status, "%d", r->status ? r->status : 200);
+	/* a streamed body is known now: the claim's hash becomes the whole request's */
+	char sha[65], whole[65];
+	long long bytes;
+	bool rehash = rc == 0 && streamed(r) && r->body_read;
+	if (rehash) {
+		req_body_digest(r, sha, &bytes);
+		rehash = request_hash(r, sha, whole);
+	}
 	const char *answer[] = {actor, key, status, r->content_type ? r->content_type : "application/json", r->location,
-				r->etag, rc == 0 && buf_ok(r->out) ? r->out->data : ""};
+				r->etag, rc == 0 && buf_ok(r->out) ? r->out->data : "", rehash ? whole : NULL};
 	if (rc == 0 && r->out->len == 0)
 		answer[6] = "";
-	res = rc == 0 ? run(r, &sql_idempotency_store, 7, answer) : run(r, &sql_idempotency_drop, 2, params);
+	res = rc == 0 ? run(r, &sql_idempotency_store, 8, answer) : run(r, &sql_idempotency_drop, 2, params);
 	if (!res)
 		log_msg(LOG_WARN, r->request_id, "Idempotency-Key not recorded: %s", r->err.detail);
 	PQclear(res);
