@@ -39,6 +39,7 @@ extern const struct api_module dossiers_module;
 extern const struct api_module proposals_module;
 extern const struct api_module decisions_module;
 extern const struct api_module public_module;
+extern const struct api_module documents_module;
 
 static const struct api_module *const modules[] = {
 	&health_module,
@@ -76,6 +77,7 @@ static const struct api_module *const modules[] = {
 	&proposals_module,
 	&decisions_module,
 	&public_module,
+	&documents_module,
 };
 
 const struct api_module *const *api_modules(size_t *n)

@@ -3,9 +3,9 @@
  * create is one transaction: the nominees locked and checked, one award per nominee on the record
  * (source 'decision'), the nominees decided — and, for a forwarded dossier's, the nominees of the
  * level below they copy — and every dossier left with nothing pending or approved decided. Only
- * the signer's name and title change afterwards; no DELETE. `cancel` keeps the history: the
- * decision cancelled, its awards revoked (they stop counting for eligibility), its nominees
- * revoked. */
+ * the signer's name and title, and the signed document it names (its scan comes after it is
+ * signed), change afterwards; no DELETE. `cancel` keeps the history: the decision cancelled, its
+ * awards revoked (they stop counting for eligibility), its nominees revoked. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,7 +17,8 @@
 static const char *const statuses[] = {"in_force", "cancelled", NULL};
 
 enum {
-	F_ID, F_NUMBER, F_SIGNED, F_ISSUER, F_SIGNER_NAME, F_SIGNER_TITLE, F_PROPOSALS, F_AWARDS, F_STATUS, F_REASON, F_BASIS,
+	F_ID, F_NUMBER, F_SIGNED, F_ISSUER, F_SIGNER_NAME, F_SIGNER_TITLE, F_DOCUMENT, F_PROPOSALS, F_AWARDS, F_STATUS, F_REASON,
+	F_BASIS,
 	F_CANCELLED_ON, F_CANCELLING, F_VERSION, F_CREATED, F_UPDATED
 };
 static const struct field fields[] = {
@@ -29,6 +30,9 @@ static const struct field fields[] = {
 	/* typos in them are corrected */
 	[F_SIGNER_NAME] = {{"signer_name", JF_TEXT, JF_NULLABLE, 1, 200, NULL, NULL, NULL}, NULL, COL_STR, FR_NFC, NULL},
 	[F_SIGNER_TITLE] = {{"signer_title", JF_TEXT, JF_NULLABLE, 1, 200, NULL, NULL, NULL}, NULL, COL_STR, FR_NFC, NULL},
+	/* its signed document (a document of kind decision, sql/0026): public with it; named at once or
+	 * once it is scanned */
+	[F_DOCUMENT] = {{"document_id", JF_ID, JF_NULLABLE, 0, 0, NULL, NULL, NULL}, NULL, COL_NUM, 0, NULL},
 	/* the nominees it decides (not those of lower levels a forwarded nominee copies) */
 	[F_PROPOSALS] = {{"proposal_ids", JF_ID_LIST, JF_REQUIRED, 1, DECISION_MAX_NOMINEES, NULL, NULL, NULL},
 			 "(SELECT coalesce(json_agg(p.id ORDER BY p.id), '[]') FROM proposals p WHERE p.decision_id = t.id"
@@ -52,6 +56,8 @@ static const struct db_constraint constraints[] = {
 	/* the awards it grants (sql/0011, sql/0024) */
 	{"awards_once", "proposal_ids", "duplicate", "a nominee already has this award for the year from this decision", 409},
 	{"awards_decided_in_or_after_year", "signed_on", "before_year", "signed_on is before a nominee's year", 0},
+	{"decisions_document_kind", "document_id", "not_decision",
+	 "document_id does not name a document of kind decision that you can read", 0},
 };
 
 static const struct fk_fact facts[] = {

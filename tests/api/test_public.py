@@ -328,9 +328,17 @@ def test_decision_filters_and_document(papi, pub, u, decisions):
     assert papi.get("/v1/public/decisions", params={"status": "draft"}).status_code == 400
     # a cancellation shows at once, awards revoked with it
     etag = papi.get(f"/v1/public/decisions/{decisions['in_force']}").headers["ETag"]
-    sql(pub, f"UPDATE decisions SET document_id = 42 WHERE id = {decisions['in_force']}")
+    # its signed document (sql/0026: the column names a document), stored as an upload stores it
+    doc = sql(pub, "INSERT INTO document_blobs (sha256, media_type, bytes) VALUES (repeat('a', 64), 'application/pdf', 8);"
+                   " INSERT INTO document_chunks (blob_id, seq, data) SELECT id, 0, '%PDF-1.7'::bytea FROM document_blobs"
+                   " WHERE sha256 = repeat('a', 64);"
+                   " INSERT INTO documents (dossier_id, kind, filename, sha256) SELECT min(id), 'decision', 'QĐ 1234.pdf',"
+                   " repeat('a', 64) FROM dossiers RETURNING id")
+    sql(pub, f"UPDATE decisions SET document_id = {doc} WHERE id = {decisions['in_force']}")
     r = papi.get(f"/v1/public/decisions/{decisions['in_force']}", headers={"If-None-Match": etag})
     assert r.status_code == 200 and r.json()["document_url"] == f"/v1/public/decisions/{decisions['in_force']}/document"
+    r = papi.get(r.json()["document_url"])
+    assert r.status_code == 200 and r.content == b"%PDF-1.7" and r.headers["Cache-Control"] == "public, max-age=60"
     sql(pub, f"UPDATE awards SET revoked_on = '2026-06-01', revocation_reason = 'Thu hồi' WHERE decision_id = {decisions['in_force']};"
              f" UPDATE decisions SET status = 'cancelled', cancel_reason = 'Thu hồi', cancel_legal_basis = 'Điều 94',"
              f" cancelled_on = '2026-06-01', cancelling_number = '9/QĐ-TTCP' WHERE id = {decisions['in_force']}")

@@ -11,7 +11,10 @@ sys.path.insert(0, os.path.join(ROOT, "tests", "api"))
 from contract import Contract  # noqa: E402
 
 METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
-BINARY = ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",)
+# files: bytes, with no example to show (a dossier's documents: PDF, DOCX, XLSX, JPEG, PNG)
+BINARY = ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+          "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+          "application/pdf", "image/jpeg", "image/png")
 
 
 def values(contract, node):
