@@ -30,7 +30,7 @@ STRESS_PACKAGES := nginx curl
 TEST_PACKAGES  := prometheus chromium python3-pil
 CLUSTER_PACKAGES := nginx curl wrk
 
-.PHONY: all deps build run test unit api-test bench bench-peer bench-reports bench-evaluations bench-eligibility bench-dossiers bench-public stress cluster cluster-bench fuzz clean lint contract
+.PHONY: all deps build run test unit api-test bench bench-peer bench-reports bench-evaluations bench-eligibility bench-dossiers bench-public bench-documents stress cluster cluster-bench fuzz clean lint contract
 all: build
 
 deps:
@@ -165,6 +165,12 @@ bench-eligibility: deps build/tdkt
 bench-public: deps build/tdkt
 	@scripts/deps.sh $(BENCH_PACKAGES)
 	@tests/bench/public.sh build/tdkt
+
+# documents (issue 14): 8 clients upload distinct 20 MiB files at once, then download them, with the
+# server's peak memory (VmHWM) against idle and the throughput; about 1 minute (tests/bench/documents.sh)
+bench-documents: deps build/tdkt
+	@scripts/deps.sh curl
+	@tests/bench/documents.sh build/tdkt
 
 # 1,000 slow, half-open and idle connections against nginx in front (docker/nginx.conf) and the
 # server alone; about 70 s (tests/stress/run.sh)
