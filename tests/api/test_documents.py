@@ -552,3 +552,30 @@ def test_idempotency_key_replays_an_upload(api, server, units, tokens):
     other = upload(api, tokens["officer"], dossier, pdf(500 * 1024, 34), headers=key)
     assert other.status_code == 422, other.text
     assert count(server, f"documents WHERE dossier_id = {dossier}") == 1 and receiving(server) == 0
+
+
+def test_odd_requests_are_4xx_never_500(api, server, units, tokens):
+    dossier = make_dossier(server, units)
+    path = f"/v1/dossiers/{dossier}/documents"
+    data = pdf(1000, 36)
+    for query, status in (("kind=other&filename=%FF%FE.pdf", 400), ("kind=other&kind=minutes&filename=a.pdf", 400),
+                          ("kind=other&filename=", 400), ("kind=other&filename=a%00.pdf", 400),
+                          ("kind=other&filename=" + "a" * 2000, 400)):
+        r = api.post(f"{path}?{query}", token=tokens["officer"], data=data, headers={"Content-Type": PDF})
+        assert r.status_code == status, (query, r.text)
+    for ctype in ("application/pdf; charset=\"", "application/pdf;", ";", "application/pdfx", "application/pdf ; q=1"):
+        r = upload(api, tokens["officer"], dossier, data, ctype=ctype)
+        assert r.status_code in (201, 415), (ctype, r.text)
+    for bad_id in ("99999999999999999999", "0", "-1", "x"):
+        r = upload(api, tokens["officer"], bad_id, data)
+        assert r.status_code == 404, (bad_id, r.text)
+    # a chunk size that is no number: the body cannot be read
+    head = (f"POST {path}?kind=other&filename=a.pdf HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {tokens['officer']}\r\n"
+            "Content-Type: application/pdf\r\nTransfer-Encoding: chunked\r\n\r\n").encode()
+    answer, _ = raw(server, head, b"zz\r\n%PDF-\r\n0\r\n\r\n")
+    assert answer.startswith(b"HTTP/1.1 4"), answer[:300]
+    # the PDF's first bytes, then bytes of a program: a PDF as far as magic numbers go (the type
+    # is the container's, not what it carries)
+    r = upload(api, tokens["officer"], dossier, b"%PDF-" + b"MZ" * 100)
+    assert r.status_code == 201, r.text
+    assert receiving(server) == 0
