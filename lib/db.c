@@ -10,6 +10,7 @@
 #include "lib/lsn.h"
 
 #define MAX_STMTS 512
+#define STMT_INDEX 1024 /* a power of two, twice MAX_STMTS */
 
 struct db_conn {
 	PGconn *pg;
@@ -21,6 +22,9 @@ struct db_conn {
 	unsigned epoch;           /* the pool's epoch when this connection was opened */
 	uint64_t committed;       /* WAL position after the last db_commit since acquire; 0: none */
 	bool reading;             /* the open transaction is read-only (db_begin_read) */
+	/* which of the pool's statements this session has prepared: each is prepared on its first
+	 * use (prepare_once), so opening a connection is one round trip, not one per statement */
+	uint64_t prepared[MAX_STMTS / 64];
 };
 
 struct pool_waiter {
@@ -36,6 +40,9 @@ struct db_pool {
 	char options[192];
 	const struct db_stmt *stmts[MAX_STMTS];
 	int nstmts;
+	/* a statement's place in stmts by its address (open addressing; read-only once serving) */
+	const struct db_stmt *slots_of[STMT_INDEX];
+	short index_of[STMT_INDEX];
 	int size;
 	/* Free slots as bits (at most 64 connections). Taking and returning a connection is one
 	 * compare-and-swap; the mutex and condition variable are only for waiting when none is
@@ -116,10 +123,33 @@ void db_pool_free(struct db_pool *p)
 	free(p);
 }
 
+static size_t stmt_hash(const struct db_stmt *stmt)
+{
+	return (size_t)(((uintptr_t)stmt >> 3) * 0x9E3779B97F4A7C15ULL >> 54) & (STMT_INDEX - 1);
+}
+
+/* stmt's place among the pool's statements, -1 when it is not one of them */
+static int stmt_index(const struct db_pool *p, const struct db_stmt *stmt)
+{
+	for (size_t h = stmt_hash(stmt);; h = (h + 1) & (STMT_INDEX - 1)) {
+		if (p->slots_of[h] == stmt)
+			return p->index_of[h];
+		if (!p->slots_of[h])
+			return -1;
+	}
+}
+
 bool db_pool_add_statement(struct db_pool *p, const struct db_stmt *stmt)
 {
 	if (p->nstmts >= MAX_STMTS)
 		return false;
+	if (stmt_index(p, stmt) >= 0)
+		return true;
+	size_t h = stmt_hash(stmt);
+	while (p->slots_of[h])
+		h = (h + 1) & (STMT_INDEX - 1);
+	p->slots_of[h] = stmt;
+	p->index_of[h] = (short)p->nstmts;
 	p->stmts[p->nstmts++] = stmt;
 	return true;
 }
@@ -187,6 +217,36 @@ bool db_role_is_confined(PGconn *pg, struct app_error *err)
 }
 
 /* Opens and prepares slot c's connection; called without the pool lock. */
+static PGresult *check(struct db_conn *c, PGresult *res, const struct db_explain *why, struct app_error *err);
+
+/* Prepares statement i on c; false with err when it does not (logged, and kept for db_pool_check
+ * when the database refused it rather than went away) */
+static bool prepare(struct db_conn *c, int i, struct app_error *err)
+{
+	struct db_pool *p = c->pool;
+	PGresult *r = PQprepare(c->pg, p->stmts[i]->name, p->stmts[i]->sql, 0, NULL);
+	if (PQresultStatus(r) == PGRES_COMMAND_OK) {
+		c->prepared[i / 64] |= 1ULL << (i % 64);
+		PQclear(r);
+		return true;
+	}
+	if (!r || PQstatus(c->pg) != CONNECTION_OK)
+		return check(c, r, NULL, err) != NULL;
+	log_error("preparing %s failed: %s", p->stmts[i]->name, PQresultErrorMessage(r));
+	pthread_mutex_lock(&p->lock);
+	snprintf(p->prepare_error, sizeof p->prepare_error, "statement %s does not prepare: %s", p->stmts[i]->name,
+		 PQresultErrorMessage(r));
+	pthread_mutex_unlock(&p->lock);
+	return check(c, r, NULL, err) != NULL;
+}
+
+/* stmt prepared on c before its first use there (a statement of no pool is taken as prepared) */
+static bool prepare_once(struct db_conn *c, const struct db_stmt *stmt, struct app_error *err)
+{
+	int i = stmt_index(c->pool, stmt);
+	return i < 0 || (c->prepared[i / 64] >> (i % 64) & 1) || prepare(c, i, err);
+}
+
 static bool open_conn(struct db_pool *p, struct db_conn *c)
 {
 	c->epoch = atomic_load(&p->epoch);
@@ -202,20 +262,7 @@ static bool open_conn(struct db_pool *p, struct db_conn *c)
 		log_error("%s", role_err.detail);
 		goto failed;
 	}
-	for (int i = 0; i < p->nstmts; i++) {
-		PGresult *r = PQprepare(c->pg, p->stmts[i]->name, p->stmts[i]->sql, 0, NULL);
-		bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
-		if (!ok) {
-			log_error("preparing %s failed: %s", p->stmts[i]->name, PQresultErrorMessage(r));
-			pthread_mutex_lock(&p->lock);
-			snprintf(p->prepare_error, sizeof p->prepare_error, "statement %s does not prepare: %s",
-				 p->stmts[i]->name, PQresultErrorMessage(r));
-			pthread_mutex_unlock(&p->lock);
-		}
-		PQclear(r);
-		if (!ok)
-			goto failed;
-	}
+	memset(c->prepared, 0, sizeof c->prepared);
 	return true;
 failed:
 	PQfinish(c->pg);
@@ -383,12 +430,26 @@ void db_pool_stats(struct db_pool *p, struct db_pool_stats *out)
 	out->busy = atomic_load_explicit(&p->busy, memory_order_relaxed);
 }
 
+int db_pool_open_all(struct db_pool *p)
+{
+	int open = 0;
+	for (int i = 0; i < p->size; i++)
+		open += p->conns[i].pg != NULL || open_conn(p, &p->conns[i]);
+	return open;
+}
+
 enum db_check db_pool_check(struct db_pool *p, struct app_error *err)
 {
 	struct db_conn *c;
 	if (db_acquire(p, &c, err)) {
+		/* every statement prepares against this schema: a mismatch is found at start, not by a
+		 * request (the other connections prepare each statement on its first use) */
+		bool ok = true;
+		for (int i = 0; ok && i < p->nstmts; i++)
+			ok = (c->prepared[i / 64] >> (i % 64) & 1) || prepare(c, i, err);
 		db_release(c);
-		return DB_CHECK_OK;
+		if (ok)
+			return DB_CHECK_OK;
 	}
 	pthread_mutex_lock(&p->lock);
 	bool broken = p->prepare_error[0] != '\0';
@@ -491,6 +552,8 @@ static PGresult *check(struct db_conn *c, PGresult *res, const struct db_explain
 PGresult *db_run(struct db_conn *c, const struct db_stmt *stmt, int n, const char *const *values,
 		 const struct db_explain *why, struct app_error *err)
 {
+	if (!prepare_once(c, stmt, err))
+		return NULL;
 	return check(c, PQexecPrepared(c->pg, stmt->name, n, values, NULL, NULL, 0), why, err);
 }
 
@@ -498,6 +561,8 @@ PGresult *db_run_bytes(struct db_conn *c, const struct db_stmt *stmt, int n, con
 		       const int *lengths, const int *binary, bool binary_result, const struct db_explain *why,
 		       struct app_error *err)
 {
+	if (!prepare_once(c, stmt, err))
+		return NULL;
 	return check(c, PQexecPrepared(c->pg, stmt->name, n, values, lengths, binary, binary_result ? 1 : 0), why, err);
 }
 

@@ -86,11 +86,17 @@ struct db_pool_stats {
 };
 void db_pool_stats(struct db_pool *p, struct db_pool_stats *out);
 
-/* At start: opens a connection and prepares every statement on it. A statement that does not
+/* At start: opens a connection and prepares every statement on it (other connections prepare each
+ * statement on its first use there: opening one is then a round trip). A statement that does not
  * prepare is a configuration error (DB_CHECK_BROKEN, err names it), not a request's;
  * DB_CHECK_UNREACHABLE when the database cannot be reached now (it may be later). */
 enum db_check { DB_CHECK_OK, DB_CHECK_UNREACHABLE, DB_CHECK_BROKEN };
 enum db_check db_pool_check(struct db_pool *p, struct app_error *err);
+/* Opens every connection of the pool not yet open, before serving: a connection opened by a
+ * request costs that request the connection and its new PostgreSQL backend's cold caches, and a
+ * pool opened by its first burst of requests answered them in hundreds of milliseconds. Returns
+ * how many are open; one that fails is left to open on first use. Call before threads use p. */
+int db_pool_open_all(struct db_pool *p);
 
 /* Opens one connection outside any pool (for migrate/demo). new; NULL with a message in err. */
 PGconn *db_connect_once(const char *url, long statement_timeout_ms, struct app_error *err);

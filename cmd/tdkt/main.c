@@ -518,7 +518,11 @@ static int cmd_serve(const struct config *c)
 		if (db_pool_check(read_pool, &role_err) != DB_CHECK_OK)
 			log_warn("TDKT_READ_DATABASE_URL cannot serve yet, reads go to DATABASE_URL meanwhile: %s",
 				 role_err.detail);
+		else
+			db_pool_open_all(read_pool);
 	}
+	/* the whole pool open before the first request (db_pool_open_all) */
+	db_pool_open_all(pool);
 
 	/* Block the stop signals in every thread (CivetWeb's inherit the mask) and wait for
 	 * them here, so shutdown runs in an ordinary thread, not in a signal handler. */
