@@ -4,6 +4,9 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stdint.h>
+#include <sys/mman.h>
+#include <unistd.h>
 #include "lib/threadstack.h"
 
 static atomic_size_t minimum;
@@ -63,4 +66,34 @@ size_t thread_stack_probe(size_t ask)
 	if (started)
 		pthread_join(t, NULL);
 	return got;
+}
+
+bool thread_stack_bounds(uintptr_t *low, uintptr_t *high)
+{
+	pthread_attr_t attr;
+	void *addr = NULL;
+	size_t size = 0;
+	if (pthread_getattr_np(pthread_self(), &attr) != 0)
+		return false;
+	bool ok = pthread_attr_getstack(&attr, &addr, &size) == 0 && addr && size;
+	pthread_attr_destroy(&attr);
+	if (ok) {
+		*low = (uintptr_t)addr;
+		*high = (uintptr_t)addr + size;
+	}
+	return ok;
+}
+
+size_t thread_stack_release(uintptr_t low, uintptr_t high)
+{
+	volatile char here = 0;
+	uintptr_t sp = (uintptr_t)&here;
+	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+	/* the frames of this call and of its callers stay, with a margin for whatever a signal or a
+	 * library may still push below them */
+	uintptr_t keep = (sp - THREAD_STACK_MARGIN) & ~(page - 1);
+	uintptr_t start = (low + page - 1) & ~(page - 1);
+	if (sp < low || sp >= high || keep <= start)
+		return 0;
+	return madvise((void *)start, keep - start, MADV_DONTNEED) == 0 ? keep - start : 0;
 }

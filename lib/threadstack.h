@@ -9,7 +9,9 @@
  * thread really got, so the server checks that the interposition took effect. */
 #ifndef TDKT_THREADSTACK_H
 #define TDKT_THREADSTACK_H
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* Threads created after this call get at least `bytes` of stack (0: no minimum). */
 void thread_stack_set_min(size_t bytes);
@@ -18,5 +20,15 @@ size_t thread_stack_current(void);
 /* The stack a thread gets when its creator asks for `ask` bytes, as CivetWeb does: starts one
  * and reads it back. 0 when no thread could be started. */
 size_t thread_stack_probe(size_t ask);
+
+/* The calling thread's stack, [low, high); false when it cannot be read. */
+bool thread_stack_bounds(uintptr_t *low, uintptr_t *high);
+/* Gives back to the kernel the pages of the calling thread's stack (low, high from
+ * thread_stack_bounds) below the current frame less THREAD_STACK_MARGIN: for a worker going idle,
+ * whose deepest request touched tens of KiB that an idle thread keeps resident otherwise (256
+ * workers, each once used, held 9 MB). They read as zeros when touched again. Returns the bytes
+ * given back. */
+#define THREAD_STACK_MARGIN (16 * 1024)
+size_t thread_stack_release(uintptr_t low, uintptr_t high);
 
 #endif
