@@ -1,5 +1,7 @@
+#define _GNU_SOURCE /* sem_clockwait: a deadline on the monotonic clock */
 #include <errno.h>
 #include <pthread.h>
+#include <semaphore.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,9 +29,12 @@ struct db_conn {
 	uint64_t prepared[MAX_STMTS / 64];
 };
 
+/* A request waiting for a connection. Woken by its own semaphore, posted by the releaser after
+ * it let go of the pool's lock: a condition variable made the woken waiter take that lock again,
+ * often while the releaser still held it (a futex wait and wake more per request). */
 struct pool_waiter {
-	pthread_cond_t cond;
-	int slot;                   /* set by the releaser that hands over its connection */
+	sem_t handed;
+	int slot;                   /* set, under the lock, by the releaser that hands over its connection */
 	struct pool_waiter *next;
 };
 
@@ -282,39 +287,49 @@ static int take_slot(struct db_pool *p)
 	return -1;
 }
 
-/* Under lock: hands the slot to the oldest waiter, if any. */
-static bool hand_over(struct db_pool *p, int slot)
+/* Under lock: hands the slot to the oldest waiter, if any, and returns it: wake it (handed) once
+ * the lock is released. */
+static struct pool_waiter *hand_over(struct db_pool *p, int slot)
 {
 	struct pool_waiter *w = p->head;
 	if (!w)
-		return false;
+		return NULL;
 	p->head = w->next;
 	if (!p->head)
 		p->tail = NULL;
 	w->slot = slot;
-	pthread_cond_signal(&w->cond);
-	return true;
+	return w;
+}
+
+static void wake(struct pool_waiter *w)
+{
+	if (w)
+		sem_post(&w->handed);
 }
 
 static void give_slot(struct db_pool *p, int slot)
 {
 	if (atomic_load(&p->waiters) > 0) {
 		pthread_mutex_lock(&p->lock);
-		bool given = hand_over(p, slot);
+		struct pool_waiter *w = hand_over(p, slot);
 		pthread_mutex_unlock(&p->lock);
-		if (given)
+		if (w) {
+			wake(w);
 			return;
+		}
 	}
 	atomic_fetch_or(&p->free_mask, 1ULL << slot);
 	/* a waiter that registered meanwhile re-checks the mask before sleeping, or is found here */
 	if (atomic_load(&p->waiters) > 0) {
+		struct pool_waiter *w = NULL;
 		pthread_mutex_lock(&p->lock);
 		if (p->head) {
 			int s = take_slot(p);
 			if (s >= 0)
-				hand_over(p, s);
+				w = hand_over(p, s);
 		}
 		pthread_mutex_unlock(&p->lock);
+		wake(w);
 	}
 }
 
@@ -343,19 +358,18 @@ static int wait_for_slot(struct db_pool *p)
 		deadline.tv_nsec -= 1000000000;
 	}
 	struct pool_waiter w = {.slot = -1, .next = NULL};
-	pthread_condattr_t attr;
-	pthread_condattr_init(&attr);
-	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-	pthread_cond_init(&w.cond, &attr);
-	pthread_condattr_destroy(&attr);
+	if (sem_init(&w.handed, 0, 0) != 0)
+		return -1;
 
 	pthread_mutex_lock(&p->lock);
 	atomic_fetch_add(&p->waiters, 1);
 	if (!p->head)
 		w.slot = take_slot(p);
-	if (w.slot < 0) {
-		/* w lives on this stack only while queued: the releaser unlinks it when handing over,
-		 * and a timed-out waiter unlinks itself below */
+	if (w.slot >= 0) {
+		pthread_mutex_unlock(&p->lock);
+	} else {
+		/* w lives on this stack only while queued or about to be woken: the releaser unlinks it
+		 * when handing over, and a timed-out waiter unlinks itself below */
 		if (p->tail)
 			p->tail->next = &w;
 		else
@@ -363,15 +377,25 @@ static int wait_for_slot(struct db_pool *p)
 			p->head = &w;
 		// cppcheck-suppress autoVariables
 		p->tail = &w;
-		while (w.slot < 0)
-			if (pthread_cond_timedwait(&w.cond, &p->lock, &deadline) == ETIMEDOUT && w.slot < 0) {
+		pthread_mutex_unlock(&p->lock);
+		int rc;
+		while ((rc = sem_clockwait(&w.handed, CLOCK_MONOTONIC, &deadline)) != 0 && errno == EINTR)
+			;
+		if (rc != 0) {
+			/* timed out: still queued, or handed a slot at that very moment (then its wake is
+			 * on the way, and w must live until it comes) */
+			pthread_mutex_lock(&p->lock);
+			bool handed = w.slot >= 0;
+			if (!handed)
 				unlink_waiter(p, &w);
-				break;
-			}
+			pthread_mutex_unlock(&p->lock);
+			if (handed)
+				while (sem_wait(&w.handed) != 0 && errno == EINTR)
+					;
+		}
 	}
 	atomic_fetch_sub(&p->waiters, 1);
-	pthread_mutex_unlock(&p->lock);
-	pthread_cond_destroy(&w.cond);
+	sem_destroy(&w.handed);
 	return w.slot;
 }
 

@@ -11,7 +11,7 @@ import requests
 import yaml
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from conftest import SECRET, Server, craft_token, own_server
+from conftest import SECRET, Server, check_log, craft_token, own_server
 
 
 def claims(**over):
@@ -300,3 +300,32 @@ def test_access_lines_are_held_and_a_sigterm_writes_every_one():
         assert all(f'"request_id":"{rid}"' in after for rid in ids)
         # in order, before the line that says the server stopped
         assert after.index('"request_id":"held-0"') < after.index('"request_id":"held-49"') < after.index('"stopped"')
+
+
+def test_a_pool_too_small_answers_busy_and_stays_whole():
+    """One connection, a 10 ms wait for it, 64 clients: most requests wait their turn, the others
+    are 503 with Retry-After; the pool's waiters (queued, handed a connection, timed out, both at
+    once) leave the server answering and the sanitizers silent."""
+    import shutil
+    import subprocess
+    assert shutil.which("wrk"), "make test installs wrk"
+    with tempfile.TemporaryDirectory(prefix="tdkt-busy-") as workdir:
+        os.chmod(workdir, 0o755)
+        srv = Server(workdir, {"TDKT_DB_POOL": "1", "TDKT_DB_ACQUIRE_TIMEOUT_MS": "10"}).start()
+        try:
+            # the change feed's pages of 500, each its entities' current rows: a connection held a while
+            token = srv.token("admin", 1)
+            lua = os.path.join(workdir, "feed.lua")
+            with open(lua, "w") as f:
+                f.write('wrk.headers["Authorization"] = "Bearer %s"\n'
+                        'request = function() return wrk.format("GET", "/v1/changes?limit=500") end\n' % token)
+            subprocess.run(["wrk", "-t2", "-c64", "-d3s", "-s", lua, srv.base], check=True, capture_output=True)
+            lines = srv.log_lines()
+            codes = [l["status"] for l in lines if l.get("type") == "access" and l.get("route") == "/v1/changes"]
+            assert set(codes) <= {200, 503} and codes.count(200) > 20 and codes.count(503) > 0, \
+                {c: codes.count(c) for c in set(codes)}
+            r = requests.get(srv.base + "/v1/units?limit=1", headers={"Authorization": "Bearer " + token})
+            assert r.status_code == 200
+        finally:
+            assert srv.stop() == 0
+        check_log(srv.log_path)
