@@ -436,7 +436,12 @@ static int send_document(struct req *r, PGresult *doc)
 		req_db_release(r);
 		if (res && PQntuples(res) != 1)
 			app_error_set(&r->err, 500, "Piece %d of the bytes of %lld is missing (deleted meanwhile?).", seq, blob);
-		ok = res && PQntuples(res) == 1 && req_stream_write(r, PQgetvalue(res, 0, 0), (size_t)PQgetlength(res, 0, 0));
+		/* never past the Content-Length sent: on a kept-alive connection the surplus would be read
+		 * as the next answer */
+		else if (res && sent + PQgetlength(res, 0, 0) > bytes)
+			app_error_set(&r->err, 500, "The pieces of %lld hold more than its %lld bytes.", blob, bytes);
+		ok = res && PQntuples(res) == 1 && sent + PQgetlength(res, 0, 0) <= bytes &&
+		     req_stream_write(r, PQgetvalue(res, 0, 0), (size_t)PQgetlength(res, 0, 0));
 		if (ok)
 			sent += PQgetlength(res, 0, 0);
 		PQclear(res);

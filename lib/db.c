@@ -268,6 +268,15 @@ static bool open_conn(struct db_pool *p, struct db_conn *c)
 		goto failed;
 	}
 	memset(c->prepared, 0, sizeof c->prepared);
+	/* a replica's connection is checked whole at open: one behind a migration then fails here
+	 * and its reads go to the primary (from_replica), instead of failing a request's statement */
+	if (p->opt.read_only) {
+		struct app_error prep_err;
+		app_error_clear(&prep_err);
+		for (int i = 0; i < p->nstmts; i++)
+			if (!prepare(c, i, &prep_err))
+				goto failed;
+	}
 	return true;
 failed:
 	PQfinish(c->pg);
@@ -457,8 +466,11 @@ void db_pool_stats(struct db_pool *p, struct db_pool_stats *out)
 int db_pool_open_all(struct db_pool *p)
 {
 	int open = 0;
-	for (int i = 0; i < p->size; i++)
-		open += p->conns[i].pg != NULL || open_conn(p, &p->conns[i]);
+	for (int i = 0; i < p->size; i++) {
+		if (!p->conns[i].pg && !open_conn(p, &p->conns[i]))
+			break; /* the database refuses or does not answer: the rest open on first use */
+		open++;
+	}
 	return open;
 }
 

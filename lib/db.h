@@ -95,7 +95,9 @@ enum db_check db_pool_check(struct db_pool *p, struct app_error *err);
 /* Opens every connection of the pool not yet open, before serving: a connection opened by a
  * request costs that request the connection and its new PostgreSQL backend's cold caches, and a
  * pool opened by its first burst of requests answered them in hundreds of milliseconds. Returns
- * how many are open; one that fails is left to open on first use. Call before threads use p. */
+ * how many are open; at the first that fails it stops (a database that does not answer would
+ * cost each its connect timeout) and leaves the rest to open on first use. Call before threads
+ * use p, after db_pool_check said DB_CHECK_OK. */
 int db_pool_open_all(struct db_pool *p);
 
 /* Opens one connection outside any pool (for migrate/demo). new; NULL with a message in err. */

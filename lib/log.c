@@ -1,4 +1,6 @@
 #include <errno.h>
+#include <limits.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -44,12 +46,30 @@ void log_now(char *out, size_t outlen)
 	out[24] = '\0';
 }
 
+/* Writes a block of whole lines: at most PIPE_BUF bytes at a time, each piece ending at a line's
+ * end, so that on a pipe shared with stderr (2>&1) nothing another writer sends lands inside a
+ * line (a pipe keeps a write of at most PIPE_BUF whole); a line longer than that is cut, as one
+ * writev of it was. A stdout that is not ready (non-blocking) is waited for, a second at most. */
 static void write_all(const char *p, size_t n)
 {
 	while (n > 0) {
-		ssize_t w = write(STDOUT_FILENO, p, n);
+		size_t k = n;
+		if (k > PIPE_BUF) {
+			k = PIPE_BUF;
+			while (k > 0 && p[k - 1] != '\n')
+				k--;
+			if (k == 0)
+				k = PIPE_BUF;
+		}
+		ssize_t w = write(STDOUT_FILENO, p, k);
 		if (w < 0 && errno == EINTR)
 			continue;
+		if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			struct pollfd out = {.fd = STDOUT_FILENO, .events = POLLOUT};
+			if (poll(&out, 1, 1000) > 0)
+				continue;
+			return;
+		}
 		if (w <= 0)
 			return; /* nowhere to report a failed log write */
 		p += w;
@@ -92,7 +112,7 @@ static void *flusher(void *arg)
 	pthread_mutex_lock(&block.lock);
 	while (!block.stopping) {
 		struct timespec until;
-		clock_gettime(CLOCK_REALTIME, &until);
+		clock_gettime(CLOCK_MONOTONIC, &until);
 		until.tv_nsec += block.flush_ms % 1000 * 1000000L;
 		until.tv_sec += block.flush_ms / 1000 + until.tv_nsec / 1000000000L;
 		until.tv_nsec %= 1000000000L;
@@ -107,6 +127,13 @@ bool log_buffer_start(long flush_ms)
 {
 	block.flush_ms = flush_ms > 0 ? flush_ms : 1;
 	block.stopping = false;
+	/* the flusher's deadlines on the monotonic clock: a wall clock set back must not hold lines */
+	pthread_condattr_t attr;
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_cond_destroy(&block.wake);
+	pthread_cond_init(&block.wake, &attr);
+	pthread_condattr_destroy(&attr);
 	if (pthread_create(&block.flusher, NULL, flusher, NULL) != 0)
 		return false;
 	pthread_mutex_lock(&block.lock);
@@ -132,8 +159,9 @@ void log_line(const char *json, size_t len)
 {
 	pthread_mutex_lock(&block.lock);
 	if (!block.running) {
-		pthread_mutex_unlock(&block.lock);
+		/* under the lock, so a line written at once never passes one held after it */
 		write_line(json, len);
+		pthread_mutex_unlock(&block.lock);
 		return;
 	}
 	if (block.len + len + 1 > sizeof block.data)

@@ -497,7 +497,8 @@ static int cmd_serve(const struct config *c)
 
 	/* every statement prepares, or the build and the schema disagree: stop now with its text */
 	app_error_clear(&role_err);
-	if (db_pool_check(pool, &role_err) == DB_CHECK_BROKEN) {
+	enum db_check primary_check = db_pool_check(pool, &role_err);
+	if (primary_check == DB_CHECK_BROKEN) {
 		log_error("%s", role_err.detail);
 		rc = 2;
 		goto out;
@@ -521,8 +522,9 @@ static int cmd_serve(const struct config *c)
 		else
 			db_pool_open_all(read_pool);
 	}
-	/* the whole pool open before the first request (db_pool_open_all) */
-	db_pool_open_all(pool);
+	/* the whole pool open before the first request (db_pool_open_all), when the database answers */
+	if (primary_check == DB_CHECK_OK)
+		db_pool_open_all(pool);
 
 	/* Block the stop signals in every thread (CivetWeb's inherit the mask) and wait for
 	 * them here, so shutdown runs in an ordinary thread, not in a signal handler. */
