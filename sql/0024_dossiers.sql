@@ -275,9 +275,10 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT p_status IN ('draft', 'returned') OR (p_status = 'withdrawn' AND p_submitted IS NULL)
 $$;
 
--- a nominee's change is restricted (admins alone see it in the feed) while its dossier is hidden
--- or gone (a draft deleted with its nominees)
-CREATE FUNCTION tdkt_proposal_record_change() RETURNS trigger
+-- A row of a dossier (a nominee here; its documents, sql/0026) changes restricted (admins alone
+-- see it in the feed) while its dossier is hidden or gone (a draft deleted with its rows). One
+-- trigger function for every kind of a dossier's rows, the entity its argument.
+CREATE FUNCTION tdkt_dossier_row_record_change() RETURNS trigger
 LANGUAGE plpgsql AS $$
 DECLARE
     old_row  jsonb := CASE WHEN TG_OP <> 'INSERT' THEN to_jsonb(OLD) END;
@@ -285,13 +286,13 @@ DECLARE
     d        dossiers%ROWTYPE;
 BEGIN
     SELECT * INTO d FROM dossiers WHERE id = (coalesce(new_row, old_row) ->> 'dossier_id')::bigint;
-    PERFORM tdkt_record_row(TG_OP, old_row, new_row, 'proposal', d.id IS NULL OR tdkt_dossier_hidden(d.status, d.submitted_at),
+    PERFORM tdkt_record_row(TG_OP, old_row, new_row, TG_ARGV[0], d.id IS NULL OR tdkt_dossier_hidden(d.status, d.submitted_at),
                             'id');
     RETURN NULL;
 END
 $$;
 CREATE TRIGGER proposals_record_change AFTER INSERT OR UPDATE OR DELETE ON proposals
-    FOR EACH ROW EXECUTE FUNCTION tdkt_proposal_record_change();
+    FOR EACH ROW EXECUTE FUNCTION tdkt_dossier_row_record_change('proposal');
 
 -- A dossier's change is restricted while it is hidden (a withdrawn unsent one too). Its nominees
 -- reach integrations when it is sent: submit stores their eligibility after the dossier moves

@@ -104,28 +104,9 @@ CREATE POLICY documents_delete ON documents FOR DELETE USING (tdkt_document_writ
 CREATE POLICY documents_lock ON documents FOR UPDATE USING (tdkt_document_writable(dossier_id)) WITH CHECK (false);
 
 -- The audit trail and the change feed: a document's change is restricted (admins alone see it in
--- the feed) while its dossier is hidden or gone, as a nominee's. One trigger function serves a
--- dossier's rows of either kind, the entity its argument: the nominees' trigger (sql/0024) moves
--- to it.
-CREATE FUNCTION tdkt_dossier_row_record_change() RETURNS trigger
-LANGUAGE plpgsql AS $$
-DECLARE
-    old_row  jsonb := CASE WHEN TG_OP <> 'INSERT' THEN to_jsonb(OLD) END;
-    new_row  jsonb := CASE WHEN TG_OP <> 'DELETE' THEN to_jsonb(NEW) END;
-    d        dossiers%ROWTYPE;
-BEGIN
-    SELECT * INTO d FROM dossiers WHERE id = (coalesce(new_row, old_row) ->> 'dossier_id')::bigint;
-    PERFORM tdkt_record_row(TG_OP, old_row, new_row, TG_ARGV[0], d.id IS NULL OR tdkt_dossier_hidden(d.status, d.submitted_at),
-                            'id');
-    RETURN NULL;
-END
-$$;
+-- the feed) while its dossier is hidden or gone, as a nominee's (sql/0024's trigger function)
 CREATE TRIGGER documents_record_change AFTER INSERT OR UPDATE OR DELETE ON documents
     FOR EACH ROW EXECUTE FUNCTION tdkt_dossier_row_record_change('document');
-DROP TRIGGER proposals_record_change ON proposals;
-CREATE TRIGGER proposals_record_change AFTER INSERT OR UPDATE OR DELETE ON proposals
-    FOR EACH ROW EXECUTE FUNCTION tdkt_dossier_row_record_change('proposal');
-DROP FUNCTION tdkt_proposal_record_change();
 
 -- An upload begins: a blob row to hang its pieces on. Dead uploads (begun a day ago and never
 -- sealed: their process died) are purged on the way, a few at a time.
