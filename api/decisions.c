@@ -66,12 +66,17 @@ static const struct fk_fact facts[] = {
 	{"awards_decision_fkey", "decision_id", "the decision does not exist", "the decision granted awards"},
 };
 
-/* the nominees named, locked in id order: each one's state, the unit its dossier is addressed to,
- * its dossier's state, and whether it was forwarded up in a copy not rejected there (the level
- * above decides it) */
-DB_STMT(decisions_nominees, "SELECT p.id, p.status, d.approving_unit_id, d.status, EXISTS (SELECT 1 FROM proposals q"
+/* the nominees named, locked after their dossiers (in id order both: the order a dossier's return
+ * or a nominee's approval takes them in, so no two of them deadlock): each one's state, the unit
+ * its dossier is addressed to, its dossier's state, and whether it was forwarded up in a copy not
+ * rejected there (the level above decides it). A dossier the caller may not lock (not addressed
+ * to it: row-level security) is left unlocked; its nominees are refused below. */
+DB_STMT(decisions_nominees, "WITH locked AS MATERIALIZED (SELECT id FROM dossiers WHERE id IN (SELECT dossier_id"
+	"  FROM proposals WHERE id = ANY($1::bigint[])) ORDER BY id FOR UPDATE)"
+	" SELECT p.id, p.status, d.approving_unit_id, d.status, EXISTS (SELECT 1 FROM proposals q"
 	" WHERE q.forwarded_from_id = p.id AND q.status <> 'rejected') FROM proposals p"
-	" JOIN dossiers d ON d.id = p.dossier_id WHERE p.id = ANY($1::bigint[]) ORDER BY p.id FOR UPDATE OF p");
+	" JOIN dossiers d ON d.id = p.dossier_id LEFT JOIN locked l ON l.id = d.id"
+	" WHERE p.id = ANY($1::bigint[]) ORDER BY p.id FOR UPDATE OF p");
 /* one award per nominee: the dossier's year, the type its kind of dossier rewards */
 DB_STMT(decisions_grant, "INSERT INTO awards (award_kind_code, year, recipient_unit_id, recipient_person_id,"
 	" recipient_household, decision_id, decision_number, decided_on, issuing_unit_id, source, award_type)"

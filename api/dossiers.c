@@ -86,6 +86,7 @@ DB_STMT(dossiers_notice_needed, "SELECT coalesce(max((n ->> 'working_days')::int
 	" WHERE p.dossier_id = $1 AND (v ->> 'effective_from')::date <= $2::date"
 	" AND (v ->> 'effective_to' IS NULL OR (v ->> 'effective_to')::date >= $2::date)");
 /* returned: the level's verdicts start again */
+DB_STMT(dossiers_decided, "SELECT EXISTS (SELECT 1 FROM proposals WHERE dossier_id = $1 AND status IN ('decided', 'revoked'))");
 DB_STMT(dossiers_reset, "UPDATE proposals SET status = 'pending', rejection_reason = NULL, override_reason = NULL,"
 	" version = version + 1, updated_at = now() WHERE dossier_id = $1 AND status IN ('approved', 'rejected')");
 DB_STMT(dossiers_today, "SELECT current_date::text");
@@ -122,7 +123,7 @@ DB_STMT(dossiers_evaluation_leader, "SELECT m.unit_id FROM evaluations e JOIN cl
 static const struct db_stmt *const stmts[] = {&sql_dossiers_kind_recipient, &sql_dossiers_evaluation_leader,
 					      &sql_dossiers_from_evaluation, &sql_dossiers_evaluation_nominees,
 					      &sql_dossiers_counts, &sql_dossiers_notice_days, &sql_dossiers_notice_needed,
-					      &sql_dossiers_reset, &sql_dossiers_today, &sql_dossiers_ended, &sql_dossiers_next_level,
+					      &sql_dossiers_reset, &sql_dossiers_decided, &sql_dossiers_today, &sql_dossiers_ended, &sql_dossiers_next_level,
 					      &sql_dossiers_copy_nominees};
 
 static const struct resource dossiers;
@@ -255,10 +256,25 @@ static bool forward(struct req *r, PGresult *cur, const char *id, const struct j
 	return true;
 }
 
+/* 409 when a decision already granted one of the dossier's nominees: returning it would put that
+ * nominee back to pending, withdrawing it would take back what an award stands on */
+static bool none_decided(struct req *r, const char *id, const char *action)
+{
+	PGresult *res = db_run(r->db, &sql_dossiers_decided, 1, &id, NULL, &r->err);
+	if (!res)
+		return false;
+	bool decided = PQgetvalue(res, 0, 0)[0] == 't';
+	PQclear(res);
+	return !decided || app_error_set(&r->err, 409, "Dossier %s has nominees a decision granted; it cannot %s.", id,
+					 action);
+}
+
 static bool on_action(struct req *r, const struct state_action *a, const struct jvalue *body, PGresult *cur,
 		      struct action_result *out)
 {
 	const char *id = crud_cur(&dossiers, cur, F_ID);
+	if ((strcmp(a->name, "return") == 0 || strcmp(a->name, "withdraw") == 0) && !none_decided(r, id, a->name))
+		return false;
 	if (strcmp(a->name, "submit") == 0)
 		return submit(r, cur, id, out);
 	if (strcmp(a->name, "publish") == 0)

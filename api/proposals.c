@@ -86,7 +86,10 @@ static const struct fk_fact facts[] = {
 
 /* the parent dossier of a new nominee, held until the commit: submit waits for it (row-level
  * security lets lock it only who may update it) */
-DB_STMT(proposals_parent, "SELECT status, proposing_unit_id FROM dossiers WHERE id = $1 FOR SHARE");
+/* nominees a dossier holds at most (as many as a decision may grant) */
+#define DOSSIER_MAX_NOMINEES 1000
+DB_STMT(proposals_parent, "SELECT status, proposing_unit_id, (SELECT count(*) FROM proposals WHERE dossier_id = $1)"
+	" FROM dossiers WHERE id = $1 FOR SHARE");
 /* a nominee's dossier, locked before the nominee (the order submit takes them in) */
 DB_STMT(proposals_lock_dossier, "SELECT d.id FROM dossiers d JOIN proposals p ON p.dossier_id = d.id"
 	" WHERE p.id = $1 FOR SHARE OF d");
@@ -202,6 +205,10 @@ static bool before_write(struct req *r, const struct jvalue *v, PGresult *cur)
 					v[F_DOSSIER].num);
 		ok = ok && authz_require(r, ACT_WRITE_UNIT_DATA, strtoll(PQgetvalue(res, 0, 1), NULL, 10)) &&
 		     editable_state(r, id, PQgetvalue(res, 0, 0));
+		/* a submit evaluates every nominee in one transaction: the work a dossier asks is bounded */
+		if (ok && strtoll(PQgetvalue(res, 0, 2), NULL, 10) >= DOSSIER_MAX_NOMINEES)
+			ok = app_error_set(&r->err, 409, "Dossier %s holds %d nominees, the most a dossier may.", id,
+					   DOSSIER_MAX_NOMINEES);
 		PQclear(res);
 		return ok && kind_fits(r, v[F_KIND].str, recipient_kind(given(&v[F_UNIT]), given(&v[F_PERSON])));
 	}
@@ -229,6 +236,10 @@ static bool may_change(struct req *r, PGresult *cur)
 {
 	if (strcmp(r->method, "POST") == 0)
 		return true;
+	const char *status = crud_cur(&proposals, cur, F_STATUS);
+	if (strcmp(status, "decided") == 0 || strcmp(status, "revoked") == 0)
+		return app_error_set(&r->err, 409, "Proposal %s is %s by a decision; it no longer changes.",
+				     crud_cur(&proposals, cur, F_ID), status);
 	return editable_state(r, crud_cur(&proposals, cur, F_DOSSIER), crud_cur(&proposals, cur, F_DOSSIER_STATUS));
 }
 

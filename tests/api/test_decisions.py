@@ -232,3 +232,23 @@ def test_forward_and_a_decision_up_the_chain(api, server, tokens, units, lsn_to_
     ok(act(api, s["approver"], f"dossiers/{d3['id']}/review"))
     top = ok(act(api, s["approver"], f"dossiers/{d3['id']}/forward", {"approving_unit_id": ttcp, "number": number("TTr-BNCTW")}))
     assert api.delete(f"/v1/dossiers/{top['parent_id']}", token=s["approver"]).status_code == 409
+
+
+def test_a_decided_nominee_holds_its_dossier(api, server, tokens, units, lsn_to_bnctw):
+    """a decision may come before the dossier is reviewed (its other nominees still pending); what it
+    granted then stays: the dossier can no longer be returned or withdrawn, nor the nominee changed"""
+    s = lsn_to_bnctw
+    d, (a, b) = sent(api, s["proposer"], s["approver"], s["units"],
+                     [{"recipient_unit_id": units["TT-LSN"]}, {"recipient_household": {"name": "Hộ bà Hoàng Thị Mai", "address": "Lạng Sơn"}}],
+                     approve=[0])
+    ok(decide(api, s["approver"], s["issuer"], [a["id"]]), 201)
+    before = counts(server)
+    r = act(api, s["approver"], f"dossiers/{d['id']}/return", {"note": "Bổ sung hồ sơ."})
+    assert r.status_code == 409 and "decision" in r.json()["detail"], r.text
+    r = act(api, s["proposer"], f"dossiers/{d['id']}/withdraw")
+    assert r.status_code == 409 and "decision" in r.json()["detail"], r.text
+    assert counts(server) == before
+    assert ok(api.get(f"/v1/dossiers/{d['id']}", token=s["proposer"]))["status"] == "submitted"
+    assert ok(api.get(f"/v1/proposals/{a['id']}", token=s["proposer"]))["status"] == "decided"
+    # the other nominee goes on as before
+    ok(act(api, s["approver"], f"proposals/{b['id']}/reject", {"reason": "Chưa đủ thành tích."}))
