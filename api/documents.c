@@ -300,12 +300,15 @@ static int upload_commit(struct req *r, long long dossier, const char *kind, con
 		goto out;
 	snprintf(ids, sizeof ids, "{%s}", PQgetvalue(res, 0, 0));
 	PQclear(res);
-	if (!(res = crud_rows_by_ids(r, &documents, db, ids)) || !db_commit(db, &r->err))
+	if (!(res = crud_rows_by_ids(r, &documents, db, ids)))
 		goto out;
+	/* read back before the commit, as write_row does: a row out of the caller's sight is not kept */
 	if (PQntuples(res) != 1) {
 		app_error_set(&r->err, 500, "An internal error occurred.");
 		goto out;
 	}
+	if (!db_commit(db, &r->err))
+		goto out;
 	rc = respond_row(r, res, 201, crud_shape(&documents));
 	res = NULL;
 out:

@@ -347,16 +347,23 @@ static enum tri leaf(const char *type, json_t *params, const struct elig_facts *
 	static const struct {
 		const char *type;
 		enum tri (*fn)(const struct elig_facts *, json_t *, struct found *);
-		int who; /* 0 any, 1 a person's rule, 2 a collective's */
+		int who;        /* 0 any, 1 a person's rule, 2 a collective's */
+		bool needs_kind; /* reads params.kind as a string */
 	} known[] = {
-		{"title_in_years", title_in_years, 0}, {"rating_in_years", rating_in_years, 0},
-		{"award_then_years", award_then_years, 0}, {"initiative_recognized", initiative_recognized, 0},
-		{"members_share", members_share, 2}, {"member_has", member_has, 2},
-		{"leads_cluster", leads_cluster, 2}, {"no_discipline", no_discipline, 1},
+		{"title_in_years", title_in_years, 0, true}, {"rating_in_years", rating_in_years, 0, false},
+		{"award_then_years", award_then_years, 0, true}, {"initiative_recognized", initiative_recognized, 0, false},
+		{"members_share", members_share, 2, false}, {"member_has", member_has, 2, true},
+		{"leads_cluster", leads_cluster, 2, false}, {"no_discipline", no_discipline, 1, false},
 	};
 	for (size_t i = 0; i < sizeof known / sizeof known[0]; i++) {
 		if (strcmp(known[i].type, type) != 0)
 			continue;
+		/* the API checks a rule on write (rule_expr_read); one written by SQL (a migration, an
+		 * admin's hand) is not, and must not take the process down */
+		if (!json_is_object(params) || (known[i].needs_kind && !json_is_string(json_object_get(params, "kind")))) {
+			buf_puts(&f->detail, "\"reason\":\"the rule's parameters are malformed\"");
+			return TRI_NULL;
+		}
 		if ((known[i].who == 1 && facts->collective) || (known[i].who == 2 && !facts->collective)) {
 			buf_printf(&f->detail, "\"reason\":\"a rule for %s\"", known[i].who == 1 ? "individuals" : "collectives");
 			return TRI_NULL;

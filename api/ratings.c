@@ -234,9 +234,15 @@ static bool decode_items(struct req *r, json_t *items, struct buf *out)
 		if (!ok)
 			continue;
 		buf_printf(out, "%s{\"i\":%zu,\"person_id\":", i ? "," : "", i);
-		buf_printf(out, person ? "%lld" : "null", person);
+		if (person)
+			buf_json_int(out, person);
+		else
+			buf_puts(out, "null");
 		buf_puts(out, ",\"unit_id\":");
-		buf_printf(out, unit ? "%lld" : "null", unit);
+		if (unit)
+			buf_json_int(out, unit);
+		else
+			buf_puts(out, "null");
 		buf_printf(out, ",\"year\":%lld,\"rating\":", v[F_YEAR].num);
 		buf_json_cstr(out, v[F_RATING].str);
 		buf_printf(out, ",\"rated_by_unit_id\":%lld,\"note\":", v[F_RATED_BY].num);

@@ -56,6 +56,11 @@ int main(void)
 		{"title window offset 1: the campaign award is no evidence", false,
 		 "{\"type\":\"title_in_years\",\"params\":{\"kind\":\"chien_si_thi_dua_co_so\",\"years\":3,\"min_count\":3,"
 		 "\"consecutive\":true,\"offset\":1}}", TRI_FALSE, "\"from\":2022,\"to\":2024"},
+		/* rules written by SQL are not checked on write: a malformed one is unknown, never a crash */
+		{"a title rule without its kind (written by SQL)", false,
+		 "{\"type\":\"title_in_years\",\"params\":{\"years\":3,\"min_count\":3}}", TRI_NULL, "malformed"},
+		{"a member rule whose params are no object", true, "{\"type\":\"member_has\",\"params\":[1]}", TRI_NULL,
+		 "malformed"},
 		{"title window offset 2: 2021-2023 held", false,
 		 "{\"type\":\"title_in_years\",\"params\":{\"kind\":\"chien_si_thi_dua_co_so\",\"years\":3,\"min_count\":3,"
 		 "\"consecutive\":true,\"offset\":2}}", TRI_TRUE, "{\"award\":1},{\"award\":2},{\"award\":3}"},
