@@ -5,20 +5,25 @@
 --    Tuyên Quang "thống nhất lựa chọn 03 đơn vị xuất sắc đề nghị Trưởng ban Nội chính Trung ương
 --    tặng Bằng khen (gồm Ban Nội chính Tỉnh ủy Bắc Giang; ... Lạng Sơn và ... Thái Nguyên)". From
 --    the article: the three units, the kind (a Bằng khen of a central ban: bang_khen_bo_nganh_tinh),
---    the approving body, the campaign (Kế hoạch 142-KH/BNCTW) and Bắc Giang's 3 cases against a
---    target of 2 (150 %), Lạng Sơn's and Thái Nguyên's 200 %. ASSUMED (marked in the rows' notes
---    too): the tờ trình's number and date (01/TTr-CTĐ1, 05/12/2019), that the cluster's leader
---    (Hà Giang, itself assumed in sql/demo/0003) sent it, a 5-working-day public notice
---    (06–12/12/2019), the decision's number and date (01/QĐ-BNCTW, 20/12/2019); the article names no
---    signer. The collectives' criteria of Điều 74 are not read (eligibility null), so the approval
+--    the approving body, the campaign (Kế hoạch 142-KH/BNCTW) and Bắc Giang's 3 cases at 150 % (a
+--    target of 2 derived from that rate), Lạng Sơn's and Thái Nguyên's 200 %. ASSUMED (marked in
+--    the rows' notes too): that the Trưởng ban granted the three Bằng khen at all (the article
+--    reports only the cluster's proposal) and approved them; the tờ trình's number and date
+--    (01/TTr-CTĐ1, 05/12/2019), that the cluster's leader (Hà Giang, itself assumed in
+--    sql/demo/0003) sent it, a 5-working-day public notice (06–12/12/2019), the review date
+--    (16/12/2019), the decision's number and date (01/QĐ-BNCTW, 20/12/2019), every time of day; the
+--    article names no signer. The collectives' criteria of Điều 74 are not read (eligibility null), so the approval
 --    carries an override reason: the cluster's vote.
 -- 2. "Dân vận khéo" (the article of 2020): "2 MHDVK được Đảng ủy Khối tặng giấy khen có thành tích
 --    thực hiện PTTĐDVK giai đoạn 2016-2018". From the article: two Giấy khen from Đảng ủy Khối Các
---    cơ quan tỉnh Kiên Giang for 2016–2018, one to the model of Phòng Thanh tra phòng, chống tham
---    nhũng. ASSUMED: that the other went to Thanh tra tỉnh Kiên Giang itself for its model "Nâng cao
---    hiệu lực, hiệu quả và chất lượng hoạt động trước, trong và sau thanh tra" (the article names
---    the model, not the award), the numbers and dates (15/TTr-TTr, 12/2018; 210-QĐ/ĐUK, 28/12/2018),
---    no public notice (a Giấy khen asks none).
+--    cơ quan tỉnh (Kiên Giang inferred, see sql/demo/0001) for 2016–2018, one to the model of Phòng
+--    Thanh tra phòng, chống tham nhũng. ASSUMED: the Phòng itself as the recipient of the Giấy khen
+--    the article gives its model; that the other went to Thanh tra tỉnh Kiên Giang itself for its
+--    model "Nâng cao hiệu lực, hiệu quả và chất lượng hoạt động trước, trong và sau thanh tra" (the
+--    article cites that model only as a typical one the Đảng ủy Thanh tra tỉnh recognised, not as
+--    awarded); that Thanh tra tỉnh Kiên Giang proposed both (the article names no tờ trình or
+--    proposer); the numbers and dates (15/TTr-TTr, 12/2018; 210-QĐ/ĐUK, 28/12/2018), the review date
+--    (26/12/2018), every time of day; no public notice (a Giấy khen asks none).
 -- Stored eligibility is left empty on these: it is computed when a dossier is submitted through the
 -- API, and these were loaded as decided.
 
@@ -36,7 +41,7 @@ SELECT d.id, 'bang_khen_bo_nganh_tinh', u.id, x.achievements, 'other', 'approved
        'Cụm thi đua số 1 bình xét, bỏ phiếu lựa chọn ngày 03/12/2019; tiêu chí Bằng khen cho tập thể (Luật 2022, Điều 74) chưa đọc đối chiếu.'
   FROM dossiers d JOIN units pu ON pu.id = d.proposing_unit_id AND pu.code = 'BNC-HGG' AND d.number = '01/TTr-CTĐ1'
   CROSS JOIN (VALUES
-    ('BNC-BGG', 'Phát hiện, tham mưu xử lý 3 vụ án tham nhũng, vượt chỉ tiêu 2 vụ (150 %) theo Kế hoạch 142-KH/BNCTW năm 2019.'),
+    ('BNC-BGG', 'Phát hiện, tham mưu xử lý 3 vụ án tham nhũng, đạt 150 % chỉ tiêu (chỉ tiêu 2 vụ: suy ra từ tỷ lệ) theo Kế hoạch 142-KH/BNCTW năm 2019.'),
     ('BNC-LSN', 'Hoàn thành 200 % chỉ tiêu phát hiện, xử lý tham nhũng theo Kế hoạch 142-KH/BNCTW năm 2019.'),
     ('BNC-TNN', 'Hoàn thành 200 % chỉ tiêu phát hiện, xử lý tham nhũng theo Kế hoạch 142-KH/BNCTW năm 2019.')) AS x(code, achievements)
   JOIN units u ON u.code = x.code
@@ -54,8 +59,8 @@ INSERT INTO proposals (dossier_id, award_kind_code, recipient_unit_id, achieveme
 SELECT d.id, 'giay_khen', u.id, x.achievements, 'other', 'approved'
   FROM dossiers d JOIN units pu ON pu.id = d.proposing_unit_id AND pu.code = 'TT-KGG' AND d.number = '15/TTr-TTr'
   CROSS JOIN (VALUES
-    ('TT-KGG-PCTN', 'Mô hình “Dân vận khéo” nâng cao chất lượng tham mưu, theo dõi, nắm tình hình, tổng hợp báo cáo công tác phòng, chống tham nhũng; hoàn thành 100 % kế hoạch thanh tra trách nhiệm về PCTN (2016-2018).'),
-    ('TT-KGG', 'Mô hình “Nâng cao hiệu lực, hiệu quả và chất lượng hoạt động trước, trong và sau thanh tra” (giả định: đơn vị nhận Giấy khen thứ hai).')) AS x(code, achievements)
+    ('TT-KGG-PCTN', 'Mô hình “Dân vận khéo” nâng cao chất lượng tham mưu, theo dõi, nắm tình hình, tổng hợp báo cáo công tác phòng, chống tham nhũng; góp phần hoàn thành 100 % kế hoạch thanh tra trách nhiệm về PCTN.'),
+    ('TT-KGG', 'Mô hình “Nâng cao hiệu lực, hiệu quả và chất lượng hoạt động trước, trong và sau thanh tra” (giả định: mô hình và đơn vị nhận Giấy khen thứ hai).')) AS x(code, achievements)
   JOIN units u ON u.code = x.code
 ON CONFLICT DO NOTHING;
 
