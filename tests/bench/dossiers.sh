@@ -39,7 +39,7 @@ SQL
 echo "  in $(since "$t") s"
 unit=$(scalar "SELECT id FROM units WHERE code = 'DX-U'")
 
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+port=$(free_port)
 export TDKT_LISTEN=127.0.0.1:$port
 base="http://$TDKT_LISTEN"
 DATABASE_URL=$service_url "$bin" serve > "$work/server.log" 2>&1 &

@@ -31,7 +31,7 @@ SQL
 read -r min_id max_id < <(psql -X -At -F ' ' "$owner_url" -c "SELECT min(id), max(id) FROM units")
 token=$("$bin" token --sub 1 --role viewer --unit-id "$min_id")
 
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+port=$(free_port)
 TDKT_LISTEN=127.0.0.1:$port TDKT_DB_POOL=1 DATABASE_URL=$service_url \
   valgrind --tool=callgrind --callgrind-out-file="$work/cg.%p" --dump-instr=no --collect-atstart=yes \
   "$bin" serve > "$work/server.log" 2>&1 &

@@ -36,7 +36,7 @@ source tests/bench/reports_seed.sh
 # the figures stored: every report's values (the figures column of sql/0015)
 values_sql="SELECT coalesce(sum((SELECT count(*) FROM jsonb_object_keys(figures))), 0) FROM reports"
 
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+port=$(free_port)
 export TDKT_LISTEN=127.0.0.1:$port
 base="http://$TDKT_LISTEN"
 start_server() { # a fresh server per stage: new connections, new plans
