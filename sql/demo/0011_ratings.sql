@@ -20,5 +20,5 @@ ON CONFLICT DO NOTHING;
 INSERT INTO ratings (person_id, unit_id, year, rating, rated_by_unit_id, note)
 SELECT NULL, u.id, 2019, 'excellent', r.id, 'Dữ liệu minh họa (giả định)'
 FROM units u, units r
-WHERE u.code = 'TT-KGG' AND r.code = 'TTCP'
+WHERE u.code = 'TT-KGG' AND r.code = 'DUK-KG' -- the unit above it in the demo's tree, as the API asks (not_above)
 ON CONFLICT DO NOTHING;

@@ -16,7 +16,7 @@ JOIN units u ON u.code = 'TT-LSN'
 WHERE NOT EXISTS (SELECT 1 FROM people p WHERE p.full_name = v.full_name);
 
 INSERT INTO awards (award_kind_code, year, recipient_person_id, decision_number, decided_on, issuing_unit_id, source, award_type)
-SELECT 'chien_si_thi_dua_co_so', v.year, p.id, v.year || '/QĐ-TTLS (giả định)', make_date(v.year, 12, 20), u.id, 'history', 'merit'
+SELECT 'chien_si_thi_dua_co_so', v.year, p.id, v.year || '/QĐ-TTLS (giả định)', make_date(v.year, 11, 20), u.id, 'history', 'merit'
 FROM (VALUES ('Cán bộ thi đua A (giả định)', 2024), ('Cán bộ thi đua A (giả định)', 2025), ('Cán bộ thi đua A (giả định)', 2026),
              ('Cán bộ thi đua B (giả định)', 2024), ('Cán bộ thi đua B (giả định)', 2026)) AS v(full_name, year)
 JOIN people p ON p.full_name = v.full_name
