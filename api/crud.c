@@ -861,11 +861,7 @@ static bool record_read(struct req *r, const struct resource *res, const PGresul
 	int col = res->rt->col_of[res->rt->key];
 	struct buf ids;
 	buf_init(&ids);
-	buf_putc(&ids, '{');
-	for (int i = 0; i < n; i++)
-		BUF_CAT(&ids, i ? "," : "", PQgetvalue(rows, i, col));
-	buf_putc(&ids, '}');
-	bool ok = buf_ok(&ids) ? write_record_read(r, res->entity, one ? PQgetvalue(rows, 0, col) : NULL, ids.data)
+	bool ok = db_int_array(&ids, rows, col, n) ? write_record_read(r, res->entity, one ? PQgetvalue(rows, 0, col) : NULL, ids.data)
 			       : app_error_set(&r->err, 503, "The service is short of memory.");
 	buf_free(&ids);
 	return ok;

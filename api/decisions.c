@@ -183,13 +183,9 @@ static bool after_write(struct req *r, const struct jvalue *v, PGresult *cur, PG
 	PQclear(res);
 	res = NULL;
 	ok = ok && (res = db_run(r->db, &sql_decisions_decide, 2, params, crud_write_explained(&decisions), &r->err)) != NULL;
-	if (ok) {
-		buf_putc(&dossiers, '{');
-		for (int i = 0; i < PQntuples(res); i++)
-			BUF_CAT(&dossiers, i ? "," : "", PQgetvalue(res, i, 0));
-		buf_putc(&dossiers, '}');
-		ok = buf_ok(&dossiers) || app_error_set(&r->err, 503, "The service is short of memory.");
-	}
+	if (ok)
+		ok = db_int_array(&dossiers, res, 0, PQntuples(res)) ||
+		     app_error_set(&r->err, 503, "The service is short of memory.");
 	PQclear(res);
 	res = NULL;
 	const char *close[] = {dossiers.data};

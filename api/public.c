@@ -598,11 +598,7 @@ static int feedback_list(struct req *r)
 	int n = PQntuples(res) > page.limit ? (int)page.limit : PQntuples(res);
 	struct buf ids;
 	buf_init(&ids);
-	buf_putc(&ids, '{');
-	for (int i = 0; i < n; i++)
-		BUF_CAT(&ids, i ? "," : "", PQgetvalue(res, i, 0));
-	buf_putc(&ids, '}');
-	bool recorded = buf_ok(&ids) ? write_record_read(r, "proposal_feedback", id, ids.data)
+	bool recorded = db_int_array(&ids, res, 0, n) ? write_record_read(r, "proposal_feedback", id, ids.data)
 				     : app_error_set(&r->err, 503, "The service is short of memory.");
 	buf_free(&ids);
 	if (!recorded) {

@@ -761,6 +761,15 @@ static char *member_value(char *o, enum db_col_type type, const char *v, size_t 
 	return o;
 }
 
+bool db_int_array(struct buf *out, const PGresult *res, int col, int n)
+{
+	buf_putc(out, '{');
+	for (int i = 0; i < n; i++)
+		BUF_CAT(out, i ? "," : "", PQgetvalue(res, i, col));
+	buf_putc(out, '}');
+	return buf_ok(out);
+}
+
 void db_row_json(struct buf *b, const PGresult *res, int row, const struct db_col *cols, int ncols)
 {
 	buf_putc(b, '{');

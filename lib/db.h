@@ -175,6 +175,9 @@ struct db_col {
 
 /* Writes row `row` of res as a JSON object, column i under cols[i].name. NULL becomes null. */
 void db_row_json(struct buf *b, const PGresult *res, int row, const struct db_col *cols, int ncols);
+/* The first n values of an integer column as an array parameter, "{3,5,8}"; false when out of
+ * memory (the buffer's oom). */
+bool db_int_array(struct buf *out, const PGresult *res, int col, int n);
 /* The same members without the braces, for an object that goes on with more. */
 void db_row_members(struct buf *b, const PGresult *res, int row, const struct db_col *cols, int ncols);
 

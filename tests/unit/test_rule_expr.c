@@ -86,6 +86,8 @@ int main(void)
 		{"a role not of a cluster", "{\"type\":\"leads_cluster\",\"params\":{\"roles\":[\"member\"]}}",
 		 "rules[0].expr.params.roles", "enum"},
 		{"no roles", "{\"type\":\"leads_cluster\",\"params\":{\"roles\":[]}}", "rules[0].expr.params.roles", "min_items"},
+		{"a role twice", "{\"type\":\"leads_cluster\",\"params\":{\"roles\":[\"leader\",\"leader\"]}}",
+		 "rules[0].expr.params.roles", "duplicate"},
 		{"params of not_twice", "{\"type\":\"not_twice\",\"params\":{\"x\":1}}", "rules[0].expr.params", "unknown_field"},
 		{"an unknown type's params not an object", "{\"type\":\"thing\",\"params\":[1]}", "rules[0].expr.params", "type"},
 		{"deep inside", "{\"type\":\"any_of\",\"items\":[{\"type\":\"not_twice\"},{\"type\":\"quota_pct\",\"params\":{\"pct\":15,\"of\":\"x\"}}]}",
