@@ -275,8 +275,13 @@ def test_submit_stores_each_nominees_eligibility_without_personal_data(api, who,
           nominee(api, who["officer"], d["id"], "huan_chuong_lao_dong_hang_ba", recipient_unit_id=lsn)]
     r = api.get(f"/v1/proposals/{ps[0]['id']}/eligibility", token=who["officer"])
     assert r.status_code == 409 and "submitted" in r.json()["detail"]
+    # another unit's draft is not there at all for it
+    for name in ("officer_elsewhere", "elsewhere", "approver"):
+        assert api.get(f"/v1/proposals/{ps[0]['id']}/eligibility", token=who[name]).status_code == 404, name
     submitted = ok(act(api, who["officer"], f"dossiers/{d['id']}/submit"))
     stored = [ok(api.get(f"/v1/proposals/{p['id']}/eligibility", token=tokens["viewer"])) for p in ps]
+    # once sent, every unit reads the same stored result
+    assert ok(api.get(f"/v1/proposals/{ps[0]['id']}/eligibility", token=who["elsewhere"])) == stored[0]
     assert [s["eligible"] for s in stored] == [True, False, None, None, False]
     assert all(s["on"] == submitted["submitted_on"] and s["year"] == YEAR for s in stored)
     assert stored[0]["recipient_person_id"] == good and stored[0]["rules_version"]["effective_from"] == "2026-12-01"
