@@ -11,8 +11,10 @@
 --    reports only the cluster's proposal) and approved them; the tờ trình's number and date
 --    (01/TTr-CTĐ1, 05/12/2019), that the cluster's leader (Hà Giang, itself assumed in
 --    sql/demo/0003) sent it, a 5-working-day public notice (06–12/12/2019), the review date
---    (16/12/2019), the decision's number and date (01/QĐ-BNCTW, 20/12/2019), every time of day; the
---    article names no signer. The collectives' criteria of Điều 74 are not read (eligibility null), so the approval
+--    (16/12/2019), the decision's number and date (01-QĐ/BNCTW, 20/12/2019; written as a party body numbers its
+--    documents, Ban Nội chính Trung ương being one), every time of day; the
+--    article names no signer. The collectives' criteria in force in 2019 are not read (the service's rules are those of
+--    Luật Thi đua, khen thưởng 2022, in force from 2024; eligibility null), so the approval
 --    carries an override reason: the cluster's vote.
 -- 2. "Dân vận khéo" (the article of 2020): "2 MHDVK được Đảng ủy Khối tặng giấy khen có thành tích
 --    thực hiện PTTĐDVK giai đoạn 2016-2018". From the article: two Giấy khen from Đảng ủy Khối Các
@@ -38,7 +40,7 @@ INSERT INTO dossiers (number, submitted_on, year, kind, campaign_id, evaluation_
   ON CONFLICT (proposing_unit_id, number) DO NOTHING;
 INSERT INTO proposals (dossier_id, award_kind_code, recipient_unit_id, achievements, subject_class, status, override_reason)
 SELECT d.id, 'bang_khen_bo_nganh_tinh', u.id, x.achievements, 'other', 'approved',
-       'Cụm thi đua số 1 bình xét, bỏ phiếu lựa chọn ngày 03/12/2019; tiêu chí Bằng khen cho tập thể (Luật 2022, Điều 74) chưa đọc đối chiếu.'
+       'Cụm thi đua số 1 bình xét, bỏ phiếu lựa chọn ngày 03/12/2019; tiêu chí Bằng khen cho tập thể theo quy định năm 2019 chưa đọc đối chiếu (quy tắc của dịch vụ theo Luật 2022).'
   FROM dossiers d JOIN units pu ON pu.id = d.proposing_unit_id AND pu.code = 'BNC-HGG' AND d.number = '01/TTr-CTĐ1'
   CROSS JOIN (VALUES
     ('BNC-BGG', 'Phát hiện, tham mưu xử lý 3 vụ án tham nhũng, đạt 150 % chỉ tiêu (chỉ tiêu 2 vụ: suy ra từ tỷ lệ) theo Kế hoạch 142-KH/BNCTW năm 2019.'),
@@ -70,11 +72,18 @@ DELETE FROM awards a USING units u
  WHERE u.id = a.recipient_unit_id AND u.code = 'TT-KGG-PCTN' AND a.award_kind_code = 'giay_khen' AND a.year = 2018
    AND a.source = 'history';
 
+-- demo data loaded before 2026-12-02 wrote the decision's number in the state's style: renamed, so
+-- that loading the demo again finds it instead of adding a second decision
+UPDATE decisions d SET number = '01-QĐ/BNCTW' FROM units u
+ WHERE u.id = d.issuing_unit_id AND u.code = 'BNCTW' AND d.number = '01/QĐ-BNCTW';
+UPDATE awards a SET decision_number = '01-QĐ/BNCTW' FROM units u
+ WHERE u.id = a.issuing_unit_id AND u.code = 'BNCTW' AND a.decision_number = '01/QĐ-BNCTW';
+
 -- the decisions, their awards, the nominees decided: what POST /v1/decisions does in one transaction
 WITH x AS (
   INSERT INTO decisions (number, signed_on, issuing_unit_id, signer_title)
   SELECT v.number, v.signed_on::date, u.id, v.title
-    FROM (VALUES ('01/QĐ-BNCTW', '2019-12-20', 'BNCTW', 'Trưởng ban Nội chính Trung ương'),
+    FROM (VALUES ('01-QĐ/BNCTW', '2019-12-20', 'BNCTW', 'Trưởng ban Nội chính Trung ương'),
                  ('210-QĐ/ĐUK', '2018-12-28', 'DUK-KG', NULL)) AS v(number, signed_on, unit, title)
     JOIN units u ON u.code = v.unit
   ON CONFLICT (issuing_unit_id, number) DO NOTHING

@@ -198,15 +198,15 @@ def test_correcting_history(api, tokens, units, server):
 
 
 def test_a_decisions_award_changes_only_with_its_decision(api, tokens, units, server):
-    # the demo's decision 01/QĐ-BNCTW (2019) granted Ban Nội chính Tỉnh ủy Bắc Giang its Bằng khen
+    # the demo's decision 01-QĐ/BNCTW (2019) granted Ban Nội chính Tỉnh ủy Bắc Giang its Bằng khen
     decision = api.get("/v1/decisions", token=tokens["viewer"], params={"issuing_unit_id": units["BNCTW"]}).json()["items"][0]
     award_id = int(server.sql(f"SELECT id FROM awards WHERE decision_id = {decision['id']} AND recipient_unit_id = {units['BNC-BGG']}"))
     r = api.get(f"/v1/awards/{award_id}", token=tokens["viewer"])
     assert r.status_code == 200 and r.json()["source"] == "decision" and r.json()["decision_id"] == decision["id"]
-    assert r.json()["decision_number"] == decision["number"] == "01/QĐ-BNCTW"
+    assert r.json()["decision_number"] == decision["number"] == "01-QĐ/BNCTW"
     for method, kw in (("PATCH", {"json": {"year": 2020}}), ("DELETE", {})):
         r = api.request(method, f"/v1/awards/{award_id}", token=tokens["admin"], **kw)
-        assert r.status_code == 409 and "01/QĐ-BNCTW" in r.json()["detail"]
+        assert r.status_code == 409 and "01-QĐ/BNCTW" in r.json()["detail"]
     assert [a["id"] for a in api.get(f"/v1/units/{units['BNC-BGG']}/awards", token=tokens["viewer"],
                                      params={"source": "decision"}).json()["items"]] == [award_id]
     assert api.get(f"/v1/units/{units['BNC-BGG']}/awards", token=tokens["viewer"],

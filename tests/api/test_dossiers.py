@@ -163,7 +163,7 @@ def test_list_filters(api, who, units, units2):
     demo_nominees = ok(api.get("/v1/proposals", token=who["viewer"], params={"year": 2019, "status": "decided"}))["items"]
     assert sorted(x["recipient_name"] for x in demo_nominees) == [
         "Ban Nội chính Tỉnh ủy Bắc Giang", "Ban Nội chính Tỉnh ủy Lạng Sơn", "Ban Nội chính Tỉnh ủy Thái Nguyên"]
-    assert all("eligibility" not in x and x["decision_number"] == "01/QĐ-BNCTW" for x in demo_nominees)
+    assert all("eligibility" not in x and x["decision_number"] == "01-QĐ/BNCTW" for x in demo_nominees)
     nested = ok(api.get(f"/v1/dossiers/{demo[0]['id']}/proposals", token=who["viewer"], params={"limit": 2}))
     assert len(nested["items"]) == 2 and nested["next_cursor"]
     assert api.get(f"/v1/dossiers/{demo[0]['id']}/proposals", token=who["viewer"],

@@ -320,7 +320,7 @@ def test_decision_filters_and_document(papi, pub, u, decisions):
     assert ids(status="cancelled") == {decisions["cancelled"]}
     assert decisions["cancelled"] not in ids(status="in_force")
     assert ids(year=2025) == {decisions["2025"]}
-    # the demo's 01/QĐ-BNCTW (2019) is Ban Nội chính Trung ương's too
+    # the demo's 01-QĐ/BNCTW (2019) is Ban Nội chính Trung ương's too
     by_bnctw = all_pages(papi, "/v1/public/decisions", {"issuing_unit_id": u["BNCTW"]})
     assert decisions["2025"] in {x["id"] for x in by_bnctw} and decisions["in_force"] not in {x["id"] for x in by_bnctw}
     assert by_bnctw and all(x["issuing_unit_id"] == u["BNCTW"] for x in by_bnctw)
