@@ -65,6 +65,18 @@ bool authz_role_may(const struct req *r, enum action action)
 	return false;
 }
 
+bool authz_may(struct req *r, enum action action, long long unit, bool *yes)
+{
+	enum relation rel;
+	*yes = false;
+	if (!authz_role_may(r, action))
+		return true;
+	if (!authz_relation(r, unit, &rel))
+		return false;
+	*yes = permission(r->caller.role, action, rel) == ALLOW;
+	return true;
+}
+
 /* with a year, a unit outside the subtree may be a member of a cluster the subtree organises */
 static bool in_organised_cluster(struct req *r, long long unit, long long year, enum relation *rel)
 {

@@ -71,4 +71,8 @@ bool authz_require_unit_field(struct req *r, enum action action, long long unit,
 /* true when the caller's role may do `action` somewhere (a cheap early 403 before any work) */
 bool authz_role_may(const struct req *r, enum action action);
 
+/* *yes: whether the caller may do `action` on data of `unit`, with no error when it may not (a
+ * choice between what it may do, not a refusal); false only when the database failed (r->err). */
+bool authz_may(struct req *r, enum action action, long long unit, bool *yes);
+
 #endif

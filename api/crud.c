@@ -1294,9 +1294,9 @@ static const char *state_of(const struct resource *res, PGresult *cur)
 	return PQgetvalue(cur, 0, res->rt->col_of[res->rt->state]);
 }
 
-static bool in_states(const char *const *states, const char *state)
+bool crud_in_states(const char *const *states, const char *state)
 {
-	for (; states && *states; states++)
+	for (; state && states && *states; states++)
 		if (strcmp(*states, state) == 0)
 			return true;
 	return false;
@@ -1306,7 +1306,7 @@ static bool in_states(const char *const *states, const char *state)
 bool crud_state_allows(struct req *r, const struct resource *res, PGresult *cur, const char *const *states,
 			 const char *doing)
 {
-	if (!states || in_states(states, state_of(res, cur)))
+	if (!states || crud_in_states(states, state_of(res, cur)))
 		return true;
 	struct buf allowed;
 	buf_init(&allowed);

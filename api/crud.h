@@ -278,6 +278,8 @@ struct resource_rt {
 /* Makes SQL, statements and routes of res. false with a reason in err (errlen bytes): a name
  * that is not a plain identifier, too many fields, no key. Idempotent. */
 bool crud_prepare(const struct resource *res, char *err, size_t errlen);
+/* whether `state` is one of the NULL-ended `states` (a NULL state is in none) */
+bool crud_in_states(const char *const *states, const char *state);
 /* After crud_prepare: how the resource's writes and deletes explain violations: its own
  * constraints, then the foreign keys of every module (on_write, on_delete: copied). false when
  * out of memory. */

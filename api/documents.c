@@ -127,27 +127,6 @@ static const struct db_stmt *const stmts[] = {
 
 static const struct db_explain explained = {constraints, 1, false};
 
-static bool in(const char *const *list, const char *s)
-{
-	for (; s && *list; list++)
-		if (strcmp(*list, s) == 0)
-			return true;
-	return false;
-}
-
-/* whether the caller has `action` over `unit` (no error when it has not) */
-static bool acts_for(struct req *r, enum action action, long long unit, bool *yes)
-{
-	enum relation rel;
-	*yes = false;
-	if (!authz_role_may(r, action))
-		return true;
-	if (!authz_relation(r, unit, &rel))
-		return false;
-	*yes = permission(r->caller.role, action, rel) == ALLOW;
-	return true;
-}
-
 /* May the caller add a document of `kind` to dossier `id`, row 0 of `d` (status, proposing unit,
  * approving unit)? 403 when it acts for neither unit or adds no such kind, 409 when the dossier's
  * state does not allow it. */
@@ -155,13 +134,13 @@ static bool may_add(struct req *r, long long id, PGresult *d, const char *kind)
 {
 	const char *status = PQgetvalue(d, 0, 0);
 	bool proposer, approver;
-	if (!acts_for(r, ACT_WRITE_UNIT_DATA, strtoll(PQgetvalue(d, 0, 1), NULL, 10), &proposer) ||
-	    !acts_for(r, ACT_APPROVE_AWARDS, strtoll(PQgetvalue(d, 0, 2), NULL, 10), &approver))
+	if (!authz_may(r, ACT_WRITE_UNIT_DATA, strtoll(PQgetvalue(d, 0, 1), NULL, 10), &proposer) ||
+	    !authz_may(r, ACT_APPROVE_AWARDS, strtoll(PQgetvalue(d, 0, 2), NULL, 10), &approver))
 		return false;
-	if (proposer && in(proposer_states, status))
+	if (proposer && crud_in_states(proposer_states, status))
 		return true;
-	if (approver && in(approver_states, status)) {
-		if (in(approver_kinds, kind))
+	if (approver && crud_in_states(approver_states, status)) {
+		if (crud_in_states(approver_kinds, kind))
 			return true;
 		return app_error_set(&r->err, 403, "Dossier %lld is %s: its approving unit adds minutes, decision and "
 						   "opinion documents, not %s.", id, status, kind);
@@ -505,12 +484,12 @@ static bool may_delete(struct req *r, PGresult *cur)
 	const char *status = crud_cur(&documents, cur, F_DOSSIER_STATUS), *unit = crud_cur(&documents, cur, F_PROPOSING);
 	const char *id = crud_cur(&documents, cur, F_ID);
 	bool proposer = false;
-	if (unit && !acts_for(r, ACT_WRITE_UNIT_DATA, strtoll(unit, NULL, 10), &proposer))
+	if (unit && !authz_may(r, ACT_WRITE_UNIT_DATA, strtoll(unit, NULL, 10), &proposer))
 		return false;
 	if (!proposer)
 		return app_error_set(&r->err, 403, "You may read document %s but not delete it: the proposing unit removes "
 						   "a dossier's documents.", id);
-	if (!in(proposer_states, status))
+	if (!crud_in_states(proposer_states, status))
 		return app_error_set(&r->err, 409, "Document %s belongs to a dossier that is %s: documents are deleted only "
 						   "while it is draft or returned.", id, status);
 	return true;

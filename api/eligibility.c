@@ -104,10 +104,10 @@ static bool read_facts(struct req *r, struct db_conn *db, const char *const *who
 	if (person) {
 		/* personal data: read only by who may read it (the caller's transaction names it for
 		 * row-level security too), and the read recorded */
-		enum relation rel;
-		if (!authz_relation(r, unit, &rel))
+		bool may_read;
+		if (!authz_may(r, ACT_DISCIPLINE, unit, &may_read))
 			return false;
-		f->disciplines_visible = personal && permission(r->caller.role, ACT_DISCIPLINE, rel);
+		f->disciplines_visible = personal && may_read;
 		if (f->disciplines_visible) {
 			if (!(res = fr->res[3] = db_run(db, &sql_eligibility_disciplines, 1, &who[1], NULL, &r->err)))
 				return false;
