@@ -8,7 +8,9 @@
 --     she has none);
 --   Cán bộ thi đua B (giả định): Chiến sĩ thi đua cơ sở 2024 and 2026, not 2025 — not eligible:
 --     the three years are not consecutive.
--- Every award, date, decision number and the initiative are assumptions. Idempotent.
+-- Every award, date, decision number and the initiative are assumptions. The initiative is
+-- recognised by Thanh tra Chính phủ at level 'province', which is cấp bộ, ngành, tỉnh: the level a
+-- ministry-level body recognises at. Idempotent.
 INSERT INTO people (unit_id, full_name, position)
 SELECT u.id, v.full_name, 'Thanh tra viên (giả định)'
 FROM (VALUES ('Cán bộ thi đua A (giả định)'), ('Cán bộ thi đua B (giả định)')) AS v(full_name)
