@@ -92,13 +92,19 @@ static int cast(struct req *r)
 		goto out;
 	const char *params[] = {id_text(ev.id, id), id_text(unit, voter)};
 	const char *chosen[] = {id, choices.data};
+	/* The choices last: each choice's foreign-key check takes a command id, so a row written
+	 * after them would carry, in its cmin, how many units the ballot names. The audit entry and
+	 * the change, which name the voter and outlive the close, are written before them. */
 	if (!(res = db_run(db, &sql_ballots_voter, 2, params, &once_why, &r->err)))
 		goto out;
 	PQclear(res);
-	if (!(res = db_run(db, &sql_ballots_choices, 2, chosen, NULL, &r->err)))
+	if (!(res = db_run(db, &sql_ballots_audit, 2, params, NULL, &r->err)))
 		goto out;
-	PQclear(res);
-	if (!(res = db_run(db, &sql_ballots_audit, 2, params, NULL, &r->err)) || !db_commit(db, &r->err))
+	PGresult *choice_rows = db_run(db, &sql_ballots_choices, 2, chosen, NULL, &r->err);
+	if (!choice_rows)
+		goto out;
+	PQclear(choice_rows);
+	if (!db_commit(db, &r->err))
 		goto out;
 	r->status = 201;
 	BUF_CAT(r->out, "{\"evaluation_id\":", id, ",\"voter_unit_id\":", voter, ",\"ballots_cast\":",
