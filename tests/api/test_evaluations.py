@@ -3,12 +3,21 @@ reports and targets, member scores and the runners' points, secret ballots (once
 concurrency, never linkable to their voters after close), results hidden until close, the
 ranking and its CSV, and the demo's Cụm 1 2019 evaluation."""
 import concurrent.futures
+import contextlib
+import difflib
 import itertools
 import json
+import os
 import re
+import signal
 import subprocess
+import time
+import types
 
 import pytest
+import requests
+
+from conftest import BINARY, Client, check_log, free_port
 
 years = itertools.count(2060)
 codes = itertools.count(1)
@@ -381,56 +390,235 @@ def test_concurrent_ballots_are_counted_once(api, tokens, server, units):
     assert {x["unit_id"]: x["votes"] for x in votes if x["votes"]} == {made[0]: 16, made[1]: 16}
 
 
-def dump_rows(server, table, evaluation):
-    """the table's rows of one evaluation as pg_dump writes them (data only, that table)"""
-    out = subprocess.run(["pg_dump", "--data-only", "--table", table, "--column-inserts", server.owner_url],
-                         check=True, capture_output=True, text=True).stdout
-    rows = [line for line in out.splitlines() if line.startswith("INSERT INTO")]
-    return [r for r in rows if re.search(rf"VALUES \({evaluation}, ", r)]
+# --- unlinkability ------------------------------------------------------------------------------
+# The same ballots are cast three times, each time in a database of its own copied from one
+# template, by the same voters in the same order through the same requests; only who casts which
+# ballot differs. After close, everything an operator could read is compared. Times are masked, and
+# nothing else: request ids are the client's own, the same in every run, and pg_dump is given its
+# \restrict key.
+UNLINK_YEAR = 2030
+UNLINK_VOTERS = 5
+# the ballots by the voters' index (units 2..6 of the template): one, two, one, blank, two, overlapping
+UNLINK_BALLOTS = [[1], [2, 3], [4], [], [1, 4]]
+PG_DUMP_KEY = ["--restrict-key=unlink"] if "--restrict-key" in subprocess.run(
+    ["pg_dump", "--help"], capture_output=True, text=True).stdout else []
+TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d(:?\d\d)?)?")
 
 
-def test_after_close_nothing_links_a_voter_to_its_choices(api, tokens, server, units):
-    """Two evaluations of the same members, the same ballots cast in the same order by the same
-    voters, except that two voters' ballots are swapped. After close, a full dump and the tables'
-    system columns must be the same for both, up to the evaluation's id: whichever voter cast
-    whichever ballot, the database is alike, so every link between a voter and a ballot is equally
-    likely. Before close they differ (the threat model says so): the test shows it can tell."""
-    year = next(years)
-    c, made = new_cluster(api, tokens, units, 5, [year, year + 20])
-    tok = {uid: server.token("officer", uid, sub=3000 + i) for i, uid in enumerate(made)}
-    ballots = [[made[1]], [made[2], made[3]], [made[4]], [], [made[1], made[4]]]
-    swapped = [ballots[1], ballots[0]] + ballots[2:]
-    evs, before = [], []
-    for k, sheet in enumerate((ballots, swapped)):
-        ev = open_vote(api, tokens, c, year + 20 * k)
-        for voter, choices in zip(made, sheet):
-            assert api.post(f"/v1/evaluations/{ev['id']}/ballots", token=tok[voter], json={"choices": choices}).status_code == 201
-        # while voting, the voter's row and its choices share a transaction: linkable (README)
-        before.append(server.sql(f"SELECT string_agg(v.unit_id || ':' || c.unit_id, ',' ORDER BY v.unit_id, c.unit_id)"
-                                 f" FROM evaluation_voters v JOIN evaluation_ballot_choices c"
-                                 f" ON c.xmin = v.xmin AND c.evaluation_id = v.evaluation_id WHERE v.evaluation_id = {ev['id']}"))
-        assert act(api, tokens["authority"], ev, "close").status_code == 200
-        evs.append(ev["id"])
-    assert before[0] != before[1], "before close the system columns tell the two apart"
-    # after close: the same dump of every table that holds anything of the ballots
-    for table in ("evaluation_voters", "evaluation_votes", "evaluation_ballot_choices"):
-        a, b = (dump_rows(server, table, e) for e in evs)
-        assert [r.replace(f"({evs[0]}, ", "(E, ") for r in a] == [r.replace(f"({evs[1]}, ", "(E, ") for r in b], table
-    assert dump_rows(server, "evaluation_ballot_choices", evs[0]) == []
-    for e in evs:
-        # one transaction wrote every remaining row, in unit order
-        assert server.sql(f"SELECT count(DISTINCT xmin::text) FROM (SELECT xmin FROM evaluation_voters WHERE evaluation_id = {e}"
-                          f" UNION ALL SELECT xmin FROM evaluation_votes WHERE evaluation_id = {e}) x") == "1"
-        order = server.sql(f"SELECT string_agg(unit_id::text, ',' ORDER BY ctid) FROM evaluation_voters WHERE evaluation_id = {e}")
-        assert order == ",".join(str(m) for m in sorted(made))
-    # the audit trail and the change feed name voters, never choices, for both alike
-    for e in evs:
-        entries = server.sql(f"SELECT string_agg(changes::text, '|' ORDER BY id) FROM audit_log"
-                             f" WHERE entity = 'evaluation' AND entity_id = {e} AND changes ? 'ballot'")
-        assert entries.count("voter_unit_id") == 5 and "choice" not in entries
-    # the results are the same
-    ra, rb = (api.get(f"/v1/evaluations/{e}/results", token=tokens["viewer"]).json()["ranking"] for e in evs)
-    assert [(x["unit_id"], x["votes"]) for x in ra] == [(x["unit_id"], x["votes"]) for x in rb]
+def masked(text):
+    return TIMESTAMP.sub("<time>", text)
+
+
+def pg_url(server, user, database):
+    return f"postgresql://{user}@/{database}?host={server.owner_url.split('host=', 1)[1]}"
+
+
+def psql(url, *queries):
+    """each query on its own (CREATE DATABASE runs in no transaction block); the output"""
+    args = [a for q in queries for a in ("-c", q)]
+    return subprocess.run(["psql", "-X", "-At", "-v", "ON_ERROR_STOP=1", url, *args],
+                          check=True, capture_output=True, text=True).stdout.strip()
+
+
+def unlink_template(server, name):
+    """a database of its own, migrated, with an organiser (unit 1) and a cluster of five units (2..6,
+    the first leading) in UNLINK_YEAR"""
+    psql(pg_url(server, "postgres", "postgres"), f"DROP DATABASE IF EXISTS {name}", f"CREATE DATABASE {name} OWNER tdkt")
+    env = dict(server.env(), DATABASE_URL=pg_url(server, "tdkt_app", name), TDKT_MIGRATE_DATABASE_URL=pg_url(server, "tdkt", name))
+    subprocess.run([BINARY, "migrate"], env=env, check=True, capture_output=True)
+    psql(pg_url(server, "tdkt", name), f"""BEGIN;
+        INSERT INTO units (code, name, kind) VALUES ('TC', 'Cơ quan tổ chức cụm', 'government_inspectorate');
+        INSERT INTO units (code, name, kind, parent_id)
+             SELECT 'BP-' || i, 'Đơn vị bỏ phiếu ' || i, 'other', 1 FROM generate_series(1, {UNLINK_VOTERS}) i;
+        INSERT INTO clusters (code, name, organizer_unit_id) VALUES ('CUM-BP', 'Cụm bỏ phiếu kín', 1);
+        INSERT INTO cluster_members (cluster_id, organizer_unit_id, year, unit_id, role)
+             SELECT 1, 1, {UNLINK_YEAR}, id, CASE WHEN id = 2 THEN 'leader' ELSE 'member' END FROM units WHERE id > 1;
+        COMMIT;""")
+
+
+@contextlib.contextmanager
+def instances(server, envs):
+    """a `tdkt serve` per (name, env on top of server's), started together; `stop()` sends each its
+    SIGTERM at once (a graceful stop takes CivetWeb about two seconds), the exit waits for them"""
+    procs = []
+
+    def stop():
+        for proc, _, _ in procs:
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+
+    try:
+        for name, extra in envs:
+            port = free_port()
+            path = os.path.join(server.workdir, f"{name}.log")
+            with open(path, "w") as log:
+                proc = subprocess.Popen([BINARY, "serve"], env=dict(server.env(), TDKT_LISTEN=f"127.0.0.1:{port}", **extra),
+                                        stdout=log, stderr=subprocess.STDOUT)
+            procs.append((proc, path, f"http://127.0.0.1:{port}"))
+        deadline = time.time() + 30
+        for proc, path, base in procs:
+            while True:
+                try:
+                    if requests.get(base + "/readyz", timeout=1).status_code == 200:
+                        break
+                except (requests.ConnectionError, requests.Timeout):
+                    pass   # not listening yet
+                assert proc.poll() is None, open(path).read()[-2000:]
+                assert time.time() < deadline, f"{path}: the server did not start"
+                time.sleep(0.05)
+        yield [base for _, _, base in procs], stop
+    finally:
+        stop()
+        for proc, path, _ in procs:
+            check_log(path, proc.wait(timeout=30))
+
+
+def cast_and_close(api, k, sheet, tokens, db):
+    """evaluation 1 created and opened by the organiser's authority, voter i casting sheet[i]
+    (voters in unit order), closed; what the API shows then, and the links before close"""
+    steps = itertools.count(1)
+
+    def call(method, path, token, **kw):
+        r = api.request(method, path, token=token, headers={"X-Request-Id": f"unlink-step-{next(steps)}"}, **kw)
+        assert r.status_code < 300, (k, path, r.text)
+        return r.json()
+
+    seen = {}
+    start = psql(db, "SELECT max(seq) FROM change_feed")   # the template's changes
+    ev = call("POST", "/v1/evaluations", tokens["authority"], json={
+        "cluster_id": 1, "year": UNLINK_YEAR, "title": "Bỏ phiếu kín", "max_choices": 2,
+        "criteria": [{"code": "phoi_hop", "name": "Phối hợp", "max_points": 10, "kind": "qualitative"}]})
+    assert ev["id"] == 1
+    call("POST", "/v1/evaluations/1/open_scoring", tokens["authority"])
+    call("POST", "/v1/evaluations/1/open_voting", tokens["authority"])
+    for voter, choices in enumerate(sheet):
+        call("POST", "/v1/evaluations/1/ballots", tokens[voter], json={"choices": [c + 2 for c in choices]})
+    # while voting, the voter's row and its choices share a transaction: linkable (README)
+    seen["open"] = psql(db, "SELECT string_agg(v.unit_id || ':' || c.unit_id, ',' ORDER BY v.unit_id, c.unit_id)"
+                            " FROM evaluation_voters v JOIN evaluation_ballot_choices c ON c.xmin = v.xmin")
+    call("POST", "/v1/evaluations/1/close", tokens["authority"])
+    seen["results"] = call("GET", "/v1/evaluations/1/results", tokens["viewer"])
+    seen["audit api"] = masked(json.dumps(call("GET", "/v1/audit", tokens["admin"], params={"entity": "evaluation"})))
+    for who in ("admin", "integration"):    # the run's changes, as an admin and an integration read them
+        page = call("GET", "/v1/changes", tokens[who], params={"after": start, "limit": 500})
+        assert page["next_cursor"] is None and page["items"]
+        seen[f"feed {who}"] = masked(json.dumps(page))
+    api.session.close()
+    return seen
+
+
+def sealed_state(db, tables):
+    """what the database's superuser reads after close: a full dump (schema and data); ctid, xmin,
+    xmax, cmin and cmax of every row of every evaluation table (in heap order), of the audit trail
+    and of the change feed, the transaction ids replaced by their order among those seen (the
+    same shape in two databases is the same history of writes); the sequences; the audit trail and
+    the change feed"""
+    seen = {"dump": masked(subprocess.run(["pg_dump", *PG_DUMP_KEY, db], check=True, capture_output=True, text=True).stdout)}
+    system = " UNION ALL ".join(
+        [f"SELECT '{t}' t, (ctid::text::point)[0]::bigint a, (ctid::text::point)[1]::bigint b, xmin::text x0,"
+         f" xmax::text x1, cmin::text c0, cmax::text c1 FROM {t}" for t in tables] +
+        ["SELECT 'audit_log', id, 0, xmin::text, xmax::text, cmin::text, cmax::text FROM audit_log",
+         "SELECT 'change_feed', seq, 0, xmin::text, xmax::text, cmin::text, cmax::text FROM change_feed"])
+    got = json.loads(psql(db, f"""SELECT json_build_object(
+        'system', (SELECT json_agg(json_build_array(t, a, b, x0, x1, c0, c1) ORDER BY t, a, b) FROM ({system}) s),
+        'sequences', (SELECT json_object_agg(sequencename, last_value ORDER BY sequencename) FROM pg_sequences),
+        'audit', (SELECT json_agg(json_build_array(id, actor_id, actor_role, actor_unit_id, action, entity, entity_id,
+                                                   changes, request_id) ORDER BY id) FROM audit_log),
+        'feed', (SELECT json_agg(json_build_array(seq, entity, entity_id, action, restricted, key, detail) ORDER BY seq)
+                   FROM change_feed),
+        'ballot audit', (SELECT json_agg(changes ORDER BY id) FROM audit_log WHERE changes ? 'ballot'),
+        'one writer', (SELECT json_build_array(count(DISTINCT xmin::text), bool_and(xmin::text = (SELECT xmin::text
+                                FROM evaluations))) FROM (SELECT xmin FROM evaluation_voters
+                                UNION ALL SELECT xmin FROM evaluation_votes) x),
+        'voter order', (SELECT json_agg(unit_id ORDER BY ctid) FROM evaluation_voters))"""))
+    xids = sorted({int(x) for r in got["system"] for x in r[3:5] if x != "0"})
+    order = dict({str(x): f"x{i}" for i, x in enumerate(xids)}, **{"0": "0"})
+    got["system"] = [r[:3] + [order[r[3]], order[r[4]]] + r[5:] for r in got["system"]]
+    got["audit"] = masked(json.dumps(got["audit"]))    # a change of the evaluation's row carries its times
+    seen.update(got)
+    return seen
+
+
+def test_after_close_nothing_links_a_voter_to_its_choices(server, contract):
+    """Whichever voter cast whichever ballot, the database after close is the same.
+
+    Three runs, each in a fresh copy of one template database: the ballots b cast as given, with the
+    first two voters' ballots swapped (b∘τ, a transposition), and with voter i casting ballot
+    i+1 mod n (b∘c, an n-cycle). After close the full pg_dump (schema and data, times masked), the
+    system columns (ctid, xmin, xmax, cmin, cmax) of every evaluation table and of the audit trail
+    and the change feed, the sequences, the audit trail and the change feed (in the database and
+    through the API), the results and the access log are the same in all three.
+
+    Every link is equally likely: a transposition and an n-cycle generate the symmetric group S_n,
+    and the service handles every ballot alike whatever it holds (a cast writes its choices last,
+    the close only counts them, never looking at which voter named which), so what holds from b
+    holds from any b∘σ: state(b∘σ∘τ) = state(b∘σ) and state(b∘σ∘c) = state(b∘σ), and by induction
+    over words in τ and c, state(b∘π) = state(b) for every permutation π. Each of the n!
+    assignments of these ballots to these voters leaves the same database, so it gives no reason to
+    prefer any assignment — any link of a voter to a ballot — over another. Before close the runs
+    differ (the threat model says so): the test shows it can tell them apart. The ballots differ in
+    size (a blank one, ones of one and two units) so that a trace of a ballot's size would show."""
+    n = UNLINK_VOTERS
+    sheets = [UNLINK_BALLOTS,
+              [UNLINK_BALLOTS[1], UNLINK_BALLOTS[0]] + UNLINK_BALLOTS[2:],
+              [UNLINK_BALLOTS[(i + 1) % n] for i in range(n)]]
+    tokens = {i: server.token("officer", i + 2, sub=3000 + i) for i in range(n)}
+    tokens.update({"authority": server.token("authority", 1, sub=2), "admin": server.token("admin", 1, sub=1),
+                   "viewer": server.token("viewer", 1, sub=4), "integration": server.token("integration", 1, sub=5)})
+    su = pg_url(server, "postgres", "postgres")
+    names = [f"tdkt_unlink_{k}" for k in range(len(sheets))]
+    envs = []
+    try:
+        unlink_template(server, "tdkt_unlink_template")
+        tables = psql(pg_url(server, "postgres", "tdkt_unlink_template"),
+                      "SELECT string_agg(relname, ' ' ORDER BY relname) FROM pg_class WHERE relnamespace = 'public'::regnamespace"
+                      " AND relkind = 'r' AND relname ~ '^evaluation'").split()
+        assert {"evaluations", "evaluation_voters", "evaluation_ballot_choices", "evaluation_votes", "evaluation_results",
+                "evaluation_scores", "evaluation_adjustments"} <= set(tables), tables
+        psql(su, *[f"CREATE DATABASE {d} TEMPLATE tdkt_unlink_template OWNER tdkt" for d in names])
+        for d in names:
+            app = pg_url(server, "tdkt_app", d)
+            env = {"DATABASE_URL": app, "TDKT_MIGRATE_DATABASE_URL": pg_url(server, "tdkt", d)}
+            if "TDKT_READ_DATABASE_URL" in server.env():
+                env["TDKT_READ_DATABASE_URL"] = app
+            envs.append((d, env))
+        with instances(server, envs) as (bases, stop):
+            runs = [cast_and_close(Client(types.SimpleNamespace(base=base), contract), k, sheet, tokens, pg_url(server, "postgres", d))
+                    for k, (base, sheet, d) in enumerate(zip(bases, sheets, names))]
+            stop()
+            for run, d in zip(runs, names):    # as the database's superuser, past row-level security
+                run.update(sealed_state(pg_url(server, "postgres", d), tables))
+        for run, d in zip(runs, names):
+            log = open(os.path.join(server.workdir, f"{d}.log")).read()
+            assert '"choices"' not in log
+            run["log"] = [{key: v for key, v in line.items() if key not in ("time", "ms", "peer")}
+                          for line in map(json.loads, filter(lambda l: l.startswith("{"), log.splitlines()))
+                          if line.get("type") == "access" and line.get("route") not in ("/healthz", "/readyz")]
+    finally:
+        psql(su, *[f"DROP DATABASE IF EXISTS {d}" for d in names + ["tdkt_unlink_template"]])
+    # before close: the system columns give each run's own links
+    for run, sheet in zip(runs, sheets):
+        assert run["open"] == ",".join(f"{v + 2}:{c + 2}" for v, choices in enumerate(sheet) for c in sorted(choices))
+    assert len({run["open"] for run in runs}) == 3, "before close the system columns tell the runs apart"
+    # after close: the same everywhere
+    for what in runs[0]:
+        for k in range(1, len(runs)):
+            if what == "dump" and runs[k][what] != runs[0][what]:
+                diff = difflib.unified_diff(runs[0][what].splitlines(), runs[k][what].splitlines(), lineterm="", n=1)
+                pytest.fail(f"run {k}: the dump differs\n" + "\n".join(itertools.islice(diff, 60)))
+            if what != "open":
+                assert runs[k][what] == runs[0][what], f"run {k}: {what}"
+    first = runs[0]
+    # the choices are gone and the tallies are there; the voters and the tallies were written by
+    # the close (one xmin, the evaluation's), the voters in unit order; each ballot's audit entry
+    # names its voter, nothing more
+    assert "COPY public.evaluation_ballot_choices (evaluation_id, unit_id) FROM stdin;\n\\.\n" in first["dump"]
+    assert "COPY public.evaluation_votes (evaluation_id, unit_id, votes) FROM stdin;\n1\t3\t2\n1\t4\t1\n1\t5\t1\n1\t6\t2\n\\.\n" in first["dump"]
+    assert first["one writer"] == [1, True]
+    assert first["voter order"] == list(range(2, n + 2))
+    assert first["ballot audit"] == [{"ballot": {"old": None, "new": {"voter_unit_id": v + 2}}} for v in range(n)]
+    assert [(x["unit_id"], x["votes"]) for x in first["results"]["ranking"] if x["votes"]] == [(3, 2), (6, 2), (4, 1), (5, 1)]
+    assert [line["route"] for line in first["log"]].count("/v1/evaluations/{id}/ballots") == n
 
 
 def test_the_demo_ranking(api, tokens, units):
