@@ -74,13 +74,17 @@ def act(api, token, ev, action):
 
 def test_who_runs_an_evaluation_and_its_states(api, tokens, cluster, officers, server, units):
     # the leader's officer (Lạng Sơn), the organiser's authority (TTCP) and admins create; nobody else
+    before = server.sql("SELECT count(*), coalesce(sum(version), 0), coalesce(max(id), 0) FROM evaluations")
+    audited = server.sql("SELECT count(*) FROM audit_log WHERE entity = 'evaluation'")
     for who in ("viewer", "integration"):
         assert create(api, tokens[who], cluster).status_code == 403
     for who in ("TT-LCH", "TT-HGG", "TTCP"):   # a deputy, a non-member, an officer of the organiser
         assert create(api, officers[who], cluster).status_code == 403, who
     assert create(api, tokens["authority_bnctw"], cluster).status_code == 403  # another organisation's authority
-    before = server.sql("SELECT count(*) FROM evaluations")
-    assert server.sql("SELECT count(*) FROM evaluations") == before
+    # the refusals made nothing: no row, no audit entry
+    assert server.sql("SELECT count(*), coalesce(sum(version), 0), coalesce(max(id), 0) FROM evaluations") == before
+    assert server.sql("SELECT count(*) FROM audit_log WHERE entity = 'evaluation'") == audited
+    assert server.sql(f"SELECT count(*) FROM evaluations WHERE cluster_id = {cluster['id']}") == "0"
     r = create(api, tokens["officer"], cluster)
     assert r.status_code == 201, r.text
     ev = r.json()
@@ -328,9 +332,23 @@ def test_ballots(api, tokens, cluster, officers, server, units):
         assert r.status_code == 422 and r.json()["errors"][0]["code"] == code, r.text
     assert server.sql(f"SELECT count(*) FROM evaluation_voters WHERE evaluation_id = {ev['id']}") == "0"
     # a ballot is never kept for a replay: the key is ignored, a retry is a second ballot (409)
-    r = ballot(tokens["officer"], [u["TT-LCH"], u["TT-LSN"]], headers={"Idempotency-Key": "ballot-1"})
+    log_before = server.log_text()
+    marker = f"ballot-{ev['id']}-first"
+    r = ballot(tokens["officer"], [u["TT-LCH"], u["TT-LSN"]], headers={"Idempotency-Key": "ballot-1", "X-Request-Id": marker})
     assert r.status_code == 201 and r.json() == {"evaluation_id": ev["id"], "voter_unit_id": u["TT-LSN"], "ballots_cast": 1}
     assert "choices" not in r.text
+    # the server's log while that ballot was cast: its access line, every field of it known — who
+    # voted (Lạng Sơn, one of its choices too), never what (Lai Châu) — and the log's own marker
+    # requests; no other line
+    log_after = server.log_text()
+    assert log_after.startswith(log_before)
+    written = [json.loads(line) for line in log_after[len(log_before):].splitlines() if line.strip()]
+    [line] = [x for x in written if x.get("request_id") == marker]
+    assert set(line) == {"time", "type", "request_id", "method", "route", "status", "ms", "peer", "user", "role", "unit_id"}, line
+    assert (line["type"], line["method"], line["route"], line["status"], line["user"], line["role"], line["unit_id"]) == (
+        "access", "POST", "/v1/evaluations/{id}/ballots", 201, 3, "officer", u["TT-LSN"])
+    assert [(x["type"], x["route"], x["status"], "user" in x) for x in written if x is not line] == [("access", "/healthz", 200, False)]
+    assert "choices" not in log_after[len(log_before):] and u["TT-LCH"] not in (line["user"], line["unit_id"])
     assert ballot(tokens["officer"], [u["TT-LCH"], u["TT-LSN"]], headers={"Idempotency-Key": "ballot-1"}).status_code == 409
     assert server.sql("SELECT count(*) FROM idempotency_keys WHERE key = 'ballot-1'") == "0"
     assert ballot(tokens["authority_ls"], []).status_code == 409                # the same unit, another person
@@ -340,9 +358,30 @@ def test_ballots(api, tokens, cluster, officers, server, units):
     assert res == {"evaluation_id": ev["id"], "status": "voting", "members": 4, "ballots_cast": 2, "ranking": None,
                    "own_scores": []}
     assert api.get(f"/v1/evaluations/{ev['id']}/results", token=tokens["viewer"], headers={"Accept": "text/csv"}).status_code == 409
-    # the server's log holds no choice
-    log = server.log_text()
-    assert "ballot-1" not in log or '"choices"' not in log
+
+
+def test_before_close_a_member_reads_its_own_score_sheet_in_the_results_and_no_other(api, tokens, cluster, officers, server,
+                                                                                    units):
+    ev = scoring_setup(api, tokens, cluster, server, units)
+    u = {k: units[k] for k in MEMBERS}
+    sheets = {"TT-LSN": [{"target_unit_id": u["TT-LSN"], "criterion_code": "phoi_hop", "points": 20},
+                         {"target_unit_id": u["TT-LCH"], "criterion_code": "phoi_hop", "points": 12.5}],
+              "TT-LCH": [{"target_unit_id": u["TT-LSN"], "criterion_code": "phoi_hop", "points": 7}]}
+    for unit, items in sheets.items():
+        assert put_scores(api, officers[unit], ev, u[unit], items).status_code == 200
+    results = lambda token: api.get(f"/v1/evaluations/{ev['id']}/results", token=token).json()
+    mine = lambda unit: sorted(sheets.get(unit, []), key=lambda x: (x["target_unit_id"], x["criterion_code"]))
+    for status in ("scoring", "voting"):
+        # a member's officers and viewers: their own unit's sheet, its self-score included
+        for unit, token in (("TT-LSN", officers["TT-LSN"]), ("TT-LSN", tokens["viewer"]), ("TT-LCH", officers["TT-LCH"]),
+                            ("TT-LCI", officers["TT-LCI"])):
+            assert results(token) == {"evaluation_id": ev["id"], "status": status, "members": 4, "ballots_cast": 0,
+                                      "ranking": None, "own_scores": mine(unit)}, (status, unit)
+        # the organiser's authority and an admin run it, a non-member is outside: no sheet at all
+        for token in (tokens["authority"], tokens["admin"], officers["TT-HGG"], officers["TTCP"]):
+            assert results(token)["own_scores"] == [], status
+        if status == "scoring":
+            assert act(api, tokens["authority"], ev, "open_voting").status_code == 200
 
 
 def new_cluster(api, tokens, units, n, years_):
