@@ -117,6 +117,49 @@ def test_who_runs_an_evaluation_and_its_states(api, tokens, cluster, officers, s
     assert [e["changes"]["status"]["new"] for e in audit if "status" in e["changes"]] == ["draft", "scoring", "voting", "closed"]
 
 
+def test_the_leader_units_officers_and_authorities_run_it_other_members_authorities_do_not(api, tokens, cluster, server,
+                                                                                             units):
+    """The cluster-year's leader unit (Lạng Sơn) runs its evaluation: its officers, and its
+    authorities, each alone — no admin, no organiser — create, edit, delete a draft, open scoring,
+    open voting and close. The authorities of the deputy (Lai Châu) and of a member (Lào Cai) may
+    do none of it (403), and their refusals change nothing."""
+    others = [server.token("authority", units[u], sub=950 + i) for i, u in enumerate(("TT-LCH", "TT-LCI"))]
+    # another year of the same members, for the second runner (a year no other cluster of the
+    # organiser has them in)
+    second_year = next(years)
+    assert api.request("PUT", f"/v1/clusters/{cluster['id']}/members/{second_year}", token=tokens["authority"], json=[
+        {"unit_id": units[u], "role": role} for u, role in zip(MEMBERS, ["leader", "deputy", "member", "member"])]).status_code == 200
+    state = lambda: server.sql(f"SELECT string_agg(id || ':' || status || ':' || version, ',' ORDER BY id) FROM evaluations"
+                               f" WHERE cluster_id = {cluster['id']}")
+    for runner, year in ((tokens["officer"], cluster["year"]), (tokens["authority_ls"], second_year)):
+        where = {"id": cluster["id"], "year": year}
+        before = state()
+        for other in others:
+            assert create(api, other, where).status_code == 403
+        assert state() == before
+        # a draft the leader unit made, and deletes
+        draft = create(api, runner, where)
+        assert draft.status_code == 201, draft.text
+        for other in others:
+            assert api.delete(f"/v1/evaluations/{draft.json()['id']}", token=other).status_code == 403
+        assert api.delete(f"/v1/evaluations/{draft.json()['id']}", token=runner).status_code == 204
+        ev = create(api, runner, where).json()
+        for other in others:
+            assert api.patch(f"/v1/evaluations/{ev['id']}", token=other, json={"title": "Không được sửa"}).status_code == 403
+        assert api.patch(f"/v1/evaluations/{ev['id']}", token=runner, json={"title": "Bình xét do đơn vị trưởng cụm chủ trì"}).status_code == 200
+        for action, status in (("open_scoring", "scoring"), ("open_voting", "voting"), ("close", "closed")):
+            before = state()
+            for other in others:
+                assert act(api, other, ev, action).status_code == 403, action
+            assert state() == before, action
+            r = act(api, runner, ev, action)
+            assert r.status_code == 200 and r.json()["status"] == status, (action, r.text)
+        # the audit trail names the leader unit's people as the ones who ran it
+        audit = api.get("/v1/audit", token=tokens["admin"], params={"entity": "evaluation", "entity_id": ev["id"]}).json()["items"]
+        assert {(e["actor_role"], e["actor_unit_id"]) for e in audit} == {
+            ("officer" if runner == tokens["officer"] else "authority", units["TT-LSN"])}
+
+
 def test_an_evaluation_needs_criteria_and_members_to_open(api, tokens, cluster):
     ev = create(api, tokens["authority"], cluster, criteria=[]).json()
     r = act(api, tokens["authority"], ev, "open_scoring")
