@@ -472,6 +472,27 @@ def test_concurrent_ballots_are_counted_once(api, tokens, server, units):
     assert {x["unit_id"]: x["votes"] for x in votes if x["votes"]} == {made[0]: 16, made[1]: 16}
 
 
+def test_a_tie_at_the_proposal_cut_off_goes_by_unit_id(api, tokens, server, units):
+    """close with propose top 2: one unit first, two tied second (same score, same votes): the
+    lower unit id is proposed, the other left out (README, openapi.yaml)"""
+    year = next(years)
+    c, made = new_cluster(api, tokens, units, 4, [year])
+    ev = open_vote(api, tokens, c, year)
+    a, b, tied, last = made    # ids ascending
+    for i, choices in enumerate([[a, b], [a, tied], [a, b], [tied]]):
+        r = api.post(f"/v1/evaluations/{ev['id']}/ballots", token=server.token("officer", made[i], sub=3100 + i), json={"choices": choices})
+        assert r.status_code == 201, r.text
+    r = api.post(f"/v1/evaluations/{ev['id']}/close", token=tokens["authority"], json={"propose": {
+        "award_kind_code": "bang_khen_bo_nganh_tinh", "top": 2, "approving_unit_id": units["TTCP"]}})
+    assert r.status_code == 200, r.text
+    ranking = api.get(f"/v1/evaluations/{ev['id']}/results", token=tokens["viewer"]).json()["ranking"]
+    assert [(x["unit_id"], x["rank"], x["votes"], x["proposable"]) for x in ranking] == [
+        (a, 1, 3, True), (b, 2, 2, True), (tied, 2, 2, True), (last, 4, 0, False)]
+    [d] = api.get("/v1/dossiers", token=tokens["authority"], params={"evaluation_id": ev["id"]}).json()["items"]
+    nominees = api.get(f"/v1/dossiers/{d['id']}/proposals", token=tokens["authority"]).json()["items"]
+    assert [x["recipient_unit_id"] for x in nominees] == [a, b]
+
+
 # --- unlinkability ------------------------------------------------------------------------------
 # The same ballots are cast three times, each time in a database of its own copied from one
 # template, by the same voters in the same order through the same requests; only who casts which
