@@ -102,3 +102,52 @@ def test_actions_and_batches_replay_too(api, server, tokens, units):
     assert sub1.status_code == sub2.status_code == 200 and sub1.content == sub2.content
     # without the key the second submit is what it is: a 409
     assert api.post(f"/v1/reports/{rid}/submit", token=tokens["authority"]).status_code == 409
+
+
+def key_rows(server, key):
+    return server.sql(f"SELECT count(*) FROM idempotency_keys WHERE key = '{key}'")
+
+
+def backdate(server, key, age):
+    server.sql(f"UPDATE idempotency_keys SET created_at = now() - interval '{age}' WHERE key = '{key}'")
+
+
+def test_a_key_is_kept_24_hours_and_then_runs_afresh(api, server, tokens, units):
+    """API.md's window: the same key and body within 24 h gets the first answer; once the key is
+    older, the same request is a new one (a second row), and the key is claimed again for it"""
+    name = f"Người thử hạn khóa {next(names)}"
+    key = f"key-window-{next(names)}"
+    first = post_person(api, tokens["officer"], name, units["TT-LSN"], key=key)
+    assert first.status_code == 201, first.text
+    # a day less a minute: still the first answer, nothing written
+    backdate(server, key, "23 hours 59 minutes")
+    within = post_person(api, tokens["officer"], name, units["TT-LSN"], key=key)
+    assert within.status_code == 201 and within.content == first.content
+    assert count_people(server, name) == 1
+    # a day and a minute: forgotten, so the same key and body run again
+    backdate(server, key, "24 hours 1 minute")
+    after = post_person(api, tokens["officer"], name, units["TT-LSN"], key=key)
+    assert after.status_code == 201, after.text
+    assert after.json()["id"] != first.json()["id"] and after.headers["Location"] != first.headers["Location"]
+    assert count_people(server, name) == 2
+    # the key now holds the new answer, for another 24 h
+    assert key_rows(server, key) == "1"
+    assert server.sql(f"SELECT created_at > now() - interval '1 minute' FROM idempotency_keys WHERE key = '{key}'") == "t"
+    again = post_person(api, tokens["officer"], name, units["TT-LSN"], key=key)
+    assert again.status_code == 201 and again.content == after.content
+    assert count_people(server, name) == 2
+
+
+def test_an_expired_key_takes_another_body_and_old_keys_are_swept(api, server, tokens, units):
+    """past 24 h a key is free for any request (no 422), and any keyed POST removes other
+    callers' keys that are past 24 h, so the table keeps about one day"""
+    name = f"Người thử khóa cũ {next(names)}"
+    key, stale = f"key-reuse-{next(names)}", f"key-stale-{next(names)}"
+    assert post_person(api, tokens["officer"], name, units["TT-LSN"], key=key).status_code == 201
+    assert post_person(api, tokens["authority_ls"], name, units["TT-LSN"], key=stale).status_code == 201
+    backdate(server, key, "25 hours")
+    backdate(server, stale, "25 hours")
+    other = post_person(api, tokens["officer"], name + " khác", units["TT-LSN"], key=key)
+    assert other.status_code == 201, other.text
+    assert count_people(server, name + " khác") == 1
+    assert key_rows(server, stale) == "0", "another caller's expired key was swept"
