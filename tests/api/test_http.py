@@ -2,6 +2,7 @@
 endpoints, CivetWeb's own errors, the access log, and recovery when the database goes away."""
 import json
 import os
+import re
 import socket
 import tempfile
 import time
@@ -12,6 +13,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from conftest import SECRET, Server, check_log, craft_token, own_server
+from contract import Contract
 
 
 def claims(**over):
@@ -210,6 +212,85 @@ def test_every_route_is_in_the_contract_and_back(contract):
     documented = {(m, p) for p, item in contract.spec["paths"].items() for m in item
                   if m in ("get", "post", "put", "patch", "delete")}
     assert routes == documented, {"undocumented": sorted(routes - documented), "not served": sorted(documented - routes)}
+
+
+SPEC = Contract(os.path.join(os.path.dirname(__file__), "..", "..", "openapi.yaml")).spec
+OPERATIONS = [(m, p, op) for p, item in SPEC["paths"].items() for m, op in item.items() if m in ("get", "head", "post", "put", "patch", "delete")]
+# the operations that never touch the database (no 503 but the shutdown's, in the info's prose)
+NO_DATABASE = {"/healthz", "/metrics", "/openapi.yaml", "/docs"}
+# those that answer their own media type whatever the Accept (no 406)
+OWN_MEDIA_TYPE = {"/metrics", "/openapi.yaml", "/v1/documents/{id}/content", "/v1/public/decisions/{id}/document"}
+
+
+@pytest.mark.parametrize("method,path,op", OPERATIONS, ids=[f"{m} {p}" for m, p, _ in OPERATIONS])
+def test_every_operation_lists_what_every_operation_may_answer(contract, method, path, op):
+    """The info's conventions, in every operation of the contract: 400 (strict queries, bad heads), 405
+    with `Allow` on every method but HEAD (which every GET path has), 500 `internal`, 401 with
+    `WWW-Authenticate` wherever a token is needed, 406 wherever the answer is JSON, 503 wherever the
+    database is used. A HEAD's problems are the GET's without a body."""
+    responses = op["responses"]
+    problem = "HeadProblem" if method == "head" else None
+    def ref(status, name):
+        assert status in responses, f"{method} {path}: no {status}"
+        assert responses[status] == {"$ref": f"#/components/responses/{problem or name}"}, (method, path, status)
+    ref("400", "BadRequest")
+    ref("500", "Internal")
+    if method == "head":
+        assert "405" not in responses and "get" in contract.spec["paths"][path]
+    else:
+        ref("405", "MethodNotAllowed")
+    if op.get("security", contract.spec["security"]):
+        ref("401", "Unauthorized")
+    if path in OWN_MEDIA_TYPE:
+        assert "406" not in responses
+        ok = [r for s, r in responses.items() if s.startswith("2")]
+        assert ok and all("application/json" not in contract.deref(r).get("content", {}) for r in ok), (method, path)
+    else:
+        ref("406", "NotAcceptable")
+    if path in NO_DATABASE:
+        assert "503" not in responses, (method, path)
+    else:
+        ref("503", "Unavailable")
+    for status in ("405", "500", "406"):
+        if status in responses and method != "head":
+            assert contract.deref(responses[status])["content"]["application/problem+json"]["schema"] == {
+                "$ref": "#/components/schemas/Problem"}
+    assert "Allow" in contract.deref(contract.spec["components"]["responses"]["MethodNotAllowed"])["headers"]
+
+
+def _path_ids(template):
+    """a URL of the template with its required query: a request its handler reads, not refuses before negotiating"""
+    fill = {"/v1/indicators/{code}": "/v1/indicators/inspections", "/v1/award-kinds/{code}": "/v1/award-kinds/giay_khen",
+            "/v1/stats/forms/{code}": "/v1/stats/forms/0601?unit_id=1&year=2023",
+            "/v1/campaigns/{id}/progress": "/v1/campaigns/1/progress?year=2023", "/v1/stats/indicators": "/v1/stats/indicators?year=2023",
+            "/v1/stats/indicators/series": "/v1/stats/indicators/series?codes=inspections&from_year=2022&to_year=2023"}
+    return fill.get(template, re.sub(r"\{[a-z_]+\}", "1", template))
+
+
+PATHS = sorted({p for _, p, _ in OPERATIONS})
+
+
+@pytest.mark.parametrize("template", PATHS)
+def test_every_path_answers_a_method_it_lacks_405_with_the_contracts_methods(api, tokens, contract, template):
+    """What the contract says of 405 holds on every path: a method the path lacks is a 405 whose
+    `Allow` names exactly the path's operations in the contract"""
+    url = _path_ids(template)
+    # every template the URL matches: /v1/reports/batch is also /v1/reports/{id} (a report "batch",
+    # 404), whose methods the router's Allow names as well
+    documented = {m.upper() for pattern, _, item in contract.routes if pattern.match(url.split("?")[0])
+                  for m in item if m in ("get", "head", "post", "put", "patch", "delete")}
+    lacking = next(m for m in ("PUT", "PATCH", "DELETE", "POST") if m not in documented)
+    r = api.request(lacking, url.split("?")[0], token=tokens["admin"])
+    assert r.status_code == 405, r.text
+    assert {m.strip() for m in r.headers["Allow"].split(",")} == documented, (r.headers["Allow"], documented)
+
+
+@pytest.mark.parametrize("template", [p for p in PATHS if "get" in SPEC["paths"][p]])
+def test_a_get_answers_an_accept_without_json_406_exactly_where_the_contract_says(api, tokens, contract, template):
+    """406 is in a GET's contract if and only if it answers an `Accept` that admits none of its types with one"""
+    r = api.get(_path_ids(template), token=tokens["admin"], headers={"Accept": "application/xml"})
+    listed = "406" in contract.spec["paths"][template]["get"]["responses"]
+    assert (r.status_code == 406) == listed, (r.status_code, r.text[:200])
 
 
 def test_every_problem_type_is_in_the_contract(contract):
