@@ -48,10 +48,20 @@ static bool recorded(PGconn *pg, const char *version, char out[65], struct app_e
 	return found;
 }
 
+bool migrate_lock(PGconn *pg, struct app_error *err)
+{
+	return exec_ok(pg, "SELECT pg_advisory_lock(" MIGRATION_LOCK ")", err, "taking the migration lock");
+}
+
+void migrate_unlock(PGconn *pg)
+{
+	PQclear(PQexec(pg, "SELECT pg_advisory_unlock(" MIGRATION_LOCK ")"));
+}
+
 bool migrate_run(PGconn *pg, int *applied, struct app_error *err)
 {
 	*applied = 0;
-	if (!exec_ok(pg, "SELECT pg_advisory_lock(" MIGRATION_LOCK ")", err, "taking the migration lock"))
+	if (!migrate_lock(pg, err))
 		return false;
 	bool ok = exec_ok(pg,
 			  "CREATE TABLE IF NOT EXISTS schema_migrations ("
@@ -97,7 +107,7 @@ bool migrate_run(PGconn *pg, int *applied, struct app_error *err)
 		log_info("applied migration %s", version);
 		(*applied)++;
 	}
-	PQclear(PQexec(pg, "SELECT pg_advisory_unlock(" MIGRATION_LOCK ")"));
+	migrate_unlock(pg);
 	return ok;
 }
 

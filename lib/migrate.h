@@ -7,6 +7,11 @@
 #include <stdbool.h>
 #include "lib/error.h"
 
+/* The migrators' advisory lock, held by the session until migrate_unlock. Session locks nest
+ * (migrate_run takes it as well), so a caller holds it over every step that changes the schema or
+ * its grants: two sessions granting on one object at once fail ("tuple concurrently updated"). */
+bool migrate_lock(PGconn *pg, struct app_error *err);
+void migrate_unlock(PGconn *pg);
 /* Applies pending migrations; *applied counts them. */
 bool migrate_run(PGconn *pg, int *applied, struct app_error *err);
 /* true when every embedded migration is applied with the same checksum (readiness) */

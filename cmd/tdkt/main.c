@@ -263,7 +263,10 @@ static int cmd_migrate(const struct config *c, bool demo)
 	/* row-level security lets migrations and demo data through as 'system' (sql/0008) */
 	PQclear(PQexec(pg, "SET client_min_messages = warning"));
 	PQclear(PQexec(pg, "SELECT set_config('tdkt.actor_role', 'system', false)"));
-	if (!migrate_run(pg, &applied, &err) || !statements_prepare(pg, &err) ||
+	/* every step under the migrators' lock, not only the migrations: instances migrating at start
+	 * together would otherwise grant on the same tables at once, and one of them fail */
+	bool locked = migrate_lock(pg, &err);
+	if (!locked || !migrate_run(pg, &applied, &err) || !statements_prepare(pg, &err) ||
 	    (grantee[0] && !migrate_grant(pg, grantee, &err)) ||
 	    (demo && (!migrate_demo(pg, &err) || !demo_finish(c, &err)))) {
 		fprintf(stderr, "tdkt: %s\n", err.detail);
@@ -271,6 +274,8 @@ static int cmd_migrate(const struct config *c, bool demo)
 	} else {
 		printf("migrations applied: %d%s\n", applied, demo ? "; demo data loaded" : "");
 	}
+	if (locked)
+		migrate_unlock(pg);
 	PQfinish(pg);
 	return rc;
 }
