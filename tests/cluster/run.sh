@@ -7,7 +7,8 @@
 # Then, bounded (about 30 s in all):
 #   (a) load through nginx while instance a gets SIGTERM and comes back: no GET may fail; every
 #       POST carries an Idempotency-Key and is retried by the client until answered, and each
-#       lands exactly once (counted in the database);
+#       lands exactly once (counted in the database); some are sent again once answered, some
+#       twice at once, so that replays certainly happen (counted), each the first answer;
 #   (b) read-your-writes with real lag: replay paused on the replica, a write's
 #       Tdkt-Commit-Position makes its read see it (the primary serves it) while a read without
 #       it does not (the replica serves it); once replayed, the replica serves reads that name
@@ -101,11 +102,15 @@ check(stats["posts"] > 0 and not stats["post_failures"], f"POSTs never answered:
 twice = {k: v for k, v in counts.items() if v != 1}
 check(not twice, f"POSTs that landed more than once: {twice}")
 check(set(counts) == set(stats["names"]), f"rows and answered POSTs differ: {len(counts)} rows, {len(stats['names'])} answered")
-check(stats["positions"] == len(stats["names"]), "a 201 without Tdkt-Commit-Position")
+check(stats["positions"] == stats["answers"], "a 201 (first or replayed) without Tdkt-Commit-Position")
+# the replay path ran, whatever the SIGTERM did: answers resent with their key, and twins sent at once
+check(stats["replayed"] > 0 and stats["doubled"] > 0, f"no replay: {stats['replayed']} resent, {stats['doubled']} sent twice at once")
+check(not stats["replay_mismatches"], f"a replay that was not the first answer: {stats['replay_mismatches'][:5]}")
 check(replica_served > 0, "the replica served no reads")
 print(f"cluster: (a) {stats['gets']} GETs, {len(stats['get_failures'])} failed; {stats['posts']} POSTs in {stats['post_attempts']} attempts "
-      f"({stats['post_retried']} retried by the client: {stats['retry_reasons'] or 'none'}), "
-      f"{len(counts)} rows, each once; replica transactions {replica_served}")
+      f"({stats['post_retried']} retried by the client: {stats['retry_reasons'] or 'none'}; {stats['replayed']} resent once answered "
+      f"and {stats['doubled']} sent twice at once, each given the first answer), {len(counts)} rows, each once; "
+      f"replica transactions {replica_served}")
 sys.exit(0 if ok else 1)
 PY
 for n in a b; do
