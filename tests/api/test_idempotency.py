@@ -151,3 +151,30 @@ def test_an_expired_key_takes_another_body_and_old_keys_are_swept(api, server, t
     assert other.status_code == 201, other.text
     assert count_people(server, name + " khác") == 1
     assert key_rows(server, stale) == "0", "another caller's expired key was swept"
+
+
+def test_the_contract_declares_the_key_on_every_post_that_honours_it(contract):
+    """`Idempotency-Key` is a header parameter (components/parameters/IdempotencyKey, so that a
+    generated client types it) of every authenticated POST but the ballot, which never keeps its
+    body; each of them may answer what the key brings: 400 (a malformed key), 409, 422"""
+    spec = contract.spec
+    declared, honoured = set(), set()
+    for path, item in spec["paths"].items():
+        for method, op in item.items():
+            if method not in ("get", "head", "post", "put", "patch", "delete"):
+                continue
+            if any(p.get("$ref") == "#/components/parameters/IdempotencyKey" for p in op.get("parameters", [])):
+                declared.add((method, path))
+                assert {"400", "409", "422"} <= set(op["responses"]), (method, path)
+            if method == "post" and op.get("security", spec["security"]) and op["operationId"] != "castEvaluationBallot":
+                honoured.add((method, path))
+    assert declared == honoured, {"undeclared": sorted(honoured - declared), "not honoured": sorted(declared - honoured)}
+    key = spec["components"]["parameters"]["IdempotencyKey"]
+    assert (key["name"], key["in"], key["schema"]["minLength"], key["schema"]["maxLength"]) == ("Idempotency-Key", "header", 1, 255)
+
+
+def test_a_post_without_a_token_ignores_the_key(api):
+    """a public POST (no caller to keep a key for) does not read it: a malformed one is no 400"""
+    r = api.post("/v1/auth/token", json={"username": "khong-co", "password": "sai-mat-khau-dai"},
+                 headers={"Idempotency-Key": "có dấu".encode("utf-8")})
+    assert r.status_code == 401, r.text

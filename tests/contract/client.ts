@@ -87,19 +87,46 @@ export const newUnit: Schemas["UnitCreate"] = {
 // @ts-expect-error: a unit needs a code
 export const noCode: Schemas["UnitCreate"] = { name: "Thanh tra tỉnh Cao Bằng", kind: "provincial_inspectorate" };
 
-// A typed call: the path, the method and the body come from the contract.
+// Retries: `Idempotency-Key` is a typed header of every POST that honours it (the authenticated
+// ones), and of no other.
+type PostHeaders<P extends keyof paths> = paths[P] extends { post: { parameters: { header?: infer H } } }
+  ? NonNullable<H>
+  : never;
+export type IdempotencyKey = PostHeaders<"/v1/people">["Idempotency-Key"];
+export const submitKey: PostHeaders<"/v1/reports/{id}/submit"> = { "Idempotency-Key": crypto.randomUUID() };
+export const bothHeaders: PostHeaders<"/v1/campaigns/{id}/close"> = { "If-Match": '"3"', "Idempotency-Key": "close-42" };
+// @ts-expect-error: a login has no token, so no key (it would be ignored)
+export const loginKey: PostHeaders<"/v1/auth/token"> = { "Idempotency-Key": "k" };
+// @ts-expect-error: a ballot is never kept, not even for a retry: no key
+export const ballotKey: PostHeaders<"/v1/evaluations/{id}/ballots"> = { "Idempotency-Key": "k" };
+// @ts-expect-error: the header's name is the contract's
+export const misspelt: PostHeaders<"/v1/people"> = { "Idempotency-Keys": "k" };
+
+// A typed call: the path, the method, the body and the headers come from the contract. A lost
+// answer or a 409 (the first request still running) is retried with the same key: one person.
 export async function createPerson(
   base: string,
   token: string,
   body: paths["/v1/people"]["post"]["requestBody"]["content"]["application/json"],
+  key: NonNullable<IdempotencyKey> = crypto.randomUUID(),
 ): Promise<Schemas["Person"]> {
-  const r = await fetch(`${base}/v1/people`, {
-    method: "POST",
-    headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
-    body: JSON.stringify(body),
-  });
-  if (r.status !== 201) throw new Error(((await r.json()) as Schemas["Problem"]).detail);
-  return (await r.json()) as Schemas["Person"];
+  const retry: PostHeaders<"/v1/people"> = { "Idempotency-Key": key };
+  for (let attempt = 1; ; attempt++) {
+    let r: Response | undefined;
+    try {
+      r = await fetch(`${base}/v1/people`, {
+        method: "POST",
+        headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json", ...retry },
+        body: JSON.stringify(body),
+      });
+    } catch (e) {
+      if (attempt >= 5) throw e; // no answer: the same request again, with its key
+    }
+    if (r?.status === 201) return (await r.json()) as Schemas["Person"];
+    if (r && r.status !== 409 && r.status !== 503) throw new Error(((await r.json()) as Schemas["Problem"]).detail);
+    if (attempt >= 5) throw new Error("no answer after 5 attempts");
+    await new Promise((done) => setTimeout(done, 200 * attempt));
+  }
 }
 
 // Evaluations: the results are a union on `status`; once closed, the ranking is typed all the way
