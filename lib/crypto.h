@@ -12,4 +12,11 @@ bool random_token(char out[RANDOM_TOKEN_LEN + 1]);
 /* SHA-256 of data as 64 lower-case hex characters + NUL */
 void sha256_hex(const char *data, size_t len, char out[65]);
 
+/* A fingerprint kept in the database (a retried request's, whose body may hold a password or
+ * personal data): HMAC-SHA256 under a key derived from the service's secret, so that reading the
+ * table does not let anyone test guesses offline. crypto_set_secret at start, before any thread;
+ * every instance of one service must be given the same secret. */
+void crypto_set_secret(const void *secret, size_t len);
+void keyed_sha256_hex(const char *data, size_t len, char out[65]);
+
 #endif

@@ -127,6 +127,13 @@ static bool load_external_issuers(const struct config *c, struct auth_verifier *
 
 /* Our key (HS256 secret, or an RS256/ES256 pair from files) and the external issuers' keys.
  * Cursors are signed with the HS256 secret when there is one, else with the private key. */
+/* the secrets derived from the service's own: cursor MACs and stored request fingerprints */
+static void set_secret(const void *secret, size_t len)
+{
+	cursor_set_key(secret, len);
+	crypto_set_secret(secret, len);
+}
+
 static bool load_verifier(const struct config *c, struct auth_verifier *v)
 {
 	char err[160];
@@ -149,15 +156,15 @@ static bool load_verifier(const struct config *c, struct auth_verifier *v)
 			return false;
 		}
 		if (c->jwt_secret[0])
-			cursor_set_key(c->jwt_secret, strlen(c->jwt_secret));
+			set_secret(c->jwt_secret, strlen(c->jwt_secret));
 		else
-			cursor_set_key(priv, priv_len);
+			set_secret(priv, priv_len);
 	} else {
 		if (!auth_add_hs256(v, c->jwt_issuer, c->jwt_secret)) {
 			fprintf(stderr, "tdkt: TDKT_JWT_SECRET: longer than %d bytes\n", AUTH_KEY_MAX);
 			return false;
 		}
-		cursor_set_key(c->jwt_secret, strlen(c->jwt_secret));
+		set_secret(c->jwt_secret, strlen(c->jwt_secret));
 	}
 	return load_external_issuers(c, v);
 }
