@@ -24,6 +24,15 @@ struct db_conn {
 	unsigned epoch;           /* the pool's epoch when this connection was opened */
 	uint64_t committed;       /* WAL position after the last db_commit since acquire; 0: none */
 	bool reading;             /* the open transaction is read-only (db_begin_read) */
+	/* db_begin's BEGIN and a statement of db_run_later, not sent yet: they go with the next
+	 * statement, in one round trip (libpq's pipeline mode) instead of one each */
+	const char *pending_begin;
+	const struct db_stmt *later;
+	int later_n;
+	const char *later_values[DB_LATER_PARAMS];
+	char later_text[DB_LATER_TEXT];
+	/* db_release sent a ROLLBACK without waiting for it; the next acquire reads its answer */
+	bool rollback_sent;
 	/* which of the pool's statements this session has prepared: each is prepared on its first
 	 * use (prepare_once), so opening a connection is one round trip, not one per statement */
 	uint64_t prepared[MAX_STMTS / 64];
@@ -408,6 +417,18 @@ static int wait_for_slot(struct db_pool *p)
 	return w.slot;
 }
 
+/* the answer to the ROLLBACK db_release sent: the connection is idle again, or it is dropped */
+static bool rollback_settled(struct db_conn *c)
+{
+	bool ok = true;
+	PGresult *r;
+	while ((r = PQgetResult(c->pg)) != NULL) {
+		ok = ok && PQresultStatus(r) == PGRES_COMMAND_OK;
+		PQclear(r);
+	}
+	return ok && PQstatus(c->pg) == CONNECTION_OK && PQtransactionStatus(c->pg) == PQTRANS_IDLE;
+}
+
 bool db_acquire(struct db_pool *p, struct db_conn **out, struct app_error *err)
 {
 	*out = NULL;
@@ -421,6 +442,11 @@ bool db_acquire(struct db_pool *p, struct db_conn **out, struct app_error *err)
 		return app_error_set(err, 503, "The service is busy; try again shortly.");
 	}
 	struct db_conn *c = &p->conns[slot];
+	if (c->pg && c->rollback_sent && !rollback_settled(c)) {
+		PQfinish(c->pg);
+		c->pg = NULL;
+	}
+	c->rollback_sent = false;
 	if (c->pg && c->epoch != atomic_load(&p->epoch)) {
 		/* opened before a connection was found dead: after a restart of the server it is dead
 		 * too, and finding out would cost a request its first statement */
@@ -449,6 +475,8 @@ bool db_acquire(struct db_pool *p, struct db_conn **out, struct app_error *err)
 	c->broken = false;
 	c->committed = 0;
 	c->reading = false;
+	c->pending_begin = NULL;
+	c->later = NULL;
 	*out = c;
 	return true;
 }
@@ -504,11 +532,15 @@ void db_release(struct db_conn *c)
 		c->pg = NULL;
 	}
 	c->broken = false;
+	c->pending_begin = NULL;
+	c->later = NULL;
+	/* a transaction left open (a read's, or one that failed) ends now, but its ROLLBACK is only
+	 * sent: the request goes on without waiting a round trip, and the next acquire reads the answer
+	 * (it has come by then, as a rule). The server runs it at once either way. */
 	if (c->pg && PQtransactionStatus(c->pg) != PQTRANS_IDLE) {
-		PGresult *r = PQexec(c->pg, "ROLLBACK");
-		bool ok = PQresultStatus(r) == PGRES_COMMAND_OK && PQtransactionStatus(c->pg) == PQTRANS_IDLE;
-		PQclear(r);
-		if (!ok) {
+		if (PQsendQuery(c->pg, "ROLLBACK")) {
+			c->rollback_sent = true;
+		} else {
 			PQfinish(c->pg);
 			c->pg = NULL;
 		}
@@ -585,12 +617,129 @@ static PGresult *check(struct db_conn *c, PGresult *res, const struct db_explain
 	return fail_result(c, res, why, err);
 }
 
+/* One result of a pipeline and the NULL that ends it; NULL when the connection failed */
+static PGresult *next_result(PGconn *pg)
+{
+	PGresult *res = PQgetResult(pg), *r;
+	while (res && (r = PQgetResult(pg)) != NULL)
+		PQclear(r);
+	return res;
+}
+
+static bool succeeded(const PGresult *r)
+{
+	return PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK;
+}
+
+/* What is pending (BEGIN, a later statement) and the statement in one round trip: all sent, then a
+ * sync, then their results in order and the sync's. The statement's result, or the first failed
+ * one before it (the statement was then not run: PGRES_PIPELINE_ABORTED). */
+static PGresult *exec_pipelined(struct db_conn *c, const char *name, const char *sql, int n,
+				const char *const *values, const int *lengths, const int *formats, int result_format)
+{
+	PGconn *pg = c->pg;
+	const char *begin = c->pending_begin;
+	const struct db_stmt *later = c->later;
+	c->pending_begin = NULL;
+	c->later = NULL;
+	if (!PQenterPipelineMode(pg))
+		return NULL;
+	int ahead = 0;
+	bool sent = true;
+	if (begin)
+		sent = PQsendQueryParams(pg, begin, 0, NULL, NULL, NULL, NULL, 0) && ++ahead;
+	if (sent && later)
+		sent = PQsendQueryPrepared(pg, later->name, c->later_n, c->later_values, NULL, NULL, 0) && ++ahead;
+	sent = sent &&
+	       (sql ? PQsendQueryParams(pg, sql, n, NULL, values, lengths, formats, result_format)
+		    : PQsendQueryPrepared(pg, name, n, values, lengths, formats, result_format)) &&
+	       PQpipelineSync(pg);
+	PGresult *failed = NULL, *res = NULL, *r;
+	bool standing = sent;
+	for (int i = 0; standing && i < ahead; i++) {
+		if (!(r = next_result(pg)))
+			standing = false;
+		else if (!failed && !succeeded(r))
+			failed = r;
+		else
+			PQclear(r);
+	}
+	if (standing && !(res = next_result(pg)))
+		standing = false;
+	/* the sync's own result */
+	if (standing && (r = PQgetResult(pg)) != NULL)
+		PQclear(r);
+	/* a pipeline that did not end cleanly leaves the connection unusable: dropped on release */
+	if (!PQexitPipelineMode(pg) || !standing)
+		c->broken = true;
+	if (failed) {
+		PQclear(res);
+		return failed;
+	}
+	return res;
+}
+
+static PGresult *exec_prepared(struct db_conn *c, const char *name, int n, const char *const *values,
+			       const int *lengths, const int *formats, int result_format)
+{
+	if (c->pending_begin || c->later)
+		return exec_pipelined(c, name, NULL, n, values, lengths, formats, result_format);
+	return PQexecPrepared(c->pg, name, n, values, lengths, formats, result_format);
+}
+
+/* what is pending sent on its own, before what cannot go with it (SQL text, the bare connection) */
+static bool send_pending(struct db_conn *c, struct app_error *err)
+{
+	const char *begin = c->pending_begin;
+	const struct db_stmt *later = c->later;
+	c->pending_begin = NULL;
+	c->later = NULL;
+	PGresult *r = NULL;
+	if (begin && !(r = check(c, PQexec(c->pg, begin), NULL, err)))
+		return false;
+	PQclear(r);
+	r = NULL;
+	if (later && !(r = check(c, PQexecPrepared(c->pg, later->name, c->later_n, c->later_values, NULL, NULL, 0), NULL, err)))
+		return false;
+	PQclear(r);
+	return true;
+}
+
+bool db_run_later(struct db_conn *c, const struct db_stmt *stmt, int n, const char *const *values,
+		  struct app_error *err)
+{
+	size_t at = 0;
+	bool fits = !c->later && n <= DB_LATER_PARAMS;
+	for (int i = 0; fits && i < n; i++) {
+		size_t len = values[i] ? strlen(values[i]) + 1 : 0;
+		fits = at + len <= sizeof c->later_text;
+		if (fits && values[i]) {
+			memcpy(c->later_text + at, values[i], len);
+			c->later_values[i] = c->later_text + at;
+			at += len;
+		} else if (fits) {
+			c->later_values[i] = NULL;
+		}
+	}
+	if (!prepare_once(c, stmt, err))
+		return false;
+	if (!fits) {
+		/* too much to keep: run now */
+		PGresult *r = db_run(c, stmt, n, values, NULL, err);
+		PQclear(r);
+		return r != NULL;
+	}
+	c->later = stmt;
+	c->later_n = n;
+	return true;
+}
+
 PGresult *db_run(struct db_conn *c, const struct db_stmt *stmt, int n, const char *const *values,
 		 const struct db_explain *why, struct app_error *err)
 {
 	if (!prepare_once(c, stmt, err))
 		return NULL;
-	return check(c, PQexecPrepared(c->pg, stmt->name, n, values, NULL, NULL, 0), why, err);
+	return check(c, exec_prepared(c, stmt->name, n, values, NULL, NULL, 0), why, err);
 }
 
 PGresult *db_run_bytes(struct db_conn *c, const struct db_stmt *stmt, int n, const char *const *values,
@@ -599,12 +748,14 @@ PGresult *db_run_bytes(struct db_conn *c, const struct db_stmt *stmt, int n, con
 {
 	if (!prepare_once(c, stmt, err))
 		return NULL;
-	return check(c, PQexecPrepared(c->pg, stmt->name, n, values, lengths, binary, binary_result ? 1 : 0), why, err);
+	return check(c, exec_prepared(c, stmt->name, n, values, lengths, binary, binary_result ? 1 : 0), why, err);
 }
 
 PGresult *db_query(struct db_conn *c, const char *sql, int n, const char *const *values,
 		   struct app_error *err)
 {
+	if (c->pending_begin || c->later)
+		return check(c, exec_pipelined(c, NULL, sql, n, values, NULL, NULL, 0), NULL, err);
 	return check(c, PQexecParams(c->pg, sql, n, NULL, values, NULL, NULL, 0), NULL, err);
 }
 
@@ -642,6 +793,11 @@ void db_set_request_id(struct db_conn *c, const char *request_id)
 
 PGconn *db_pg(struct db_conn *c)
 {
+	/* whoever talks to the connection itself finds the transaction it began */
+	struct app_error err;
+	app_error_clear(&err);
+	if (!send_pending(c, &err))
+		c->broken = true;
 	return c->pg;
 }
 
@@ -653,16 +809,21 @@ static bool run(struct db_conn *c, const char *sql, struct app_error *err)
 	return ok;
 }
 
+/* BEGIN is sent with the transaction's first statement (exec_after_begin) */
 bool db_begin_read(struct db_conn *c, struct app_error *err)
 {
+	(void)err;
 	c->reading = true;
-	return run(c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", err);
+	c->pending_begin = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
+	return true;
 }
 
 bool db_begin(struct db_conn *c, struct app_error *err)
 {
+	(void)err;
 	c->reading = false;
-	return run(c, "BEGIN", err);
+	c->pending_begin = "BEGIN";
+	return true;
 }
 
 /* The position in the same round trip as the COMMIT. PostgreSQL 15 tells no session its own
@@ -671,6 +832,13 @@ bool db_begin(struct db_conn *c, struct app_error *err)
  * include other sessions' WAL too: a replica is asked to have replayed a little more, never less. */
 bool db_commit(struct db_conn *c, struct app_error *err)
 {
+	/* a transaction that ran nothing never began (nor what waited to go with its first statement) */
+	if (c->pending_begin) {
+		c->pending_begin = NULL;
+		c->later = NULL;
+		c->reading = false;
+		return true;
+	}
 	/* a read wrote nothing to wait for, and a replica (in recovery) has no insert position */
 	if (c->reading) {
 		c->reading = false;

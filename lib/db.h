@@ -135,6 +135,14 @@ PGresult *db_run(struct db_conn *c, const struct db_stmt *stmt, int n, const cha
 PGresult *db_run_bytes(struct db_conn *c, const struct db_stmt *stmt, int n, const char *const *values,
 		       const int *lengths, const int *binary, bool binary_result, const struct db_explain *why,
 		       struct app_error *err);
+/* Runs `stmt` with the next statement db_run sends on c, in one round trip with it (and with a
+ * pending BEGIN): for a statement whose result only has to be a success, as a transaction's
+ * context. Its failure is the next statement's. At most DB_LATER_PARAMS values of
+ * DB_LATER_TEXT bytes in all are kept (more: run at once). One at a time. */
+#define DB_LATER_PARAMS 6
+#define DB_LATER_TEXT 320
+bool db_run_later(struct db_conn *c, const struct db_stmt *stmt, int n, const char *const *values,
+		  struct app_error *err);
 /* Runs SQL text with $n parameters (lists with optional filters: planned for the values given). */
 PGresult *db_query(struct db_conn *c, const char *sql, int n, const char *const *values,
 		   struct app_error *err);
