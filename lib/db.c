@@ -1,5 +1,6 @@
 #define _GNU_SOURCE /* sem_clockwait: a deadline on the monotonic clock */
 #include <errno.h>
+#include <poll.h>
 #include <pthread.h>
 #include <semaphore.h>
 #include <stdatomic.h>
@@ -417,16 +418,28 @@ static int wait_for_slot(struct db_pool *p)
 	return w.slot;
 }
 
-/* the answer to the ROLLBACK db_release sent: the connection is idle again, or it is dropped */
-static bool rollback_settled(struct db_conn *c)
+/* the answer to the ROLLBACK db_release sent: the connection is idle again, or it is dropped.
+ * Waits at most timeout_ms (a host that vanished would hold the acquirer for TCP's minutes). */
+static bool rollback_settled(struct db_conn *c, int timeout_ms)
 {
+	PGconn *pg = c->pg;
 	bool ok = true;
-	PGresult *r;
-	while ((r = PQgetResult(c->pg)) != NULL) {
+	for (;;) {
+		if (!PQconsumeInput(pg))
+			return false;
+		if (PQisBusy(pg)) {
+			struct pollfd pfd = {.fd = PQsocket(pg), .events = POLLIN};
+			if (poll(&pfd, 1, timeout_ms) <= 0)
+				return false;
+			continue;
+		}
+		PGresult *r = PQgetResult(pg);
+		if (!r)
+			break;
 		ok = ok && PQresultStatus(r) == PGRES_COMMAND_OK;
 		PQclear(r);
 	}
-	return ok && PQstatus(c->pg) == CONNECTION_OK && PQtransactionStatus(c->pg) == PQTRANS_IDLE;
+	return ok && PQstatus(pg) == CONNECTION_OK && PQtransactionStatus(pg) == PQTRANS_IDLE;
 }
 
 bool db_acquire(struct db_pool *p, struct db_conn **out, struct app_error *err)
@@ -442,17 +455,17 @@ bool db_acquire(struct db_pool *p, struct db_conn **out, struct app_error *err)
 		return app_error_set(err, 503, "The service is busy; try again shortly.");
 	}
 	struct db_conn *c = &p->conns[slot];
-	if (c->pg && c->rollback_sent && !rollback_settled(c)) {
-		PQfinish(c->pg);
-		c->pg = NULL;
-	}
-	c->rollback_sent = false;
 	if (c->pg && c->epoch != atomic_load(&p->epoch)) {
 		/* opened before a connection was found dead: after a restart of the server it is dead
 		 * too, and finding out would cost a request its first statement */
 		PQfinish(c->pg);
 		c->pg = NULL;
 	}
+	if (c->pg && c->rollback_sent && !rollback_settled(c, (int)p->opt.acquire_timeout_ms)) {
+		PQfinish(c->pg);
+		c->pg = NULL;
+	}
+	c->rollback_sent = false;
 	if (!c->pg) {
 		pthread_mutex_lock(&p->lock);
 		bool recent_failure = p->last_connect_failure.tv_sec != 0 &&
@@ -666,12 +679,23 @@ static PGresult *exec_pipelined(struct db_conn *c, const char *name, const char 
 	}
 	if (standing && !(res = next_result(pg)))
 		standing = false;
-	/* the sync's own result */
-	if (standing && (r = PQgetResult(pg)) != NULL)
+	/* the sync's own result: anything else (a backend terminated after the statement) means the
+	 * connection is gone, whatever the statement answered */
+	if (standing) {
+		r = PQgetResult(pg);
+		standing = r && PQresultStatus(r) == PGRES_PIPELINE_SYNC;
 		PQclear(r);
-	/* a pipeline that did not end cleanly leaves the connection unusable: dropped on release */
-	if (!PQexitPipelineMode(pg) || !standing)
+	}
+	/* a pipeline that did not end cleanly leaves the connection unusable: dropped on release,
+	 * and the request answered as a lost connection (no SQLSTATE), which may run again */
+	if (!PQexitPipelineMode(pg) || !standing) {
 		c->broken = true;
+		if (!failed || !PQresultErrorField(failed, PG_DIAG_SQLSTATE)) {
+			PQclear(failed);
+			PQclear(res);
+			return NULL;
+		}
+	}
 	if (failed) {
 		PQclear(res);
 		return failed;
@@ -791,6 +815,11 @@ void db_set_request_id(struct db_conn *c, const char *request_id)
 	c->request_id = request_id;
 }
 
+bool db_send_pending(struct db_conn *c, struct app_error *err)
+{
+	return send_pending(c, err);
+}
+
 PGconn *db_pg(struct db_conn *c)
 {
 	/* whoever talks to the connection itself finds the transaction it began */
@@ -809,7 +838,7 @@ static bool run(struct db_conn *c, const char *sql, struct app_error *err)
 	return ok;
 }
 
-/* BEGIN is sent with the transaction's first statement (exec_after_begin) */
+/* BEGIN is sent with the transaction's first statement (exec_pipelined) */
 bool db_begin_read(struct db_conn *c, struct app_error *err)
 {
 	(void)err;
@@ -839,6 +868,8 @@ bool db_commit(struct db_conn *c, struct app_error *err)
 		c->reading = false;
 		return true;
 	}
+	if (c->later && !send_pending(c, err))
+		return false;
 	/* a read wrote nothing to wait for, and a replica (in recovery) has no insert position */
 	if (c->reading) {
 		c->reading = false;
@@ -858,6 +889,9 @@ bool db_may_release(const struct db_conn *c)
 {
 	if (!c || !c->pg)
 		return true;
+	/* a write begun is open, whether or not its BEGIN has gone out yet */
+	if (c->pending_begin && !c->reading)
+		return false;
 	PGTransactionStatusType t = PQtransactionStatus(c->pg);
 	return t == PQTRANS_IDLE || (c->reading && t == PQTRANS_INTRANS);
 }

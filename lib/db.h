@@ -3,8 +3,9 @@
  * result rows written as JSON without an intermediate tree.
  *
  * A struct db_conn belongs to one request at a time: db_acquire it, use it, db_release it; an
- * open transaction is rolled back on release and a broken connection is dropped and reopened
- * by the next acquire. */
+ * open transaction is rolled back on release (the ROLLBACK sent then, its answer read by the
+ * next acquire) and a broken connection is dropped and reopened by the next acquire. A BEGIN
+ * goes out with the transaction's first statement, in one round trip. */
 #ifndef TDKT_DB_H
 #define TDKT_DB_H
 #include <libpq-fe.h>
@@ -74,8 +75,11 @@ bool db_acquire(struct db_pool *p, struct db_conn **out, struct app_error *err);
 void db_release(struct db_conn *c);   /* accepts NULL */
 /* the request id its log lines carry (borrowed until release) */
 void db_set_request_id(struct db_conn *c, const char *request_id);
-/* the libpq connection, for lib/migrate's checks */
+/* the libpq connection, for lib/migrate's checks; what waits to go with the next statement (a
+ * BEGIN, db_run_later's) is sent first, so the caller finds its transaction — a caller that must
+ * know it did calls db_send_pending before */
 PGconn *db_pg(struct db_conn *c);
+bool db_send_pending(struct db_conn *c, struct app_error *err);
 
 /* What /metrics shows of a pool: its connections (size, taken by a request now, requests
  * waiting for one) and, since start, failed statements (a client's constraint violation among
@@ -156,7 +160,7 @@ bool db_commit(struct db_conn *c, struct app_error *err);
  * A replica that has replayed this far shows that commit (Tdkt-Commit-Position). */
 uint64_t db_commit_position(const struct db_conn *c);
 /* Whether giving c back now loses nothing: no transaction open, or a read-only one (its results
- * are in hand; db_release rolls it back). False while a write is open. */
+ * are in hand; db_release rolls it back). False while a write is open, its BEGIN sent or not. */
 bool db_may_release(const struct db_conn *c);
 
 /* A connection of a replica's pool (read_only) for a read that must see every commit up to `min`

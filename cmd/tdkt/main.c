@@ -238,7 +238,7 @@ static bool demo_finish(const struct config *c, struct app_error *err)
 		ok = db_pool_add_statement(pool, stmts[i]);
 	if (!ok)
 		app_error_set(err, 500, "cannot set up a connection pool");
-	ok = ok && db_acquire(pool, &db, err) && db_begin(db, err);
+	ok = ok && db_acquire(pool, &db, err) && db_begin(db, err) && db_send_pending(db, err);
 	if (ok) {
 		PGresult *r = PQexec(db_pg(db), "SELECT set_config('tdkt.actor_role', 'system', true)");
 		ok = PQresultStatus(r) == PGRES_TUPLES_OK || app_error_set(err, 500, "%s", PQerrorMessage(db_pg(db)));
