@@ -205,6 +205,7 @@ bool api_collect(struct route *routes, size_t max, size_t *nroutes, const struct
 		if (!add(&c, mod->routes, mod->nroutes, mod->stmts, NULL, mod->nstmts, err, errlen))
 			return false;
 	}
+	router_prepare(routes, c.n);
 	*nroutes = c.n;
 	*nstmts = c.ns;
 	return true;

@@ -70,14 +70,45 @@ static void allow_add(struct route_match *m, size_t *len, const char *method)
 	*len += mlen;
 }
 
+static int params_of(const char *tpl)
+{
+	int k = 0;
+	for (; *tpl; tpl++)
+		k += *tpl == '{';
+	return k;
+}
+
+void router_prepare(struct route *routes, size_t n)
+{
+	struct route_param params[ROUTE_MAX_PARAMS];
+	int np;
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = 0; j < n && !(routes[i].flags & ROUTE_SHADOWED); j++)
+			/* another template's text taken as a path: its "{x}" is one segment like any */
+			if (params_of(routes[j].path) < params_of(routes[i].path) &&
+			    match_path(routes[i].path, routes[j].path, params, &np))
+				routes[i].flags |= ROUTE_SHADOWED;
+}
+
+/* the fewest parameters of the templates that fit path; -1 when none does */
+static int fewest_params(const struct route *routes, size_t n, const char *path)
+{
+	struct route_param params[ROUTE_MAX_PARAMS];
+	int np, fewest = -1;
+	for (size_t i = 0; i < n; i++)
+		if (match_path(routes[i].path, path, params, &np) && (fewest < 0 || np < fewest))
+			fewest = np;
+	return fewest;
+}
+
 void router_allow(const struct route *routes, size_t n, const char *path, struct route_match *m)
 {
 	struct route_param params[ROUTE_MAX_PARAMS];
 	size_t len = 0;
-	int np;
+	int np, fewest = fewest_params(routes, n, path);
 	m->allow[0] = '\0';
 	for (size_t i = 0; i < n; i++) {
-		if (!match_path(routes[i].path, path, params, &np))
+		if (!match_path(routes[i].path, path, params, &np) || np != fewest)
 			continue;
 		allow_add(m, &len, routes[i].method);
 		if (strcmp(routes[i].method, "GET") == 0)
@@ -100,6 +131,10 @@ void router_match(const struct route *routes, size_t n, const char *method, cons
 			continue;
 		m->path_matched = true;
 		if (strcmp(routes[i].method, want) == 0) {
+			/* a template that fits paths of fewer parameters serves this one only if none of
+			 * those fits it */
+			if ((routes[i].flags & ROUTE_SHADOWED) && fewest_params(routes, n, path) < np)
+				continue;
 			m->route = &routes[i];
 			m->nparams = np;
 			memcpy(m->params, params, (size_t)np * sizeof params[0]);

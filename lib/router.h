@@ -26,6 +26,8 @@ enum route_flags {
 	ROUTE_RAW_BODY = 1 << 8, /* its handler reads the body itself as it streams (req_body_begin,
 				    req_body_read: a file of many megabytes), with a cap of its own instead
 				    of TDKT_BODY_LIMIT; the server never holds it whole */
+	ROUTE_SHADOWED = 1 << 9, /* set by router_prepare: a path of another route with fewer parameters
+				    also fits this template ("/v1/reports/batch" fits "/v1/reports/{id}") */
 };
 #define ROUTE_SMALL_BODY_LIMIT 65536
 
@@ -52,12 +54,18 @@ struct route_match {
 	char allow[128];                 /* "GET, HEAD, POST": a 405's Allow (router_allow) */
 };
 
-/* Finds the route for method and path among n routes (the first that matches). HEAD matches GET
- * routes. When the path exists with other methods only, m->allow lists them (a 405's Allow);
- * when a route matched, m->allow is empty: router_allow fills it (a CORS preflight's). */
+/* Marks the routes another route's literal path would also match (ROUTE_SHADOWED), once, before
+ * matching: a path is served by the templates that fit it with the fewest parameters, so that
+ * "/v1/reports/batch" is that resource (POST; 405 for any other method), never report "batch". */
+void router_prepare(struct route *routes, size_t n);
+
+/* Finds the route for method and path among n routes: of the templates that fit the path, those
+ * with the fewest parameters; among them, the first of the method. HEAD matches GET routes. When
+ * the path exists with other methods only, m->allow lists them (a 405's Allow); when a route
+ * matched, m->allow is empty: router_allow fills it (a CORS preflight's). */
 void router_match(const struct route *routes, size_t n, const char *method, const char *path,
 		  struct route_match *m);
-/* m->allow: the methods of every route with this path, "GET, HEAD, DELETE" (HEAD with GET) */
+/* m->allow: the methods of the routes that serve this path, "GET, HEAD, DELETE" (HEAD with GET) */
 void router_allow(const struct route *routes, size_t n, const char *path, struct route_match *m);
 
 /* The value of parameter `name` as a positive 64-bit id; false when absent or not one. */

@@ -423,5 +423,8 @@ def test_actions_and_notes_are_checked_like_any_body(api, tokens, units):
     # a text that grows past its limit in NFC names its field
     grows = api.patch(url, token=tokens["officer"], json={"note": "\u0344" * 2000})
     assert grows.status_code == 422 and grows.json()["errors"][0]["field"] == "note", grows.text
-    # a path that names no report is a 404 whatever the body
-    assert api.patch("/v1/reports/batch", token=tokens["officer"], data=b"x", headers={"Content-Type": "text/plain"}).status_code == 404
+    # /v1/reports/batch is the batch, not a report "batch": a method it lacks is a 405 naming its own
+    for method in ("GET", "PATCH", "DELETE"):
+        r = api.request(method, "/v1/reports/batch", token=tokens["officer"], data=b"x", headers={"Content-Type": "text/plain"})
+        assert r.status_code == 405 and r.headers["Allow"] == "POST", (method, r.status_code, r.headers.get("Allow"))
+    assert api.get("/v1/ratings/batch", token=tokens["officer"]).headers["Allow"] == "POST"

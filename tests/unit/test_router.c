@@ -8,12 +8,19 @@ static int h2(struct req *r) { (void)r; return 2; }
 static int h3(struct req *r) { (void)r; return 3; }
 static int h4(struct req *r) { (void)r; return 4; }
 
-static const struct route routes[] = {
+static struct route routes[] = {
 	{"GET", "/v1/units", h1, 0, NULL},
 	{"POST", "/v1/units", h2, 0, NULL},
 	{"GET", "/v1/units/{id}", h3, 0, NULL},
 	{"DELETE", "/v1/units/{id}", h4, 0, NULL},
 	{"PUT", "/v1/clusters/{id}/members/{year}", h2, 0, NULL},
+	/* a literal path beside a template it fits: the literal's, whatever the order */
+	{"GET", "/v1/reports/{id}", h3, 0, NULL},
+	{"PATCH", "/v1/reports/{id}", h4, 0, NULL},
+	{"POST", "/v1/reports/batch", h1, 0, NULL},
+	{"POST", "/v1/reports/{id}/submit", h2, 0, NULL},
+	{"PUT", "/v1/things/{a}/{b}", h3, 0, NULL},
+	{"PUT", "/v1/things/{a}/all", h4, 0, NULL},
 };
 
 static const struct {
@@ -40,11 +47,24 @@ static const struct {
 	{"POST", "/v1/units/42", 0, true, "GET, HEAD, DELETE"},
 	{"GET", "/v1/clusters/7/members/2022", 0, true, "PUT"},
 	{"OPTIONS", "/v1/clusters/7/members/2022", 0, true, "PUT"},
+	{"POST", "/v1/reports/batch", 1, true, NULL},
+	{"GET", "/v1/reports/batch", 0, true, "POST"},
+	{"PATCH", "/v1/reports/batch", 0, true, "POST"},
+	{"GET", "/v1/reports/7", 3, true, "GET, HEAD, PATCH"},
+	{"PATCH", "/v1/reports/7", 4, true, NULL},
+	{"POST", "/v1/reports/7", 0, true, "GET, HEAD, PATCH"},
+	{"POST", "/v1/reports/batch/submit", 2, true, NULL},
+	{"PUT", "/v1/things/1/all", 4, true, NULL},
+	{"PUT", "/v1/things/1/2", 3, true, NULL},
+	{"GET", "/v1/things/1/all", 0, true, "PUT"},
 };
 
 int main(void)
 {
 	struct route_match m;
+	router_prepare(routes, sizeof routes / sizeof routes[0]);
+	CHECK((routes[5].flags & ROUTE_SHADOWED) && !(routes[7].flags & ROUTE_SHADOWED) && (routes[9].flags & ROUTE_SHADOWED) &&
+	      !(routes[2].flags & ROUTE_SHADOWED), "shadowed: the templates a literal path fits");
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		router_match(routes, sizeof routes / sizeof routes[0], cases[i].method, cases[i].path, &m);
 		int got = m.route ? m.route->handler(NULL) : 0;
