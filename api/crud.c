@@ -843,6 +843,8 @@ static const struct crud_route *route_of(const struct req *r)
 }
 
 
+/* a connection for reading: in a transaction that names the caller, for a scoped resource; one
+ * that may write for a resource whose reads are audited */
 /* a read of this resource is one statement outside a transaction: no row-level security to set
  * up, no read to record */
 static bool one_statement(const struct resource *res)
@@ -850,8 +852,6 @@ static bool one_statement(const struct resource *res)
 	return !res->audit_reads && !res->scope;
 }
 
-/* a connection for reading: in a transaction that names the caller, for a scoped resource; one
- * that may write for a resource whose reads are audited */
 bool crud_reader(struct req *r, const struct resource *res, struct db_conn **db)
 {
 	if (res->audit_reads)

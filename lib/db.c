@@ -47,9 +47,8 @@ struct pool_waiter {
 	int slot;                   /* set, under the lock, by the releaser that hands over its connection */
 	struct pool_waiter *next;
 	/* A waiter with a job (db_run_once: one statement outside a transaction) may instead have it
-	 * run by the job waiter ahead of it that got a connection, with its own, in one round trip:
-	 * it then sleeps once, for its answer, instead of for a connection and then for
-	 * PostgreSQL's. */
+	 * run by a releaser, on its connection, with other jobs in one round trip: it then sleeps
+	 * once, for its result, instead of for a connection and then for PostgreSQL's answer. */
 	const struct db_stmt *stmt;
 	int n;
 	const char *const *values;
@@ -57,7 +56,7 @@ struct pool_waiter {
 	const char *request_id;
 	struct app_error *err;
 	PGresult *result;
-	bool taken;                 /* set under the lock by the waiter that runs the job */
+	bool taken;                 /* set under the lock by the releaser that runs the job */
 	bool served;                /* the job ran: result, or NULL and err */
 };
 
@@ -120,7 +119,6 @@ struct db_pool *db_pool_new(const struct db_options *o)
 	atomic_init(&p->errors, 0);
 	atomic_init(&p->connect_failures, 0);
 	atomic_init(&p->busy, 0);
-	atomic_init(&p->jobs, 0);
 	atomic_init(&p->replayed, 0);
 	snprintf(p->options, sizeof p->options,
 		 "-c statement_timeout=%ld -c idle_in_transaction_session_timeout=60000"
@@ -567,6 +565,8 @@ enum db_check db_pool_check(struct db_pool *p, struct app_error *err)
 	return broken ? DB_CHECK_BROKEN : DB_CHECK_UNREACHABLE;
 }
 
+static void serve_jobs(struct db_conn *c);
+
 void db_release(struct db_conn *c)
 {
 	if (!c)
@@ -588,6 +588,13 @@ void db_release(struct db_conn *c)
 			PQfinish(c->pg);
 			c->pg = NULL;
 		}
+	} else if (c->pg) {
+		serve_jobs(c);
+		if (c->broken) {
+			PQfinish(c->pg);
+			c->pg = NULL;
+		}
+		c->broken = false;
 	}
 	give_slot(c->pool, c->slot);
 }
@@ -797,19 +804,22 @@ PGresult *db_run(struct db_conn *c, const struct db_stmt *stmt, int n, const cha
 	return check(c, exec_prepared(c, stmt->name, n, values, NULL, NULL, 0), why, err);
 }
 
-/* A job waiter that gets a connection runs, with its own statement, at most this many jobs queued
- * behind it, in one round trip */
+/* Jobs run for waiters at most this many at a time, in one round trip: what a releaser's own
+ * request waits before its connection is handed on */
 #define JOB_BATCH 8
 
-/* The jobs queued at the head of the line (db_run_once waiters), at most max, taken: each is
- * woken by whoever took it, once its answer is in */
-static int take_jobs(struct db_pool *p, struct pool_waiter **jobs, int max)
+/* Before its connection is handed on, an idle one runs the jobs queued at the head of the line
+ * (db_run_once), each with a sync of its own so that one's error is its own, and wakes each
+ * waiter with its result. */
+static void serve_jobs(struct db_conn *c)
 {
-	int k = 0;
+	struct db_pool *p = c->pool;
 	if (atomic_load(&p->waiters) == 0)
-		return 0;
+		return;
+	struct pool_waiter *jobs[JOB_BATCH];
+	int k = 0;
 	pthread_mutex_lock(&p->lock);
-	while (k < max && p->head && p->head->stmt) {
+	while (k < JOB_BATCH && p->head && p->head->stmt) {
 		struct pool_waiter *w = p->head;
 		p->head = w->next;
 		if (!p->head)
@@ -818,83 +828,54 @@ static int take_jobs(struct db_pool *p, struct pool_waiter **jobs, int max)
 		jobs[k++] = w;
 	}
 	pthread_mutex_unlock(&p->lock);
-	return k;
-}
-
-/* The answer of a job, as db_run would give it: checked at once, while the connection is as the
- * job found it (a later job's lost connection is not this one's), with nothing of the waiter's
- * request gone through c before (a lost connection is its to retry); another's job is woken. */
-static void job_done(struct db_conn *c, struct pool_waiter *w, PGresult *res, bool sent)
-{
-	c->request_id = w->request_id;
-	c->succeeded = 0;
-	w->result = sent ? check(c, res, w->why, w->err) : NULL;
-	if (!sent) {
-		PQclear(res);
-		/* not sent, or its connection lost before its answer: nothing of it ran */
-		w->err->retryable = true;
-		w->err->connection_lost = true;
-		w->err->retry_after = 2;
-		app_error_set(w->err, 503, "The database is unavailable; try again shortly.");
-	}
-	w->served = true;
-}
-
-/* c runs `own` and the jobs queued behind it in one round trip (libpq's pipeline mode, a sync each
- * so that an error is its own); each other waiter is woken as soon as its answer is in. own's
- * answer is returned (NULL with its err). */
-static PGresult *run_with_jobs(struct db_conn *c, struct pool_waiter *own)
-{
-	struct db_pool *p = c->pool;
-	struct pool_waiter *jobs[JOB_BATCH];
-	jobs[0] = own;
-	int k = 1 + take_jobs(p, jobs + 1, JOB_BATCH - 1);
-	if (k == 1)
-		return db_run(c, own->stmt, own->n, own->values, own->why, own->err);
+	if (k == 0)
+		return;
 	PGconn *pg = c->pg;
-	bool ready[JOB_BATCH], done[JOB_BATCH] = {false};
+	bool ready[JOB_BATCH];
 	for (int i = 0; i < k; i++) {
 		c->request_id = jobs[i]->request_id;
-		c->succeeded = 0;
-		ready[i] = !c->broken && prepare_once(c, jobs[i]->stmt, jobs[i]->err);
+		ready[i] = prepare_once(c, jobs[i]->stmt, jobs[i]->err);
 	}
 	bool standing = !c->broken && PQenterPipelineMode(pg);
-	bool entered = standing;
 	for (int i = 0; i < k && standing; i++)
 		if (ready[i])
 			standing = PQsendQueryPrepared(pg, jobs[i]->stmt->name, jobs[i]->n, jobs[i]->values, NULL, NULL, 0) &&
 				   PQpipelineSync(pg);
-	int served = 0;
-	PGresult *mine = NULL;
+	PGresult *res[JOB_BATCH] = {NULL};
+	bool done[JOB_BATCH] = {false};
+	for (int i = 0; i < k && standing; i++) {
+		if (!ready[i])
+			continue;
+		PGresult *sync = NULL;
+		standing = (res[i] = next_result(pg)) != NULL && (sync = PQgetResult(pg)) != NULL &&
+			   PQresultStatus(sync) == PGRES_PIPELINE_SYNC;
+		done[i] = standing;
+		PQclear(sync);
+	}
+	if (!PQexitPipelineMode(pg))
+		standing = false;
 	for (int i = 0; i < k; i++) {
 		struct pool_waiter *w = jobs[i];
-		PGresult *res = NULL;
-		if (ready[i] && standing) {
-			PGresult *sync = NULL;
-			standing = (res = next_result(pg)) != NULL && (sync = PQgetResult(pg)) != NULL &&
-				   PQresultStatus(sync) == PGRES_PIPELINE_SYNC;
-			done[i] = standing;
-			PQclear(sync);
+		if (ready[i]) {
+			/* nothing of the waiter's request went through here before: a job the connection
+			 * was lost under is its request's to retry */
+			c->request_id = w->request_id;
+			c->succeeded = 0;
+			if (!done[i]) {
+				PQclear(res[i]);
+				res[i] = NULL;
+			}
+			w->result = check(c, res[i], w->why, w->err);
 		}
-		if (ready[i] || !w->err->status)
-			job_done(c, w, res, done[i]);
-		else
-			w->served = true;   /* its prepare failed: its err says why */
-		if (i == 0) {
-			mine = w->result;
-		} else {
-			served++;
-			/* w lives on its waiter's stack until this wake */
-			sem_post(&w->handed);
-		}
+		w->served = true;
 	}
-	if (entered && !PQexitPipelineMode(pg))
-		standing = false;
 	if (!standing)
 		c->broken = true;
-	c->request_id = own->request_id;
-	atomic_fetch_add_explicit(&p->jobs, (unsigned long long)served, memory_order_relaxed);
-	return mine;
+	c->request_id = NULL;
+	atomic_fetch_add_explicit(&p->jobs, (unsigned long long)k, memory_order_relaxed);
+	/* woken once every job is done with c: a waiter's w lives on its stack until it wakes */
+	for (int i = 0; i < k; i++)
+		sem_post(&jobs[i]->handed);
 }
 
 PGresult *db_run_once(struct db_pool *p, const struct db_stmt *stmt, int n, const char *const *values,
@@ -911,7 +892,7 @@ PGresult *db_run_once(struct db_pool *p, const struct db_stmt *stmt, int n, cons
 	if (!slot_ready(p, slot, &c, err))
 		return NULL;
 	c->request_id = request_id;
-	PGresult *res = run_with_jobs(c, &w);
+	PGresult *res = db_run(c, stmt, n, values, why, err);
 	db_release(c);
 	return res;
 }

@@ -87,7 +87,7 @@ bool db_send_pending(struct db_conn *c, struct app_error *err);
 struct db_pool_stats {
 	int size, in_use, waiting;
 	unsigned long long errors, connect_failures, busy;
-	unsigned long long jobs;   /* statements run for a waiter in another waiter's round trip */
+	unsigned long long jobs;   /* statements run for a waiter by a connection about to be handed on */
 };
 void db_pool_stats(struct db_pool *p, struct db_pool_stats *out);
 
@@ -140,10 +140,9 @@ PGresult *db_run(struct db_conn *c, const struct db_stmt *stmt, int n, const cha
 PGresult *db_run_bytes(struct db_conn *c, const struct db_stmt *stmt, int n, const char *const *values,
 		       const int *lengths, const int *binary, bool binary_result, const struct db_explain *why,
 		       struct app_error *err);
-/* One statement outside a transaction, on any connection of the pool, for a read that needs
- * nothing else of one. When none is free it queues; the first such request ahead of it that
- * gets a connection runs its own statement and those queued behind it (up to 8) in one round
- * trip, and wakes each as soon as its answer is in. */
+/* One statement outside a transaction, on any connection of the pool: when none is free, a
+ * connection about to be handed on may run it for the caller, with others, in one round trip.
+ * For a read that needs nothing else of a connection. */
 PGresult *db_run_once(struct db_pool *p, const struct db_stmt *stmt, int n, const char *const *values,
 		      const struct db_explain *why, const char *request_id, struct app_error *err);
 /* Runs `stmt` with the next statement db_run sends on c, in one round trip with it (and with a

@@ -942,7 +942,7 @@ void req_write_metrics(struct req *r)
 		{"tdkt_db_connect_failures_total", "counter", "Connections that could not be opened."},
 		{"tdkt_db_pool_timeouts_total", "counter", "Requests that waited for a connection in vain (503)."},
 		{"tdkt_db_pool_jobs_total", "counter",
-		 "Reads of one statement run for a waiting request in another's round trip."},
+		 "Reads of one statement run for a waiting request by a connection about to be handed on."},
 	};
 	/* the primary's pool, and the replica's when reads have one */
 	struct db_pool_stats st[2];
