@@ -86,7 +86,7 @@ struct db_pool {
 	char prepare_error[256];               /* the last statement that failed to prepare; under lock */
 	/* for /metrics: statements that failed, connections that could not be opened, and acquires
 	 * that found the pool busy until their timeout */
-	atomic_ullong errors, connect_failures, busy, jobs;
+	atomic_ullong errors, connect_failures, busy;
 	struct db_conn *conns;                 /* size slots */
 	atomic_ullong replayed;                /* a replica's pool: the replayed WAL position last seen */
 };
@@ -530,7 +530,6 @@ void db_pool_stats(struct db_pool *p, struct db_pool_stats *out)
 	out->errors = atomic_load_explicit(&p->errors, memory_order_relaxed);
 	out->connect_failures = atomic_load_explicit(&p->connect_failures, memory_order_relaxed);
 	out->busy = atomic_load_explicit(&p->busy, memory_order_relaxed);
-	out->jobs = atomic_load_explicit(&p->jobs, memory_order_relaxed);
 }
 
 int db_pool_open_all(struct db_pool *p)
@@ -872,7 +871,6 @@ static void serve_jobs(struct db_conn *c)
 	if (!standing)
 		c->broken = true;
 	c->request_id = NULL;
-	atomic_fetch_add_explicit(&p->jobs, (unsigned long long)k, memory_order_relaxed);
 	/* woken once every job is done with c: a waiter's w lives on its stack until it wakes */
 	for (int i = 0; i < k; i++)
 		sem_post(&jobs[i]->handed);

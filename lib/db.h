@@ -87,7 +87,6 @@ bool db_send_pending(struct db_conn *c, struct app_error *err);
 struct db_pool_stats {
 	int size, in_use, waiting;
 	unsigned long long errors, connect_failures, busy;
-	unsigned long long jobs;   /* statements run for a waiter by a connection about to be handed on */
 };
 void db_pool_stats(struct db_pool *p, struct db_pool_stats *out);
 

@@ -941,8 +941,6 @@ void req_write_metrics(struct req *r)
 		{"tdkt_db_errors_total", "counter", "Statements that failed (constraint violations included)."},
 		{"tdkt_db_connect_failures_total", "counter", "Connections that could not be opened."},
 		{"tdkt_db_pool_timeouts_total", "counter", "Requests that waited for a connection in vain (503)."},
-		{"tdkt_db_pool_jobs_total", "counter",
-		 "Reads of one statement run for a waiting request by a connection about to be handed on."},
 	};
 	/* the primary's pool, and the replica's when reads have one */
 	struct db_pool_stats st[2];
@@ -955,7 +953,7 @@ void req_write_metrics(struct req *r)
 		metrics_header(out, pool[i].name, pool[i].type, pool[i].help);
 		for (int k = 0; k < npools; k++) {
 			const double value[] = {st[k].size, st[k].in_use, st[k].waiting, (double)st[k].errors,
-						(double)st[k].connect_failures, (double)st[k].busy, (double)st[k].jobs};
+						(double)st[k].connect_failures, (double)st[k].busy};
 			const char *labels[] = {"pool", names[k]};
 			metrics_sample(out, pool[i].name, labels, 1, value[i]);
 		}

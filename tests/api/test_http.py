@@ -383,57 +383,6 @@ def test_access_lines_are_held_and_a_sigterm_writes_every_one():
         assert after.index('"request_id":"held-0"') < after.index('"request_id":"held-49"') < after.index('"stopped"')
 
 
-def test_reads_run_for_waiters_get_their_own_answers():
-    """A pool of one, 24 clients: by-id reads and pages of units queue as jobs and are run by the
-    connection about to be handed on, several in one round trip, beside requests that hold the
-    connection (change feed pages): every answer is the one its request asked for, the jobs were
-    used (tdkt_db_pool_jobs_total), and the sanitizers stay silent."""
-    import random
-    import threading
-    with tempfile.TemporaryDirectory(prefix="tdkt-jobs-") as workdir:
-        os.chmod(workdir, 0o755)
-        srv = Server(workdir, {"TDKT_DB_POOL": "1", "TDKT_DB_ACQUIRE_TIMEOUT_MS": "5000"}).start()
-        try:
-            token = srv.token("admin", 1)
-            h = {"Authorization": "Bearer " + token}
-            ids = [int(x) for x in srv.sql("SELECT id FROM units ORDER BY id").split()]
-            wrong, seen = [], []
-
-            def client(seed):
-                rnd = random.Random(seed)
-                with requests.Session() as sess:
-                    for _ in range(40):
-                        pick = rnd.random()
-                        if pick < 0.6:
-                            want = rnd.choice(ids)
-                            r = sess.get(f"{srv.base}/v1/units/{want}", headers=h, timeout=30)
-                            if r.status_code != 200 or r.json()["id"] != want:
-                                wrong.append((want, r.status_code, r.text[:80]))
-                        elif pick < 0.9:
-                            r = sess.get(f"{srv.base}/v1/units", params={"limit": 3}, headers=h, timeout=30)
-                            if r.status_code != 200 or [u["id"] for u in r.json()["items"]] != ids[:3]:
-                                wrong.append(("page", r.status_code, r.text[:80]))
-                        else:
-                            r = sess.get(f"{srv.base}/v1/changes", params={"limit": 200}, headers=h, timeout=30)
-                            if r.status_code != 200:
-                                wrong.append(("changes", r.status_code, r.text[:80]))
-                        seen.append(r.status_code)
-
-            threads = [threading.Thread(target=client, args=(i,)) for i in range(24)]
-            for t in threads:
-                t.start()
-            for t in threads:
-                t.join()
-            assert not wrong, wrong[:5]
-            assert len(seen) == 24 * 40
-            metrics = requests.get(srv.base + "/metrics").text
-            jobs = [l for l in metrics.splitlines() if l.startswith('tdkt_db_pool_jobs_total{pool="primary"}')]
-            assert jobs and float(jobs[0].split()[-1]) > 0, jobs
-        finally:
-            assert srv.stop() == 0
-        check_log(srv.log_path)
-
-
 def test_a_pool_too_small_answers_busy_and_stays_whole():
     """One connection, a 10 ms wait for it, 64 clients: most requests wait their turn, the others
     are 503 with Retry-After; the pool's waiters (queued, handed a connection, timed out, both at
