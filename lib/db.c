@@ -46,18 +46,6 @@ struct pool_waiter {
 	sem_t handed;
 	int slot;                   /* set, under the lock, by the releaser that hands over its connection */
 	struct pool_waiter *next;
-	/* A waiter with a job (db_run_once: one statement outside a transaction) may instead have it
-	 * run by a releaser, on its connection, with other jobs in one round trip: it then sleeps
-	 * once, for its result, instead of for a connection and then for PostgreSQL's answer. */
-	const struct db_stmt *stmt;
-	int n;
-	const char *const *values;
-	const struct db_explain *why;
-	const char *request_id;
-	struct app_error *err;
-	PGresult *result;
-	bool taken;                 /* set under the lock by the releaser that runs the job */
-	bool served;                /* the job ran: result, or NULL and err */
 };
 
 struct db_pool {
@@ -378,8 +366,7 @@ static void unlink_waiter(struct db_pool *p, struct pool_waiter *w)
 		p->tail = prev;
 }
 
-/* A slot for w, or -1: none came in time, or (w->served) w's job was run by a releaser */
-static int wait_for_slot(struct db_pool *p, struct pool_waiter *wp)
+static int wait_for_slot(struct db_pool *p)
 {
 	struct timespec deadline;
 	clock_gettime(CLOCK_MONOTONIC, &deadline);
@@ -389,11 +376,7 @@ static int wait_for_slot(struct db_pool *p, struct pool_waiter *wp)
 		deadline.tv_sec++;
 		deadline.tv_nsec -= 1000000000;
 	}
-	struct pool_waiter w = *wp;
-	w.slot = -1;
-	w.next = NULL;
-	w.taken = w.served = false;
-	w.result = NULL;
+	struct pool_waiter w = {.slot = -1, .next = NULL};
 	if (sem_init(&w.handed, 0, 0) != 0)
 		return -1;
 
@@ -421,7 +404,7 @@ static int wait_for_slot(struct db_pool *p, struct pool_waiter *wp)
 			/* timed out: still queued, or handed a slot at that very moment (then its wake is
 			 * on the way, and w must live until it comes) */
 			pthread_mutex_lock(&p->lock);
-			bool handed = w.slot >= 0 || w.taken;
+			bool handed = w.slot >= 0;
 			if (!handed)
 				unlink_waiter(p, &w);
 			pthread_mutex_unlock(&p->lock);
@@ -432,8 +415,6 @@ static int wait_for_slot(struct db_pool *p, struct pool_waiter *wp)
 	}
 	atomic_fetch_sub(&p->waiters, 1);
 	sem_destroy(&w.handed);
-	wp->served = w.served;
-	wp->result = w.result;
 	return w.slot;
 }
 
@@ -461,22 +442,13 @@ static bool rollback_settled(struct db_conn *c, int timeout_ms)
 	return ok && PQstatus(pg) == CONNECTION_OK && PQtransactionStatus(pg) == PQTRANS_IDLE;
 }
 
-static bool slot_ready(struct db_pool *p, int slot, struct db_conn **out, struct app_error *err);
-
 bool db_acquire(struct db_pool *p, struct db_conn **out, struct app_error *err)
 {
 	*out = NULL;
 	/* the fast path only while nobody queues: no barging past waiters */
 	int slot = atomic_load(&p->waiters) == 0 ? take_slot(p) : -1;
-	struct pool_waiter w = {.stmt = NULL};
 	if (slot < 0)
-		slot = wait_for_slot(p, &w);
-	return slot_ready(p, slot, out, err);
-}
-
-/* the connection of a slot taken (or -1: the 503 of a full pool), settled and open */
-static bool slot_ready(struct db_pool *p, int slot, struct db_conn **out, struct app_error *err)
-{
+		slot = wait_for_slot(p);
 	if (slot < 0) {
 		atomic_fetch_add_explicit(&p->busy, 1, memory_order_relaxed);
 		err->retry_after = 1;
@@ -564,8 +536,6 @@ enum db_check db_pool_check(struct db_pool *p, struct app_error *err)
 	return broken ? DB_CHECK_BROKEN : DB_CHECK_UNREACHABLE;
 }
 
-static void serve_jobs(struct db_conn *c);
-
 void db_release(struct db_conn *c)
 {
 	if (!c)
@@ -587,13 +557,6 @@ void db_release(struct db_conn *c)
 			PQfinish(c->pg);
 			c->pg = NULL;
 		}
-	} else if (c->pg) {
-		serve_jobs(c);
-		if (c->broken) {
-			PQfinish(c->pg);
-			c->pg = NULL;
-		}
-		c->broken = false;
 	}
 	give_slot(c->pool, c->slot);
 }
@@ -801,98 +764,6 @@ PGresult *db_run(struct db_conn *c, const struct db_stmt *stmt, int n, const cha
 	if (!prepare_once(c, stmt, err))
 		return NULL;
 	return check(c, exec_prepared(c, stmt->name, n, values, NULL, NULL, 0), why, err);
-}
-
-/* Jobs run for waiters at most this many at a time, in one round trip: what a releaser's own
- * request waits before its connection is handed on */
-#define JOB_BATCH 8
-
-/* Before its connection is handed on, an idle one runs the jobs queued at the head of the line
- * (db_run_once), each with a sync of its own so that one's error is its own, and wakes each
- * waiter with its result. */
-static void serve_jobs(struct db_conn *c)
-{
-	struct db_pool *p = c->pool;
-	if (atomic_load(&p->waiters) == 0)
-		return;
-	struct pool_waiter *jobs[JOB_BATCH];
-	int k = 0;
-	pthread_mutex_lock(&p->lock);
-	while (k < JOB_BATCH && p->head && p->head->stmt) {
-		struct pool_waiter *w = p->head;
-		p->head = w->next;
-		if (!p->head)
-			p->tail = NULL;
-		w->taken = true;
-		jobs[k++] = w;
-	}
-	pthread_mutex_unlock(&p->lock);
-	if (k == 0)
-		return;
-	PGconn *pg = c->pg;
-	bool ready[JOB_BATCH];
-	for (int i = 0; i < k; i++) {
-		c->request_id = jobs[i]->request_id;
-		ready[i] = prepare_once(c, jobs[i]->stmt, jobs[i]->err);
-	}
-	bool standing = !c->broken && PQenterPipelineMode(pg);
-	for (int i = 0; i < k && standing; i++)
-		if (ready[i])
-			standing = PQsendQueryPrepared(pg, jobs[i]->stmt->name, jobs[i]->n, jobs[i]->values, NULL, NULL, 0) &&
-				   PQpipelineSync(pg);
-	PGresult *res[JOB_BATCH] = {NULL};
-	bool done[JOB_BATCH] = {false};
-	for (int i = 0; i < k && standing; i++) {
-		if (!ready[i])
-			continue;
-		PGresult *sync = NULL;
-		standing = (res[i] = next_result(pg)) != NULL && (sync = PQgetResult(pg)) != NULL &&
-			   PQresultStatus(sync) == PGRES_PIPELINE_SYNC;
-		done[i] = standing;
-		PQclear(sync);
-	}
-	if (!PQexitPipelineMode(pg))
-		standing = false;
-	for (int i = 0; i < k; i++) {
-		struct pool_waiter *w = jobs[i];
-		if (ready[i]) {
-			/* nothing of the waiter's request went through here before: a job the connection
-			 * was lost under is its request's to retry */
-			c->request_id = w->request_id;
-			c->succeeded = 0;
-			if (!done[i]) {
-				PQclear(res[i]);
-				res[i] = NULL;
-			}
-			w->result = check(c, res[i], w->why, w->err);
-		}
-		w->served = true;
-	}
-	if (!standing)
-		c->broken = true;
-	c->request_id = NULL;
-	/* woken once every job is done with c: a waiter's w lives on its stack until it wakes */
-	for (int i = 0; i < k; i++)
-		sem_post(&jobs[i]->handed);
-}
-
-PGresult *db_run_once(struct db_pool *p, const struct db_stmt *stmt, int n, const char *const *values,
-		      const struct db_explain *why, const char *request_id, struct app_error *err)
-{
-	int slot = atomic_load(&p->waiters) == 0 ? take_slot(p) : -1;
-	struct pool_waiter w = {.stmt = stmt, .n = n, .values = values, .why = why, .request_id = request_id, .err = err};
-	if (slot < 0) {
-		slot = wait_for_slot(p, &w);
-		if (w.served)
-			return w.result;
-	}
-	struct db_conn *c;
-	if (!slot_ready(p, slot, &c, err))
-		return NULL;
-	c->request_id = request_id;
-	PGresult *res = db_run(c, stmt, n, values, why, err);
-	db_release(c);
-	return res;
 }
 
 PGresult *db_run_bytes(struct db_conn *c, const struct db_stmt *stmt, int n, const char *const *values,

@@ -139,11 +139,6 @@ PGresult *db_run(struct db_conn *c, const struct db_stmt *stmt, int n, const cha
 PGresult *db_run_bytes(struct db_conn *c, const struct db_stmt *stmt, int n, const char *const *values,
 		       const int *lengths, const int *binary, bool binary_result, const struct db_explain *why,
 		       struct app_error *err);
-/* One statement outside a transaction, on any connection of the pool: when none is free, a
- * connection about to be handed on may run it for the caller, with others, in one round trip.
- * For a read that needs nothing else of a connection. */
-PGresult *db_run_once(struct db_pool *p, const struct db_stmt *stmt, int n, const char *const *values,
-		      const struct db_explain *why, const char *request_id, struct app_error *err);
 /* Runs `stmt` with the next statement db_run sends on c, in one round trip with it (and with a
  * pending BEGIN): for a statement whose result only has to be a success, as a transaction's
  * context. Its failure is the next statement's. At most DB_LATER_PARAMS values of

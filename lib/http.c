@@ -1007,15 +1007,6 @@ PGresult *req_run(struct req *r, const struct db_stmt *stmt, const struct db_par
 	return req_db(r, &db) ? db_run(db, stmt, p->n, p->v, NULL, &r->err) : NULL;
 }
 
-PGresult *req_run_once(struct req *r, const struct db_stmt *stmt, int n, const char *const *values)
-{
-	struct db_conn *db;
-	if (r->db || r->srv->o.read_pool)
-		return req_db(r, &db) ? db_run(db, stmt, n, values, NULL, &r->err) : NULL;
-	r->db_acquired++;
-	return db_run_once(r->srv->o.pool, stmt, n, values, NULL, r->request_id, &r->err);
-}
-
 PGresult *req_query(struct req *r, const char *sql, const struct db_params *p)
 {
 	struct db_conn *db;
