@@ -435,18 +435,13 @@ static int send_document(struct req *r, PGresult *doc)
  * does not exist<tail>."); `cache` its Cache-Control (NULL: the default) */
 static int download(struct req *r, const struct db_stmt *stmt, const char *what, const char *tail, const char *cache)
 {
-	long long id;
-	char text[24];
-	struct db_conn *db;
-	if (!req_path_id(r, "id", &id) || !read_begin(r, &db))
-		return -1;
-	const char *params[] = {id_text(id, text)};
-	PGresult *doc = db_run(db, stmt, 1, params, NULL, &r->err);
+	char id[24];
+	PGresult *doc = read_by_path_id(r, stmt, id);
 	if (!doc)
 		return -1;
 	if (PQntuples(doc) == 0) {
 		PQclear(doc);
-		return req_fail(r, 404, "%s %lld does not exist%s.", what, id, tail);
+		return req_fail(r, 404, "%s %s does not exist%s.", what, id, tail);
 	}
 	r->cache_control = cache;
 	return send_document(r, doc);

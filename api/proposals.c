@@ -412,13 +412,8 @@ static bool on_action(struct req *r, const struct state_action *a, const struct 
 /* GET /v1/proposals/{id}/eligibility: what submit stored */
 static int stored_eligibility(struct req *r)
 {
-	long long id;
 	char idt[24];
-	struct db_conn *db;
-	if (!req_path_id(r, "id", &id) || !read_begin(r, &db))
-		return -1;
-	const char *params[] = {id_text(id, idt)};
-	PGresult *res = db_run(db, &sql_proposals_stored_eligibility, 1, params, NULL, &r->err);
+	PGresult *res = read_by_path_id(r, &sql_proposals_stored_eligibility, idt);
 	if (!res)
 		return -1;
 	int rc;

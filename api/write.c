@@ -1,5 +1,6 @@
 #include <stdio.h>
 #include "api/api.h"
+#include "api/resource.h"
 #include "api/write.h"
 
 DB_STMT(write_context, "SELECT set_config('tdkt.actor_id', $1, true), set_config('tdkt.actor_role', $2, true),"
@@ -34,6 +35,16 @@ bool write_begin(struct req *r, struct db_conn **db)
 bool read_begin(struct req *r, struct db_conn **db)
 {
 	return begin(r, db, db_begin_read);
+}
+
+PGresult *read_by_path_id(struct req *r, const struct db_stmt *stmt, char id_text_out[24])
+{
+	long long id;
+	struct db_conn *db;
+	if (!req_path_id(r, "id", &id) || !read_begin(r, &db))
+		return NULL;
+	const char *params[] = {id_text(id, id_text_out)};
+	return db_run(db, stmt, 1, params, NULL, &r->err);
 }
 
 bool write_note_read(struct req *r, const char *entity, const char *id, const char *ids)

@@ -10,6 +10,9 @@ bool write_begin(struct req *r, struct db_conn **db);
 /* The same for reads of tables under row-level security (drafts): a read-only transaction of
  * one snapshot (REPEATABLE READ) that states who is reading. */
 bool read_begin(struct req *r, struct db_conn **db);
+/* The rows `stmt` gives for the path's {id} (its only parameter), read as the caller
+ * (read_begin); the id as text in id_text. NULL with r->err (404 for an id that is not one). */
+PGresult *read_by_path_id(struct req *r, const struct db_stmt *stmt, char id_text_out[24]);
 /* In a transaction write_begin opened on the primary: records a read of personal data in the
  * audit trail (action 'read': the caller, `entity`, the row `id` of a by-id read or NULL for a
  * page, `ids` answered as an array literal "{3,5}", the query) and commits, before the answer is

@@ -40,10 +40,7 @@ echo "seeding the background (200 units, 20,000 people, their awards, ratings, i
 t=$(now)
 psql_owner <<SQL
 SET tdkt.actor_role = 'system';
-INSERT INTO units (code, name, short_name, kind, parent_id, province_code)
-SELECT 'L-' || g, 'Thanh tra huyện số ' || g || ' (bench)', 'TT ' || g, 'district_inspectorate', $root,
-       lpad((g % 63 + 1)::text, 2, '0')
-FROM generate_series(1, 200) g;
+$(district_units_sql L 1 200)
 INSERT INTO units (code, name, short_name, kind, parent_id, province_code)
 VALUES ('ELIG-U', 'Thanh tra tỉnh (bench, 30 năm)', 'TT 30', 'provincial_inspectorate', $root, '01');
 INSERT INTO clusters (code, name, organizer_unit_id)

@@ -35,10 +35,7 @@ echo "seeding 200 units, 4,000 people, a feed of 100,000 ratings, 160 dossiers (
 t=$(now)
 psql_owner <<SQL
 SET tdkt.actor_role = 'system';
-INSERT INTO units (code, name, short_name, kind, parent_id, province_code)
-SELECT 'P-' || g, 'Thanh tra huyện số ' || g || ' (bench)', 'TT ' || g, 'district_inspectorate', $root,
-       lpad((g % 63 + 1)::text, 2, '0')
-FROM generate_series(1, 200) g;
+$(district_units_sql P 1 200)
 INSERT INTO people (unit_id, full_name, position)
 SELECT u.id, 'Cán bộ ' || u.code || '-' || g, CASE WHEN g = 1 THEN 'Chánh Thanh tra' ELSE 'Thanh tra viên' END
 FROM units u CROSS JOIN generate_series(1, 20) g WHERE u.code LIKE 'P-%' ORDER BY u.id, g;

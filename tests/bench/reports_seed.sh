@@ -46,15 +46,22 @@ spans_sql="(VALUES ('q1', 0.25, 1), ('q2', 0.25, 2), ('h1', 0.5, 3), ('q3', 0.25
 root=$(psql -X -q -At -v ON_ERROR_STOP=1 "$DATABASE_URL" -c "INSERT INTO units (code, name, short_name, kind)
   VALUES ('BENCH-ROOT', 'Thanh tra Chính phủ (bench)', 'TTCP', 'government_inspectorate') RETURNING id")
 
+# the SQL that adds district inspectorates PREFIX-FROM..PREFIX-TO under the root (every bench's)
+district_units_sql() { # prefix from to
+  cat <<SQL
+INSERT INTO units (code, name, short_name, kind, parent_id, province_code)
+SELECT '$1-' || g, 'Thanh tra huyện số ' || g || ' (bench)', 'TT ' || g, 'district_inspectorate', $root,
+       lpad((g % 63 + 1)::text, 2, '0')
+FROM generate_series($2, $3) g;
+SQL
+}
+
 # units R-FROM..R-TO under the root, in clusters BR-n of 10 (the first of each the leader),
 # members every year 2016–2025
 add_units() { # from to
   psql_owner <<SQL
 SET tdkt.actor_role = 'system';
-INSERT INTO units (code, name, short_name, kind, parent_id, province_code)
-SELECT 'R-' || g, 'Thanh tra huyện số ' || g || ' (bench)', 'TT ' || g, 'district_inspectorate', $root,
-       lpad((g % 63 + 1)::text, 2, '0')
-FROM generate_series($1, $2) g;
+$(district_units_sql R "$1" "$2")
 INSERT INTO clusters (code, name, organizer_unit_id)
 SELECT 'BR-' || g, 'Cụm thi đua số ' || g || ' (bench)', $root FROM generate_series(($1 + 9) / 10, $2 / 10) g;
 INSERT INTO cluster_members (cluster_id, organizer_unit_id, year, unit_id, role)
