@@ -57,7 +57,8 @@ static const struct db_constraint constraints[] = {
 	{"awards_once", "proposal_ids", "duplicate", "a nominee already has this award for the year from this decision", 409},
 	{"awards_decided_in_or_after_year", "signed_on", "before_year", "signed_on is before a nominee's year", 0},
 	{"decisions_document_kind", "document_id", "not_decision",
-	 "document_id does not name a document of kind decision that you can read", 0},
+	 "document_id does not name a document of kind decision, of a dossier addressed to the issuing unit, that you can read",
+	 0},
 };
 
 static const struct fk_fact facts[] = {

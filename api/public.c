@@ -26,6 +26,7 @@
 #include <string.h>
 #include "api/api.h"
 #include "api/authz.h"
+#include "api/codes.h"
 #include "api/resource.h"
 #include "api/write.h"
 #include "lib/answer_cache.h"
@@ -405,11 +406,12 @@ static int make_decision(struct req *r, const struct public_answer *a)
 	return 0;
 }
 
-/* "limit cursor-id unit kind-or-status year": the parsed request, one spelling for each */
+/* "limit cursor-id unit kind-or-status year": the parsed request, one spelling for each, and no
+ * spelling for two (a value given is "+value", none "-"). The value is a checked code or enum. */
 static void name_request(struct public_answer *a, const char *list, const char *text)
 {
-	snprintf(a->request, sizeof a->request, "%s %lld %lld %lld %s %lld", list, a->page.limit,
-		 a->page.has_after ? a->page.after_id : 0, a->has_unit ? a->unit : 0, text ? text : "-",
+	snprintf(a->request, sizeof a->request, "%s %lld %lld %lld %s%s %lld", list, a->page.limit,
+		 a->page.has_after ? a->page.after_id : 0, a->has_unit ? a->unit : 0, text ? "+" : "-", text ? text : "",
 		 a->has_year ? a->year : 0);
 }
 
@@ -423,6 +425,9 @@ static int public_proposals(struct req *r)
 	    !query_str(&q, "award_kind_code", 48, &a.kind, &r->err) ||
 	    !query_int(&q, "year", 2000, 2100, &a.has_year, &a.year, &r->err) || !query_no_unknown(&q, &r->err))
 		return -1;
+	/* a code, as the contract says: anything else would be a page of its own, cached and shared */
+	if (a.kind && !snake_code_ok(a.kind, strlen(a.kind)))
+		return req_fail(r, 400, "award_kind_code " SNAKE_CODE_DESC ".");
 	name_request(&a, "proposals", a.kind);
 	return answer_public(r, &a);
 }

@@ -478,6 +478,12 @@ def test_a_decisions_signed_document_is_public(api, server, units, people):
                     pdf(1000, 35), kind="decision").json()
     r = api.patch(path, token=people["authority"], json={"document_id": hidden["id"]})
     assert r.status_code == 422 and r.json()["errors"][0]["code"] == "not_decision", r.text
+    # another unit's decision document, in sight once its dossier is sent: not this issuer's to publish
+    theirs = upload(api, people["authority_bnctw"], make_dossier(server, units, proposing="BNC-HGG", approving="BNCTW",
+                                                                 status="submitted"), pdf(1000, 36), kind="decision").json()
+    assert api.get(f"/v1/documents/{theirs['id']}", token=people["authority"]).status_code == 200
+    r = api.patch(path, token=people["authority"], json={"document_id": theirs["id"]})
+    assert r.status_code == 422 and r.json()["errors"][0]["code"] == "not_decision", r.text
     with pytest.raises(subprocess.CalledProcessError) as refused:
         system(server, f"UPDATE decisions SET document_id = {other['id']} WHERE id = {bare}")
     assert "is not a decision's document" in refused.value.stderr

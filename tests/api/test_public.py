@@ -164,9 +164,13 @@ def test_filters_and_pages(papi, pub, u, notice):
     assert q not in [x["id"] for x in all_pages(papi, "/v1/public/proposals", {"approving_unit_id": u["TTCP"], "year": 2026})]
     one_by_one = all_pages(papi, "/v1/public/proposals", {"limit": 1})
     assert [x["id"] for x in one_by_one] == [x["id"] for x in all_pages(papi, "/v1/public/proposals", {"limit": 500})]
-    for params in ({"status": "draft"}, {"year": "1999"}, {"limit": "0"}, {"cursor": "bogus"}, {"approving_unit_id": "x"}):
+    unfiltered = [x["id"] for x in all_pages(papi, "/v1/public/proposals", {"limit": 500})]
+    for params in ({"status": "draft"}, {"year": "1999"}, {"limit": "0"}, {"cursor": "bogus"}, {"approving_unit_id": "x"},
+                   {"award_kind_code": "-"}, {"award_kind_code": "Bang khen"}, {"award_kind_code": "đ" * 24}):
         r = papi.get("/v1/public/proposals", params=params)
         assert r.status_code == 400, (params, r.text)
+    # nobody's request is cached as another's: "-" was once the page with no kind filter, empty
+    assert [x["id"] for x in all_pages(papi, "/v1/public/proposals", {"limit": 500})] == unfiltered and unfiltered
     # a cursor of another list is not this one's
     cur = papi.get("/v1/public/decisions", params={"limit": 1}).json()["next_cursor"]
     if cur:
@@ -332,8 +336,9 @@ def test_decision_filters_and_document(papi, pub, u, decisions):
     doc = sql(pub, "INSERT INTO document_blobs (sha256, media_type, bytes) VALUES (repeat('a', 64), 'application/pdf', 8);"
                    " INSERT INTO document_chunks (blob_id, seq, data) SELECT id, 0, '%PDF-1.7'::bytea FROM document_blobs"
                    " WHERE sha256 = repeat('a', 64);"
-                   " INSERT INTO documents (dossier_id, kind, filename, sha256) SELECT min(id), 'decision', 'QĐ 1234.pdf',"
-                   " repeat('a', 64) FROM dossiers RETURNING id")
+                   " INSERT INTO documents (dossier_id, kind, filename, sha256) SELECT min(s.id), 'decision', 'QĐ 1234.pdf',"
+                   " repeat('a', 64) FROM dossiers s JOIN decisions d ON d.issuing_unit_id = s.approving_unit_id"
+                   f" WHERE d.id = {decisions['in_force']} RETURNING id")
     sql(pub, f"UPDATE decisions SET document_id = {doc} WHERE id = {decisions['in_force']}")
     r = papi.get(f"/v1/public/decisions/{decisions['in_force']}", headers={"If-None-Match": etag})
     assert r.status_code == 200 and r.json()["document_url"] == f"/v1/public/decisions/{decisions['in_force']}/document"
