@@ -85,8 +85,9 @@ DB_STMT(dossiers_notice_needed, "SELECT coalesce(max((n ->> 'working_days')::int
 	" CROSS JOIN LATERAL jsonb_path_query(v -> 'expr', 'strict $.**  ? (@.type == \"public_notice\").params') n"
 	" WHERE p.dossier_id = $1 AND (v ->> 'effective_from')::date <= $2::date"
 	" AND (v ->> 'effective_to' IS NULL OR (v ->> 'effective_to')::date >= $2::date)");
-/* returned: the level's verdicts start again */
+/* whether a decision has granted one of its nominees (then it is neither returned nor withdrawn) */
 DB_STMT(dossiers_decided, "SELECT EXISTS (SELECT 1 FROM proposals WHERE dossier_id = $1 AND status IN ('decided', 'revoked'))");
+/* returned: the level's verdicts start again */
 DB_STMT(dossiers_reset, "UPDATE proposals SET status = 'pending', rejection_reason = NULL, override_reason = NULL,"
 	" version = version + 1, updated_at = now() WHERE dossier_id = $1 AND status IN ('approved', 'rejected')");
 DB_STMT(dossiers_today, "SELECT current_date::text");

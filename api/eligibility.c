@@ -113,19 +113,15 @@ static bool read_facts(struct req *r, struct db_conn *db, const char *const *who
 				return false;
 			f->ndisciplines = PQntuples(res);
 			fr->disciplines = calloc((size_t)f->ndisciplines + 1, sizeof *fr->disciplines);
-			struct buf ids;
-			buf_init(&ids);
-			buf_putc(&ids, '{');
-			for (int i = 0; fr->disciplines && i < f->ndisciplines; i++) {
+			for (int i = 0; fr->disciplines && i < f->ndisciplines; i++)
 				fr->disciplines[i] = (struct elig_discipline){
 					num(res, i, 0), elig_level_rank(PQgetvalue(res, i, 1)), PQgetvalue(res, i, 2),
 					PQgetisnull(res, i, 3) ? NULL : PQgetvalue(res, i, 3), PQgetvalue(res, i, 4)[0] == 't'};
-				BUF_CAT(&ids, i ? "," : "", PQgetvalue(res, i, 0));
-			}
-			buf_putc(&ids, '}');
 			/* recorded in the caller's transaction: GET /v1/eligibility commits it before it
 			 * answers; an approval, with its own write */
-			bool recorded = buf_ok(&ids) && write_note_read(r, "discipline", NULL, ids.data);
+			struct buf ids;
+			buf_init(&ids);
+			bool recorded = db_int_array(&ids, res, 0, f->ndisciplines) && write_note_read(r, "discipline", NULL, ids.data);
 			buf_free(&ids);
 			if (!recorded)
 				return r->err.status ? false : app_error_set(&r->err, 503, "The service is short of memory.");

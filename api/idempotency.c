@@ -111,9 +111,13 @@ static PGresult *run(struct req *r, const struct db_stmt *stmt, int n, const cha
 static int replay(struct req *r, PGresult *first, char hash[65])
 {
 	bool running = PQgetisnull(first, 0, 1);
-	/* a streamed body is read only to be compared with a first request that was answered */
-	if (streamed(r) && !running && !streamed_hash(r, hash))
-		return -1;
+	/* a streamed body is read only to be compared with a first request that was answered, and
+	 * without a pooled connection held while a client sends megabytes (first stays valid) */
+	if (streamed(r) && !running) {
+		req_db_release(r);
+		if (!streamed_hash(r, hash))
+			return -1;
+	}
 	/* while the first runs its claim holds the hash of its head alone, as `hash` is here */
 	if (strcmp(PQgetvalue(first, 0, 0), hash) != 0)
 		return req_fail(r, 422, "This Idempotency-Key was used for another request; use a new key for a new request.");

@@ -84,12 +84,13 @@ static const struct fk_fact facts[] = {
 	{"proposals_forwarded_fkey", "forwarded_from_id", "the nominee forwarded does not exist", "the nominee was forwarded"},
 };
 
-/* the parent dossier of a new nominee, held until the commit: submit waits for it (row-level
- * security lets lock it only who may update it) */
 /* nominees a dossier holds at most (as many as a decision may grant) */
 #define DOSSIER_MAX_NOMINEES 1000
+/* the parent dossier of a new nominee, held until the commit: submit waits for it, and so does
+ * another new nominee, whose count then includes this one (a shared lock let two count 999 at
+ * once); row-level security lets lock it only who may update it */
 DB_STMT(proposals_parent, "SELECT status, proposing_unit_id, (SELECT count(*) FROM proposals WHERE dossier_id = $1)"
-	" FROM dossiers WHERE id = $1 FOR SHARE");
+	" FROM dossiers WHERE id = $1 FOR NO KEY UPDATE");
 /* a nominee's dossier, locked before the nominee (the order submit takes them in) */
 DB_STMT(proposals_lock_dossier, "SELECT d.id FROM dossiers d JOIN proposals p ON p.dossier_id = d.id"
 	" WHERE p.id = $1 FOR SHARE OF d");

@@ -72,8 +72,6 @@ static bool roles_known(const struct jvalue *v, const char *path, struct app_err
 			known |= strcmp(*c, json_string_value(role)) == 0;
 		if (!known)
 			return app_error_field(err, at, "enum", "roles are leader and deputy");
-		if (i > 0 && strcmp(json_string_value(role), json_string_value(json_array_get(v[0].list, 0))) == 0)
-			return app_error_field(err, at, "duplicate", "each role is named once");
 	}
 	return true;
 }

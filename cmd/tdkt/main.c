@@ -125,8 +125,6 @@ static bool load_external_issuers(const struct config *c, struct auth_verifier *
 	return true;
 }
 
-/* Our key (HS256 secret, or an RS256/ES256 pair from files) and the external issuers' keys.
- * Cursors are signed with the HS256 secret when there is one, else with the private key. */
 /* the secrets derived from the service's own: cursor MACs and stored request fingerprints */
 static void set_secret(const void *secret, size_t len)
 {
@@ -134,6 +132,8 @@ static void set_secret(const void *secret, size_t len)
 	crypto_set_secret(secret, len);
 }
 
+/* Our key (HS256 secret, or an RS256/ES256 pair from files) and the external issuers' keys.
+ * Cursors are signed with the HS256 secret when there is one, else with the private key. */
 static bool load_verifier(const struct config *c, struct auth_verifier *v)
 {
 	char err[160];

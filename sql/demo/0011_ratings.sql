@@ -1,7 +1,8 @@
 -- Demo ratings (đánh giá, xếp loại), for the facts eligibility reads. ASSUMED: the seed articles
 -- give no yearly rating of anyone; these are invented to show the shape — Lê Trường Kế and
 -- Nguyễn Thị Thanh Hương rated by Thanh tra tỉnh (Kiên Giang) for 2017–2019, and the Thanh tra
--- tỉnh itself rated by Thanh tra Chính phủ for 2019. Not evidence of anything. Idempotent
+-- tỉnh itself rated for 2019 by Đảng ủy Khối, its parent in the demo's tree (sql/demo/0001; the API
+-- takes a rating from the subject's unit or one above it). Not evidence of anything. Idempotent
 -- (ratings_once).
 INSERT INTO ratings (person_id, unit_id, year, rating, rated_by_unit_id, note)
 SELECT p.id, NULL, v.year, v.rating, r.id, 'Dữ liệu minh họa (giả định)'

@@ -34,7 +34,7 @@ def test_demo_record(api, tokens, units):
     items = r.json()["items"]
     assert [(a["award_kind_code"], a["award_kind_name"], a["year"], a["issuing_unit_id"], a["source"]) for a in items] == \
         [("giay_khen", "Giấy khen", 2018, units["DUK-KG"], "decision")]
-    assert items[0]["recipient_person_id"] is None and items[0]["decision_number"] == "210-QĐ/ĐUK"
+    assert items[0]["recipient_person_id"] is None and items[0]["decision_number"] == "210-QĐ/ĐUK (giả định)"
     assert items[0]["revoked_on"] is None
     assert (items[0]["award_type"], items[0]["period_from"], items[0]["period_to"]) == ("campaign", 2016, 2018)
     # the same decision's other Giấy khen (to Thanh tra tỉnh Kiên Giang, assumed) beside it
@@ -203,10 +203,10 @@ def test_a_decisions_award_changes_only_with_its_decision(api, tokens, units, se
     award_id = int(server.sql(f"SELECT id FROM awards WHERE decision_id = {decision['id']} AND recipient_unit_id = {units['BNC-BGG']}"))
     r = api.get(f"/v1/awards/{award_id}", token=tokens["viewer"])
     assert r.status_code == 200 and r.json()["source"] == "decision" and r.json()["decision_id"] == decision["id"]
-    assert r.json()["decision_number"] == decision["number"] == "01-QĐ/BNCTW"
+    assert r.json()["decision_number"] == decision["number"] == "01-QĐ/BNCTW (giả định)"
     for method, kw in (("PATCH", {"json": {"year": 2020}}), ("DELETE", {})):
         r = api.request(method, f"/v1/awards/{award_id}", token=tokens["admin"], **kw)
-        assert r.status_code == 409 and "01-QĐ/BNCTW" in r.json()["detail"]
+        assert r.status_code == 409 and "01-QĐ/BNCTW (giả định)" in r.json()["detail"]
     assert [a["id"] for a in api.get(f"/v1/units/{units['BNC-BGG']}/awards", token=tokens["viewer"],
                                      params={"source": "decision"}).json()["items"]] == [award_id]
     assert api.get(f"/v1/units/{units['BNC-BGG']}/awards", token=tokens["viewer"],

@@ -250,5 +250,11 @@ def test_a_decided_nominee_holds_its_dossier(api, server, tokens, units, lsn_to_
     assert counts(server) == before
     assert ok(api.get(f"/v1/dossiers/{d['id']}", token=s["proposer"]))["status"] == "submitted"
     assert ok(api.get(f"/v1/proposals/{a['id']}", token=s["proposer"]))["status"] == "decided"
+    # nor is the decided nominee changed or withdrawn, by its proposer or anyone
+    for token in (s["proposer"], tokens["admin"]):
+        r = api.patch(f"/v1/proposals/{a['id']}", token=token, json={"achievements": "Sửa sau quyết định."})
+        assert r.status_code == 409, r.text
+        assert api.delete(f"/v1/proposals/{a['id']}", token=token).status_code == 409
+    assert counts(server) == before
     # the other nominee goes on as before
     ok(act(api, s["approver"], f"proposals/{b['id']}/reject", {"reason": "Chưa đủ thành tích."}))

@@ -163,7 +163,7 @@ def test_list_filters(api, who, units, units2):
     demo_nominees = ok(api.get("/v1/proposals", token=who["viewer"], params={"year": 2019, "status": "decided"}))["items"]
     assert sorted(x["recipient_name"] for x in demo_nominees) == [
         "Ban Nội chính Tỉnh ủy Bắc Giang", "Ban Nội chính Tỉnh ủy Lạng Sơn", "Ban Nội chính Tỉnh ủy Thái Nguyên"]
-    assert all("eligibility" not in x and x["decision_number"] == "01-QĐ/BNCTW" for x in demo_nominees)
+    assert all("eligibility" not in x and x["decision_number"] == "01-QĐ/BNCTW (giả định)" for x in demo_nominees)
     nested = ok(api.get(f"/v1/dossiers/{demo[0]['id']}/proposals", token=who["viewer"], params={"limit": 2}))
     assert len(nested["items"]) == 2 and nested["next_cursor"]
     assert api.get(f"/v1/dossiers/{demo[0]['id']}/proposals", token=who["viewer"],
@@ -555,3 +555,17 @@ def test_closing_with_a_proposal_needs_the_right_over_the_leader(api, tokens, un
     assert ok(api.get(f"/v1/evaluations/{ev['id']}", token=tokens["viewer"]))["status"] == "voting"
     assert ok(act(api, tokens["authority"], f"evaluations/{ev['id']}/close", {"propose": None}))["status"] == "closed"
     assert ok(api.get("/v1/dossiers", token=tokens["admin"], params={"evaluation_id": ev["id"]}))["items"] == []
+
+
+def test_a_dossier_holds_at_most_1000_nominees(api, who, units, server):
+    """a submit evaluates every nominee in one transaction: the 1,001st is a 409 that adds nothing"""
+    lsn, ttcp = units["TT-LSN"], units["TTCP"]
+    d = dossier(api, who["officer"], lsn, ttcp)
+    as_system(server, "INSERT INTO proposals (dossier_id, award_kind_code, recipient_household, achievements)"
+                      f" SELECT {d['id']}, 'giay_khen', jsonb_build_object('name', 'Hộ số ' || g, 'address', 'Lạng Sơn'),"
+                      " 'Thành tích kiểm thử' FROM generate_series(1, 999) g")
+    nominee(api, who["officer"], d["id"], recipient_household={"name": "Hộ thứ 1000", "address": "Lạng Sơn"})
+    r = api.post(f"/v1/dossiers/{d['id']}/proposals", token=who["officer"],
+                 json={"award_kind_code": "giay_khen", "recipient_household": {"name": "Hộ thứ 1001", "address": "Lạng Sơn"}})
+    assert r.status_code == 409 and "1000" in r.json()["detail"], r.text
+    assert as_system(server, f"SELECT count(*) FROM proposals WHERE dossier_id = {d['id']}") == "1000"
