@@ -843,8 +843,16 @@ static const struct crud_route *route_of(const struct req *r)
 }
 
 
+/* a read of this resource is one statement outside a transaction: no row-level security to set
+ * up, no read to record */
+static bool one_statement(const struct resource *res)
+{
+	return !res->audit_reads && !res->scope;
+}
+
 /* a connection for reading: in a transaction that names the caller, for a scoped resource; one
  * that may write for a resource whose reads are audited */
+
 bool crud_reader(struct req *r, const struct resource *res, struct db_conn **db)
 {
 	if (res->audit_reads)
@@ -1063,8 +1071,11 @@ static int crud_list(struct req *r)
 	    !(numeric_key(res) ? page_parse_id(&q, res->name, &page, &r->err) : page_parse(&q, res->name, &page, &r->err)))
 		return -1;
 	db_param(&p, page.has_after ? page.after : NULL);
-	if (!list_filters(r, res, &q, fixed, parent, &p, &filtered) || !query_no_unknown(&q, &r->err) ||
-	    !crud_reader(r, res, &db))
+	if (!list_filters(r, res, &q, fixed, parent, &p, &filtered) || !query_no_unknown(&q, &r->err))
+		return -1;
+	/* a page by the prepared statement, with no parent to check: one statement (req_run_once) */
+	bool once = one_statement(res) && !filtered && !d->nesting;
+	if (!once && !crud_reader(r, res, &db))
 		return -1;
 	char limit[24];
 	id_text(page.limit + 1, limit);
@@ -1079,7 +1090,8 @@ static int crud_list(struct req *r)
 			db_param_int(&all, parent);
 		db_param(&all, page.has_after ? page.after : (numeric_key(res) ? "0" : ""));
 		db_param(&all, limit);
-		rows = db_run(db, &rt->stmts[d->nesting ? d->stmt : S_LIST], all.n, all.v, NULL, &r->err);
+		rows = once ? req_run_once(r, &rt->stmts[S_LIST], all.n, all.v)
+			    : db_run(db, &rt->stmts[d->nesting ? d->stmt : S_LIST], all.n, all.v, NULL, &r->err);
 	}
 	if (!rows)
 		return -1;
@@ -1130,9 +1142,12 @@ static int crud_get(struct req *r)
 	struct query q;
 	/* a by-id read takes no parameters: an unknown one is a 400, as on lists */
 	if (!crud_may_read(r, res) || !crud_path_key(r, res, key) || !query_parse(r->query, &q, &r->err) ||
-	    !query_no_unknown(&q, &r->err) || !crud_reader(r, res, &db))
+	    !query_no_unknown(&q, &r->err))
 		return -1;
-	PGresult *row = crud_row_by_key(r, res, db, S_GET, key);
+	/* a read of one statement needs no connection of its own: see req_run_once */
+	const char *keyp = key;
+	PGresult *row = one_statement(res) ? req_run_once(r, &res->rt->stmts[S_GET], 1, &keyp)
+		      : crud_reader(r, res, &db) ? crud_row_by_key(r, res, db, S_GET, key) : NULL;
 	if (!row)
 		return -1;
 	if (PQntuples(row) == 0) {

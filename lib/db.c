@@ -46,6 +46,14 @@ struct pool_waiter {
 	sem_t handed;
 	int slot;                   /* set, under the lock, by the releaser that hands over its connection */
 	struct pool_waiter *next;
+	/* A read of one statement outside a transaction (db_run_once) names it here: the releaser
+	 * sends it on the connection it hands over, before the wake-up, so that PostgreSQL runs it
+	 * while the waiter is being woken, and the waiter often finds its answer there instead of
+	 * sleeping a second time for it. The connection is the waiter's from then on. */
+	const struct db_stmt *stmt;
+	int n;
+	const char *const *values;
+	bool sent;                  /* set by the releaser before the wake-up */
 };
 
 struct db_pool {
@@ -74,7 +82,7 @@ struct db_pool {
 	char prepare_error[256];               /* the last statement that failed to prepare; under lock */
 	/* for /metrics: statements that failed, connections that could not be opened, and acquires
 	 * that found the pool busy until their timeout */
-	atomic_ullong errors, connect_failures, busy;
+	atomic_ullong errors, connect_failures, busy, sent_for_waiters;
 	struct db_conn *conns;                 /* size slots */
 	atomic_ullong replayed;                /* a replica's pool: the replayed WAL position last seen */
 };
@@ -107,6 +115,7 @@ struct db_pool *db_pool_new(const struct db_options *o)
 	atomic_init(&p->errors, 0);
 	atomic_init(&p->connect_failures, 0);
 	atomic_init(&p->busy, 0);
+	atomic_init(&p->sent_for_waiters, 0);
 	atomic_init(&p->replayed, 0);
 	snprintf(p->options, sizeof p->options,
 		 "-c statement_timeout=%ld -c idle_in_transaction_session_timeout=60000"
@@ -320,10 +329,26 @@ static struct pool_waiter *hand_over(struct db_pool *p, int slot)
 	return w;
 }
 
-static void wake(struct pool_waiter *w)
+/* c handed to a waiter, idle and with the statement prepared: sends the waiter's statement */
+static bool send_for(struct db_conn *c, const struct pool_waiter *w)
 {
-	if (w)
-		sem_post(&w->handed);
+	int i = stmt_index(c->pool, w->stmt);
+	return c->pg && !c->rollback_sent && c->epoch == atomic_load(&c->pool->epoch) &&
+	       PQtransactionStatus(c->pg) == PQTRANS_IDLE && i >= 0 && (c->prepared[i / 64] >> (i % 64) & 1) &&
+	       PQsendQueryPrepared(c->pg, w->stmt->name, w->n, w->values, NULL, NULL, 0);
+}
+
+/* w was handed its slot under the lock, which is released: its statement sent, if it has one, and
+ * woken. w lives on its waiter's stack until then. */
+static void wake(struct db_pool *p, struct pool_waiter *w)
+{
+	if (!w)
+		return;
+	if (w->stmt && send_for(&p->conns[w->slot], w)) {
+		w->sent = true;
+		atomic_fetch_add_explicit(&p->sent_for_waiters, 1, memory_order_relaxed);
+	}
+	sem_post(&w->handed);
 }
 
 static void give_slot(struct db_pool *p, int slot)
@@ -333,7 +358,7 @@ static void give_slot(struct db_pool *p, int slot)
 		struct pool_waiter *w = hand_over(p, slot);
 		pthread_mutex_unlock(&p->lock);
 		if (w) {
-			wake(w);
+			wake(p, w);
 			return;
 		}
 	}
@@ -348,7 +373,7 @@ static void give_slot(struct db_pool *p, int slot)
 				w = hand_over(p, s);
 		}
 		pthread_mutex_unlock(&p->lock);
-		wake(w);
+		wake(p, w);
 	}
 }
 
@@ -366,7 +391,8 @@ static void unlink_waiter(struct db_pool *p, struct pool_waiter *w)
 		p->tail = prev;
 }
 
-static int wait_for_slot(struct db_pool *p)
+/* A slot for w, or -1 when none came in time; w->sent when its statement was sent there */
+static int wait_for_slot(struct db_pool *p, struct pool_waiter *wp)
 {
 	struct timespec deadline;
 	clock_gettime(CLOCK_MONOTONIC, &deadline);
@@ -376,7 +402,7 @@ static int wait_for_slot(struct db_pool *p)
 		deadline.tv_sec++;
 		deadline.tv_nsec -= 1000000000;
 	}
-	struct pool_waiter w = {.slot = -1, .next = NULL};
+	struct pool_waiter w = {.slot = -1, .next = NULL, .stmt = wp->stmt, .n = wp->n, .values = wp->values};
 	if (sem_init(&w.handed, 0, 0) != 0)
 		return -1;
 
@@ -415,6 +441,7 @@ static int wait_for_slot(struct db_pool *p)
 	}
 	atomic_fetch_sub(&p->waiters, 1);
 	sem_destroy(&w.handed);
+	wp->sent = w.sent;
 	return w.slot;
 }
 
@@ -442,26 +469,29 @@ static bool rollback_settled(struct db_conn *c, int timeout_ms)
 	return ok && PQstatus(pg) == CONNECTION_OK && PQtransactionStatus(pg) == PQTRANS_IDLE;
 }
 
-bool db_acquire(struct db_pool *p, struct db_conn **out, struct app_error *err)
+/* A connection for w's request (w->stmt sent on it when w->sent) */
+static bool acquire(struct db_pool *p, struct pool_waiter *w, struct db_conn **out, struct app_error *err)
 {
 	*out = NULL;
+	w->sent = false;
 	/* the fast path only while nobody queues: no barging past waiters */
 	int slot = atomic_load(&p->waiters) == 0 ? take_slot(p) : -1;
 	if (slot < 0)
-		slot = wait_for_slot(p);
+		slot = wait_for_slot(p, w);
 	if (slot < 0) {
 		atomic_fetch_add_explicit(&p->busy, 1, memory_order_relaxed);
 		err->retry_after = 1;
 		return app_error_set(err, 503, "The service is busy; try again shortly.");
 	}
 	struct db_conn *c = &p->conns[slot];
-	if (c->pg && c->epoch != atomic_load(&p->epoch)) {
+	/* sent: the releaser found it open, current and idle */
+	if (!w->sent && c->pg && c->epoch != atomic_load(&p->epoch)) {
 		/* opened before a connection was found dead: after a restart of the server it is dead
 		 * too, and finding out would cost a request its first statement */
 		PQfinish(c->pg);
 		c->pg = NULL;
 	}
-	if (c->pg && c->rollback_sent && !rollback_settled(c, (int)p->opt.acquire_timeout_ms)) {
+	if (!w->sent && c->pg && c->rollback_sent && !rollback_settled(c, (int)p->opt.acquire_timeout_ms)) {
 		PQfinish(c->pg);
 		c->pg = NULL;
 	}
@@ -494,6 +524,12 @@ bool db_acquire(struct db_pool *p, struct db_conn **out, struct app_error *err)
 	return true;
 }
 
+bool db_acquire(struct db_pool *p, struct db_conn **out, struct app_error *err)
+{
+	struct pool_waiter w = {.stmt = NULL};
+	return acquire(p, &w, out, err);
+}
+
 void db_pool_stats(struct db_pool *p, struct db_pool_stats *out)
 {
 	out->size = p->size;
@@ -502,6 +538,7 @@ void db_pool_stats(struct db_pool *p, struct db_pool_stats *out)
 	out->errors = atomic_load_explicit(&p->errors, memory_order_relaxed);
 	out->connect_failures = atomic_load_explicit(&p->connect_failures, memory_order_relaxed);
 	out->busy = atomic_load_explicit(&p->busy, memory_order_relaxed);
+	out->sent_for_waiters = atomic_load_explicit(&p->sent_for_waiters, memory_order_relaxed);
 }
 
 int db_pool_open_all(struct db_pool *p)
@@ -764,6 +801,20 @@ PGresult *db_run(struct db_conn *c, const struct db_stmt *stmt, int n, const cha
 	if (!prepare_once(c, stmt, err))
 		return NULL;
 	return check(c, exec_prepared(c, stmt->name, n, values, NULL, NULL, 0), why, err);
+}
+
+PGresult *db_run_once(struct db_pool *p, const struct db_stmt *stmt, int n, const char *const *values,
+		      const struct db_explain *why, const char *request_id, struct app_error *err)
+{
+	struct pool_waiter w = {.stmt = stmt, .n = n, .values = values};
+	struct db_conn *c;
+	if (!acquire(p, &w, &c, err))
+		return NULL;
+	c->request_id = request_id;
+	/* sent by the releaser: its answer (NULL, a lost connection, when none comes) */
+	PGresult *res = w.sent ? check(c, next_result(c->pg), why, err) : db_run(c, stmt, n, values, why, err);
+	db_release(c);
+	return res;
 }
 
 PGresult *db_run_bytes(struct db_conn *c, const struct db_stmt *stmt, int n, const char *const *values,

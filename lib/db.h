@@ -87,6 +87,7 @@ bool db_send_pending(struct db_conn *c, struct app_error *err);
 struct db_pool_stats {
 	int size, in_use, waiting;
 	unsigned long long errors, connect_failures, busy;
+	unsigned long long sent_for_waiters; /* statements a releaser sent on the connection it handed over */
 };
 void db_pool_stats(struct db_pool *p, struct db_pool_stats *out);
 
@@ -139,6 +140,12 @@ PGresult *db_run(struct db_conn *c, const struct db_stmt *stmt, int n, const cha
 PGresult *db_run_bytes(struct db_conn *c, const struct db_stmt *stmt, int n, const char *const *values,
 		       const int *lengths, const int *binary, bool binary_result, const struct db_explain *why,
 		       struct app_error *err);
+/* One statement outside a transaction, on a connection of the pool taken for it alone and given
+ * back before returning: for a read that needs nothing else of a connection. When the pool is
+ * taken, the request that gives a connection back sends the statement on it as it hands it over,
+ * so the waiter sleeps once (for a connection with its answer on the way), not twice. */
+PGresult *db_run_once(struct db_pool *p, const struct db_stmt *stmt, int n, const char *const *values,
+		      const struct db_explain *why, const char *request_id, struct app_error *err);
 /* Runs `stmt` with the next statement db_run sends on c, in one round trip with it (and with a
  * pending BEGIN): for a statement whose result only has to be a success, as a transaction's
  * context. Its failure is the next statement's. At most DB_LATER_PARAMS values of

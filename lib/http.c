@@ -941,6 +941,8 @@ void req_write_metrics(struct req *r)
 		{"tdkt_db_errors_total", "counter", "Statements that failed (constraint violations included)."},
 		{"tdkt_db_connect_failures_total", "counter", "Connections that could not be opened."},
 		{"tdkt_db_pool_timeouts_total", "counter", "Requests that waited for a connection in vain (503)."},
+		{"tdkt_db_pool_sent_for_waiters_total", "counter",
+		 "Reads of one statement sent for a waiting request by the request that handed it its connection."},
 	};
 	/* the primary's pool, and the replica's when reads have one */
 	struct db_pool_stats st[2];
@@ -953,7 +955,8 @@ void req_write_metrics(struct req *r)
 		metrics_header(out, pool[i].name, pool[i].type, pool[i].help);
 		for (int k = 0; k < npools; k++) {
 			const double value[] = {st[k].size, st[k].in_use, st[k].waiting, (double)st[k].errors,
-						(double)st[k].connect_failures, (double)st[k].busy};
+						(double)st[k].connect_failures, (double)st[k].busy,
+						(double)st[k].sent_for_waiters};
 			const char *labels[] = {"pool", names[k]};
 			metrics_sample(out, pool[i].name, labels, 1, value[i]);
 		}
@@ -1005,6 +1008,15 @@ PGresult *req_run(struct req *r, const struct db_stmt *stmt, const struct db_par
 {
 	struct db_conn *db;
 	return req_db(r, &db) ? db_run(db, stmt, p->n, p->v, NULL, &r->err) : NULL;
+}
+
+PGresult *req_run_once(struct req *r, const struct db_stmt *stmt, int n, const char *const *values)
+{
+	struct db_conn *db;
+	if (r->db || r->srv->o.read_pool)
+		return req_db(r, &db) ? db_run(db, stmt, n, values, NULL, &r->err) : NULL;
+	r->db_acquired++;
+	return db_run_once(r->srv->o.pool, stmt, n, values, NULL, r->request_id, &r->err);
 }
 
 PGresult *req_query(struct req *r, const char *sql, const struct db_params *p)

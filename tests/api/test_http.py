@@ -383,6 +383,59 @@ def test_access_lines_are_held_and_a_sigterm_writes_every_one():
         assert after.index('"request_id":"held-0"') < after.index('"request_id":"held-49"') < after.index('"stopped"')
 
 
+def test_reads_sent_on_hand_over_get_their_own_answers():
+    """A pool of one, 24 clients: by-id reads and pages of units wait for the connection, and the
+    request that hands it over sends the waiter's statement on it before waking it, beside
+    requests that hold the connection for a transaction (change feed pages): every answer is the one its request asked for, statements
+    were sent for waiters (tdkt_db_pool_sent_for_waiters_total), and the sanitizers stay silent."""
+    import random
+    import threading
+    with tempfile.TemporaryDirectory(prefix="tdkt-handover-") as workdir:
+        os.chmod(workdir, 0o755)
+        srv = Server(workdir, {"TDKT_DB_POOL": "1", "TDKT_DB_ACQUIRE_TIMEOUT_MS": "5000"}).start()
+        try:
+            token = srv.token("admin", 1)
+            h = {"Authorization": "Bearer " + token}
+            ids = [int(x) for x in srv.sql("SELECT id FROM units ORDER BY id").split()]
+            wrong, seen = [], []
+
+            def client(seed):
+                rnd = random.Random(seed)
+                with requests.Session() as sess:
+                    for _ in range(40):
+                        pick = rnd.random()
+                        if pick < 0.6:
+                            want = rnd.choice(ids)
+                            r = sess.get(f"{srv.base}/v1/units/{want}", headers=h, timeout=30)
+                            if r.status_code != 200 or r.json()["id"] != want:
+                                wrong.append((want, r.status_code, r.text[:80]))
+                        elif pick < 0.9:
+                            # pages of varying length: two answers swapped would show
+                            limit = rnd.randint(1, 5)
+                            r = sess.get(f"{srv.base}/v1/units", params={"limit": limit}, headers=h, timeout=30)
+                            if r.status_code != 200 or [u["id"] for u in r.json()["items"]] != ids[:limit]:
+                                wrong.append(("page", r.status_code, r.text[:80]))
+                        else:
+                            r = sess.get(f"{srv.base}/v1/changes", params={"limit": 200}, headers=h, timeout=30)
+                            if r.status_code != 200:
+                                wrong.append(("changes", r.status_code, r.text[:80]))
+                        seen.append(r.status_code)
+
+            threads = [threading.Thread(target=client, args=(i,)) for i in range(24)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            assert not wrong, wrong[:5]
+            assert len(seen) == 24 * 40
+            metrics = requests.get(srv.base + "/metrics").text
+            sent = [l for l in metrics.splitlines() if l.startswith('tdkt_db_pool_sent_for_waiters_total{pool="primary"}')]
+            assert sent and float(sent[0].split()[-1]) > 0, sent
+        finally:
+            assert srv.stop() == 0
+        check_log(srv.log_path)
+
+
 def test_a_pool_too_small_answers_busy_and_stays_whole():
     """One connection, a 10 ms wait for it, 64 clients: most requests wait their turn, the others
     are 503 with Retry-After; the pool's waiters (queued, handed a connection, timed out, both at

@@ -83,7 +83,7 @@ def test_the_pool_errors_and_build(api, tokens, server):
     assert size == min(64, 2 * os.sysconf("SC_NPROCESSORS_ONLN")), "TDKT_DB_POOL's default: twice the cores"
     assert 0 <= value(after, "tdkt_db_pool_in_use", pool="primary") <= size
     assert value(after, "tdkt_db_pool_waiters", pool="primary") >= 0
-    for name in ("tdkt_db_connect_failures_total", "tdkt_db_pool_timeouts_total"):
+    for name in ("tdkt_db_connect_failures_total", "tdkt_db_pool_timeouts_total", "tdkt_db_pool_sent_for_waiters_total"):
         assert (name, frozenset({("pool", "primary")})) in after
     assert ("tdkt_http_request_retries_total", frozenset()) in after
     assert value(after, "tdkt_http_requests_in_flight") >= 1, "the scrape itself"
