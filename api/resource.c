@@ -39,11 +39,7 @@ int respond_page(struct req *r, PGresult *res, const char *scope, const struct r
 	if (more)
 		n = (int)limit;
 	page_begin(r->out);
-	for (int i = 0; i < n; i++) {
-		if (i)
-			buf_putc(r->out, ',');
-		db_row_json(r->out, res, i, shape->cols, shape->ncols);
-	}
+	db_rows_json(r->out, res, n, shape->cols, shape->ncols);
 	page_end(r->out, scope, more ? PQgetvalue(res, n - 1, shape->id_col) : NULL);
 	PQclear(res);
 	return 0;

@@ -197,6 +197,8 @@ void db_row_json(struct buf *b, const PGresult *res, int row, const struct db_co
 /* The first n values of an integer column as an array parameter, "{3,5,8}"; false when out of
  * memory (the buffer's oom). */
 bool db_int_array(struct buf *out, const PGresult *res, int col, int n);
+/* The first n rows of res as JSON objects, separated by commas: a page's items */
+void db_rows_json(struct buf *b, const PGresult *res, int n, const struct db_col *cols, int ncols);
 /* The same members without the braces, for an object that goes on with more. */
 void db_row_members(struct buf *b, const PGresult *res, int row, const struct db_col *cols, int ncols);
 

@@ -141,6 +141,54 @@ int main(void)
 	buf_putc(&want, '}');
 	CHECK(buf_ok(&got) && strcmp(got.data, want.data) == 0 && got.len == strlen(got.data), "a row of %d columns", WIDE);
 	PQclear(res);
+
+	/* a page (db_rows_json, keys made once): the same text as each row by db_row_json, comma
+	 * separated, appended to what the buffer holds; for rows of every type, for names too long to
+	 * keep (29 bytes and more) and for rows wider than a batch, which take db_row_json's way */
+	static const char *const long_name = "a_name_of_twenty_nine_bytes_x";
+	static const struct db_col long_cols[] = {{"id", COL_NUM}, {"a_name_of_twenty_nine_bytes_x", COL_STR}};
+	static const char *const long_names[] = {"id", "a_name_of_twenty_nine_bytes_x"};
+	const struct {
+		const struct db_col *cols;
+		const char *const *names;
+		int ncols;
+	} pages[] = {{cols, names, 10}, {long_cols, long_names, 2}, {wide_cols, NULL, WIDE}};
+	for (size_t pg = 0; pg < sizeof pages / sizeof pages[0]; pg++) {
+		int ncols = pages[pg].ncols;
+		char *page_names[WIDE];
+		for (int i = 0; i < ncols; i++)
+			page_names[i] = (char *)pages[pg].cols[i].name;
+		res = one_row(ncols, (const char *const *)page_names, pages[pg].cols == cols ? values : (const char *const *)page_names);
+		/* rows 1..4: values of varying length, NULL in turn, escapes */
+		for (int row = 1; row < 5; row++)
+			for (int i = 0; i < ncols; i++) {
+				char v[64];
+				snprintf(v, sizeof v, pages[pg].cols[i].type == COL_STR ? "r%d \"%.*s\"\n" : "%d%.*s", row * 7 + i,
+					 row, "0000");
+				if (pages[pg].cols[i].type == COL_BOOL)
+					snprintf(v, sizeof v, "%s", row % 2 ? "t" : "f");
+				else if (pages[pg].cols[i].type == COL_TIME)
+					snprintf(v, sizeof v, "2026-12-0%d 0%d:00:00+00", row, row);
+				else if (pages[pg].cols[i].type == COL_JSON)
+					snprintf(v, sizeof v, "[%d]", row);
+				PQsetvalue(res, row, i, (row + i) % 5 == 0 ? NULL : v, (row + i) % 5 == 0 ? -1 : (int)strlen(v));
+			}
+		for (int n = 0; n <= 5; n++) {
+			buf_reset(&got);
+			buf_reset(&want);
+			buf_puts(&got, "[");
+			buf_puts(&want, "[");
+			db_rows_json(&got, res, n, pages[pg].cols, ncols);
+			for (int row = 0; row < n; row++) {
+				if (row)
+					buf_putc(&want, ',');
+				db_row_json(&want, res, row, pages[pg].cols, ncols);
+			}
+			CHECK(buf_ok(&got) && strcmp(got.data, want.data) == 0 && got.len == strlen(got.data),
+			      "a page of %d rows of %d columns (%s)", n, ncols, pg == 1 ? long_name : "keys kept");
+		}
+		PQclear(res);
+	}
 	for (int i = 0; i < WIDE; i++) {
 		free(wide_names[i]);
 		free(wide_values[i]);

@@ -28,6 +28,36 @@ int main(void)
 		buf_json_cstr(&b, esc[i].in);
 		CHECK(buf_ok(&b) && strcmp(b.data, esc[i].out) == 0, "escape %s -> %s", esc[i].in, b.data);
 	}
+	/* long strings, the word and 16-byte paths: every byte value at every offset of strings of 0 to
+	 * 40 bytes, the rest plain ASCII or UTF-8, against a byte at a time */
+	size_t escape_wrong = 0;
+	for (size_t len = 0; len <= 40; len++)
+		for (size_t at = 0; at < (len ? len : 1); at++)
+			for (int c = 0; c < 256; c++) {
+				char in[41], want[41 * 6 + 3], *w = want;
+				for (size_t k = 0; k < len; k++)
+					in[k] = k % 3 == 2 ? (char)0xe1 : (char)('a' + k % 26);
+				if (len)
+					in[at] = (char)c;
+				*w++ = '"';
+				for (size_t k = 0; k < len; k++) {
+					unsigned char u = (unsigned char)in[k];
+					if (u == '"' || u == '\\')
+						w += sprintf(w, "\\%c", u);
+					else if (u == '\n' || u == '\r' || u == '\t')
+						w += sprintf(w, "\\%c", u == '\n' ? 'n' : u == '\r' ? 'r' : 't');
+					else if (u < 0x20 || u == 0x7f)
+						w += sprintf(w, "\\u%04x", u);
+					else
+						*w++ = (char)u;
+				}
+				*w++ = '"';
+				*w = '\0';
+				buf_reset(&b);
+				buf_json_str(&b, in, len);
+				escape_wrong += !buf_ok(&b) || strcmp(b.data, want) != 0;
+			}
+	CHECK(escape_wrong == 0, "every byte at every offset escaped as one at a time (%zu wrong)", escape_wrong);
 	buf_reset(&b);
 	buf_json_int(&b, -9223372036854775807LL - 1);
 	CHECK(strcmp(b.data, "-9223372036854775808") == 0, "int64 min");
