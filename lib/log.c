@@ -88,22 +88,50 @@ static void write_line(const char *json, size_t len)
  * a system call and a wake-up of the log's reader each (at 15,000 requests a second, most of the
  * log's cost). Written when the block fills, every flush_ms by the flusher thread, before any
  * other log line (so the order holds), and at log_buffer_stop (after a SIGTERM's drain: no line is
- * lost). A crash loses at most flush_ms of access lines; other lines are never held. */
+ * lost). A crash loses at most flush_ms of access lines; other lines are never held.
+ * Two blocks: one fills while the other is written, outside the lock, so a reader of stdout that
+ * is slow for a moment (a log driver flushing to disk) holds up no request until the second block
+ * is full too; only one is written at a time, in the order they filled. */
 #define LOG_BLOCK (64 * 1024)
 static struct {
 	pthread_mutex_t lock;
-	pthread_cond_t wake;
+	pthread_cond_t wake;       /* the flusher's timer, and its stop */
+	pthread_cond_t written;    /* a block's write ended */
 	bool running, stopping;
+	bool writing;              /* the other block is being written, by the thread that took it */
 	long flush_ms;
 	pthread_t flusher;
-	size_t len;
-	char data[LOG_BLOCK];
-} block = {.lock = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER};
+	int filling;               /* which block lines go to */
+	size_t len;                /* of the filling block */
+	char data[2][LOG_BLOCK];
+} block = {.lock = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER, .written = PTHREAD_COND_INITIALIZER};
 
-static void flush_locked(void)
+/* Under the lock, with no write going on: the filling block and its length are taken for writing
+ * (the other block fills meanwhile), and then, outside the lock, written, followed by `line` when
+ * there is one (a line not to be held, which must come after the held ones). Returns under the
+ * lock. */
+static void write_held(const char *line, size_t line_len)
 {
-	write_all(block.data, block.len);
+	const char *held = block.data[block.filling];
+	size_t n = block.len;
+	block.filling ^= 1;
 	block.len = 0;
+	block.writing = true;
+	pthread_mutex_unlock(&block.lock);
+	write_all(held, n);
+	if (line)
+		write_line(line, line_len);
+	pthread_mutex_lock(&block.lock);
+	block.writing = false;
+	pthread_cond_broadcast(&block.written);
+}
+
+/* Under the lock: until no block is being written (the one being written is the only one there is
+ * to write before the filling one) */
+static void wait_written(void)
+{
+	while (block.writing)
+		pthread_cond_wait(&block.written, &block.lock);
 }
 
 static void *flusher(void *arg)
@@ -117,7 +145,10 @@ static void *flusher(void *arg)
 		until.tv_sec += block.flush_ms / 1000 + until.tv_nsec / 1000000000L;
 		until.tv_nsec %= 1000000000L;
 		pthread_cond_timedwait(&block.wake, &block.lock, &until);
-		flush_locked();
+		/* a write still going on (stdout slow): the lines wait for the next round, or for the
+		 * request that fills the block */
+		if (!block.stopping && !block.writing && block.len > 0)
+			write_held(NULL, 0);
 	}
 	pthread_mutex_unlock(&block.lock);
 	return NULL;
@@ -148,8 +179,10 @@ void log_buffer_stop(void)
 	bool was = block.running;
 	block.running = false;
 	block.stopping = true;
-	flush_locked();
 	pthread_cond_signal(&block.wake);
+	wait_written();
+	if (block.len > 0)
+		write_held(NULL, 0);
 	pthread_mutex_unlock(&block.lock);
 	if (was)
 		pthread_join(block.flusher, NULL);
@@ -158,19 +191,20 @@ void log_buffer_stop(void)
 void log_line(const char *json, size_t len)
 {
 	pthread_mutex_lock(&block.lock);
-	if (!block.running) {
-		/* under the lock, so a line written at once never passes one held after it */
-		write_line(json, len);
-		pthread_mutex_unlock(&block.lock);
-		return;
-	}
-	if (block.len + len + 1 > sizeof block.data)
-		flush_locked();
-	if (len + 1 > sizeof block.data) {
-		write_line(json, len);
+	if (!block.running || len + 1 > LOG_BLOCK) {
+		/* at once, after what is held: a line never passes one held before it */
+		wait_written();
+		write_held(json, len);
 	} else {
-		memcpy(block.data + block.len, json, len);
-		block.data[block.len + len] = '\n';
+		/* full: written by this thread once no other write goes on; another may have taken it
+		 * meanwhile, or filled the next one while this one wrote */
+		while (block.len + len + 1 > LOG_BLOCK) {
+			wait_written();
+			if (block.len + len + 1 > LOG_BLOCK)
+				write_held(NULL, 0);
+		}
+		memcpy(block.data[block.filling] + block.len, json, len);
+		block.data[block.filling][block.len + len] = '\n';
 		block.len += len + 1;
 	}
 	pthread_mutex_unlock(&block.lock);
@@ -180,8 +214,8 @@ void log_line(const char *json, size_t len)
 static void log_now_line(const char *json, size_t len)
 {
 	pthread_mutex_lock(&block.lock);
-	flush_locked();
-	write_line(json, len);
+	wait_written();
+	write_held(json, len);
 	pthread_mutex_unlock(&block.lock);
 }
 
