@@ -843,11 +843,11 @@ static const struct crud_route *route_of(const struct req *r)
 }
 
 
-/* a read of this resource is one statement outside a transaction: no row-level security to set
- * up, no read to record */
+/* a read of this resource is one statement (read_once): no read to record; under row-level
+ * security (scope), in a transaction that names the caller */
 static bool one_statement(const struct resource *res)
 {
-	return !res->audit_reads && !res->scope;
+	return !res->audit_reads;
 }
 
 /* a connection for reading: in a transaction that names the caller, for a scoped resource; one
@@ -1090,7 +1090,7 @@ static int crud_list(struct req *r)
 			db_param_int(&all, parent);
 		db_param(&all, page.has_after ? page.after : (numeric_key(res) ? "0" : ""));
 		db_param(&all, limit);
-		rows = once ? req_run_once(r, &rt->stmts[S_LIST], all.n, all.v)
+		rows = once ? read_once(r, res->scope, &rt->stmts[S_LIST], all.n, all.v)
 			    : db_run(db, &rt->stmts[d->nesting ? d->stmt : S_LIST], all.n, all.v, NULL, &r->err);
 	}
 	if (!rows)
@@ -1146,7 +1146,7 @@ static int crud_get(struct req *r)
 		return -1;
 	/* a read of one statement needs no connection of its own: see req_run_once */
 	const char *keyp = key;
-	PGresult *row = one_statement(res) ? req_run_once(r, &res->rt->stmts[S_GET], 1, &keyp)
+	PGresult *row = one_statement(res) ? read_once(r, res->scope, &res->rt->stmts[S_GET], 1, &keyp)
 		      : crud_reader(r, res, &db) ? crud_row_by_key(r, res, db, S_GET, key) : NULL;
 	if (!row)
 		return -1;

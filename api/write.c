@@ -11,19 +11,43 @@ static const struct db_stmt *const stmts[] = {&sql_write_context, &sql_write_rec
 
 const struct api_module write_module = {.name = "write", WITH(stmts, stmts)};
 
+/* write_context's values: who the caller is (nobody, for an anonymous request), and the request */
+struct context {
+	char actor[24], unit[24];
+	const char *values[4];
+};
+
+static void context_of(struct req *r, struct context *c)
+{
+	c->actor[0] = c->unit[0] = '\0';
+	if (r->authenticated) {
+		snprintf(c->actor, sizeof c->actor, "%lld", r->caller.user_id);
+		snprintf(c->unit, sizeof c->unit, "%lld", r->caller.unit_id);
+	}
+	c->values[0] = c->actor;
+	c->values[1] = r->authenticated ? role_name(r->caller.role) : "anonymous";
+	c->values[2] = c->unit;
+	c->values[3] = r->request_id;
+}
+
 static bool begin(struct req *r, struct db_conn **db, bool (*start)(struct db_conn *, struct app_error *))
 {
 	if (!req_db(r, db) || !start(*db, &r->err))
 		return false;
-	char actor[24] = "", unit[24] = "";
-	if (r->authenticated) {
-		snprintf(actor, sizeof actor, "%lld", r->caller.user_id);
-		snprintf(unit, sizeof unit, "%lld", r->caller.unit_id);
-	}
-	const char *params[] = {actor, r->authenticated ? role_name(r->caller.role) : "anonymous", unit,
-				r->request_id};
+	struct context c;
+	context_of(r, &c);
 	/* sent with the transaction's first statement, as its BEGIN is: one round trip for the three */
-	return db_run_later(*db, &sql_write_context, 4, params, &r->err);
+	return db_run_later(*db, &sql_write_context, 4, c.values, &r->err);
+}
+
+PGresult *read_once(struct req *r, bool as_caller, const struct db_stmt *stmt, int n, const char *const *values)
+{
+	if (!as_caller)
+		return req_run_once(r, stmt, n, values, NULL);
+	struct context c;
+	context_of(r, &c);
+	struct db_envelope env = {&sql_write_context, 4, c.values};
+	return req_run_once(r, stmt, n, values, &env);
 }
 
 bool write_begin(struct req *r, struct db_conn **db)

@@ -10,6 +10,10 @@ bool write_begin(struct req *r, struct db_conn **db);
 /* The same for reads of tables under row-level security (drafts): a read-only transaction of
  * one snapshot (REPEATABLE READ) that states who is reading. */
 bool read_begin(struct req *r, struct db_conn **db);
+/* A read of one statement that needs nothing else of a connection, in one round trip: as the
+ * caller (as_caller: in read_begin's transaction, begun, read and rolled back in that one round
+ * trip), or outside a transaction. req_run_once: on a connection taken for it alone. */
+PGresult *read_once(struct req *r, bool as_caller, const struct db_stmt *stmt, int n, const char *const *values);
 /* The rows `stmt` gives for the path's {id} (its only parameter), read as the caller
  * (read_begin); the id as text in id_text. NULL with r->err (404 for an id that is not one). */
 PGresult *read_by_path_id(struct req *r, const struct db_stmt *stmt, char id_text_out[24]);

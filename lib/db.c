@@ -13,6 +13,8 @@
 #include "lib/lsn.h"
 
 #define MAX_STMTS 512
+/* a read's transaction: read only, and one snapshot (a page and its parent's check agree) */
+#define READ_BEGIN "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
 #define STMT_INDEX 1024 /* a power of two, twice MAX_STMTS */
 
 struct db_conn {
@@ -53,6 +55,7 @@ struct pool_waiter {
 	const struct db_stmt *stmt;
 	int n;
 	const char *const *values;
+	const struct db_envelope *env; /* a read-only transaction around it, or NULL */
 	bool sent;                  /* set by the releaser before the wake-up */
 };
 
@@ -264,11 +267,17 @@ static bool prepare(struct db_conn *c, int i, struct app_error *err)
 	return check(c, r, NULL, err) != NULL;
 }
 
-/* stmt prepared on c before its first use there (a statement of no pool is taken as prepared) */
-static bool prepare_once(struct db_conn *c, const struct db_stmt *stmt, struct app_error *err)
+/* whether stmt is prepared on c (a statement of no pool is taken as prepared) */
+static bool prepared_on(const struct db_conn *c, const struct db_stmt *stmt)
 {
 	int i = stmt_index(c->pool, stmt);
-	return i < 0 || (c->prepared[i / 64] >> (i % 64) & 1) || prepare(c, i, err);
+	return i < 0 || (c->prepared[i / 64] >> (i % 64) & 1);
+}
+
+/* stmt prepared on c before its first use there */
+static bool prepare_once(struct db_conn *c, const struct db_stmt *stmt, struct app_error *err)
+{
+	return prepared_on(c, stmt) || prepare(c, stmt_index(c->pool, stmt), err);
 }
 
 static bool open_conn(struct db_pool *p, struct db_conn *c)
@@ -329,13 +338,57 @@ static struct pool_waiter *hand_over(struct db_pool *p, int slot)
 	return w;
 }
 
-/* c handed to a waiter, idle and with the statement prepared: sends the waiter's statement */
+/* What goes in one round trip: what is pending before the statement (BEGIN, a statement of
+ * db_run_later), the statement (prepared, or SQL text), what goes after it (the ROLLBACK that ends
+ * a read of one statement, db_run_once), and one sync */
+struct pipeline {
+	const char *begin;
+	const struct db_stmt *later;
+	int later_n;
+	const char *const *later_values;
+	const char *name, *sql;
+	int n;
+	const char *const *values;
+	const int *lengths, *formats;
+	int result_format;
+	const char *after;
+};
+
+static bool send_pipeline(PGconn *pg, const struct pipeline *pl)
+{
+	return PQenterPipelineMode(pg) &&
+	       (!pl->begin || PQsendQueryParams(pg, pl->begin, 0, NULL, NULL, NULL, NULL, 0)) &&
+	       (!pl->later || PQsendQueryPrepared(pg, pl->later->name, pl->later_n, pl->later_values, NULL, NULL, 0)) &&
+	       (pl->sql ? PQsendQueryParams(pg, pl->sql, pl->n, NULL, pl->values, pl->lengths, pl->formats, pl->result_format)
+			: PQsendQueryPrepared(pg, pl->name, pl->n, pl->values, pl->lengths, pl->formats, pl->result_format)) &&
+	       (!pl->after || PQsendQueryParams(pg, pl->after, 0, NULL, NULL, NULL, NULL, 0)) && PQpipelineSync(pg);
+}
+
+/* w's statement sent on c, in its read-only transaction when it has one: BEGIN, the context, the
+ * statement and ROLLBACK in one pipeline, so that the connection is idle again once it is read */
+static bool send_once(struct db_conn *c, const struct pool_waiter *w)
+{
+	if (!w->env)
+		return PQsendQueryPrepared(c->pg, w->stmt->name, w->n, w->values, NULL, NULL, 0);
+	struct pipeline pl = {.begin = READ_BEGIN, .later = w->env->context, .later_n = w->env->n,
+			      .later_values = w->env->values, .name = w->stmt->name, .n = w->n, .values = w->values,
+			      .after = "ROLLBACK"};
+	return send_pipeline(c->pg, &pl);
+}
+
+/* c handed to a waiter, idle and with what it runs prepared: sends the waiter's statement. A
+ * sending that failed part way leaves c to nobody: it is closed, and the waiter opens another. */
 static bool send_for(struct db_conn *c, const struct pool_waiter *w)
 {
-	int i = stmt_index(c->pool, w->stmt);
-	return c->pg && !c->rollback_sent && c->epoch == atomic_load(&c->pool->epoch) &&
-	       PQtransactionStatus(c->pg) == PQTRANS_IDLE && i >= 0 && (c->prepared[i / 64] >> (i % 64) & 1) &&
-	       PQsendQueryPrepared(c->pg, w->stmt->name, w->n, w->values, NULL, NULL, 0);
+	if (!c->pg || c->rollback_sent || c->epoch != atomic_load(&c->pool->epoch) ||
+	    PQtransactionStatus(c->pg) != PQTRANS_IDLE || !prepared_on(c, w->stmt) ||
+	    (w->env && !prepared_on(c, w->env->context)))
+		return false;
+	if (send_once(c, w))
+		return true;
+	PQfinish(c->pg);
+	c->pg = NULL;
+	return false;
 }
 
 /* w was handed its slot under the lock, which is released: its statement sent, if it has one, and
@@ -402,7 +455,8 @@ static int wait_for_slot(struct db_pool *p, struct pool_waiter *wp)
 		deadline.tv_sec++;
 		deadline.tv_nsec -= 1000000000;
 	}
-	struct pool_waiter w = {.slot = -1, .next = NULL, .stmt = wp->stmt, .n = wp->n, .values = wp->values};
+	struct pool_waiter w = {.slot = -1, .next = NULL, .stmt = wp->stmt, .n = wp->n, .values = wp->values,
+				.env = wp->env};
 	if (sem_init(&w.handed, 0, 0) != 0)
 		return -1;
 
@@ -681,29 +735,12 @@ static bool succeeded(const PGresult *r)
 	return PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK;
 }
 
-/* What is pending (BEGIN, a later statement) and the statement in one round trip: all sent, then a
- * sync, then their results in order and the sync's. The statement's result, or the first failed
- * one before it (the statement was then not run: PGRES_PIPELINE_ABORTED). */
-static PGresult *exec_pipelined(struct db_conn *c, const char *name, const char *sql, int n,
-				const char *const *values, const int *lengths, const int *formats, int result_format)
+/* The results of what send_pipeline sent (`ahead` before the statement, one `after` it when
+ * after), in order, and the sync's: the statement's result, or the first failed one before it (the
+ * statement was then not run: PGRES_PIPELINE_ABORTED). `sent` false: the sending failed. */
+static PGresult *read_pipeline(struct db_conn *c, int ahead, bool after, bool sent)
 {
 	PGconn *pg = c->pg;
-	const char *begin = c->pending_begin;
-	const struct db_stmt *later = c->later;
-	c->pending_begin = NULL;
-	c->later = NULL;
-	if (!PQenterPipelineMode(pg))
-		return NULL;
-	int ahead = 0;
-	bool sent = true;
-	if (begin)
-		sent = PQsendQueryParams(pg, begin, 0, NULL, NULL, NULL, NULL, 0) && ++ahead;
-	if (sent && later)
-		sent = PQsendQueryPrepared(pg, later->name, c->later_n, c->later_values, NULL, NULL, 0) && ++ahead;
-	sent = sent &&
-	       (sql ? PQsendQueryParams(pg, sql, n, NULL, values, lengths, formats, result_format)
-		    : PQsendQueryPrepared(pg, name, n, values, lengths, formats, result_format)) &&
-	       PQpipelineSync(pg);
 	PGresult *failed = NULL, *res = NULL, *r;
 	bool standing = sent;
 	for (int i = 0; standing && i < ahead; i++) {
@@ -716,6 +753,16 @@ static PGresult *exec_pipelined(struct db_conn *c, const char *name, const char 
 	}
 	if (standing && !(res = next_result(pg)))
 		standing = false;
+	/* the ROLLBACK after a read: not run when something before it failed (the transaction is
+	 * then rolled back on release); failing after a read that succeeded, the connection is not
+	 * trusted again, but the read stands */
+	if (standing && after) {
+		if (!(r = next_result(pg)))
+			standing = false;
+		else if (!failed && succeeded(res) && PQresultStatus(r) != PGRES_COMMAND_OK)
+			c->broken = true;
+		PQclear(r);
+	}
 	/* the sync's own result: anything else (a backend terminated after the statement) means the
 	 * connection is gone, whatever the statement answered */
 	if (standing) {
@@ -738,6 +785,19 @@ static PGresult *exec_pipelined(struct db_conn *c, const char *name, const char 
 		return failed;
 	}
 	return res;
+}
+
+/* What is pending (BEGIN, a later statement) and the statement in one round trip */
+static PGresult *exec_pipelined(struct db_conn *c, const char *name, const char *sql, int n,
+				const char *const *values, const int *lengths, const int *formats, int result_format)
+{
+	struct pipeline pl = {.begin = c->pending_begin, .later = c->later, .later_n = c->later_n,
+			      .later_values = c->later_values, .name = name, .sql = sql, .n = n, .values = values,
+			      .lengths = lengths, .formats = formats, .result_format = result_format};
+	c->pending_begin = NULL;
+	c->later = NULL;
+	bool sent = send_pipeline(c->pg, &pl);
+	return read_pipeline(c, (pl.begin != NULL) + (pl.later != NULL), false, sent);
 }
 
 static PGresult *exec_prepared(struct db_conn *c, const char *name, int n, const char *const *values,
@@ -804,15 +864,22 @@ PGresult *db_run(struct db_conn *c, const struct db_stmt *stmt, int n, const cha
 }
 
 PGresult *db_run_once(struct db_pool *p, const struct db_stmt *stmt, int n, const char *const *values,
-		      const struct db_explain *why, const char *request_id, struct app_error *err)
+		      const struct db_envelope *env, const struct db_explain *why, const char *request_id,
+		      struct app_error *err)
 {
-	struct pool_waiter w = {.stmt = stmt, .n = n, .values = values};
+	struct pool_waiter w = {.stmt = stmt, .n = n, .values = values, .env = env};
 	struct db_conn *c;
 	if (!acquire(p, &w, &c, err))
 		return NULL;
 	c->request_id = request_id;
-	/* sent by the releaser: its answer (NULL, a lost connection, when none comes) */
-	PGresult *res = w.sent ? check(c, next_result(c->pg), why, err) : db_run(c, stmt, n, values, why, err);
+	PGresult *res = NULL;
+	if (!env) {
+		/* sent by the releaser: its answer (NULL, a lost connection, when none comes) */
+		res = w.sent ? check(c, next_result(c->pg), why, err) : db_run(c, stmt, n, values, why, err);
+	} else if (w.sent || (prepare_once(c, env->context, err) && prepare_once(c, stmt, err))) {
+		bool sent = w.sent || send_once(c, &w);
+		res = check(c, read_pipeline(c, 2, true, sent), why, err);
+	}
 	db_release(c);
 	return res;
 }
@@ -894,7 +961,7 @@ bool db_begin_read(struct db_conn *c, struct app_error *err)
 {
 	(void)err;
 	c->reading = true;
-	c->pending_begin = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
+	c->pending_begin = READ_BEGIN;
 	return true;
 }
 

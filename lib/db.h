@@ -140,12 +140,22 @@ PGresult *db_run(struct db_conn *c, const struct db_stmt *stmt, int n, const cha
 PGresult *db_run_bytes(struct db_conn *c, const struct db_stmt *stmt, int n, const char *const *values,
 		       const int *lengths, const int *binary, bool binary_result, const struct db_explain *why,
 		       struct app_error *err);
-/* One statement outside a transaction, on a connection of the pool taken for it alone and given
- * back before returning: for a read that needs nothing else of a connection. When the pool is
- * taken, the request that gives a connection back sends the statement on it as it hands it over,
- * so the waiter sleeps once (for a connection with its answer on the way), not twice. */
+/* A read-only transaction (REPEATABLE READ) around a read of one statement, whose context (who
+ * reads: what row-level security looks at) is set by a statement of the pool and its values */
+struct db_envelope {
+	const struct db_stmt *context;
+	int n;
+	const char *const *values;
+};
+/* One statement on a connection of the pool taken for it alone and given back before returning:
+ * for a read that needs nothing else of a connection. Outside a transaction, or (env) in a read
+ * only one that names the caller: BEGIN, the context, the statement and ROLLBACK then go in one
+ * round trip, and the connection is idle again once the answer is read. When the pool is taken,
+ * the request that gives a connection back sends the statement on it as it hands it over, so the
+ * waiter sleeps once (for a connection with its answer on the way), not twice. */
 PGresult *db_run_once(struct db_pool *p, const struct db_stmt *stmt, int n, const char *const *values,
-		      const struct db_explain *why, const char *request_id, struct app_error *err);
+		      const struct db_envelope *env, const struct db_explain *why, const char *request_id,
+		      struct app_error *err);
 /* Runs `stmt` with the next statement db_run sends on c, in one round trip with it (and with a
  * pending BEGIN): for a statement whose result only has to be a success, as a transaction's
  * context. Its failure is the next statement's. At most DB_LATER_PARAMS values of

@@ -1010,13 +1010,18 @@ PGresult *req_run(struct req *r, const struct db_stmt *stmt, const struct db_par
 	return req_db(r, &db) ? db_run(db, stmt, p->n, p->v, NULL, &r->err) : NULL;
 }
 
-PGresult *req_run_once(struct req *r, const struct db_stmt *stmt, int n, const char *const *values)
+PGresult *req_run_once(struct req *r, const struct db_stmt *stmt, int n, const char *const *values,
+			const struct db_envelope *env)
 {
 	struct db_conn *db;
-	if (r->db || r->srv->o.read_pool)
-		return req_db(r, &db) ? db_run(db, stmt, n, values, NULL, &r->err) : NULL;
+	if (r->db || r->srv->o.read_pool) {
+		if (!req_db(r, &db) ||
+		    (env && !(db_begin_read(db, &r->err) && db_run_later(db, env->context, env->n, env->values, &r->err))))
+			return NULL;
+		return db_run(db, stmt, n, values, NULL, &r->err);
+	}
 	r->db_acquired++;
-	return db_run_once(r->srv->o.pool, stmt, n, values, NULL, r->request_id, &r->err);
+	return db_run_once(r->srv->o.pool, stmt, n, values, env, NULL, r->request_id, &r->err);
 }
 
 PGresult *req_query(struct req *r, const char *sql, const struct db_params *p)

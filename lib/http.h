@@ -100,10 +100,12 @@ bool req_db(struct req *r, struct db_conn **out);
 /* A registered statement, or SQL text, with its values on the request's connection: new rows,
  * or NULL with r->err filled. */
 PGresult *req_run(struct req *r, const struct db_stmt *stmt, const struct db_params *p);
-/* One statement outside a transaction, for a read that needs nothing else of a connection: on
- * the request's connection when it holds one or a replica may serve it, else db_run_once (when
- * the pool is taken, the connection handed on comes with the statement already sent) */
-PGresult *req_run_once(struct req *r, const struct db_stmt *stmt, int n, const char *const *values);
+/* One statement, for a read that needs nothing else of a connection, outside a transaction or
+ * (env) in a read-only one with its context: on the request's connection when it holds one or a
+ * replica may serve it, else db_run_once (one round trip; when the pool is taken, the connection
+ * handed on comes with the statement already sent) */
+PGresult *req_run_once(struct req *r, const struct db_stmt *stmt, int n, const char *const *values,
+			const struct db_envelope *env);
 PGresult *req_query(struct req *r, const char *sql, const struct db_params *p);
 /* Gives the connection back early (rolling back an open transaction), e.g. before a slow
  * password hash, so that it does not hold one of the pool's few connections; req_db takes one

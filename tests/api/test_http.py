@@ -384,9 +384,12 @@ def test_access_lines_are_held_and_a_sigterm_writes_every_one():
 
 
 def test_reads_sent_on_hand_over_get_their_own_answers():
-    """A pool of one, 24 clients: by-id reads and pages of units wait for the connection, and the
-    request that hands it over sends the waiter's statement on it before waking it, beside
-    requests that hold the connection for a transaction (change feed pages): every answer is the one its request asked for, statements
+    """A pool of one, 24 clients: reads of one statement wait for the connection, and the request
+    that hands it over sends the waiter's statement on it before waking it — units (no row-level
+    security: the statement alone) and registrations (BEGIN, who reads, the statement and ROLLBACK
+    in one round trip), by id and by page — beside requests that hold the connection for a
+    transaction (change feed pages): every answer is the one its request asked for, as its caller
+    may see it (a draft: 200 to an admin and to the unit above, 404 to a sibling unit), statements
     were sent for waiters (tdkt_db_pool_sent_for_waiters_total), and the sanitizers stay silent."""
     import random
     import threading
@@ -394,9 +397,18 @@ def test_reads_sent_on_hand_over_get_their_own_answers():
         os.chmod(workdir, 0o755)
         srv = Server(workdir, {"TDKT_DB_POOL": "1", "TDKT_DB_ACQUIRE_TIMEOUT_MS": "5000"}).start()
         try:
-            token = srv.token("admin", 1)
-            h = {"Authorization": "Bearer " + token}
+            unit_of = dict(line.split("|") for line in srv.sql("SELECT code, id FROM units").splitlines())
+            admin = {"Authorization": "Bearer " + srv.token("admin", 1)}
+            regs = [int(x) for x in srv.sql("SELECT id FROM registrations ORDER BY id").split()]  # all submitted
+            # a draft of Hà Giang's committee: its parent BNCTW sees it, its sibling Cao Bằng's does not
+            draft = int(srv.sql("SELECT min(r.id) FROM registrations r JOIN units u ON u.id = r.unit_id "
+                                "WHERE u.code = 'BNC-HGG'"))
+            assert srv.sql("SET tdkt.actor_role = 'admin'; UPDATE registrations SET status = 'draft', submitted_at = NULL "
+                           f"WHERE id = {draft} RETURNING status").splitlines()[1] == "draft"
+            above = {"Authorization": "Bearer " + srv.token("viewer", int(unit_of["BNCTW"]), sub=2)}
+            sibling = {"Authorization": "Bearer " + srv.token("viewer", int(unit_of["BNC-CBG"]), sub=3)}
             ids = [int(x) for x in srv.sql("SELECT id FROM units ORDER BY id").split()]
+            seen_by_sibling = [i for i in regs if i != draft]
             wrong, seen = [], []
 
             def client(seed):
@@ -404,19 +416,33 @@ def test_reads_sent_on_hand_over_get_their_own_answers():
                 with requests.Session() as sess:
                     for _ in range(40):
                         pick = rnd.random()
-                        if pick < 0.6:
+                        if pick < 0.3:
                             want = rnd.choice(ids)
-                            r = sess.get(f"{srv.base}/v1/units/{want}", headers=h, timeout=30)
+                            r = sess.get(f"{srv.base}/v1/units/{want}", headers=admin, timeout=30)
                             if r.status_code != 200 or r.json()["id"] != want:
                                 wrong.append((want, r.status_code, r.text[:80]))
-                        elif pick < 0.9:
+                        elif pick < 0.45:
                             # pages of varying length: two answers swapped would show
                             limit = rnd.randint(1, 5)
-                            r = sess.get(f"{srv.base}/v1/units", params={"limit": limit}, headers=h, timeout=30)
+                            r = sess.get(f"{srv.base}/v1/units", params={"limit": limit}, headers=admin, timeout=30)
                             if r.status_code != 200 or [u["id"] for u in r.json()["items"]] != ids[:limit]:
                                 wrong.append(("page", r.status_code, r.text[:80]))
+                        elif pick < 0.7:
+                            want = draft if rnd.random() < 0.5 else rnd.choice(regs)
+                            who, name = rnd.choice([(admin, "admin"), (above, "above"), (sibling, "sibling")])
+                            r = sess.get(f"{srv.base}/v1/registrations/{want}", headers=who, timeout=30)
+                            expect = 404 if (want == draft and name == "sibling") else 200
+                            if r.status_code != expect or (expect == 200 and r.json()["id"] != want):
+                                wrong.append(("registration", want, name, r.status_code, r.text[:80]))
+                        elif pick < 0.9:
+                            limit = rnd.randint(1, 8)
+                            who, name, visible = rnd.choice([(admin, "admin", regs), (sibling, "sibling", seen_by_sibling)])
+                            r = sess.get(f"{srv.base}/v1/registrations", params={"limit": limit}, headers=who, timeout=30)
+                            got = [x["id"] for x in r.json()["items"]] if r.status_code == 200 else None
+                            if got != visible[:limit]:
+                                wrong.append(("registrations page", name, r.status_code, got, visible[:limit]))
                         else:
-                            r = sess.get(f"{srv.base}/v1/changes", params={"limit": 200}, headers=h, timeout=30)
+                            r = sess.get(f"{srv.base}/v1/changes", params={"limit": 200}, headers=admin, timeout=30)
                             if r.status_code != 200:
                                 wrong.append(("changes", r.status_code, r.text[:80]))
                         seen.append(r.status_code)
@@ -432,6 +458,9 @@ def test_reads_sent_on_hand_over_get_their_own_answers():
             sent = [l for l in metrics.splitlines() if l.startswith('tdkt_db_pool_sent_for_waiters_total{pool="primary"}')]
             # (reads through a replica pool never wait on the primary's)
             assert sent and (float(sent[0].split()[-1]) > 0 or os.environ.get("TDKT_TEST_READ_POOL") == "1"), sent
+            # a read's transaction ended in its own round trip: nothing left open in the session
+            assert srv.sql("SELECT count(*) FROM pg_stat_activity WHERE usename = 'tdkt_app' "
+                           "AND state LIKE 'idle in transaction%'") == "0"
         finally:
             assert srv.stop() == 0
         check_log(srv.log_path)
