@@ -386,6 +386,10 @@ static bool send_for(struct db_conn *c, const struct pool_waiter *w)
 		return false;
 	if (send_once(c, w))
 		return true;
+	/* a connection that cannot be written to: the server went away, as fail_result takes it */
+	atomic_fetch_add_explicit(&c->pool->errors, 1, memory_order_relaxed);
+	atomic_fetch_add(&c->pool->epoch, 1);
+	atomic_store(&c->pool->replayed, 0);
 	PQfinish(c->pg);
 	c->pg = NULL;
 	return false;
@@ -872,16 +876,30 @@ PGresult *db_run_once(struct db_pool *p, const struct db_stmt *stmt, int n, cons
 	if (!acquire(p, &w, &c, err))
 		return NULL;
 	c->request_id = request_id;
-	PGresult *res = NULL;
-	if (!env) {
-		/* sent by the releaser: its answer (NULL, a lost connection, when none comes) */
-		res = w.sent ? check(c, next_result(c->pg), why, err) : db_run(c, stmt, n, values, why, err);
-	} else if (w.sent || (prepare_once(c, env->context, err) && prepare_once(c, stmt, err))) {
-		bool sent = w.sent || send_once(c, &w);
-		res = check(c, read_pipeline(c, 2, true, sent), why, err);
-	}
+	PGresult *res;
+	if (!w.sent)
+		res = db_run_enveloped(c, stmt, n, values, env, why, err);
+	else /* sent by the releaser: its answer (NULL, a lost connection, when none comes) */
+		res = check(c, env ? read_pipeline(c, 2, true, true) : next_result(c->pg), why, err);
 	db_release(c);
 	return res;
+}
+
+bool db_in_transaction(const struct db_conn *c)
+{
+	return c->pending_begin || PQtransactionStatus(c->pg) != PQTRANS_IDLE;
+}
+
+PGresult *db_run_enveloped(struct db_conn *c, const struct db_stmt *stmt, int n, const char *const *values,
+			   const struct db_envelope *env, const struct db_explain *why, struct app_error *err)
+{
+	if (!env)
+		return db_run(c, stmt, n, values, why, err);
+	if (!prepare_once(c, env->context, err) || !prepare_once(c, stmt, err))
+		return NULL;
+	struct pool_waiter w = {.stmt = stmt, .n = n, .values = values, .env = env};
+	bool sent = send_once(c, &w);
+	return check(c, read_pipeline(c, 2, true, sent), why, err);
 }
 
 PGresult *db_run_bytes(struct db_conn *c, const struct db_stmt *stmt, int n, const char *const *values,

@@ -156,6 +156,12 @@ struct db_envelope {
 PGresult *db_run_once(struct db_pool *p, const struct db_stmt *stmt, int n, const char *const *values,
 		      const struct db_envelope *env, const struct db_explain *why, const char *request_id,
 		      struct app_error *err);
+/* On a connection held: whether a transaction is open on it (or its BEGIN waits to be sent) */
+bool db_in_transaction(const struct db_conn *c);
+/* db_run, or (env) the same in a read-only transaction begun and ended around it in one round trip,
+ * for a connection with no transaction open (db_in_transaction) */
+PGresult *db_run_enveloped(struct db_conn *c, const struct db_stmt *stmt, int n, const char *const *values,
+			   const struct db_envelope *env, const struct db_explain *why, struct app_error *err);
 /* Runs `stmt` with the next statement db_run sends on c, in one round trip with it (and with a
  * pending BEGIN): for a statement whose result only has to be a success, as a transaction's
  * context. Its failure is the next statement's. At most DB_LATER_PARAMS values of

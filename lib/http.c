@@ -1015,10 +1015,11 @@ PGresult *req_run_once(struct req *r, const struct db_stmt *stmt, int n, const c
 {
 	struct db_conn *db;
 	if (r->db || r->srv->o.read_pool) {
-		if (!req_db(r, &db) ||
-		    (env && !(db_begin_read(db, &r->err) && db_run_later(db, env->context, env->n, env->values, &r->err))))
+		if (!req_db(r, &db))
 			return NULL;
-		return db_run(db, stmt, n, values, NULL, &r->err);
+		/* in a transaction the request opened (read_begin, write_begin: its context is set), as it
+		 * is; otherwise in a read-only one begun and ended around the statement */
+		return db_run_enveloped(db, stmt, n, values, db_in_transaction(db) ? NULL : env, NULL, &r->err);
 	}
 	r->db_acquired++;
 	return db_run_once(r->srv->o.pool, stmt, n, values, env, NULL, r->request_id, &r->err);
