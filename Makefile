@@ -95,7 +95,7 @@ UNIT_BIN := $(patsubst tests/unit/%.c,build/asan/unit/%,$(UNIT_SRC))
 UNIT_API_OBJ := build/asan/api/permissions.o build/asan/api/refresh.o build/asan/api/report_rules.o \
 	build/asan/api/evaluation_scoring.o build/asan/api/evaluation_criteria.o build/asan/api/codes.o \
 	build/asan/api/rule_expr.o build/asan/api/eligibility_eval.o build/asan/api/form_defs.o
-build/asan/unit/%: tests/unit/%.c $(ASAN_LIB_OBJ) $(UNIT_API_OBJ) tests/unit/check.h
+build/asan/unit/%: tests/unit/%.c $(ASAN_LIB_OBJ) $(UNIT_API_OBJ) tests/unit/check.h tests/unit/json_reference.h
 	@mkdir -p $(dir $@)
 	@echo '  LINK  $@'
 	$(Q)$(CC) $(CSTD) $(WARN) $(ASAN_FLAGS) $(INCS) -o $@ $< $(ASAN_LIB_OBJ) $(UNIT_API_OBJ) $(LIBS)
@@ -192,7 +192,7 @@ cluster-bench: deps build/tdkt
 FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,build/fuzz/fuzz_%,$(wildcard tests/fuzz/fuzz_*.c))
 # the domain's pure parsers, fuzzed beside lib/
 FUZZ_API_SRC := api/codes.c api/evaluation_criteria.c api/evaluation_scoring.c api/rule_expr.c
-build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/verifier.h $(LIB_SRC) $(FUZZ_API_SRC) $(GEN)
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/verifier.h tests/unit/json_reference.h $(LIB_SRC) $(FUZZ_API_SRC) $(GEN)
 	@mkdir -p build/fuzz
 	clang $(CSTD) -g -O1 -fsanitize=fuzzer,address,undefined $(INCS) -o $@ $< $(LIB_SRC) $(FUZZ_API_SRC) $(GEN) $(LIBS)
 

@@ -8,31 +8,8 @@
 #include <string.h>
 #include "lib/buf.h"
 #include "lib/db.h"
+#include "tests/unit/json_reference.h"
 #include "tests/unit/check.h"
-
-/* the reference: one byte at a time, as the escaper did before it read words */
-static void reference_str(struct buf *b, const char *s, size_t n)
-{
-	buf_putc(b, '"');
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		char tmp[8];
-		if (c == '"' || c == '\\')
-			snprintf(tmp, sizeof tmp, "\\%c", c);
-		else if (c == '\n')
-			snprintf(tmp, sizeof tmp, "\\n");
-		else if (c == '\r')
-			snprintf(tmp, sizeof tmp, "\\r");
-		else if (c == '\t')
-			snprintf(tmp, sizeof tmp, "\\t");
-		else if (c < 0x20 || c == 0x7f)
-			snprintf(tmp, sizeof tmp, "\\u%04x", c);
-		else
-			snprintf(tmp, sizeof tmp, "%c", c);
-		buf_puts(b, tmp);
-	}
-	buf_putc(b, '"');
-}
 
 /* a result of one row: names[i] = values[i] (NULL: SQL NULL) */
 static PGresult *one_row(int n, const char *const *names, const char *const *values)
