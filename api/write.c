@@ -64,11 +64,10 @@ bool read_begin(struct req *r, struct db_conn **db)
 PGresult *read_by_path_id(struct req *r, const struct db_stmt *stmt, char id_text_out[24])
 {
 	long long id;
-	struct db_conn *db;
-	if (!req_path_id(r, "id", &id) || !read_begin(r, &db))
+	if (!req_path_id(r, "id", &id))
 		return NULL;
 	const char *params[] = {id_text(id, id_text_out)};
-	return db_run(db, stmt, 1, params, NULL, &r->err);
+	return read_once(r, true, stmt, 1, params);
 }
 
 bool write_note_read(struct req *r, const char *entity, const char *id, const char *ids)

@@ -14,8 +14,9 @@ bool read_begin(struct req *r, struct db_conn **db);
  * caller (as_caller: in read_begin's transaction, begun, read and rolled back in that one round
  * trip), or outside a transaction. req_run_once: on a connection taken for it alone. */
 PGresult *read_once(struct req *r, bool as_caller, const struct db_stmt *stmt, int n, const char *const *values);
-/* The rows `stmt` gives for the path's {id} (its only parameter), read as the caller
- * (read_begin); the id as text in id_text. NULL with r->err (404 for an id that is not one). */
+/* The rows `stmt` gives for the path's {id} (its only parameter), read as the caller (read_once:
+ * in one round trip, nothing held after); the id as text in id_text. NULL with r->err (404 for an
+ * id that is not one). */
 PGresult *read_by_path_id(struct req *r, const struct db_stmt *stmt, char id_text_out[24]);
 /* In a transaction write_begin opened on the primary: records a read of personal data in the
  * audit trail (action 'read': the caller, `entity`, the row `id` of a by-id read or NULL for a
