@@ -569,3 +569,17 @@ def test_a_dossier_holds_at_most_1000_nominees(api, who, units, server):
                  json={"award_kind_code": "giay_khen", "recipient_household": {"name": "Hộ thứ 1001", "address": "Lạng Sơn"}})
     assert r.status_code == 409 and "1000" in r.json()["detail"], r.text
     assert as_system(server, f"SELECT count(*) FROM proposals WHERE dossier_id = {d['id']}") == "1000"
+    # two at once at 999: the second counts after the first committed (a count taken in the
+    # locking statement kept its older snapshot, and both got in)
+    from concurrent.futures import ThreadPoolExecutor
+    for round_ in range(3):
+        d = dossier(api, who["officer"], lsn, ttcp)
+        as_system(server, "INSERT INTO proposals (dossier_id, award_kind_code, recipient_household, achievements)"
+                          f" SELECT {d['id']}, 'giay_khen', jsonb_build_object('name', 'Hộ số ' || g, 'address', 'Lạng Sơn'),"
+                          " 'Thành tích kiểm thử' FROM generate_series(1, 999) g")
+        body = lambda i: {"award_kind_code": "giay_khen", "recipient_household": {"name": f"Hộ cùng lúc {i}", "address": "Lạng Sơn"}}
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            codes = sorted(pool.map(lambda i: api.post(f"/v1/dossiers/{d['id']}/proposals", token=who["officer"],
+                                                       json=body(i)).status_code, range(2)))
+        assert codes == [201, 409], (round_, codes)
+        assert as_system(server, f"SELECT count(*) FROM proposals WHERE dossier_id = {d['id']}") == "1000"
