@@ -1073,7 +1073,7 @@ static int crud_list(struct req *r)
 	db_param(&p, page.has_after ? page.after : NULL);
 	if (!list_filters(r, res, &q, fixed, parent, &p, &filtered) || !query_no_unknown(&q, &r->err))
 		return -1;
-	/* a page by the prepared statement, with no parent to check: one statement (req_run_once) */
+	/* a page by the prepared statement, with no parent to check: one statement (read_once) */
 	bool once = one_statement(res) && !filtered && !d->nesting;
 	if (!once && !crud_reader(r, res, &db))
 		return -1;
@@ -1144,7 +1144,7 @@ static int crud_get(struct req *r)
 	if (!crud_may_read(r, res) || !crud_path_key(r, res, key) || !query_parse(r->query, &q, &r->err) ||
 	    !query_no_unknown(&q, &r->err))
 		return -1;
-	/* a read of one statement needs no connection of its own: see req_run_once */
+	/* a read of one statement needs no connection of its own: see read_once */
 	const char *keyp = key;
 	PGresult *row = one_statement(res) ? read_once(r, res->scope, &res->rt->stmts[S_GET], 1, &keyp)
 		      : crud_reader(r, res, &db) ? crud_row_by_key(r, res, db, S_GET, key) : NULL;
