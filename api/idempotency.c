@@ -74,9 +74,7 @@ static bool request_hash(struct req *r, const char *body_sha256, char out[65])
 		buf_append(&all, body->data, body->len);
 	else if (body_sha256)
 		BUF_CAT(&all, "sha256:", body_sha256);
-	bool ok = buf_ok(&all);
-	if (ok)
-		keyed_sha256_hex(all.data, all.len, out);
+	bool ok = buf_ok(&all) && keyed_sha256_hex(all.data, all.len, out);
 	buf_free(&all);
 	return ok || app_error_set(&r->err, 503, "The service is short of memory.");
 }

@@ -9,6 +9,8 @@
 bool random_bytes(void *out, size_t n);
 /* 256 random bits as base64url, NUL-terminated into out[RANDOM_TOKEN_LEN + 1] */
 bool random_token(char out[RANDOM_TOKEN_LEN + 1]);
+/* n bytes as 2n lower-case hex characters + NUL */
+void hex_lower(const unsigned char *in, size_t n, char *out);
 /* SHA-256 of data as 64 lower-case hex characters + NUL */
 void sha256_hex(const char *data, size_t len, char out[65]);
 
@@ -16,7 +18,8 @@ void sha256_hex(const char *data, size_t len, char out[65]);
  * personal data): HMAC-SHA256 under a key derived from the service's secret, so that reading the
  * table does not let anyone test guesses offline. crypto_set_secret at start, before any thread;
  * every instance of one service must be given the same secret. */
-void crypto_set_secret(const void *secret, size_t len);
-void keyed_sha256_hex(const char *data, size_t len, char out[65]);
+bool crypto_set_secret(const void *secret, size_t len);
+/* false when there is no key (crypto_set_secret not called, or failed) or OpenSSL failed */
+bool keyed_sha256_hex(const char *data, size_t len, char out[65]);
 
 #endif

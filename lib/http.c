@@ -16,6 +16,7 @@
 #include <time.h>
 #include "lib/conncount.h"
 #include "lib/cors.h"
+#include "lib/crypto.h"
 #include "lib/framing.h"
 #include "lib/http.h"
 #include "lib/jsonin.h"
@@ -1222,16 +1223,12 @@ void req_body_digest(struct req *r, char sha256[65], long long *bytes)
 	struct body_stream *s = r->stream;
 	*bytes = s ? s->count : 0;
 	if (s && !s->done) {
-		static const char hex[] = "0123456789abcdef";
 		unsigned char md[EVP_MAX_MD_SIZE];
 		unsigned int len = 0;
-		if (EVP_DigestFinal_ex(s->md, md, &len) != 1)
-			len = 0;
-		for (unsigned i = 0; i < len && i < 32; i++) {
-			s->sha256[2 * i] = hex[md[i] >> 4];
-			s->sha256[2 * i + 1] = hex[md[i] & 15];
-		}
-		s->sha256[len == 32 ? 64 : 0] = '\0';
+		if (EVP_DigestFinal_ex(s->md, md, &len) == 1 && len == 32)
+			hex_lower(md, 32, s->sha256);
+		else
+			s->sha256[0] = '\0';
 		s->done = true;
 	}
 	memcpy(sha256, s ? s->sha256 : "", s ? 65 : 1);

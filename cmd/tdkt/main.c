@@ -126,10 +126,13 @@ static bool load_external_issuers(const struct config *c, struct auth_verifier *
 }
 
 /* the secrets derived from the service's own: cursor MACs and stored request fingerprints */
-static void set_secret(const void *secret, size_t len)
+static bool set_secret(const void *secret, size_t len)
 {
 	cursor_set_key(secret, len);
-	crypto_set_secret(secret, len);
+	if (crypto_set_secret(secret, len))
+		return true;
+	fprintf(stderr, "tdkt: could not derive the fingerprint key from the secret (OpenSSL)\n");
+	return false;
 }
 
 /* Our key (HS256 secret, or an RS256/ES256 pair from files) and the external issuers' keys.
@@ -155,16 +158,15 @@ static bool load_verifier(const struct config *c, struct auth_verifier *v)
 			fprintf(stderr, "tdkt: TDKT_JWT_PRIVATE_KEY_FILE: %s\n", err);
 			return false;
 		}
-		if (c->jwt_secret[0])
-			set_secret(c->jwt_secret, strlen(c->jwt_secret));
-		else
-			set_secret(priv, priv_len);
+		if (!(c->jwt_secret[0] ? set_secret(c->jwt_secret, strlen(c->jwt_secret)) : set_secret(priv, priv_len)))
+			return false;
 	} else {
 		if (!auth_add_hs256(v, c->jwt_issuer, c->jwt_secret)) {
 			fprintf(stderr, "tdkt: TDKT_JWT_SECRET: longer than %d bytes\n", AUTH_KEY_MAX);
 			return false;
 		}
-		set_secret(c->jwt_secret, strlen(c->jwt_secret));
+		if (!set_secret(c->jwt_secret, strlen(c->jwt_secret)))
+			return false;
 	}
 	return load_external_issuers(c, v);
 }

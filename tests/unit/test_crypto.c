@@ -18,10 +18,10 @@ int main(void)
 	CHECK(strcmp(plain, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad") == 0, "sha256 of abc: %s", plain);
 
 	static const char body[] = "POST\n/v1/me/password\n\napplication/json\n{\"password\":\"hunter2\"}";
-	crypto_set_secret("the service's secret, 32 bytes..", 32);
-	keyed_sha256_hex(body, strlen(body), a);
-	keyed_sha256_hex(body, strlen(body), b);
-	CHECK(strcmp(a, b) == 0, "the same request, the same fingerprint");
+	CHECK(!keyed_sha256_hex(body, strlen(body), a), "no key set: no fingerprint (never one under a zero key)");
+	CHECK(crypto_set_secret("the service's secret, 32 bytes..", 32), "the key derived");
+	CHECK(keyed_sha256_hex(body, strlen(body), a) && keyed_sha256_hex(body, strlen(body), b) && strcmp(a, b) == 0,
+	      "the same request, the same fingerprint");
 	sha256_hex(body, strlen(body), plain);
 	CHECK(strcmp(a, plain) != 0, "not the plain SHA-256 anybody could recompute from a guess");
 
@@ -38,7 +38,10 @@ int main(void)
 
 	/* another deployment's secret: another fingerprint */
 	crypto_set_secret("another secret, also 32 bytes lo", 32);
-	keyed_sha256_hex(body, strlen(body), b);
-	CHECK(strcmp(a, b) != 0, "another secret, another fingerprint");
+	CHECK(keyed_sha256_hex(body, strlen(body), b) && strcmp(a, b) != 0, "another secret, another fingerprint");
+
+	char h[9];
+	hex_lower((const unsigned char *)"\x00\x9f\xa0\xff", 4, h);
+	CHECK(strcmp(h, "009fa0ff") == 0, "hex, lower case: %s", h);
 	return check_done("crypto");
 }
