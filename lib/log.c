@@ -196,11 +196,12 @@ void log_line(const char *json, size_t len)
 		wait_written();
 		write_held(json, len);
 	} else {
-		/* full: written by this thread once no other write goes on; another may have taken it
-		 * meanwhile, or filled the next one while this one wrote */
+		/* full: written by this thread when no other write goes on, else waited for (the one
+		 * writing may have taken it, or another filled the next one meanwhile) */
 		while (block.len + len + 1 > LOG_BLOCK) {
-			wait_written();
-			if (block.len + len + 1 > LOG_BLOCK)
+			if (block.writing)
+				pthread_cond_wait(&block.written, &block.lock);
+			else
 				write_held(NULL, 0);
 		}
 		memcpy(block.data[block.filling] + block.len, json, len);

@@ -52,14 +52,14 @@ def wait_ready(inst, seconds=120):
 
 
 def stop(inst):
+    """stops the instance (killed after 30 s) and returns its exit code; its log is checked by the caller
+    once every instance is stopped, so that one bad log leaves no other running"""
     inst["proc"].send_signal(signal.SIGTERM)
     try:
-        code = inst["proc"].wait(timeout=30)
+        return inst["proc"].wait(timeout=30)
     except subprocess.TimeoutExpired:
         inst["proc"].kill()
-        code = inst["proc"].wait()
-    check_log(inst["log"], code)
-    return open(inst["log"]).read()
+        return inst["proc"].wait()
 
 
 def test_instances_started_at_once_on_an_empty_database_migrate_once_and_serve(server):
@@ -98,8 +98,11 @@ def test_instances_started_at_once_on_an_empty_database_migrate_once_and_serve(s
         assert applied == migrations
         assert server.sql("SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND tableowner <> 'tdkt'", owner) == "0"
     finally:
-        logs = [stop(inst) for inst in instances]
+        codes = [stop(inst) for inst in instances]
         superuser_sql(server, f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
+    for inst, code in zip(instances, codes):
+        check_log(inst["log"], code)
+    logs = [open(inst["log"]).read() for inst in instances]
     # one of them applied them all, the others none: they waited on the lock, then found them current
     counts = sorted(int(line.split(":")[1].split(";")[0]) for log in logs for line in log.splitlines()
                     if line.startswith("migrations applied:"))
@@ -120,7 +123,13 @@ def test_migrators_started_together_all_succeed_and_grant_once_the_schema_is_the
                         "TDKT_MIGRATE_DATABASE_URL": f"postgresql://tdkt@/{database}?host={server.pgdir}/run"})
             procs = [subprocess.Popen([BINARY, "migrate"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
                      for _ in range(4)]
-            outs = [(p.communicate(timeout=120)[0], p.returncode) for p in procs]
+            try:
+                outs = [(p.communicate(timeout=120)[0], p.returncode) for p in procs]
+            finally:
+                for p in procs:
+                    if p.poll() is None:
+                        p.kill()
+                        p.wait()
             assert all(code == 0 for _, code in outs), (round_, [out[-500:] for out, code in outs if code])
             counts = sorted(int(line.split(":")[1]) for out, _ in outs for line in out.splitlines()
                             if line.startswith("migrations applied:"))

@@ -7,6 +7,7 @@
 #include "lib/http.h"
 #include "lib/query.h"
 #include "tests/unit/check.h"
+#include "tests/unit/json_reference.h"
 
 int main(void)
 {
@@ -31,32 +32,23 @@ int main(void)
 	/* long strings, the word and 16-byte paths: every byte value at every offset of strings of 0 to
 	 * 40 bytes, the rest plain ASCII or UTF-8, against a byte at a time */
 	size_t escape_wrong = 0;
+	struct buf ref;
+	buf_init(&ref);
 	for (size_t len = 0; len <= 40; len++)
 		for (size_t at = 0; at < (len ? len : 1); at++)
 			for (int c = 0; c < 256; c++) {
-				char in[41], want[41 * 6 + 3], *w = want;
+				char in[41];
 				for (size_t k = 0; k < len; k++)
 					in[k] = k % 3 == 2 ? (char)0xe1 : (char)('a' + k % 26);
 				if (len)
 					in[at] = (char)c;
-				*w++ = '"';
-				for (size_t k = 0; k < len; k++) {
-					unsigned char u = (unsigned char)in[k];
-					if (u == '"' || u == '\\')
-						w += sprintf(w, "\\%c", u);
-					else if (u == '\n' || u == '\r' || u == '\t')
-						w += sprintf(w, "\\%c", u == '\n' ? 'n' : u == '\r' ? 'r' : 't');
-					else if (u < 0x20 || u == 0x7f)
-						w += sprintf(w, "\\u%04x", u);
-					else
-						*w++ = (char)u;
-				}
-				*w++ = '"';
-				*w = '\0';
+				buf_reset(&ref);
+				reference_str(&ref, in, len);
 				buf_reset(&b);
 				buf_json_str(&b, in, len);
-				escape_wrong += !buf_ok(&b) || strcmp(b.data, want) != 0;
+				escape_wrong += !buf_ok(&b) || !buf_ok(&ref) || strcmp(b.data, ref.data) != 0;
 			}
+	buf_free(&ref);
 	CHECK(escape_wrong == 0, "every byte at every offset escaped as one at a time (%zu wrong)", escape_wrong);
 	buf_reset(&b);
 	buf_json_int(&b, -9223372036854775807LL - 1);
