@@ -78,15 +78,27 @@ static int params_of(const char *tpl)
 	return k;
 }
 
+/* Whether some path fits both templates: segment by segment, two literals must be the same text
+ * and a parameter fits anything. "/a/lit/{y}/{z}" and "/a/{x}/q/r" share "/a/lit/q/r", though
+ * neither template's own text fits the other. */
+static bool templates_overlap(const char *a, const char *b)
+{
+	while (*a && *b) {
+		size_t la = strcspn(a + 1, "/") + 1, lb = strcspn(b + 1, "/") + 1;
+		if (a[1] != '{' && b[1] != '{' && (la != lb || memcmp(a, b, la) != 0))
+			return false;
+		a += la;
+		b += lb;
+	}
+	return !*a && !*b;
+}
+
 void router_prepare(struct route *routes, size_t n)
 {
-	struct route_param params[ROUTE_MAX_PARAMS];
-	int np;
 	for (size_t i = 0; i < n; i++)
 		for (size_t j = 0; j < n && !(routes[i].flags & ROUTE_SHADOWED); j++)
-			/* another template's text taken as a path: its "{x}" is one segment like any */
 			if (params_of(routes[j].path) < params_of(routes[i].path) &&
-			    match_path(routes[i].path, routes[j].path, params, &np))
+			    templates_overlap(routes[i].path, routes[j].path))
 				routes[i].flags |= ROUTE_SHADOWED;
 }
 

@@ -26,8 +26,8 @@ enum route_flags {
 	ROUTE_RAW_BODY = 1 << 8, /* its handler reads the body itself as it streams (req_body_begin,
 				    req_body_read: a file of many megabytes), with a cap of its own instead
 				    of TDKT_BODY_LIMIT; the server never holds it whole */
-	ROUTE_SHADOWED = 1 << 9, /* set by router_prepare: a path of another route with fewer parameters
-				    also fits this template ("/v1/reports/batch" fits "/v1/reports/{id}") */
+	ROUTE_SHADOWED = 1 << 9, /* set by router_prepare: some path fits both this template and one with
+				    fewer parameters ("/v1/reports/batch" and "/v1/reports/{id}") */
 };
 #define ROUTE_SMALL_BODY_LIMIT 65536
 
@@ -54,8 +54,8 @@ struct route_match {
 	char allow[128];                 /* "GET, HEAD, POST": a 405's Allow (router_allow) */
 };
 
-/* Marks the routes another route's literal path would also match (ROUTE_SHADOWED), once, before
- * matching: a path is served by the templates that fit it with the fewest parameters, so that
+/* Marks the routes that share some path with a route of fewer parameters (ROUTE_SHADOWED), once,
+ * before matching: a path is served by the templates that fit it with the fewest parameters, so that
  * "/v1/reports/batch" is that resource (POST; 405 for any other method), never report "batch". */
 void router_prepare(struct route *routes, size_t n);
 
