@@ -9,8 +9,9 @@
 #define CURSOR_MAX 256           /* longest cursor text, with NUL */
 #define CURSOR_PAYLOAD_MAX 160   /* longest payload, bytes */
 
-/* Sets the signing key (copied). Call once at startup, before threads. */
-void cursor_set_key(const void *key, size_t len);
+/* Derives the signing key from the service's secret (lib/crypto.h's hmac_key). Call at startup,
+ * before threads; false when OpenSSL failed, and then no cursor is made or verified. */
+bool cursor_set_key(const void *key, size_t len);
 
 /* Writes the cursor for scope+payload into out[CURSOR_MAX]; false if payload is too long. */
 bool cursor_encode(const char *scope, const char *payload, char out[CURSOR_MAX]);

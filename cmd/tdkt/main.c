@@ -128,10 +128,9 @@ static bool load_external_issuers(const struct config *c, struct auth_verifier *
 /* the secrets derived from the service's own: cursor MACs and stored request fingerprints */
 static bool set_secret(const void *secret, size_t len)
 {
-	cursor_set_key(secret, len);
-	if (crypto_set_secret(secret, len))
+	if (cursor_set_key(secret, len) && crypto_set_secret(secret, len))
 		return true;
-	fprintf(stderr, "tdkt: could not derive the fingerprint key from the secret (OpenSSL)\n");
+	fprintf(stderr, "tdkt: could not derive the cursor and fingerprint keys from the secret (OpenSSL)\n");
 	return false;
 }
 

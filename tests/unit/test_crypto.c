@@ -40,6 +40,20 @@ int main(void)
 	crypto_set_secret("another secret, also 32 bytes lo", 32);
 	CHECK(keyed_sha256_hex(body, strlen(body), b) && strcmp(a, b) != 0, "another secret, another fingerprint");
 
+	/* a message in parts is the same message; a key freed signs nothing */
+	struct hmac_key k = {0};
+	unsigned char one[32], parts[32];
+	CHECK(!hmac_sha256(&k, &(struct bytes){"ab", 2}, 1, one), "no key: no MAC");
+	CHECK(hmac_key_derive(&k, "s", 1, "label") && hmac_key_derive(&k, "s", 1, "label"), "derived, and again");
+	const struct bytes split[] = {{"a", 1}, {"", 0}, {"b", 1}};
+	CHECK(hmac_sha256(&k, &(struct bytes){"ab", 2}, 1, one) && hmac_sha256(&k, split, 3, parts) &&
+	      memcmp(one, parts, 32) == 0, "parts hashed as one message");
+	HMAC(EVP_sha256(), "s", 1, (const unsigned char *)"label", 5, key, &n);
+	HMAC(EVP_sha256(), key, sizeof key, (const unsigned char *)"ab", 2, md, &n);
+	CHECK(memcmp(one, md, 32) == 0, "HMAC under HMAC(secret, label)");
+	hmac_key_free(&k);
+	CHECK(!hmac_sha256(&k, &(struct bytes){"ab", 2}, 1, one) && !k.inner && !k.md, "freed: no MAC");
+
 	char h[9];
 	hex_lower((const unsigned char *)"\x00\x9f\xa0\xff", 4, h);
 	CHECK(strcmp(h, "009fa0ff") == 0, "hex, lower case: %s", h);

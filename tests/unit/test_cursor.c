@@ -10,7 +10,10 @@
 int main(void)
 {
 	char c[CURSOR_MAX], out[CURSOR_PAYLOAD_MAX + 1];
-	cursor_set_key("0123456789abcdef0123456789abcdef", 32);
+	/* no key derived: nothing signed, nothing verified (never a MAC under an empty key) */
+	CHECK(!cursor_encode("units", "1", c), "no key: no cursor");
+	CHECK(!cursor_decode("units", "MQ.AAAAAAAAAAAAAAAA", out), "no key: nothing verifies");
+	CHECK(cursor_set_key("0123456789abcdef0123456789abcdef", 32), "the key derived");
 
 	static const char *const payloads[] = {"1", "9223372036854775807", "Lạng Sơn\x1f" "42", ""};
 	for (size_t i = 0; i < sizeof payloads / sizeof payloads[0]; i++) {
