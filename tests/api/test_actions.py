@@ -5,13 +5,10 @@ succeeds. One code path refuses them all (req_no_body); this runs it through eve
 the contract, each from the state it moves a row out of, and through an action whose body is
 optional (a nominee's approval)."""
 import itertools
-import os
 
 import pytest
-import yaml
 
 from commendation import dossier, nominee, ok, sent
-from conftest import ROOT
 
 serial = itertools.count(1)
 cluster_years = itertools.count(0)
@@ -96,24 +93,19 @@ def registration(api, tokens, units):
 
 
 ACTIONS["/v1/registrations/{id}/submit"] = (registration,) + ACTIONS["/v1/registrations/{id}/submit"][1:]
-# how the action is then sent without a member: each accepted form in turn
-FORMS = itertools.cycle(["none", "empty", "{}"])
+# how the action is then sent without a member: the accepted forms in turn over the sorted
+# actions, so an action is always sent the same way whichever tests are selected
+FORMS = ("none", "empty", "{}")
 
 
-def test_every_action_without_a_body_in_the_contract_is_here():
+def test_every_action_without_a_body_in_the_contract_is_here(contract):
     """an action the contract gives no fields (a body of at most {}) is in ACTIONS, so that a new one is tested too"""
-    spec = yaml.safe_load(open(os.path.join(ROOT, "openapi.yaml"), encoding="utf-8"))
-    def deref(node):
-        while "$ref" in node:
-            _, _, kind, name = node["$ref"].split("/")
-            node = spec["components"][kind][name]
-        return node
     bodiless = set()
-    for path, item in spec["paths"].items():
-        body = deref(item.get("post", {}).get("requestBody", {}))
+    for path, item in contract.spec["paths"].items():
+        body = contract.deref(item.get("post", {}).get("requestBody", {}))
         if not body:
             continue
-        schema = deref(body["content"].get("application/json", {}).get("schema", {}))
+        schema = contract.deref(body["content"].get("application/json", {}).get("schema", {}))
         if schema.get("maxProperties") == 0:
             assert body.get("required") is False, path
             bodiless.add(path)
@@ -139,7 +131,7 @@ def test_a_member_in_an_action_without_a_body_is_a_422_and_does_nothing(api, tok
         assert r.status_code in (400, 422), (raw, r.text)
     assert api.get(row, token=tokens["admin"]).content == first.content
     # without the member the same action is done: it was the body alone that stopped it
-    form = next(FORMS)
+    form = FORMS[sorted(ACTIONS).index(action) % len(FORMS)]
     if form == "none":
         done = api.post(url, token=tokens[who])
     elif form == "empty":
