@@ -67,9 +67,22 @@ static bool clean_utf8(const unsigned char *s)
 	return true;
 }
 
+/* URL-decodes src[0..n) into q's text, at most max bytes; NULL when malformed, too long, or past
+ * the text's end */
+static const char *decode_into(struct query *q, const char *src, size_t n, size_t max)
+{
+	char *out = q->text + q->text_len;
+	size_t room = sizeof q->text - q->text_len;
+	if (!url_decode(src, n, out, room < max + 1 ? room : max + 1))
+		return NULL;
+	q->text_len += strlen(out) + 1;
+	return out;
+}
+
 bool query_parse(const char *qs, struct query *q, struct app_error *err)
 {
 	q->n = 0;
+	q->text_len = 0;
 	if (!qs)
 		return true;
 	const char *p = qs;
@@ -83,15 +96,16 @@ bool query_parse(const char *qs, struct query *q, struct app_error *err)
 			const char *eq = memchr(p, '=', len);
 			size_t nlen = eq ? (size_t)(eq - p) : len;
 			struct query_param *qp = &q->params[q->n];
-			if (!url_decode(p, nlen, qp->name, sizeof qp->name) || !clean_utf8((unsigned char *)qp->name) ||
+			if (!(qp->name = decode_into(q, p, nlen, QUERY_MAX_NAME)) || !clean_utf8((const unsigned char *)qp->name) ||
 			    qp->name[0] == '\0')
 				return app_error_set(err, 400, "A query parameter name is malformed or too long.");
 			const char *v = eq ? eq + 1 : p + len;
 			size_t vlen = eq ? len - nlen - 1 : 0;
-			if (!url_decode(v, vlen, qp->value, sizeof qp->value))
-				return app_error_set(err, 400, "Query parameter %s is malformed or too long.",
-						     qp->name);
-			if (!clean_utf8((unsigned char *)qp->value))
+			if (!(qp->value = decode_into(q, v, vlen, QUERY_MAX_VALUE)))
+				return app_error_set(err, 400, "Query parameter %s is malformed or too long (a value has at"
+						     " most %d bytes, the whole query %d, decoded).", qp->name,
+						     QUERY_MAX_VALUE, QUERY_MAX_TEXT);
+			if (!clean_utf8((const unsigned char *)qp->value))
 				return app_error_set(err, 400, "Query parameter %s is not valid UTF-8 text.",
 						     qp->name);
 			for (int i = 0; i < q->n; i++)

@@ -8,17 +8,23 @@
 #include "lib/error.h"
 
 #define QUERY_MAX_PARAMS 24
+#define QUERY_MAX_NAME 31       /* bytes of one decoded name */
 #define QUERY_MAX_VALUE 1020    /* bytes of one decoded value: 255 characters of any script (a file name) */
+#define QUERY_MAX_TEXT 4096     /* bytes of every name and value decoded, with a NUL each */
 
 struct query_param {
-	char name[32];
-	char value[QUERY_MAX_VALUE + 1];
+	const char *name, *value; /* in the query's text */
 	bool used;
 };
 
+/* Every handler keeps one on its stack: the names and values share one block of text, so that it
+ * is 5 KB, not the 25 KB of 24 parameters with room for the longest value each (the stack pages a
+ * request touches are what an idle worker keeps). It points into itself: never copied. */
 struct query {
 	int n;
+	size_t text_len;
 	struct query_param params[QUERY_MAX_PARAMS];
+	char text[QUERY_MAX_TEXT];
 };
 
 /* Parses and URL-decodes qs (may be NULL). Values must be UTF-8 without control characters. */

@@ -157,6 +157,33 @@ int main(void)
 	CHECK(query_parse("kind=x&typo=1", &q, &e) && !query_no_unknown(&q, &e) && e.status == 400,
 	      "unknown parameter refused");
 
+	/* the limits: a name of 31 bytes, a value of 1,020, all of it 4,096 decoded (with a NUL each) */
+	static char big[8192];
+	static const struct {
+		int names, value;  /* parameters a..., each name 31 bytes, value bytes */
+		bool ok;
+	} sizes[] = {{1, QUERY_MAX_VALUE, true}, {1, QUERY_MAX_VALUE + 1, false}, {3, QUERY_MAX_VALUE, true},
+		     /* 4 × (32 + 992) = 4,096 */
+		     {4, 991, true}, {4, 992, false}, {5, 800, false}};
+	for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+		size_t n = 0;
+		for (int k = 0; k < sizes[i].names; k++) {
+			n += (size_t)snprintf(big + n, sizeof big - n, "%s%c%030d=", k ? "&" : "", 'a' + k, 0);
+			memset(big + n, 'v', (size_t)sizes[i].value);
+			n += (size_t)sizes[i].value;
+		}
+		big[n] = '\0';
+		app_error_clear(&e);
+		bool ok = query_parse(big, &q, &e);
+		CHECK(ok == sizes[i].ok && (ok || e.status == 400), "%d names, values of %d bytes: %s", sizes[i].names,
+		      sizes[i].value, ok ? "" : e.detail);
+		if (ok)
+			CHECK(q.n == sizes[i].names && strlen(q.params[q.n - 1].name) == QUERY_MAX_NAME &&
+				      strlen(q.params[q.n - 1].value) == (size_t)sizes[i].value,
+			      "%d names: each read back", sizes[i].names);
+	}
+	CHECK(!query_parse("a234567890123456789012345678901x=1", &q, &e), "a name of 32 bytes refused");
+
 	static const struct {
 		const char *h;
 		long long v;
