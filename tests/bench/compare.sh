@@ -2,7 +2,10 @@
 # Two builds on one seeded database, each scenario measured A B A B A B back to back: the way to
 # tell a few per cent on this 2-core machine, where full runs one after the other drift by more
 # than that (README, "Descriptors against 33d8ac7"). wrk against 127.0.0.1 only, bounded.
-#   tests/bench/compare.sh OLD_BIN NEW_BIN      (COMPARE_SECONDS=5 COMPARE_ROUNDS=3 BENCH_UNITS=100000)
+#   tests/bench/compare.sh OLD_BIN NEW_BIN      (COMPARE_SECONDS=5 COMPARE_ROUNDS=3 BENCH_UNITS=100000
+#                                                COMPARE_CASES="get:16 list:64 getnew:16 ...")
+# A scenario ending in "new" is the same requests on a new connection each (Connection: close),
+# as clients that do not keep theirs open: what a worker does between connections is in it.
 # The schema is NEW_BIN's. OLD_SWITCHES_ROLE=1 for builds before the role split (33d8ac7): they log
 # in as the owner and switch to tdkt_app, so the owner is made a member of it.
 set -euo pipefail
@@ -34,11 +37,14 @@ for port in $port_a $port_b; do
   for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
 done
 
-rps() { # script connections port
-  wrk -t2 -c"$2" -d"${seconds}s" --timeout 2s -s "$work/$1.lua" "http://127.0.0.1:$3" | awk '/Requests\/sec/ {print $2}'
+rps() { # scenario connections port
+  local close=()
+  [[ $1 == *new ]] && close=(-H "Connection: close")
+  wrk -t2 -c"$2" -d"${seconds}s" --timeout 2s "${close[@]}" -s "$work/${1%new}.lua" "http://127.0.0.1:$3" |
+    awk '/Requests\/sec/ {print $2}'
 }
 printf '%-10s %5s %10s %10s %8s\n' scenario conns old new change
-for case in get:16 get:64 list:16 list:64 campaigns:16 campaigns:64 awards:16 awards:64 reg:16; do
+for case in ${COMPARE_CASES:-get:16 get:64 list:16 list:64 campaigns:16 campaigns:64 awards:16 awards:64 reg:16 getnew:16}; do
   s=${case%%:*} c=${case##*:} a=() b=()
   for _ in $(seq "$rounds"); do
     a+=("$(rps "$s" "$c" "$port_a")")
