@@ -16,6 +16,8 @@ static int hexval(char c)
 static bool url_decode(const char *src, size_t n, char *out, size_t cap)
 {
 	size_t o = 0;
+	if (cap == 0)
+		return false;
 	for (size_t i = 0; i < n; i++) {
 		char c = src[i];
 		if (c == '+') {
@@ -71,6 +73,8 @@ static bool clean_utf8(const unsigned char *s)
  * the text's end */
 static const char *decode_into(struct query *q, const char *src, size_t n, size_t max)
 {
+	if (q->text_len >= sizeof q->text)
+		return NULL; /* full: not even the NUL of an empty value fits */
 	char *out = q->text + q->text_len;
 	size_t room = sizeof q->text - q->text_len;
 	if (!url_decode(src, n, out, room < max + 1 ? room : max + 1))

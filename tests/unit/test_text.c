@@ -183,6 +183,21 @@ int main(void)
 			      "%d names: each read back", sizes[i].names);
 	}
 	CHECK(!query_parse("a234567890123456789012345678901x=1", &q, &e), "a name of 32 bytes refused");
+	/* the block filled but for 2 bytes (3 × 1,024 + 32 + 990), then a name of one byte, whose NUL
+	 * fills it, with an empty value (no "=", or "=" and nothing) whose NUL would be one past it:
+	 * refused, nothing written past the block (ASan), nor by a parameter after */
+	static const char *const tails[] = {"&z", "&z=", "&z&y=1", "&z=&y=", "&zz"};
+	for (size_t i = 0; i < sizeof tails / sizeof tails[0]; i++) {
+		size_t n = 0;
+		for (int k = 0; k < 4; k++) {
+			n += (size_t)snprintf(big + n, sizeof big - n, "%s%c%030d=", k ? "&" : "", 'a' + k, 0);
+			memset(big + n, 'v', k < 3 ? 991 : 989);
+			n += k < 3 ? 991 : 989;
+		}
+		snprintf(big + n, sizeof big - n, "%s", tails[i]);
+		app_error_clear(&e);
+		CHECK(!query_parse(big, &q, &e) && e.status == 400, "a full block, then %s: refused", tails[i]);
+	}
 
 	static const struct {
 		const char *h;
