@@ -78,14 +78,15 @@ static int params_of(const char *tpl)
 	return k;
 }
 
-/* Whether some path fits both templates: segment by segment, two literals must be the same text
- * and a parameter fits anything. "/a/lit/{y}/{z}" and "/a/{x}/q/r" share "/a/lit/q/r", though
- * neither template's own text fits the other. */
+/* Whether some path may fit both templates: segment by segment, two literals must be the same
+ * text, and a segment with a parameter in it is taken to fit anything (at worst a route is marked
+ * that needs not be, which costs it a look at the others when it matches). "/a/lit/{y}/{z}" and
+ * "/a/{x}/q/r" share "/a/lit/q/r", though neither template's own text fits the other. */
 static bool templates_overlap(const char *a, const char *b)
 {
 	while (*a && *b) {
 		size_t la = strcspn(a + 1, "/") + 1, lb = strcspn(b + 1, "/") + 1;
-		if (a[1] != '{' && b[1] != '{' && (la != lb || memcmp(a, b, la) != 0))
+		if (!memchr(a, '{', la) && !memchr(b, '{', lb) && (la != lb || memcmp(a, b, la) != 0))
 			return false;
 		a += la;
 		b += lb;

@@ -44,7 +44,7 @@ rps() { # scenario connections port
     awk '/Requests\/sec/ {print $2}'
 }
 printf '%-10s %5s %10s %10s %8s\n' scenario conns old new change
-for case in ${COMPARE_CASES:-get:16 get:64 list:16 list:64 campaigns:16 campaigns:64 awards:16 awards:64 reg:16 getnew:16}; do
+for case in ${COMPARE_CASES:-get:16 get:64 list:16 list:64 campaigns:16 campaigns:64 awards:16 awards:64 reg:16 getnew:16 listnew:16}; do
   s=${case%%:*} c=${case##*:} a=() b=()
   for _ in $(seq "$rounds"); do
     a+=("$(rps "$s" "$c" "$port_a")")
