@@ -229,14 +229,15 @@ static bool empty(struct req *r)
 	return app_error_field(&r->err, "body", "too_short", "a document has at least one byte");
 }
 
-/* The upload's query and head, before any database work or byte of the body: 400, 415, 413, 422. */
-static bool upload_request(struct req *r, const char **kind, const char **filename, enum filetype *claimed)
+/* The upload's query and head, before any database work or byte of the body: 400, 415, 413, 422.
+ * *filename is borrowed from q, the caller's: it lives as long as the upload. */
+static bool upload_request(struct req *r, struct query *q, const char **kind, const char **filename,
+			   enum filetype *claimed)
 {
-	struct query q;
 	long long length;
 	*kind = *filename = NULL;
-	if (!query_parse(r->query, &q, &r->err) || !query_enum(&q, "kind", kinds, kind, &r->err) ||
-	    !query_str(&q, "filename", QUERY_MAX_VALUE, filename, &r->err) || !query_no_unknown(&q, &r->err))
+	if (!query_parse(r->query, q, &r->err) || !query_enum(q, "kind", kinds, kind, &r->err) ||
+	    !query_str(q, "filename", QUERY_MAX_VALUE, filename, &r->err) || !query_no_unknown(q, &r->err))
 		return false;
 	if (!*kind || !*filename)
 		return app_error_set(&r->err, 400, "Query parameters kind and filename are required.");
@@ -299,6 +300,7 @@ out:
 static int upload(struct req *r)
 {
 	long long dossier, blob = 0, bytes = 0;
+	struct query q;
 	const char *kind, *filename;
 	enum filetype claimed = FILETYPE_UNKNOWN;
 	struct filetype_sniffer *sniff = NULL;
@@ -311,7 +313,7 @@ static int upload(struct req *r)
 		return -1;
 	if (!authz_role_may(r, ACT_WRITE_UNIT_DATA) && !authz_role_may(r, ACT_APPROVE_AWARDS))
 		return req_fail(r, 403, "Your role (%s) may read documents but not add them.", role_name(r->caller.role));
-	if (!upload_request(r, &kind, &filename, &claimed))
+	if (!upload_request(r, &q, &kind, &filename, &claimed))
 		return -1;
 	/* the dossier and the caller's right in its state, before the body is read */
 	if (!read_begin(r, &db) || !(d = dossier_row(r, &sql_documents_dossier, dossier)) || !may_add(r, dossier, d, kind))
