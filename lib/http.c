@@ -790,8 +790,7 @@ static int on_init_connection(const struct mg_connection *conn, void **conn_data
  * worker had served a list); now what stays resident follows the connections open. */
 static void worker_goes_idle(struct http_thread *t)
 {
-	char here;
-	uintptr_t sp = (uintptr_t)&here;
+	uintptr_t sp = (uintptr_t)__builtin_frame_address(0); /* the thread's stack (a local may be elsewhere under ASan) */
 	if (!t || sp < t->stack_low || sp >= t->stack_high)
 		return; /* not called on the worker's own thread */
 	buf_free(&t->out);

@@ -51,7 +51,9 @@ class Server:
             "TDKT_JWT_SECRET": SECRET,
             "TDKT_LISTEN": f"127.0.0.1:{self.port}",
             "TDKT_LOG_LEVEL": "info",
-            "ASAN_OPTIONS": "detect_leaks=1:abort_on_error=1",
+            # detect_stack_use_after_return: a pointer into a returned function's frame is caught
+            # (an upload's file name, borrowed from a query that had gone with its frame)
+            "ASAN_OPTIONS": "detect_leaks=1:abort_on_error=1:detect_stack_use_after_return=1",
         })
         # TDKT_TEST_READ_POOL=1: every GET reads through the replica pool, here the primary itself
         # in read-only sessions, so that a GET that writes fails the suite

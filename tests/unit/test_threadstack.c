@@ -48,9 +48,8 @@ static void *worker(void *arg)
 		return NULL;
 	deep(7);
 	size_t page = (size_t)sysconf(_SC_PAGESIZE);
-	char here;
 	/* what release may give back: below this frame less the margin */
-	uintptr_t top = (((uintptr_t)&here - THREAD_STACK_MARGIN) & ~(page - 1)) - page;
+	uintptr_t top = (((uintptr_t)__builtin_frame_address(0) - THREAD_STACK_MARGIN) & ~(page - 1)) - page;
 	uintptr_t bottom = (low + page - 1) & ~(page - 1);
 	o->before = resident(bottom, top);
 	o->released = thread_stack_release(low, high);
