@@ -158,7 +158,15 @@ static bool check_nominees(struct req *r, json_t *list, const char *ids, long lo
 
 static bool validate(struct req *r, const struct jvalue *v, PGresult *cur)
 {
-	(void)cur;
+	/* a cancelled decision stays on the public record as it was published: the signer's typos are
+	 * still corrected and a scan it never had may be named, but the signed document it had is
+	 * neither replaced nor taken away */
+	const char *named = cur ? crud_cur(&decisions, cur, F_DOCUMENT) : NULL;
+	char asked[24];
+	if (named && v[F_DOCUMENT].present && strcmp(crud_cur(&decisions, cur, F_STATUS), "cancelled") == 0 &&
+	    (v[F_DOCUMENT].is_null || strcmp(named, id_text(v[F_DOCUMENT].num, asked)) != 0))
+		return app_error_set(&r->err, 409, "Decision %s is cancelled: the signed document it was published with (%s) stays.",
+				     crud_cur(&decisions, cur, F_ID), named);
 	if (!v[F_PROPOSALS].present)
 		return true;
 	/* the decoder bounds a list's length above only (an id twice it refuses itself: 422 duplicate) */

@@ -515,6 +515,31 @@ def test_a_decisions_signed_document_is_public(api, server, units, people):
     assert api.get(f"/v1/public/decisions/{decision}/document").status_code == 404
 
 
+def test_a_cancelled_decision_keeps_the_document_it_was_published_with(api, server, units, people):
+    dossier = make_dossier(server, units, status="submitted")
+    doc, scan, later = (upload(api, people["authority"], dossier, pdf(1000, 40 + i), kind="decision").json() for i in range(3))
+    published, unscanned = make_decision(server, units, document=doc["id"]), make_decision(server, units)
+    for d in (published, unscanned):
+        r = api.post(f"/v1/decisions/{d}/cancel", token=people["authority"], json={
+            "reason": "Khen thưởng không đúng đối tượng.", "legal_basis": "Luật Thi đua, khen thưởng 2022",
+            "cancelled_on": "2026-11-30", "cancelling_number": f"{d}/QĐ-HB"})
+        assert r.status_code == 200 and r.json()["status"] == "cancelled", r.text
+    path = f"/v1/decisions/{published}"
+    before = api.get(path, token=people["authority"])
+    for change in ({"document_id": later["id"]}, {"document_id": None}, {"document_id": later["id"], "signer_name": "Nguyễn Văn A"}):
+        r = api.patch(path, token=people["authority"], json=change)
+        assert r.status_code == 409 and str(doc["id"]) in r.json()["detail"], (change, r.text)
+        assert api.get(path, token=people["authority"]).content == before.content, change
+    # the same document again, and a typo in the signer's name, as before it was cancelled
+    r = api.patch(path, token=people["authority"], json={"document_id": doc["id"], "signer_name": "Nguyễn Văn B"})
+    assert r.status_code == 200 and (r.json()["document_id"], r.json()["signer_name"]) == (doc["id"], "Nguyễn Văn B"), r.text
+    # one that was never scanned: its document named once, then kept
+    r = api.patch(f"/v1/decisions/{unscanned}", token=people["authority"], json={"document_id": scan["id"]})
+    assert r.status_code == 200 and r.json()["document_id"] == scan["id"], r.text
+    assert api.patch(f"/v1/decisions/{unscanned}", token=people["authority"], json={"document_id": None}).status_code == 409
+    assert api.get(f"/v1/public/decisions/{unscanned}/document").status_code == 200
+
+
 def test_a_deleted_draft_takes_its_documents_and_their_bytes(api, server, units, tokens):
     dossier = make_dossier(server, units)
     data = pdf(400 * 1024, 31)
