@@ -1,4 +1,6 @@
-/* libFuzzer: query strings through the strict parser and every typed getter. */
+/* libFuzzer: query strings through the strict parser and every typed getter. The first byte says
+ * how many times the rest is repeated (1 to 16), so that inputs of libFuzzer's few KB still reach
+ * queries past the 4,096 bytes the parser holds, and its edges (a block full to the byte). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,11 +11,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char *const kinds[] = {"x", "y", NULL};
-	char *qs = malloc(size + 1);
+	size_t times = size ? (size_t)(data[0] % 16) + 1 : 1, part = size ? size - 1 : 0;
+	char *qs = malloc(part * times + 1);
 	if (!qs)
 		return 0;
-	memcpy(qs, data, size);
-	qs[size] = '\0';
+	for (size_t i = 0; i < times && part; i++)
+		memcpy(qs + i * part, data + 1, part);
+	qs[part * times] = '\0';
 	struct query q;
 	struct app_error err;
 	struct page page;
