@@ -115,6 +115,11 @@ static const char *const decision_statuses[] = {"in_force", "cancelled", NULL};
 
 /* one address's comments one at a time: its count and its insert cannot interleave */
 DB_STMT(feedback_lock, "SELECT pg_advisory_xact_lock(hashtextextended('tdkt.feedback:' || $1, 0))");
+/* its dossier's notice held open while the comment is checked and written: what ends a notice
+ * (a dossier's move, a nominee's rejection) takes this lock exclusive (sql/0030) and waits for the
+ * commit; taken before the check, whose statement then sees any such change already committed */
+DB_STMT(feedback_notice_lock, "SELECT pg_advisory_xact_lock_shared(hashtextextended('tdkt.notice:' || p.dossier_id, 0))"
+	" FROM proposals p WHERE p.id = $1");
 /* the nominee as the public sees it (row-level security as an anonymous caller): its dossier's
  * state, whether the dossier was ever published, and whether its notice runs today in Vietnam */
 DB_STMT(feedback_target, "SELECT d.status, d.notice_from IS NOT NULL, p.status,"
@@ -134,7 +139,7 @@ DB_STMT(feedback_approver, "SELECT d.approving_unit_id FROM proposals p JOIN dos
 DB_STMT(feedback_page, "SELECT id, proposal_id, name, contact, content, created_at FROM proposal_feedback"
 	" WHERE proposal_id = $1 AND id > $2 ORDER BY id LIMIT $3");
 static const struct db_stmt *const stmts[] = {&sql_public_proposals_position, &sql_public_decisions_position,
-					      &sql_public_decision, &sql_feedback_lock, &sql_feedback_target,
+					      &sql_public_decision, &sql_feedback_lock, &sql_feedback_notice_lock, &sql_feedback_target,
 					      &sql_feedback_recent, &sql_feedback_insert, &sql_feedback_approver,
 					      &sql_feedback_page};
 
@@ -550,6 +555,10 @@ static int feedback_create(struct req *r)
 		goto out;
 	PGresult *res = db_run(db, &sql_feedback_lock, 1, who, NULL, &r->err);
 	if (!res)
+		goto out;
+	PQclear(res);
+	const char *nominee[] = {id};
+	if (!(res = db_run(db, &sql_feedback_notice_lock, 1, nominee, NULL, &r->err)))
 		goto out;
 	PQclear(res);
 	if (!open_for_comments(r, db, id) || !within_rate(r, db, client))

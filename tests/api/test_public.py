@@ -7,6 +7,7 @@ made here with SQL (dossiers, proposals and decisions have no API yet) stay out 
 server's change feed and audit trail, and the rate limit counts only this module's comments."""
 import json
 import subprocess
+import time
 import unicodedata
 from concurrent.futures import ThreadPoolExecutor
 
@@ -454,6 +455,43 @@ def test_a_nominee_not_in_notice_takes_no_comment(papi, pub, u, notice, fresh_ip
     assert comment(papi, last_day, {"content": "x"}, fresh_ip).status_code == 201
     assert len(stored(pub, f"client = '{fresh_ip}'")) == 1
     assert comment(papi, p["public_notice"], {"content": "x"}, fresh_ip, params={"a": "1"}).status_code == 400
+
+
+@pytest.mark.parametrize("ending", [
+    "UPDATE dossiers SET status = 'reviewed' WHERE id = {d}",
+    "UPDATE dossiers SET notice_until = notice_from WHERE id = {d}",
+    "UPDATE proposals SET status = 'rejected', rejection_reason = 'Chưa đủ tiêu chuẩn.' WHERE id = {p}",
+])
+def test_a_comment_meeting_the_end_of_its_notice_waits_for_it_and_is_not_stored(papi, pub, u, notice, fresh_ip, ending):
+    """the notice ends in a transaction still open when a comment comes: the comment waits for its
+    commit and then finds the notice over (409); it is never stored after the notice ended"""
+    d = dossier(pub, u, "public_notice", notice=(-2, 9))
+    p = proposal(pub, d, person_id=notice["person"])
+    holder = subprocess.Popen(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", pub.owner_url], stdin=subprocess.PIPE,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        holder.stdin.write("SET tdkt.actor_role = 'system';\nBEGIN;\n" + ending.format(d=d, p=p) + ";\n")
+        holder.stdin.flush()
+        # the ending holds the dossier's notice lock once its UPDATE ran
+        for _ in range(200):
+            if sql(pub, f"SELECT pg_try_advisory_xact_lock_shared(hashtextextended('tdkt.notice:' || {d}, 0))") == "f":
+                break
+            time.sleep(0.05)
+        else:
+            pytest.fail("the ending transaction never took the notice lock")
+        with ThreadPoolExecutor(1) as pool:
+            answer = pool.submit(comment, papi, p, {"content": "Tôi đồng ý với đề nghị khen thưởng."}, fresh_ip)
+            time.sleep(0.5)
+            assert not answer.done(), answer.result().text   # it waits for the ending's commit
+            holder.stdin.write("COMMIT;\n")
+            holder.stdin.close()
+            assert holder.wait(timeout=10) == 0, holder.stderr.read()
+            r = answer.result(timeout=10)
+        assert r.status_code == 409, r.text
+    finally:
+        if holder.poll() is None:
+            holder.kill()
+    assert stored(pub, f"proposal_id = {p}") == []
 
 
 def test_five_comments_in_ten_minutes_then_429_until_the_oldest_leaves(papi, pub, notice, fresh_ip):
