@@ -63,5 +63,12 @@ More tokens: build/tdkt token --sub ID --role admin|authority|officer|viewer|int
 (with TDKT_JWT_SECRET=\$(cat var/jwt-secret)). Contract: http://$TDKT_LISTEN/openapi.yaml
 
 MSG
-# not exec: the EXIT trap must stop PostgreSQL after the server has gone
-build/tdkt serve || true
+# not exec: the EXIT trap must stop PostgreSQL after the server has gone. A stop signal for this
+# script alone (make stopped by a process manager, `timeout make run`: make passes SIGTERM to its
+# child only) is passed on to the server, which drains as on Ctrl-C; the first wait returns when a
+# trapped signal comes, the second waits for the server to be gone (a second signal is harmless)
+build/tdkt serve &
+server=$!
+trap 'kill -TERM "$server" 2>/dev/null || true' TERM INT
+wait "$server" || true
+wait "$server" 2>/dev/null || true
