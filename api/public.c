@@ -115,9 +115,9 @@ static const char *const decision_statuses[] = {"in_force", "cancelled", NULL};
 
 /* one address's comments one at a time: its count and its insert cannot interleave */
 DB_STMT(feedback_lock, "SELECT pg_advisory_xact_lock(hashtextextended('tdkt.feedback:' || $1, 0))");
-/* its dossier's notice held open while the comment is checked and written: what ends a notice
- * (a dossier's move, a nominee's rejection) takes this lock exclusive (sql/0030) and waits for the
- * commit; taken before the check, whose statement then sees any such change already committed */
+/* its dossier's notice held open from here to the commit: what ends a notice (a dossier's move, a
+ * nominee's rejection) takes this lock exclusive (sql/0030) and waits for the commit; the check
+ * after it sees any such change already committed */
 DB_STMT(feedback_notice_lock, "SELECT pg_advisory_xact_lock_shared(hashtextextended('tdkt.notice:' || p.dossier_id, 0))"
 	" FROM proposals p WHERE p.id = $1");
 /* the nominee as the public sees it (row-level security as an anonymous caller): its dossier's
@@ -557,10 +557,6 @@ static int feedback_create(struct req *r)
 	if (!res)
 		goto out;
 	PQclear(res);
-	const char *nominee[] = {id};
-	if (!(res = db_run(db, &sql_feedback_notice_lock, 1, nominee, NULL, &r->err)))
-		goto out;
-	PQclear(res);
 	if (!open_for_comments(r, db, id) || !within_rate(r, db, client))
 		goto out;
 	const char *params[] = {id, v[F_NAME].present && !v[F_NAME].is_null ? v[F_NAME].str : NULL,
@@ -568,7 +564,15 @@ static int feedback_create(struct req *r)
 				v[F_CONTENT].str, client};
 	if (!(res = db_run(db, &sql_feedback_insert, 5, params, &feedback_why, &r->err)))
 		goto out;
-	if (!db_commit(db, &r->err)) {
+	/* the notice may have ended since it was checked: checked again under its lock, taken after
+	 * the insert, whose foreign key locked the nominee's row (key share) first. Everything that
+	 * ends a notice takes them in that order too (a rejection or a decision locks the nominee,
+	 * then its update takes the notice lock), so a comment and an ending never wait on each other
+	 * in a circle */
+	const char *nominee[] = {id};
+	PGresult *lock = db_run(db, &sql_feedback_notice_lock, 1, nominee, NULL, &r->err);
+	PQclear(lock);
+	if (!lock || !open_for_comments(r, db, id) || !db_commit(db, &r->err)) {
 		PQclear(res);
 		goto out;
 	}

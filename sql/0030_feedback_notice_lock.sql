@@ -2,10 +2,10 @@
 -- and its insert are two statements: a dossier leaving notice, or the nominee rejected, between
 -- them would let a comment in after the notice had ended. Row locks cannot close that window, as
 -- row-level security refuses them to the anonymous commenter (FOR SHARE applies the UPDATE
--- policies). So the two sides meet on an advisory lock keyed by the dossier: a comment holds it
--- shared from before its check to its commit, and these triggers take it exclusive in the
--- transaction that ends the notice, which then waits for comments being written, and the comments
--- that come after see the notice ended.
+-- policies). So the two sides meet on an advisory lock keyed by the dossier: a comment takes it
+-- shared once written and checks the notice again under it, holding it to its commit; these
+-- triggers take it exclusive in the transaction that ends the notice, which then waits for the
+-- comments being written, and the comments that come after see the notice ended.
 CREATE FUNCTION tdkt_notice_lock() RETURNS trigger
 LANGUAGE plpgsql AS $$
 DECLARE

@@ -491,6 +491,49 @@ def test_a_comment_meeting_the_end_of_its_notice_waits_for_it_and_is_not_stored(
     finally:
         if holder.poll() is None:
             holder.kill()
+        holder.wait()
+        holder.stderr.close()
+    assert stored(pub, f"proposal_id = {p}") == []
+
+
+def test_a_comment_and_a_rejection_holding_the_nominee_do_not_deadlock(papi, pub, u, notice, fresh_ip):
+    """a rejection locks the nominee's row and then, in its update, the notice; a comment that comes
+    between the two waits for the row (its insert's foreign key) before it takes the notice: the
+    same order, so neither waits for the other in a circle (PostgreSQL would abort one after its
+    deadlock_timeout, 1 s) and the comment then finds the nominee rejected"""
+    d = dossier(pub, u, "public_notice", notice=(-2, 9))
+    p = proposal(pub, d, person_id=notice["person"])
+    holder = subprocess.Popen(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", pub.owner_url], stdin=subprocess.PIPE,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        holder.stdin.write(f"SET tdkt.actor_role = 'system';\nBEGIN;\nSELECT 1 FROM proposals WHERE id = {p} FOR UPDATE;\n")
+        holder.stdin.flush()
+        for _ in range(200):   # the row is locked once a NOWAIT lock of it fails
+            try:
+                sql(pub, f"SELECT 1 FROM proposals WHERE id = {p} FOR UPDATE NOWAIT")
+            except subprocess.CalledProcessError:
+                break
+            time.sleep(0.05)
+        else:
+            pytest.fail("the rejection never locked the nominee")
+        with ThreadPoolExecutor(1) as pool:
+            started = time.monotonic()
+            answer = pool.submit(comment, papi, p, {"content": "Tôi đồng ý với đề nghị khen thưởng."}, fresh_ip)
+            time.sleep(0.3)
+            assert not answer.done(), answer.result().text
+            holder.stdin.write(f"UPDATE proposals SET status = 'rejected', rejection_reason = 'Chưa đủ tiêu chuẩn.'"
+                               f" WHERE id = {p};\nCOMMIT;\n")
+            holder.stdin.close()
+            assert holder.wait(timeout=10) == 0, holder.stderr.read()   # not the victim of a deadlock
+            r = answer.result(timeout=10)
+            took = time.monotonic() - started
+        assert r.status_code == 409 and "rejected" in r.json()["detail"], r.text
+        assert took < 1.0, took   # no deadlock found and broken after a second, no request run twice
+    finally:
+        if holder.poll() is None:
+            holder.kill()
+        holder.wait()
+        holder.stderr.close()
     assert stored(pub, f"proposal_id = {p}") == []
 
 
