@@ -65,10 +65,13 @@ More tokens: build/tdkt token --sub ID --role admin|authority|officer|viewer|int
 MSG
 # not exec: the EXIT trap must stop PostgreSQL after the server has gone. A stop signal for this
 # script alone (make stopped by a process manager, `timeout make run`: make passes SIGTERM to its
-# child only) is passed on to the server, which drains as on Ctrl-C; the first wait returns when a
-# trapped signal comes, the second waits for the server to be gone (a second signal is harmless)
+# child only) is passed on to the server, which drains as on Ctrl-C; `wait` returns at each signal,
+# so the script waits until the server is gone, however many come
+server='' stop=0
+trap 'stop=1; [[ -z $server ]] || kill -TERM "$server" 2>/dev/null || true' TERM INT
 build/tdkt serve &
 server=$!
-trap 'kill -TERM "$server" 2>/dev/null || true' TERM INT
-wait "$server" || true
-wait "$server" 2>/dev/null || true
+[[ $stop == 0 ]] || kill -TERM "$server" 2>/dev/null || true
+while kill -0 "$server" 2>/dev/null; do
+  wait "$server" || true
+done
