@@ -5,6 +5,7 @@ client address in the database and read only by the approving authority (every r
 On a server of its own (127.0.0.1 a trusted proxy, so X-Real-IP names the client address): the rows
 made here with SQL (dossiers, proposals and decisions have no API yet) stay out of the shared
 server's change feed and audit trail, and the rate limit counts only this module's comments."""
+import contextlib
 import json
 import subprocess
 import time
@@ -457,42 +458,72 @@ def test_a_nominee_not_in_notice_takes_no_comment(papi, pub, u, notice, fresh_ip
     assert comment(papi, p["public_notice"], {"content": "x"}, fresh_ip, params={"a": "1"}).status_code == 400
 
 
+@contextlib.contextmanager
+def held(srv, first, holding):
+    """a transaction of the system's open in psql from `first` on, once `holding()` says it holds
+    what it locks; yields `finish(last)`, which sends `last` and the commit and waits for psql"""
+    holder = subprocess.Popen(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", srv.owner_url], stdin=subprocess.PIPE,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+
+    def finish(last=""):
+        holder.stdin.write(last + "\nCOMMIT;\n")
+        holder.stdin.close()
+        assert holder.wait(timeout=10) == 0, holder.stderr.read()   # not, say, a deadlock's victim
+
+    try:
+        holder.stdin.write(f"SET tdkt.actor_role = 'system';\nBEGIN;\n{first};\n")
+        holder.stdin.flush()
+        for _ in range(200):
+            if holding():
+                break
+            time.sleep(0.05)
+        else:
+            pytest.fail(f"the transaction never took its locks: {first}")
+        yield finish
+    finally:
+        if holder.poll() is None:
+            holder.kill()
+        holder.wait()
+        holder.stderr.close()
+
+
+def notice_locked(srv, d):
+    """the dossier's notice lock is held exclusive (a shared one cannot be had)"""
+    return lambda: sql(srv, f"SELECT pg_try_advisory_xact_lock_shared(hashtextextended('tdkt.notice:' || {d}, 0))") == "f"
+
+
+def row_locked(srv, p):
+    """the nominee's row is locked (a NOWAIT lock of it fails)"""
+    def locked():
+        try:
+            sql(srv, f"SELECT 1 FROM proposals WHERE id = {p} FOR UPDATE NOWAIT")
+            return False
+        except subprocess.CalledProcessError:
+            return True
+    return locked
+
+
+REJECT = "UPDATE proposals SET status = 'rejected', rejection_reason = 'Chưa đủ tiêu chuẩn.' WHERE id = {p}"
+
+
 @pytest.mark.parametrize("ending", [
     "UPDATE dossiers SET status = 'reviewed' WHERE id = {d}",
     "UPDATE dossiers SET notice_until = notice_from WHERE id = {d}",
-    "UPDATE proposals SET status = 'rejected', rejection_reason = 'Chưa đủ tiêu chuẩn.' WHERE id = {p}",
+    REJECT,
 ])
 def test_a_comment_meeting_the_end_of_its_notice_waits_for_it_and_is_not_stored(papi, pub, u, notice, fresh_ip, ending):
     """the notice ends in a transaction still open when a comment comes: the comment waits for its
     commit and then finds the notice over (409); it is never stored after the notice ended"""
     d = dossier(pub, u, "public_notice", notice=(-2, 9))
     p = proposal(pub, d, person_id=notice["person"])
-    holder = subprocess.Popen(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", pub.owner_url], stdin=subprocess.PIPE,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    try:
-        holder.stdin.write("SET tdkt.actor_role = 'system';\nBEGIN;\n" + ending.format(d=d, p=p) + ";\n")
-        holder.stdin.flush()
-        # the ending holds the dossier's notice lock once its UPDATE ran
-        for _ in range(200):
-            if sql(pub, f"SELECT pg_try_advisory_xact_lock_shared(hashtextextended('tdkt.notice:' || {d}, 0))") == "f":
-                break
-            time.sleep(0.05)
-        else:
-            pytest.fail("the ending transaction never took the notice lock")
-        with ThreadPoolExecutor(1) as pool:
-            answer = pool.submit(comment, papi, p, {"content": "Tôi đồng ý với đề nghị khen thưởng."}, fresh_ip)
-            time.sleep(0.5)
-            assert not answer.done(), answer.result().text   # it waits for the ending's commit
-            holder.stdin.write("COMMIT;\n")
-            holder.stdin.close()
-            assert holder.wait(timeout=10) == 0, holder.stderr.read()
-            r = answer.result(timeout=10)
-        assert r.status_code == 409, r.text
-    finally:
-        if holder.poll() is None:
-            holder.kill()
-        holder.wait()
-        holder.stderr.close()
+    # the pool left last: a failure kills psql first, so the waiting comment does not wait on
+    with ThreadPoolExecutor(1) as pool, held(pub, ending.format(d=d, p=p), notice_locked(pub, d)) as finish:
+        answer = pool.submit(comment, papi, p, {"content": "Tôi đồng ý với đề nghị khen thưởng."}, fresh_ip)
+        time.sleep(0.5)
+        assert not answer.done(), answer.result().text   # it waits for the ending's commit
+        finish()
+        r = answer.result(timeout=10)
+    assert r.status_code == 409, r.text
     assert stored(pub, f"proposal_id = {p}") == []
 
 
@@ -503,37 +534,17 @@ def test_a_comment_and_a_rejection_holding_the_nominee_do_not_deadlock(papi, pub
     deadlock_timeout, 1 s) and the comment then finds the nominee rejected"""
     d = dossier(pub, u, "public_notice", notice=(-2, 9))
     p = proposal(pub, d, person_id=notice["person"])
-    holder = subprocess.Popen(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", pub.owner_url], stdin=subprocess.PIPE,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    try:
-        holder.stdin.write(f"SET tdkt.actor_role = 'system';\nBEGIN;\nSELECT 1 FROM proposals WHERE id = {p} FOR UPDATE;\n")
-        holder.stdin.flush()
-        for _ in range(200):   # the row is locked once a NOWAIT lock of it fails
-            try:
-                sql(pub, f"SELECT 1 FROM proposals WHERE id = {p} FOR UPDATE NOWAIT")
-            except subprocess.CalledProcessError:
-                break
-            time.sleep(0.05)
-        else:
-            pytest.fail("the rejection never locked the nominee")
-        with ThreadPoolExecutor(1) as pool:
-            started = time.monotonic()
-            answer = pool.submit(comment, papi, p, {"content": "Tôi đồng ý với đề nghị khen thưởng."}, fresh_ip)
-            time.sleep(0.3)
-            assert not answer.done(), answer.result().text
-            holder.stdin.write(f"UPDATE proposals SET status = 'rejected', rejection_reason = 'Chưa đủ tiêu chuẩn.'"
-                               f" WHERE id = {p};\nCOMMIT;\n")
-            holder.stdin.close()
-            assert holder.wait(timeout=10) == 0, holder.stderr.read()   # not the victim of a deadlock
-            r = answer.result(timeout=10)
-            took = time.monotonic() - started
-        assert r.status_code == 409 and "rejected" in r.json()["detail"], r.text
-        assert took < 1.0, took   # no deadlock found and broken after a second, no request run twice
-    finally:
-        if holder.poll() is None:
-            holder.kill()
-        holder.wait()
-        holder.stderr.close()
+    with ThreadPoolExecutor(1) as pool, \
+            held(pub, f"SELECT 1 FROM proposals WHERE id = {p} FOR UPDATE", row_locked(pub, p)) as finish:
+        started = time.monotonic()
+        answer = pool.submit(comment, papi, p, {"content": "Tôi đồng ý với đề nghị khen thưởng."}, fresh_ip)
+        time.sleep(0.3)
+        assert not answer.done(), answer.result().text
+        finish(REJECT.format(p=p) + ";")
+        r = answer.result(timeout=10)
+        took = time.monotonic() - started
+    assert r.status_code == 409 and "rejected" in r.json()["detail"], r.text
+    assert took < 1.0, took   # no deadlock found and broken after a second, no request run twice
     assert stored(pub, f"proposal_id = {p}") == []
 
 
