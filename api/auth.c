@@ -83,9 +83,8 @@ static bool issue(struct req *r, const struct caller *who, const char *family)
 	char refresh[RANDOM_TOKEN_LEN + 1], new_family[RANDOM_TOKEN_LEN + 1], hash[65];
 	char user[24], ttl[24];
 	char *access = NULL;
-	if (!random_token(refresh) || (!family && !random_token(new_family)))
+	if (!random_token(refresh) || (!family && !random_token(new_family)) || !sha256_hex(refresh, strlen(refresh), hash))
 		return app_error_set(&r->err, 500, "An internal error occurred.");
-	sha256_hex(refresh, strlen(refresh), hash);
 	snprintf(user, sizeof user, "%lld", who->user_id);
 	snprintf(ttl, sizeof ttl, "%ld", req_config(r)->refresh_ttl);
 	const char *params[] = {hash, family ? family : new_family, user, ttl};
@@ -258,7 +257,10 @@ static int auth_refresh(struct req *r)
 	if (!req_json(r, false, &body) || !jin_decode(body, refresh_fields, 1, false, v, &r->err) ||
 	    !req_db(r, &db) || !db_begin(db, &r->err))
 		goto out;
-	sha256_hex(v[0].str, v[0].len, hash);
+	if (!sha256_hex(v[0].str, v[0].len, hash)) {
+		app_error_set(&r->err, 503, "The service is short of memory.");
+		goto out;
+	}
 	const char *params[] = {hash};
 	res = db_run(db, &sql_auth_refresh_lock, 1, params, NULL, &r->err);
 	if (!res)
@@ -310,7 +312,10 @@ static int auth_logout(struct req *r)
 	struct db_conn *db;
 	if (!req_json(r, false, &body) || !jin_decode(body, refresh_fields, 1, false, v, &r->err) || !req_db(r, &db))
 		goto out;
-	sha256_hex(v[0].str, v[0].len, hash);
+	if (!sha256_hex(v[0].str, v[0].len, hash)) {
+		app_error_set(&r->err, 503, "The service is short of memory.");
+		goto out;
+	}
 	const char *params[] = {hash};
 	PGresult *res = db_run(db, &sql_auth_logout, 1, params, NULL, &r->err);
 	if (!res)

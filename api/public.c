@@ -350,9 +350,9 @@ static int answer_public(struct req *r, const struct public_answer *a)
 		goto out;
 	bool newer = strtoll(position, NULL, 10) >= asked;
 	char etag[PUBLIC_ETAG_MAX];
-	public_etag(r->out, etag);
+	bool tagged = public_etag(r->out, etag);
 	cache_key(&made, position, a->request);
-	if (buf_ok(&key) && buf_ok(&made) && buf_ok(r->out) && r->out->len <= CACHE_ANSWER_MAX) {
+	if (tagged && buf_ok(&key) && buf_ok(&made) && buf_ok(r->out) && r->out->len <= CACHE_ANSWER_MAX) {
 		answer_cache_put_named(cache, made.data, r->out->data, r->out->len, etag);
 		if (newer && strcmp(made.data, key.data) != 0)
 			answer_cache_put_named(cache, key.data, r->out->data, r->out->len, etag);
@@ -569,10 +569,10 @@ static int feedback_create(struct req *r)
 	 * ends a notice takes them in that order too (a rejection or a decision locks the nominee,
 	 * then its update takes the notice lock), so a comment and an ending never wait on each other
 	 * in a circle */
-	const char *nominee[] = {id};
-	PGresult *lock = db_run(db, &sql_feedback_notice_lock, 1, nominee, NULL, &r->err);
+	PGresult *lock = db_run(db, &sql_feedback_notice_lock, 1, params, NULL, &r->err); /* $1 the nominee */
+	bool locked = lock != NULL;
 	PQclear(lock);
-	if (!lock || !open_for_comments(r, db, id) || !db_commit(db, &r->err)) {
+	if (!locked || !open_for_comments(r, db, id) || !db_commit(db, &r->err)) {
 		PQclear(res);
 		goto out;
 	}

@@ -45,11 +45,14 @@ int respond_page(struct req *r, PGresult *res, const char *scope, const struct r
 	return 0;
 }
 
-void public_etag(const struct buf *body, char etag[PUBLIC_ETAG_MAX])
+bool public_etag(const struct buf *body, char etag[PUBLIC_ETAG_MAX])
 {
 	char hash[65];
-	sha256_hex(body->data ? body->data : "", body->len, hash);
+	etag[0] = '\0';
+	if (!sha256_hex(body->data ? body->data : "", body->len, hash))
+		return false;
 	snprintf(etag, PUBLIC_ETAG_MAX, "W/\"%.24s\"", hash);
+	return true;
 }
 
 void respond_public(struct req *r)
@@ -63,6 +66,8 @@ void respond_public_as(struct req *r, const char *etag)
 {
 	snprintf(r->etag, sizeof r->etag, "%s", etag);
 	r->cache_control = "public, max-age=60";
+	if (!etag[0])
+		return; /* not hashed: no validator, never a 304 */
 	const char *inm = req_header(r, "If-None-Match");
 	if (inm && strstr(inm, r->etag + 2)) {
 		buf_reset(r->out);

@@ -28,7 +28,8 @@ void respond_public(struct req *r);
 /* The same in two steps, for an answer kept with its ETag (api/public.c): the weak ETag over a
  * body, and the headers (and 304) for a body already in r->out with that ETag. */
 #define PUBLIC_ETAG_MAX 32
-void public_etag(const struct buf *body, char etag[PUBLIC_ETAG_MAX]);
+/* false (and etag empty) when the body could not be hashed: the answer then goes without one */
+bool public_etag(const struct buf *body, char etag[PUBLIC_ETAG_MAX]);
 void respond_public_as(struct req *r, const char *etag);
 
 

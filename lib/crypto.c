@@ -28,13 +28,15 @@ void hex_lower(const unsigned char *in, size_t n, char *out)
 	out[2 * n] = '\0';
 }
 
-void sha256_hex(const char *data, size_t len, char out[65])
+bool sha256_hex(const char *data, size_t len, char out[65])
 {
 	unsigned char md[32];
 	unsigned int n = 0;
+	out[0] = '\0';
 	if (EVP_Digest(data, len, md, &n, EVP_sha256(), NULL) != 1 || n != 32)
-		memset(md, 0, sizeof md); /* out of memory in OpenSSL: a hash that matches nothing real */
+		return false; /* a zero hash would match another failure's, stored or looked up */
 	hex_lower(md, sizeof md, out);
+	return true;
 }
 
 bool hmac_key_derive(struct hmac_key *k, const void *secret, size_t len, const char *label)

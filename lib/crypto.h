@@ -11,8 +11,9 @@ bool random_bytes(void *out, size_t n);
 bool random_token(char out[RANDOM_TOKEN_LEN + 1]);
 /* n bytes as 2n lower-case hex characters + NUL */
 void hex_lower(const unsigned char *in, size_t n, char *out);
-/* SHA-256 of data as 64 lower-case hex characters + NUL */
-void sha256_hex(const char *data, size_t len, char out[65]);
+/* SHA-256 of data as 64 lower-case hex characters + NUL; false when OpenSSL failed (out of memory),
+ * and then out is no hash: a caller that stores or looks one up must not go on */
+bool sha256_hex(const char *data, size_t len, char out[65]);
 
 /* An HMAC-SHA256 key (RFC 2104) derived from a secret for one use, as HMAC-SHA256(secret, label),
  * so that nothing it signs doubles as anything signed with the secret or with another label. Its

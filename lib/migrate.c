@@ -74,7 +74,10 @@ bool migrate_run(PGconn *pg, int *applied, struct app_error *err)
 		if (!is_migration(f, &version))
 			continue;
 		char want[65], have[65];
-		sha256_hex(f->data, f->len, want);
+		if (!sha256_hex(f->data, f->len, want)) {
+			ok = app_error_set(err, 500, "could not hash migration %s (OpenSSL)", version);
+			break;
+		}
 		bool failed;
 		if (recorded(pg, version, have, err, &failed)) {
 			if (strcmp(have, want) != 0) {
@@ -126,8 +129,7 @@ bool migrate_current(PGconn *pg, struct app_error *err)
 			err->status = 503;
 			return false;
 		}
-		sha256_hex(f->data, f->len, want);
-		if (strcmp(want, have) != 0)
+		if (!sha256_hex(f->data, f->len, want) || strcmp(want, have) != 0)
 			return app_error_set(err, 503, "migration %s differs from the applied one", version);
 	}
 	return true;
