@@ -376,6 +376,14 @@ static bool send_once(struct db_conn *c, const struct pool_waiter *w)
 	return send_pipeline(c->pg, &pl);
 }
 
+/* The server went away: every connection opened before now is dead too (their epoch is older),
+ * and what a replica had replayed is not known any more */
+static void pool_connection_lost(struct db_pool *p)
+{
+	atomic_fetch_add(&p->epoch, 1);
+	atomic_store(&p->replayed, 0);
+}
+
 /* c handed to a waiter, idle and with what it runs prepared: sends the waiter's statement. A
  * sending that failed part way leaves c to nobody: it is closed, and the waiter opens another. */
 static bool send_for(struct db_conn *c, const struct pool_waiter *w)
@@ -388,8 +396,7 @@ static bool send_for(struct db_conn *c, const struct pool_waiter *w)
 		return true;
 	/* a connection that cannot be written to: the server went away, as fail_result takes it */
 	atomic_fetch_add_explicit(&c->pool->errors, 1, memory_order_relaxed);
-	atomic_fetch_add(&c->pool->epoch, 1);
-	atomic_store(&c->pool->replayed, 0);
+	pool_connection_lost(c->pool);
 	PQfinish(c->pg);
 	c->pg = NULL;
 	return false;
@@ -674,9 +681,7 @@ static PGresult *fail_result(struct db_conn *c, PGresult *res, const struct db_e
 		c->broken = true;
 	}
 	if (reconnect && !timed_out) {
-		/* the server went away: every connection opened before this one is dead too */
-		atomic_fetch_add(&c->pool->epoch, 1);
-		atomic_store(&c->pool->replayed, 0);
+		pool_connection_lost(c->pool);
 		/* nothing of the request went through this connection: it may run again on another */
 		if (c->succeeded == 0) {
 			retryable = true;
@@ -887,7 +892,8 @@ PGresult *db_run_once(struct db_pool *p, const struct db_stmt *stmt, int n, cons
 
 bool db_in_transaction(const struct db_conn *c)
 {
-	return c->pending_begin || PQtransactionStatus(c->pg) != PQTRANS_IDLE;
+	/* a statement of db_run_later waiting to go counts too: it must go before the next one */
+	return c->pending_begin || c->later || PQtransactionStatus(c->pg) != PQTRANS_IDLE;
 }
 
 PGresult *db_run_enveloped(struct db_conn *c, const struct db_stmt *stmt, int n, const char *const *values,
