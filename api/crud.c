@@ -852,7 +852,6 @@ static bool one_statement(const struct resource *res)
 
 /* a connection for reading: in a transaction that names the caller, for a scoped resource; one
  * that may write for a resource whose reads are audited */
-
 bool crud_reader(struct req *r, const struct resource *res, struct db_conn **db)
 {
 	if (res->audit_reads)
@@ -1063,7 +1062,7 @@ static int crud_list(struct req *r)
 	struct query q;
 	struct page page;
 	struct db_params p = {.n = 0};
-	struct db_conn *db;
+	struct db_conn *db = NULL; /* none on the one-statement path (read_once) */
 	long long parent = 0;
 	int fixed = d->nesting ? field_index(res, d->nesting->field) : -1;
 	bool filtered = false;
@@ -1137,7 +1136,7 @@ static int crud_get(struct req *r)
 {
 	const struct resource *res = route_of(r)->res;
 	const struct row_shape *shape = &res->rt->shape;
-	struct db_conn *db;
+	struct db_conn *db = NULL;
 	char key[64];
 	struct query q;
 	/* a by-id read takes no parameters: an unknown one is a 400, as on lists */

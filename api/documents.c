@@ -384,9 +384,9 @@ static void disposition(struct buf *out, const char *name)
 	}
 }
 
-/* Sends the bytes of row 0 of `doc` (blob, media type, bytes, sha256, filename), read in the
- * caller's transaction on the request's connection, which is given back before the first piece:
- * 304 when If-None-Match has the hash, else the head, then one piece per query. */
+/* Sends the bytes of row 0 of `doc` (blob, media type, bytes, sha256, filename), read by the caller
+ * (read_by_path_id: one round trip, the connection given back with the answer): 304 when
+ * If-None-Match has the hash, else the head, then one piece per query. */
 static int send_document(struct req *r, PGresult *doc)
 {
 	long long blob = strtoll(PQgetvalue(doc, 0, 0), NULL, 10), bytes = strtoll(PQgetvalue(doc, 0, 2), NULL, 10);

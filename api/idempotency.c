@@ -74,9 +74,10 @@ static bool request_hash(struct req *r, const char *body_sha256, char out[65])
 		buf_append(&all, body->data, body->len);
 	else if (body_sha256)
 		BUF_CAT(&all, "sha256:", body_sha256);
-	bool ok = buf_ok(&all) && keyed_sha256_hex(all.data, all.len, out);
+	bool built = buf_ok(&all), ok = built && keyed_sha256_hex(all.data, all.len, out);
 	buf_free(&all);
-	return ok || app_error_set(&r->err, 503, "The service is short of memory.");
+	return ok || app_error_set(&r->err, 503, built ? "The request's fingerprint could not be computed; try again."
+							  : "The service is short of memory.");
 }
 
 /* A retry's streamed body, read through and hashed, never kept (with the cap of the only streamed
