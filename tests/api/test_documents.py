@@ -528,6 +528,10 @@ def test_a_cancelled_decision_keeps_the_document_it_was_published_with(api, serv
         assert r.status_code == 200 and r.json()["status"] == "cancelled", r.text
     path = f"/v1/decisions/{published}"
     before = api.get(path, token=people["authority"])
+    # outside the issuing unit's authorities: refused before the rule is looked at, nothing said of its document
+    for who in ("authority_sla", "officer_sla", "officer", "viewer"):
+        r = api.patch(path, token=people[who], json={"document_id": later["id"]})
+        assert r.status_code in (403, 404) and str(doc["id"]) not in r.json()["detail"], (who, r.text)
     for change in ({"document_id": later["id"]}, {"document_id": None}, {"document_id": later["id"], "signer_name": "Nguyễn Văn A"}):
         r = api.patch(path, token=people["authority"], json=change)
         assert r.status_code == 409 and r.json()["detail"].endswith(f"published with ({doc['id']}) stays."), (change, r.text)
@@ -535,6 +539,9 @@ def test_a_cancelled_decision_keeps_the_document_it_was_published_with(api, serv
     # the same document again, and a typo in the signer's name, as before it was cancelled
     r = api.patch(path, token=people["authority"], json={"document_id": doc["id"], "signer_name": "Nguyễn Văn B"})
     assert r.status_code == 200 and (r.json()["document_id"], r.json()["signer_name"]) == (doc["id"], "Nguyễn Văn B"), r.text
+    # and the public still gets the document it was published with
+    r = api.get(f"/v1/public/decisions/{published}/document")
+    assert r.status_code == 200 and r.headers["ETag"] == f'"{doc["sha256"]}"', r.text
     # one that was never scanned: its document named once, then kept
     r = api.patch(f"/v1/decisions/{unscanned}", token=people["authority"], json={"document_id": scan["id"]})
     assert r.status_code == 200 and r.json()["document_id"] == scan["id"], r.text
