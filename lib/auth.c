@@ -2,12 +2,12 @@
 #include <openssl/bio.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
-#include <openssl/rand.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "lib/auth.h"
 #include "lib/b64.h"
+#include "lib/crypto.h"
 #include "lib/jsonin.h"
 #include "lib/router.h"
 
@@ -293,10 +293,9 @@ bool auth_mint(const struct auth_verifier *v, const struct caller *c, long ttl, 
 	char sub[24], jti[33];
 	unsigned char rnd[16];
 	*out = NULL;
-	if (RAND_bytes(rnd, sizeof rnd) != 1)
+	if (!random_bytes(rnd, sizeof rnd))
 		goto out;
-	for (size_t i = 0; i < sizeof rnd; i++)
-		snprintf(jti + 2 * i, 3, "%02x", rnd[i]);
+	hex_lower(rnd, sizeof rnd, jti);
 	snprintf(sub, sizeof sub, "%lld", c->user_id);
 	if (jwt_new(&jwt) != 0)
 		goto out;

@@ -3,7 +3,6 @@
 #include <netinet/in.h>
 #include <limits.h>
 #include <openssl/evp.h>
-#include <openssl/rand.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -829,10 +828,9 @@ struct http_server *http_server_start(const struct http_server_options *o)
 	if (!s->metrics)
 		goto failed;
 	unsigned char rnd[6];
-	if (RAND_bytes(rnd, sizeof rnd) != 1)
+	if (!random_bytes(rnd, sizeof rnd))
 		memset(rnd, 0, sizeof rnd);
-	for (int i = 0; i < 6; i++)
-		snprintf(s->request_id_prefix + 2 * i, 3, "%02x", rnd[i]);
+	hex_lower(rnd, sizeof rnd, s->request_id_prefix);
 
 	size_t stack = (size_t)o->config->worker_stack_kb * 1024;
 	thread_stack_set_min(stack);
