@@ -33,8 +33,8 @@ static const char audit_sql[] =
 	" ORDER BY id LIMIT $5";
 
 /* $3: the caller may see restricted changes (admins; sql/0013) */
-DB_STMT(changes_after, "SELECT seq, entity, entity_id, coalesce(key, entity_id::text), action, at, detail"
-	" FROM change_feed WHERE seq > $1 AND ($3 OR NOT restricted) ORDER BY seq LIMIT $2");
+DB_STMT(changes_after, PAGE_SQL_OPEN "SELECT seq, entity, entity_id, coalesce(key, entity_id::text), action, at, detail"
+	" FROM change_feed WHERE seq > $1 AND ($3 OR NOT restricted) ORDER BY seq" PAGE_SQL_CLOSE("$2"));
 /* the first change recorded at or after a time (times follow the sequence: sql/0017) */
 DB_STMT(changes_since, "SELECT seq FROM change_feed WHERE at >= $1::timestamptz ORDER BY at, seq LIMIT 1");
 static const struct db_stmt *const stmts[] = {&sql_changes_after, &sql_changes_since};

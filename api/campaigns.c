@@ -62,11 +62,11 @@ static const struct db_constraint constraints[] = {
 
 /* the hot list — a cluster's campaigns running in a year — prepared, and driven from the
  * cluster's few campaigns rather than the year's many (a year overlaps a fifth of them) */
-DB_STMT(campaigns_by_cluster_year, "SELECT " CAMPAIGN_COLUMNS " FROM campaign_clusters k JOIN campaigns c ON c.id = k.campaign_id"
+DB_STMT(campaigns_by_cluster_year, PAGE_SQL_OPEN "SELECT " CAMPAIGN_COLUMNS " FROM campaign_clusters k JOIN campaigns c ON c.id = k.campaign_id"
 	" WHERE k.cluster_id = $2 AND k.campaign_id > $1"
 	" AND c.starts_on <= make_date($3, 12, 31) AND c.ends_on >= make_date($3, 1, 1)"
 	" AND ($4 OR c.status <> 'draft')"
-	" ORDER BY k.campaign_id LIMIT $5");
+	" ORDER BY k.campaign_id" PAGE_SQL_CLOSE("$5"));
 /* $2: the cluster ids, a JSON array */
 DB_STMT(campaigns_clusters_set, "WITH ids AS (SELECT x::bigint AS id FROM jsonb_array_elements_text($2::jsonb) AS x),"
 	" gone AS (DELETE FROM campaign_clusters WHERE campaign_id = $1 AND cluster_id NOT IN (SELECT id FROM ids))"

@@ -453,10 +453,11 @@ static bool make_sql(const struct resource *res, struct resource_rt *rt)
 	sql[S_DELETE] = crud_take(&b);
 	/* the unfiltered list (browsing page by page) is the hot one: prepared */
 	buf_init(&b);
+	buf_puts(&b, PAGE_SQL_OPEN);
 	select_from(&b, listed.data, res);
 	CAT(&b, ALIAS ".", key, " > $1");
 	scope_sql(&b, res);
-	CAT(&b, " ORDER BY " ALIAS ".", key, " LIMIT $2");
+	CAT(&b, " ORDER BY " ALIAS ".", key, PAGE_SQL_CLOSE("$2"));
 	sql[S_LIST] = crud_take(&b);
 	/* the change feed's current representations: the GET's columns, then the id they are for */
 	struct buf with_id;
@@ -493,10 +494,11 @@ static bool make_sql(const struct resource *res, struct resource_rt *rt)
 		char suffix[64];
 		if (n->ops & OP_LIST) {
 			buf_init(&b);
+			buf_puts(&b, PAGE_SQL_OPEN);
 			select_from(&b, listed.data, res);
 			CAT(&b, ALIAS ".", column_of(field_named(res, n->field)), " = $1 AND " ALIAS ".", key, " > $2");
 			scope_sql(&b, res);
-			CAT(&b, " ORDER BY " ALIAS ".", key, " LIMIT $3");
+			CAT(&b, " ORDER BY " ALIAS ".", key, PAGE_SQL_CLOSE("$3"));
 			snprintf(suffix, sizeof suffix, "by_%s", n->field);
 			ok = crud_add_stmt(res, rt, suffix, crud_take(&b));
 		}

@@ -136,8 +136,8 @@ DB_STMT(feedback_insert, "INSERT INTO proposal_feedback (proposal_id, name, cont
 	" VALUES ($1, normalize($2, NFC), normalize($3, NFC), normalize($4, NFC), $5) RETURNING id, proposal_id, created_at");
 /* the nominee as the caller sees it (row-level security as the caller) and who approves it */
 DB_STMT(feedback_approver, "SELECT d.approving_unit_id FROM proposals p JOIN dossiers d ON d.id = p.dossier_id WHERE p.id = $1");
-DB_STMT(feedback_page, "SELECT id, proposal_id, name, contact, content, created_at FROM proposal_feedback"
-	" WHERE proposal_id = $1 AND id > $2 ORDER BY id LIMIT $3");
+DB_STMT(feedback_page, PAGE_SQL_OPEN "SELECT id, proposal_id, name, contact, content, created_at FROM proposal_feedback"
+	" WHERE proposal_id = $1 AND id > $2 ORDER BY id" PAGE_SQL_CLOSE("$3"));
 static const struct db_stmt *const stmts[] = {&sql_public_proposals_position, &sql_public_decisions_position,
 					      &sql_public_decision, &sql_feedback_lock, &sql_feedback_notice_lock, &sql_feedback_target,
 					      &sql_feedback_recent, &sql_feedback_insert, &sql_feedback_approver,

@@ -273,7 +273,7 @@ bool query_limit(struct query *q, long long *limit, struct app_error *err)
 {
 	bool present;
 	*limit = 50;
-	return query_int(q, "limit", 1, 500, &present, limit, err);
+	return query_int(q, "limit", 1, QUERY_LIMIT_MAX, &present, limit, err);
 }
 
 bool query_no_unknown(const struct query *q, struct app_error *err)

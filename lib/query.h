@@ -47,7 +47,8 @@ bool rfc3339_ok(const char *s);
 bool query_time(struct query *q, const char *name, const char **out, struct app_error *err);
 /* borrowed YYYY-MM-DD text of a real date */
 bool query_date(struct query *q, const char *name, const char **out, struct app_error *err);
-/* limit 1..500, default 50 */
+/* a page's `limit`: 1..QUERY_LIMIT_MAX, default 50 */
+#define QUERY_LIMIT_MAX 500
 bool query_limit(struct query *q, long long *limit, struct app_error *err);
 
 /* 400 naming the first parameter no getter asked for */
