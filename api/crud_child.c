@@ -140,11 +140,7 @@ bool crud_child_respond(struct req *r, const struct resource *res, int child, co
 	if (c->partition)
 		CAT(r->out, ",\"", c->partition, "\":", partition);
 	buf_puts(r->out, ",\"items\":[");
-	for (int i = 0; i < PQntuples(rows); i++) {
-		if (i)
-			buf_putc(r->out, ',');
-		db_row_json(r->out, rows, i, c->cols, c->ncols);
-	}
+	db_rows_json(r->out, rows, PQntuples(rows), c->cols, c->ncols);
 	buf_puts(r->out, "]}");
 	PQclear(rows);
 	return true;
