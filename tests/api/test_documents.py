@@ -517,6 +517,9 @@ def test_a_decisions_signed_document_is_public(api, server, units, people):
     assert api.get(f"/v1/public/decisions/{decision}/document").status_code == 404
 
 
+STAYS = "the decision is cancelled: the signed document it was published with stays"
+
+
 def test_a_cancelled_decision_keeps_the_document_it_was_published_with(api, server, units, people):
     dossier = make_dossier(server, units, status="submitted")
     doc, scan, later = (ok(upload(api, people["authority"], dossier, pdf(1000, 40 + i), kind="decision"), 201) for i in range(3))
@@ -534,8 +537,14 @@ def test_a_cancelled_decision_keeps_the_document_it_was_published_with(api, serv
         assert r.status_code in (403, 404) and str(doc["id"]) not in r.json()["detail"], (who, r.text)
     for change in ({"document_id": later["id"]}, {"document_id": None}, {"document_id": later["id"], "signer_name": "Nguyễn Văn A"}):
         r = api.patch(path, token=people["authority"], json=change)
-        assert r.status_code == 409 and r.json()["detail"].endswith(f"published with ({doc['id']}) stays."), (change, r.text)
+        assert r.status_code == 409 and r.json()["errors"] == [{"field": "document_id", "code": "cancelled", "message": STAYS}], (change, r.text)
         assert api.get(path, token=people["authority"]).content == before.content, change
+    # the rule is the database's (sql/0031): a writer other than the API is refused as well
+    for document in ("NULL", later["id"]):
+        with pytest.raises(subprocess.CalledProcessError) as refused:
+            system(server, f"UPDATE decisions SET document_id = {document} WHERE id = {published}")
+        assert f"published with ({doc['id']}) stays" in refused.value.stderr, refused.value.stderr
+    assert api.get(path, token=people["authority"]).content == before.content
     # the same document again, and a typo in the signer's name, as before it was cancelled
     r = api.patch(path, token=people["authority"], json={"document_id": doc["id"], "signer_name": "Nguyễn Văn B"})
     assert r.status_code == 200 and (r.json()["document_id"], r.json()["signer_name"]) == (doc["id"], "Nguyễn Văn B"), r.text
