@@ -41,6 +41,14 @@ struct db_conn {
 	uint64_t prepared[MAX_STMTS / 64];
 };
 
+/* A read of one statement outside a transaction (db_run_once) */
+struct once_stmt {
+	const struct db_stmt *stmt;
+	int n;
+	const char *const *values;
+	const struct db_envelope *env; /* a read-only transaction around it, or NULL */
+};
+
 /* A request waiting for a connection. Woken by its own semaphore, posted by the releaser after
  * it let go of the pool's lock: a condition variable made the woken waiter take that lock again,
  * often while the releaser still held it (a futex wait and wake more per request). */
@@ -48,14 +56,11 @@ struct pool_waiter {
 	sem_t handed;
 	int slot;                   /* set, under the lock, by the releaser that hands over its connection */
 	struct pool_waiter *next;
-	/* A read of one statement outside a transaction (db_run_once) names it here: the releaser
-	 * sends it on the connection it hands over, before the wake-up, so that PostgreSQL runs it
-	 * while the waiter is being woken, and the waiter often finds its answer there instead of
-	 * sleeping a second time for it. The connection is the waiter's from then on. */
-	const struct db_stmt *stmt;
-	int n;
-	const char *const *values;
-	const struct db_envelope *env; /* a read-only transaction around it, or NULL */
+	/* A read of one statement names it here (once.stmt, else NULL): the releaser sends it on the
+	 * connection it hands over, before the wake-up, so that PostgreSQL runs it while the waiter is
+	 * being woken, and the waiter often finds its answer there instead of sleeping a second time
+	 * for it. The connection is the waiter's from then on. */
+	struct once_stmt once;
 	bool sent;                  /* set by the releaser before the wake-up */
 };
 
@@ -364,14 +369,14 @@ static bool send_pipeline(PGconn *pg, const struct pipeline *pl)
 	       (!pl->after || PQsendQueryParams(pg, pl->after, 0, NULL, NULL, NULL, NULL, 0)) && PQpipelineSync(pg);
 }
 
-/* w's statement sent on c, in its read-only transaction when it has one: BEGIN, the context, the
+/* o's statement sent on c, in its read-only transaction when it has one: BEGIN, the context, the
  * statement and ROLLBACK in one pipeline, so that the connection is idle again once it is read */
-static bool send_once(struct db_conn *c, const struct pool_waiter *w)
+static bool send_once(struct db_conn *c, const struct once_stmt *o)
 {
-	if (!w->env)
-		return PQsendQueryPrepared(c->pg, w->stmt->name, w->n, w->values, NULL, NULL, 0);
-	struct pipeline pl = {.begin = READ_BEGIN, .later = w->env->context, .later_n = w->env->n,
-			      .later_values = w->env->values, .name = w->stmt->name, .n = w->n, .values = w->values,
+	if (!o->env)
+		return PQsendQueryPrepared(c->pg, o->stmt->name, o->n, o->values, NULL, NULL, 0);
+	struct pipeline pl = {.begin = READ_BEGIN, .later = o->env->context, .later_n = o->env->n,
+			      .later_values = o->env->values, .name = o->stmt->name, .n = o->n, .values = o->values,
 			      .after = "ROLLBACK"};
 	return send_pipeline(c->pg, &pl);
 }
@@ -389,10 +394,10 @@ static void pool_connection_lost(struct db_pool *p)
 static bool send_for(struct db_conn *c, const struct pool_waiter *w)
 {
 	if (!c->pg || c->rollback_sent || c->epoch != atomic_load(&c->pool->epoch) ||
-	    PQtransactionStatus(c->pg) != PQTRANS_IDLE || !prepared_on(c, w->stmt) ||
-	    (w->env && !prepared_on(c, w->env->context)))
+	    PQtransactionStatus(c->pg) != PQTRANS_IDLE || !prepared_on(c, w->once.stmt) ||
+	    (w->once.env && !prepared_on(c, w->once.env->context)))
 		return false;
-	if (send_once(c, w))
+	if (send_once(c, &w->once))
 		return true;
 	/* a connection that cannot be written to: the server went away, as fail_result takes it */
 	atomic_fetch_add_explicit(&c->pool->errors, 1, memory_order_relaxed);
@@ -408,7 +413,7 @@ static void wake(struct db_pool *p, struct pool_waiter *w)
 {
 	if (!w)
 		return;
-	if (w->stmt && send_for(&p->conns[w->slot], w)) {
+	if (w->once.stmt && send_for(&p->conns[w->slot], w)) {
 		w->sent = true;
 		atomic_fetch_add_explicit(&p->sent_for_waiters, 1, memory_order_relaxed);
 	}
@@ -455,8 +460,9 @@ static void unlink_waiter(struct db_pool *p, struct pool_waiter *w)
 		p->tail = prev;
 }
 
-/* A slot for w, or -1 when none came in time; w->sent when its statement was sent there */
-static int wait_for_slot(struct db_pool *p, struct pool_waiter *wp)
+/* A slot for w (on its request's stack), or -1 when none came in time; w->sent when its statement
+ * was sent there */
+static int wait_for_slot(struct db_pool *p, struct pool_waiter *w)
 {
 	struct timespec deadline;
 	clock_gettime(CLOCK_MONOTONIC, &deadline);
@@ -466,48 +472,45 @@ static int wait_for_slot(struct db_pool *p, struct pool_waiter *wp)
 		deadline.tv_sec++;
 		deadline.tv_nsec -= 1000000000;
 	}
-	struct pool_waiter w = {.slot = -1, .next = NULL, .stmt = wp->stmt, .n = wp->n, .values = wp->values,
-				.env = wp->env};
-	if (sem_init(&w.handed, 0, 0) != 0)
+	w->slot = -1;
+	w->next = NULL;
+	if (sem_init(&w->handed, 0, 0) != 0)
 		return -1;
 
 	pthread_mutex_lock(&p->lock);
 	atomic_fetch_add(&p->waiters, 1);
 	if (!p->head)
-		w.slot = take_slot(p);
-	if (w.slot >= 0) {
+		w->slot = take_slot(p);
+	if (w->slot >= 0) {
 		pthread_mutex_unlock(&p->lock);
 	} else {
-		/* w lives on this stack only while queued or about to be woken: the releaser unlinks it
-		 * when handing over, and a timed-out waiter unlinks itself below */
+		/* w, on its request's stack, is linked only while queued: the releaser unlinks it when
+		 * handing over, and a timed-out waiter unlinks itself below */
 		if (p->tail)
-			p->tail->next = &w;
+			p->tail->next = w;
 		else
-			// cppcheck-suppress autoVariables
-			p->head = &w;
-		// cppcheck-suppress autoVariables
-		p->tail = &w;
+			p->head = w;
+		p->tail = w;
 		pthread_mutex_unlock(&p->lock);
 		int rc;
-		while ((rc = sem_clockwait(&w.handed, CLOCK_MONOTONIC, &deadline)) != 0 && errno == EINTR)
+		while ((rc = sem_clockwait(&w->handed, CLOCK_MONOTONIC, &deadline)) != 0 && errno == EINTR)
 			;
 		if (rc != 0) {
 			/* timed out: still queued, or handed a slot at that very moment (then its wake is
 			 * on the way, and w must live until it comes) */
 			pthread_mutex_lock(&p->lock);
-			bool handed = w.slot >= 0;
+			bool handed = w->slot >= 0;
 			if (!handed)
-				unlink_waiter(p, &w);
+				unlink_waiter(p, w);
 			pthread_mutex_unlock(&p->lock);
 			if (handed)
-				while (sem_wait(&w.handed) != 0 && errno == EINTR)
+				while (sem_wait(&w->handed) != 0 && errno == EINTR)
 					;
 		}
 	}
 	atomic_fetch_sub(&p->waiters, 1);
-	sem_destroy(&w.handed);
-	wp->sent = w.sent;
-	return w.slot;
+	sem_destroy(&w->handed);
+	return w->slot;
 }
 
 /* the answer to the ROLLBACK db_release sent: the connection is idle again, or it is dropped.
@@ -534,7 +537,7 @@ static bool rollback_settled(struct db_conn *c, int timeout_ms)
 	return ok && PQstatus(pg) == CONNECTION_OK && PQtransactionStatus(pg) == PQTRANS_IDLE;
 }
 
-/* A connection for w's request (w->stmt sent on it when w->sent) */
+/* A connection for w's request (w->once.stmt sent on it when w->sent) */
 static bool acquire(struct db_pool *p, struct pool_waiter *w, struct db_conn **out, struct app_error *err)
 {
 	*out = NULL;
@@ -591,7 +594,7 @@ static bool acquire(struct db_pool *p, struct pool_waiter *w, struct db_conn **o
 
 bool db_acquire(struct db_pool *p, struct db_conn **out, struct app_error *err)
 {
-	struct pool_waiter w = {.stmt = NULL};
+	struct pool_waiter w = {.once.stmt = NULL};
 	return acquire(p, &w, out, err);
 }
 
@@ -876,7 +879,7 @@ PGresult *db_run_once(struct db_pool *p, const struct db_stmt *stmt, int n, cons
 		      const struct db_envelope *env, const struct db_explain *why, const char *request_id,
 		      struct app_error *err)
 {
-	struct pool_waiter w = {.stmt = stmt, .n = n, .values = values, .env = env};
+	struct pool_waiter w = {.once = {stmt, n, values, env}};
 	struct db_conn *c;
 	if (!acquire(p, &w, &c, err))
 		return NULL;
@@ -903,8 +906,8 @@ PGresult *db_run_enveloped(struct db_conn *c, const struct db_stmt *stmt, int n,
 		return db_run(c, stmt, n, values, why, err);
 	if (!prepare_once(c, env->context, err) || !prepare_once(c, stmt, err))
 		return NULL;
-	struct pool_waiter w = {.stmt = stmt, .n = n, .values = values, .env = env};
-	bool sent = send_once(c, &w);
+	const struct once_stmt once = {stmt, n, values, env};
+	bool sent = send_once(c, &once);
 	return check(c, read_pipeline(c, 2, true, sent), why, err);
 }
 
