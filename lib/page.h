@@ -29,8 +29,9 @@ bool page_parse_id(struct query *q, const char *scope, struct page *p, struct ap
  * 1,000,000 awards: more than running it). Bounded inside by the largest page, the generic plan
  * is costed for at most that many rows and is kept after five executions; the inner bound still
  * makes the planner start from the key's index, never sort a tenth of the table, and the rows
- * come in the inner order (one Limit on another, nothing between). An unnamed statement is
- * planned once in any case, and knowing its limit: it keeps `LIMIT $n`. */
+ * come in the inner order (one Limit on another, nothing between). Such a statement returns at
+ * most PAGE_ROWS_MAX rows, whatever $n says: for pages of `limit` (query_limit) only. An unnamed
+ * statement is planned once in any case, and knowing its limit: it keeps `LIMIT $n`. */
 #define PAGE_ROWS_MAX 501 /* QUERY_LIMIT_MAX + 1 */
 #define PAGE_SQL_TEXT_(n) #n
 #define PAGE_SQL_TEXT(n) PAGE_SQL_TEXT_(n)
