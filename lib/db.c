@@ -1073,7 +1073,6 @@ bool db_acquire_replica(struct db_pool *p, uint64_t min, struct db_conn **out)
 	return false;
 }
 
-/* One column's value as JSON at o, which has room for it (db_row_members counts); the end */
 /* A row's value: its text (NULL for SQL NULL) and length; returns the most member_value writes
  * for it (text escaped: 6 bytes a byte; a time 21 bytes, or text when PostgreSQL printed
  * something shorter) */
@@ -1087,6 +1086,7 @@ static inline size_t value_of(const PGresult *res, int row, int col, enum db_col
 	return !*value ? 4 : text ? JSON_STR_MAX(*len) : *len + 5;
 }
 
+/* One column's value as JSON at o, which has room for it (value_of counts); the end */
 static char *member_value(char *o, enum db_col_type type, const char *v, size_t n)
 {
 	if (!v) {
