@@ -31,7 +31,11 @@ bool page_parse_id(struct query *q, const char *scope, struct page *p, struct ap
  * makes the planner start from the key's index, never sort a tenth of the table, and the rows
  * come in the inner order (one Limit on another, nothing between). Such a statement returns at
  * most PAGE_ROWS_MAX rows, whatever $n says: for pages of `limit` (query_limit) only. An unnamed
- * statement is planned once in any case, and knowing its limit: it keeps `LIMIT $n`. */
+ * statement is planned once in any case, and knowing its limit: it keeps `LIMIT $n`.
+ * A generic plan knows no value: prepare a page by a key (the rows after a cursor, a parent's
+ * rows on its (parent, key) index), never by a value that few rows share or many do (a status, a
+ * year): for `awards WHERE year = $1` the generic plan read the key's index and filtered 400,000
+ * rows, 62 ms a page against 0.17 ms planned with the year (README, "Tried and dropped"). */
 #define PAGE_ROWS_MAX 501 /* QUERY_LIMIT_MAX + 1 */
 #define PAGE_SQL_TEXT_(n) #n
 #define PAGE_SQL_TEXT(n) PAGE_SQL_TEXT_(n)
