@@ -201,9 +201,13 @@ fuzz: deps
 	@$(MAKE) --no-print-directory $(FUZZ_TARGETS)
 	@for f in $(FUZZ_TARGETS); do echo "== $$f"; $$f -max_total_time=$${FUZZ_SECONDS:-30} -rss_limit_mb=1024 || exit 1; done
 
+LINT_PACKAGES := cppcheck python3-pyflakes
+
 lint:
+	@scripts/deps.sh $(LINT_PACKAGES)
 	cppcheck --quiet --inline-suppr --error-exitcode=1 --enable=warning,performance,portability \
 		--suppress=missingIncludeSystem $(INCS) lib api cmd
+	/usr/bin/python3 -m pyflakes tests/api tests/bench
 	@scripts/contract.sh
 
 # the contract alone: both linters clean, every example valid, a generated TypeScript client

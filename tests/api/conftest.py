@@ -285,3 +285,43 @@ def tokens(server, units):
         "authority_ls": server.token("authority", ls, sub=6),
         "authority_bnctw": server.token("authority", units["BNCTW"], sub=7),
     }
+
+
+def waiting(srv, at_least=1):
+    """at least that many statements wait for a lock (pg_locks, readable by any role; a row's
+    waiter waits on the holder's transaction id, a lock of no database)"""
+    return int(srv.sql("SELECT count(*) FROM pg_locks WHERE NOT granted")) >= at_least
+
+
+def until(cond, what):
+    for _ in range(200):
+        if cond():
+            return
+        time.sleep(0.05)
+    pytest.fail(what)
+
+
+@contextlib.contextmanager
+def held(srv, first, holding):
+    """a transaction of the system's open in psql from `first` on, once `holding()` says it holds
+    what it locks; yields `finish(last)`, which sends `last` and the commit and waits for psql"""
+    holder = subprocess.Popen(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", srv.owner_url], stdin=subprocess.PIPE,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+
+    def finish(last=""):
+        holder.stdin.write(last + "\nCOMMIT;\n")
+        holder.stdin.close()
+        assert holder.wait(timeout=10) == 0, holder.stderr.read()   # not, say, a deadlock's victim
+
+    try:
+        holder.stdin.write(f"SET tdkt.actor_role = 'system';\nBEGIN;\n{first};\n")
+        holder.stdin.flush()
+        until(holding, f"the transaction never took its locks: {first}")
+        yield finish
+    finally:
+        if not holder.stdin.closed:
+            holder.stdin.close()   # psql ends, its transaction rolled back
+        if holder.poll() is None:
+            holder.kill()
+        holder.wait()
+        holder.stderr.close()

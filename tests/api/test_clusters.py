@@ -50,7 +50,7 @@ def test_clusters_of_a_unit_in_a_year(api, tokens, units):
     assert "TTCP-CUM-IV" not in [c["code"] for c in r.json()["items"]]
     assert api.get("/v1/clusters", token=tokens["viewer"], params={"unit_id": units["TT-LSN"]}).status_code == 400
     assert api.get("/v1/clusters", token=tokens["viewer"], params={"year": 1990, "unit_id": 1}).status_code == 400
-    assert api.get(f"/v1/clusters/1/members", token=tokens["viewer"]).status_code == 400
+    assert api.get("/v1/clusters/1/members", token=tokens["viewer"]).status_code == 400
 
 
 def test_who_sets_up_clusters(api, tokens, units):

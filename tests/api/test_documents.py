@@ -9,7 +9,6 @@ state a test needs, without walking them through their actions (test_dossiers.py
 import hashlib
 import io
 import itertools
-import json
 import os
 import socket
 import subprocess
@@ -399,7 +398,7 @@ def test_who_may_add_read_and_delete(api, server, units, people):
     set_status(server, dossier, "withdrawn")
     assert upload(api, people["officer"], dossier, pdf(2000, 22)).status_code == 409
     assert upload(api, people["authority"], dossier, pdf(2000, 22), kind="decision").status_code == 409
-    assert api.get(f"/v1/dossiers/999999999/documents", token=people["admin"]).status_code == 404
+    assert api.get("/v1/dossiers/999999999/documents", token=people["admin"]).status_code == 404
     assert upload(api, people["admin"], 999999999, data).status_code == 404
 
 

@@ -5,18 +5,16 @@ client address in the database and read only by the approving authority (every r
 On a server of its own (127.0.0.1 a trusted proxy, so X-Real-IP names the client address): the rows
 made here with SQL (dossiers, proposals and decisions have no API yet) stay out of the shared
 server's change feed and audit trail, and the rate limit counts only this module's comments."""
-import contextlib
 import json
 import re
 import subprocess
-import time
 import unicodedata
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
 
-from conftest import BINARY, Client, another_instance, own_server, unit_ids
+from conftest import BINARY, Client, another_instance, held, own_server, unit_ids, until, waiting
 
 TODAY = "(now() AT TIME ZONE 'Asia/Ho_Chi_Minh')::date"
 ITEM_KEYS = {"id", "dossier_id", "dossier_number", "proposing_unit_id", "proposing_unit_name", "approving_unit_id",
@@ -435,7 +433,7 @@ def test_a_long_comment_is_taken_and_a_large_body_is_413(papi, pub, notice, fres
 
 
 def test_a_nominee_not_in_notice_takes_no_comment(papi, pub, u, notice, fresh_ip):
-    p, d = notice["proposals"], notice["dossiers"]
+    p = notice["proposals"]
     # not public: 404
     for key in ("draft", "submitted", "withdrawn"):
         r = comment(papi, p[key], {"content": "x"}, fresh_ip)
@@ -459,32 +457,6 @@ def test_a_nominee_not_in_notice_takes_no_comment(papi, pub, u, notice, fresh_ip
     assert comment(papi, p["public_notice"], {"content": "x"}, fresh_ip, params={"a": "1"}).status_code == 400
 
 
-@contextlib.contextmanager
-def held(srv, first, holding):
-    """a transaction of the system's open in psql from `first` on, once `holding()` says it holds
-    what it locks; yields `finish(last)`, which sends `last` and the commit and waits for psql"""
-    holder = subprocess.Popen(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", srv.owner_url], stdin=subprocess.PIPE,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-
-    def finish(last=""):
-        holder.stdin.write(last + "\nCOMMIT;\n")
-        holder.stdin.close()
-        assert holder.wait(timeout=10) == 0, holder.stderr.read()   # not, say, a deadlock's victim
-
-    try:
-        holder.stdin.write(f"SET tdkt.actor_role = 'system';\nBEGIN;\n{first};\n")
-        holder.stdin.flush()
-        until(holding, f"the transaction never took its locks: {first}")
-        yield finish
-    finally:
-        if not holder.stdin.closed:
-            holder.stdin.close()   # psql ends, its transaction rolled back
-        if holder.poll() is None:
-            holder.kill()
-        holder.wait()
-        holder.stderr.close()
-
-
 def notice_locked(srv, d):
     """the dossier's notice lock is held exclusive (a shared one cannot be had)"""
     return lambda: sql(srv, f"SELECT pg_try_advisory_xact_lock_shared(hashtextextended('tdkt.notice:' || {d}, 0))") == "f"
@@ -499,20 +471,6 @@ def row_locked(srv, p):
         except subprocess.CalledProcessError:
             return True
     return locked
-
-
-def waiting(srv):
-    """some statement waits for a lock (pg_locks, readable by any role; a row's waiter waits on the
-    holder's transaction id, a lock of no database)"""
-    return sql(srv, "SELECT count(*) FROM pg_locks WHERE NOT granted") != "0"
-
-
-def until(cond, what):
-    for _ in range(200):
-        if cond():
-            return
-        time.sleep(0.05)
-    pytest.fail(what)
 
 
 def retries(api):
