@@ -175,18 +175,22 @@ def _query(values, names=None):
     ("&".join(f"p{i}=1" for i in range(24)), True),              # 24 parameters
     ("&".join(f"p{i}=1" for i in range(25)), False),
 ])
-def test_query_strings_at_their_limits(api, query, read):
+@pytest.mark.parametrize("path,role", [("/v1/public/decisions", None), ("/v1/units", "viewer"),
+                                       ("/v1/registrations", "officer"), ("/v1/audit", "admin")])
+def test_query_strings_at_their_limits(api, tokens, query, read, path, role):
     """24 parameters, names of 31 bytes, values of 1,020, 4,096 bytes in all with a NUL each
-    (openapi.yaml), on a public list (no token) as on any other: a query within them is read
-    whole (its first parameter is then named as unknown), one past them is refused as such"""
-    r = api.get("/v1/public/decisions?" + query)
+    (openapi.yaml), on a public list (no token) as on a descriptor's, a scoped one's and the audit
+    trail's: a query within them is read whole (its first parameter is then named as unknown),
+    one past them is refused as such"""
+    token = tokens[role] if role else None
+    r = api.get(f"{path}?{query}", token=token)
     assert r.status_code == 400 and r.headers["Content-Type"] == "application/problem+json", r.text
     detail = r.json()["detail"]
     if read:
         assert detail == f"Unknown query parameter {query.split('=')[0]}.", detail
     else:
         assert "too long" in detail or "Too many" in detail, detail
-    assert api.get("/v1/public/decisions?limit=1").status_code == 200
+    assert api.get(f"{path}?limit=1", token=token).status_code == 200
 
 
 def test_access_log_is_json_without_secrets(server, api, tokens):
