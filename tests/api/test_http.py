@@ -207,32 +207,27 @@ def test_access_log_is_json_without_secrets(server, api, tokens):
 
 def test_database_down_is_503_and_recovers(contract):
     """A server of its own: stopping its PostgreSQL must give 503 + Retry-After, then heal."""
-    with tempfile.TemporaryDirectory(prefix="tdkt-down-") as workdir:
-        os.chmod(workdir, 0o755)
-        srv = Server(workdir, {"TDKT_DB_ACQUIRE_TIMEOUT_MS": "500"}).start()
-        try:
-            token = srv.token("viewer", 1)
-            h = {"Authorization": "Bearer " + token}
-            assert requests.get(srv.base + "/v1/units?limit=1", headers=h).status_code == 200
-            srv.stop_db()
-            for path in ("/v1/units?limit=1", "/v1/units/1", "/readyz"):
-                r = requests.get(srv.base + path, headers=h, timeout=10)
-                assert r.status_code == 503, (path, r.text)
-                assert int(r.headers["Retry-After"]) > 0
-                assert r.json()["type"] == "urn:tdkt:problem:unavailable"
-                assert "postgres" not in r.text.lower()
-                contract.check("GET", path, r)
-            assert requests.get(srv.base + "/healthz").status_code == 200
-            srv.start_db()
-            deadline = time.time() + 20
-            while time.time() < deadline:
-                r = requests.get(srv.base + "/v1/units?limit=1", headers=h, timeout=10)
-                if r.status_code == 200:
-                    break
-                time.sleep(0.3)
-            assert r.status_code == 200, r.text
-        finally:
-            assert srv.stop() == 0
+    with own_server("tdkt-down-", {"TDKT_DB_ACQUIRE_TIMEOUT_MS": "500"}) as srv:
+        token = srv.token("viewer", 1)
+        h = {"Authorization": "Bearer " + token}
+        assert requests.get(srv.base + "/v1/units?limit=1", headers=h).status_code == 200
+        srv.stop_db()
+        for path in ("/v1/units?limit=1", "/v1/units/1", "/readyz"):
+            r = requests.get(srv.base + path, headers=h, timeout=10)
+            assert r.status_code == 503, (path, r.text)
+            assert int(r.headers["Retry-After"]) > 0
+            assert r.json()["type"] == "urn:tdkt:problem:unavailable"
+            assert "postgres" not in r.text.lower()
+            contract.check("GET", path, r)
+        assert requests.get(srv.base + "/healthz").status_code == 200
+        srv.start_db()
+        deadline = time.time() + 20
+        while time.time() < deadline:
+            r = requests.get(srv.base + "/v1/units?limit=1", headers=h, timeout=10)
+            if r.status_code == 200:
+                break
+            time.sleep(0.3)
+        assert r.status_code == 200, r.text
 
 
 def test_every_route_is_in_the_contract_and_back(contract):
@@ -427,77 +422,71 @@ def test_reads_sent_on_hand_over_get_their_own_answers():
     were sent for waiters (tdkt_db_pool_sent_for_waiters_total), and the sanitizers stay silent."""
     import random
     import threading
-    with tempfile.TemporaryDirectory(prefix="tdkt-handover-") as workdir:
-        os.chmod(workdir, 0o755)
-        srv = Server(workdir, {"TDKT_DB_POOL": "1", "TDKT_DB_ACQUIRE_TIMEOUT_MS": "5000"}).start()
-        try:
-            unit_of = dict(line.split("|") for line in srv.sql("SELECT code, id FROM units").splitlines())
-            admin = {"Authorization": "Bearer " + srv.token("admin", 1)}
-            regs = [int(x) for x in srv.sql("SELECT id FROM registrations ORDER BY id").split()]  # all submitted
-            # a draft of Hà Giang's committee: its parent BNCTW sees it, its sibling Cao Bằng's does not
-            draft = int(srv.sql("SELECT min(r.id) FROM registrations r JOIN units u ON u.id = r.unit_id "
-                                "WHERE u.code = 'BNC-HGG'"))
-            assert srv.sql("SET tdkt.actor_role = 'admin'; UPDATE registrations SET status = 'draft', submitted_at = NULL "
-                           f"WHERE id = {draft} RETURNING status").splitlines()[1] == "draft"
-            above = {"Authorization": "Bearer " + srv.token("viewer", int(unit_of["BNCTW"]), sub=2)}
-            sibling = {"Authorization": "Bearer " + srv.token("viewer", int(unit_of["BNC-CBG"]), sub=3)}
-            ids = [int(x) for x in srv.sql("SELECT id FROM units ORDER BY id").split()]
-            seen_by_sibling = [i for i in regs if i != draft]
-            wrong, seen = [], []
+    with own_server("tdkt-handover-", {"TDKT_DB_POOL": "1", "TDKT_DB_ACQUIRE_TIMEOUT_MS": "5000"}) as srv:
+        unit_of = dict(line.split("|") for line in srv.sql("SELECT code, id FROM units").splitlines())
+        admin = {"Authorization": "Bearer " + srv.token("admin", 1)}
+        regs = [int(x) for x in srv.sql("SELECT id FROM registrations ORDER BY id").split()]  # all submitted
+        # a draft of Hà Giang's committee: its parent BNCTW sees it, its sibling Cao Bằng's does not
+        draft = int(srv.sql("SELECT min(r.id) FROM registrations r JOIN units u ON u.id = r.unit_id "
+                            "WHERE u.code = 'BNC-HGG'"))
+        assert srv.sql("SET tdkt.actor_role = 'admin'; UPDATE registrations SET status = 'draft', submitted_at = NULL "
+                       f"WHERE id = {draft} RETURNING status").splitlines()[1] == "draft"
+        above = {"Authorization": "Bearer " + srv.token("viewer", int(unit_of["BNCTW"]), sub=2)}
+        sibling = {"Authorization": "Bearer " + srv.token("viewer", int(unit_of["BNC-CBG"]), sub=3)}
+        ids = [int(x) for x in srv.sql("SELECT id FROM units ORDER BY id").split()]
+        seen_by_sibling = [i for i in regs if i != draft]
+        wrong, seen = [], []
 
-            def client(seed):
-                rnd = random.Random(seed)
-                with requests.Session() as sess:
-                    for _ in range(40):
-                        pick = rnd.random()
-                        if pick < 0.3:
-                            want = rnd.choice(ids)
-                            r = sess.get(f"{srv.base}/v1/units/{want}", headers=admin, timeout=30)
-                            if r.status_code != 200 or r.json()["id"] != want:
-                                wrong.append((want, r.status_code, r.text[:80]))
-                        elif pick < 0.45:
-                            # pages of varying length: two answers swapped would show
-                            limit = rnd.randint(1, 5)
-                            r = sess.get(f"{srv.base}/v1/units", params={"limit": limit}, headers=admin, timeout=30)
-                            if r.status_code != 200 or [u["id"] for u in r.json()["items"]] != ids[:limit]:
-                                wrong.append(("page", r.status_code, r.text[:80]))
-                        elif pick < 0.7:
-                            want = draft if rnd.random() < 0.5 else rnd.choice(regs)
-                            who, name = rnd.choice([(admin, "admin"), (above, "above"), (sibling, "sibling")])
-                            r = sess.get(f"{srv.base}/v1/registrations/{want}", headers=who, timeout=30)
-                            expect = 404 if (want == draft and name == "sibling") else 200
-                            if r.status_code != expect or (expect == 200 and r.json()["id"] != want):
-                                wrong.append(("registration", want, name, r.status_code, r.text[:80]))
-                        elif pick < 0.9:
-                            limit = rnd.randint(1, 8)
-                            who, name, visible = rnd.choice([(admin, "admin", regs), (sibling, "sibling", seen_by_sibling)])
-                            r = sess.get(f"{srv.base}/v1/registrations", params={"limit": limit}, headers=who, timeout=30)
-                            got = [x["id"] for x in r.json()["items"]] if r.status_code == 200 else None
-                            if got != visible[:limit]:
-                                wrong.append(("registrations page", name, r.status_code, got, visible[:limit]))
-                        else:
-                            r = sess.get(f"{srv.base}/v1/changes", params={"limit": 200}, headers=admin, timeout=30)
-                            if r.status_code != 200:
-                                wrong.append(("changes", r.status_code, r.text[:80]))
-                        seen.append(r.status_code)
+        def client(seed):
+            rnd = random.Random(seed)
+            with requests.Session() as sess:
+                for _ in range(40):
+                    pick = rnd.random()
+                    if pick < 0.3:
+                        want = rnd.choice(ids)
+                        r = sess.get(f"{srv.base}/v1/units/{want}", headers=admin, timeout=30)
+                        if r.status_code != 200 or r.json()["id"] != want:
+                            wrong.append((want, r.status_code, r.text[:80]))
+                    elif pick < 0.45:
+                        # pages of varying length: two answers swapped would show
+                        limit = rnd.randint(1, 5)
+                        r = sess.get(f"{srv.base}/v1/units", params={"limit": limit}, headers=admin, timeout=30)
+                        if r.status_code != 200 or [u["id"] for u in r.json()["items"]] != ids[:limit]:
+                            wrong.append(("page", r.status_code, r.text[:80]))
+                    elif pick < 0.7:
+                        want = draft if rnd.random() < 0.5 else rnd.choice(regs)
+                        who, name = rnd.choice([(admin, "admin"), (above, "above"), (sibling, "sibling")])
+                        r = sess.get(f"{srv.base}/v1/registrations/{want}", headers=who, timeout=30)
+                        expect = 404 if (want == draft and name == "sibling") else 200
+                        if r.status_code != expect or (expect == 200 and r.json()["id"] != want):
+                            wrong.append(("registration", want, name, r.status_code, r.text[:80]))
+                    elif pick < 0.9:
+                        limit = rnd.randint(1, 8)
+                        who, name, visible = rnd.choice([(admin, "admin", regs), (sibling, "sibling", seen_by_sibling)])
+                        r = sess.get(f"{srv.base}/v1/registrations", params={"limit": limit}, headers=who, timeout=30)
+                        got = [x["id"] for x in r.json()["items"]] if r.status_code == 200 else None
+                        if got != visible[:limit]:
+                            wrong.append(("registrations page", name, r.status_code, got, visible[:limit]))
+                    else:
+                        r = sess.get(f"{srv.base}/v1/changes", params={"limit": 200}, headers=admin, timeout=30)
+                        if r.status_code != 200:
+                            wrong.append(("changes", r.status_code, r.text[:80]))
+                    seen.append(r.status_code)
 
-            threads = [threading.Thread(target=client, args=(i,)) for i in range(24)]
-            for t in threads:
-                t.start()
-            for t in threads:
-                t.join()
-            assert not wrong, wrong[:5]
-            assert len(seen) == 24 * 40
-            metrics = requests.get(srv.base + "/metrics").text
-            sent = [l for l in metrics.splitlines() if l.startswith('tdkt_db_pool_sent_for_waiters_total{pool="primary"}')]
-            # (reads through a replica pool never wait on the primary's)
-            assert sent and (float(sent[0].split()[-1]) > 0 or os.environ.get("TDKT_TEST_READ_POOL") == "1"), sent
-            # a read's transaction ended in its own round trip: nothing left open in the session
-            assert srv.sql("SELECT count(*) FROM pg_stat_activity WHERE usename = 'tdkt_app' "
-                           "AND state LIKE 'idle in transaction%'") == "0"
-        finally:
-            assert srv.stop() == 0
-        check_log(srv.log_path)
+        threads = [threading.Thread(target=client, args=(i,)) for i in range(24)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert not wrong, wrong[:5]
+        assert len(seen) == 24 * 40
+        metrics = requests.get(srv.base + "/metrics").text
+        sent = [l for l in metrics.splitlines() if l.startswith('tdkt_db_pool_sent_for_waiters_total{pool="primary"}')]
+        # (reads through a replica pool never wait on the primary's)
+        assert sent and (float(sent[0].split()[-1]) > 0 or os.environ.get("TDKT_TEST_READ_POOL") == "1"), sent
+        # a read's transaction ended in its own round trip: nothing left open in the session
+        assert srv.sql("SELECT count(*) FROM pg_stat_activity WHERE usename = 'tdkt_app' "
+                       "AND state LIKE 'idle in transaction%'") == "0"
 
 
 def test_reads_sent_on_hand_over_survive_lost_connections():
@@ -570,23 +559,17 @@ def test_a_pool_too_small_answers_busy_and_stays_whole():
     import shutil
     import subprocess
     assert shutil.which("wrk"), "make test installs wrk"
-    with tempfile.TemporaryDirectory(prefix="tdkt-busy-") as workdir:
-        os.chmod(workdir, 0o755)
-        srv = Server(workdir, {"TDKT_DB_POOL": "1", "TDKT_DB_ACQUIRE_TIMEOUT_MS": "10"}).start()
-        try:
-            # the change feed's pages of 500, each its entities' current rows: a connection held a while
-            token = srv.token("admin", 1)
-            lua = os.path.join(workdir, "feed.lua")
-            with open(lua, "w") as f:
-                f.write('wrk.headers["Authorization"] = "Bearer %s"\n'
-                        'request = function() return wrk.format("GET", "/v1/changes?limit=500") end\n' % token)
-            subprocess.run(["wrk", "-t2", "-c64", "-d3s", "-s", lua, srv.base], check=True, capture_output=True)
-            lines = srv.log_lines()
-            codes = [l["status"] for l in lines if l.get("type") == "access" and l.get("route") == "/v1/changes"]
-            assert set(codes) <= {200, 503} and codes.count(200) > 20 and codes.count(503) > 0, \
-                {c: codes.count(c) for c in set(codes)}
-            r = requests.get(srv.base + "/v1/units?limit=1", headers={"Authorization": "Bearer " + token})
-            assert r.status_code == 200
-        finally:
-            assert srv.stop() == 0
-        check_log(srv.log_path)
+    with own_server("tdkt-busy-", {"TDKT_DB_POOL": "1", "TDKT_DB_ACQUIRE_TIMEOUT_MS": "10"}) as srv:
+        # the change feed's pages of 500, each its entities' current rows: a connection held a while
+        token = srv.token("admin", 1)
+        lua = os.path.join(srv.workdir, "feed.lua")
+        with open(lua, "w") as f:
+            f.write('wrk.headers["Authorization"] = "Bearer %s"\n'
+                    'request = function() return wrk.format("GET", "/v1/changes?limit=500") end\n' % token)
+        subprocess.run(["wrk", "-t2", "-c64", "-d3s", "-s", lua, srv.base], check=True, capture_output=True)
+        lines = srv.log_lines()
+        codes = [l["status"] for l in lines if l.get("type") == "access" and l.get("route") == "/v1/changes"]
+        assert set(codes) <= {200, 503} and codes.count(200) > 20 and codes.count(503) > 0, \
+            {c: codes.count(c) for c in set(codes)}
+        r = requests.get(srv.base + "/v1/units?limit=1", headers={"Authorization": "Bearer " + token})
+        assert r.status_code == 200
