@@ -129,7 +129,7 @@ static const struct db_stmt *const stmts[] = {&sql_dossiers_kind_recipient, &sql
 
 static const struct resource dossiers;
 
-static bool counts(struct req *r, const char *id, long long *all, long long *pending, long long *approved)
+bool dossier_counts(struct req *r, const char *id, long long *all, long long *pending, long long *approved)
 {
 	PGresult *res = db_run(r->db, &sql_dossiers_counts, 1, &id, NULL, &r->err);
 	if (!res)
@@ -160,7 +160,7 @@ static bool letter_date(struct req *r, PGresult *cur, char on[32])
 static bool submit(struct req *r, PGresult *cur, const char *id, struct action_result *out)
 {
 	long long all, pending, approved;
-	if (!counts(r, id, &all, &pending, &approved))
+	if (!dossier_counts(r, id, &all, &pending, &approved))
 		return false;
 	if (all == 0)
 		return app_error_set(&r->err, 409, "Dossier %s has no nominees; propose at least one before submitting.", id);
@@ -211,7 +211,7 @@ static bool publish(struct req *r, PGresult *cur, const char *id, const struct j
 static bool review(struct req *r, PGresult *cur, const char *id)
 {
 	long long all, pending, approved;
-	if (!counts(r, id, &all, &pending, &approved))
+	if (!dossier_counts(r, id, &all, &pending, &approved))
 		return false;
 	if (pending)
 		return app_error_set(&r->err, 409, "Dossier %s has %lld nominees neither approved nor rejected.", id, pending);
@@ -232,7 +232,7 @@ static bool forward(struct req *r, PGresult *cur, const char *id, const struct j
 		return app_error_set(&r->err, 409, "Dossier %s was forwarded already, in dossier %s.", id,
 				     crud_cur(&dossiers, cur, F_PARENT));
 	long long all, pending, approved;
-	if (!counts(r, id, &all, &pending, &approved))
+	if (!dossier_counts(r, id, &all, &pending, &approved))
 		return false;
 	if (approved == 0)
 		return app_error_set(&r->err, 409, "Dossier %s has no approved nominee to forward.", id);

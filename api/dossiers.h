@@ -8,6 +8,9 @@
 extern const char *const dossier_kinds[];
 const struct resource *dossiers_resource(void);
 
+/* Dossier `id`'s nominees: all of them, those pending and those approved, in r->db's transaction */
+bool dossier_counts(struct req *r, const char *id, long long *all, long long *pending, long long *approved);
+
 /* On submit (api/proposals.c): every nominee of dossier `id` evaluated under the rules in force on
  * `on` for the dossier's `year`, without personal data (what is stored is read by all who see the
  * nominee; approval asks again with the approver's rights), and stored on the nominee. */

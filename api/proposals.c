@@ -92,7 +92,6 @@ DB_STMT(proposals_parent, "SELECT status, proposing_unit_id FROM dossiers WHERE 
 /* its nominees, counted once it is locked, by a statement of its own: under READ COMMITTED a new
  * statement sees what a nominee added before the lock was granted had committed (a count in the
  * locking statement kept that statement's older snapshot, and two could both count 999) */
-DB_STMT(proposals_count, "SELECT count(*) FROM proposals WHERE dossier_id = $1");
 /* a nominee's dossier, locked before the nominee (the order submit takes them in) */
 DB_STMT(proposals_lock_dossier, "SELECT d.id FROM dossiers d JOIN proposals p ON p.dossier_id = d.id"
 	" WHERE p.id = $1 FOR SHARE OF d");
@@ -117,7 +116,7 @@ DB_STMT(proposals_notice_asked, "SELECT EXISTS (SELECT 1 FROM award_kinds k"
 DB_STMT(proposals_stored_eligibility, "SELECT t.eligibility FROM proposals t JOIN dossiers d ON d.id = t.dossier_id"
 	" WHERE t.id = $1 AND tdkt_dossier_visible(d.status, d.submitted_at, d.proposing_unit_id, d.approving_unit_id)");
 static const struct db_stmt *const stmts[] = {
-	&sql_proposals_parent, &sql_proposals_count, &sql_proposals_lock_dossier, &sql_proposals_kind, &sql_proposals_notices,
+	&sql_proposals_parent, &sql_proposals_lock_dossier, &sql_proposals_kind, &sql_proposals_notices,
 	&sql_proposals_of_dossier, &sql_proposals_store_eligibility, &sql_proposals_notice_asked,
 	&sql_proposals_stored_eligibility,
 };
@@ -210,12 +209,11 @@ static bool before_write(struct req *r, const struct jvalue *v, PGresult *cur)
 		     editable_state(r, id, PQgetvalue(res, 0, 0));
 		PQclear(res);
 		/* a submit evaluates every nominee in one transaction: the work a dossier asks is bounded */
-		PGresult *count = ok ? db_run(r->db, &sql_proposals_count, 1, params, NULL, &r->err) : NULL;
-		ok = count != NULL;
-		if (ok && strtoll(PQgetvalue(count, 0, 0), NULL, 10) >= DOSSIER_MAX_NOMINEES)
+		long long all = 0, pending, approved;
+		ok = ok && dossier_counts(r, id, &all, &pending, &approved);
+		if (ok && all >= DOSSIER_MAX_NOMINEES)
 			ok = app_error_set(&r->err, 409, "Dossier %s holds %d nominees, the most a dossier may.", id,
 					   DOSSIER_MAX_NOMINEES);
-		PQclear(count);
 		return ok && kind_fits(r, v[F_KIND].str, recipient_kind(given(&v[F_UNIT]), given(&v[F_PERSON])));
 	}
 	if (!v[F_KIND].present)
