@@ -89,9 +89,6 @@ static const struct fk_fact facts[] = {
 /* the parent dossier of a new nominee, held until the commit: submit waits for it, and so does
  * another new nominee; row-level security lets lock it only who may update it */
 DB_STMT(proposals_parent, "SELECT status, proposing_unit_id FROM dossiers WHERE id = $1 FOR NO KEY UPDATE");
-/* its nominees, counted once it is locked, by a statement of its own: under READ COMMITTED a new
- * statement sees what a nominee added before the lock was granted had committed (a count in the
- * locking statement kept that statement's older snapshot, and two could both count 999) */
 /* a nominee's dossier, locked before the nominee (the order submit takes them in) */
 DB_STMT(proposals_lock_dossier, "SELECT d.id FROM dossiers d JOIN proposals p ON p.dossier_id = d.id"
 	" WHERE p.id = $1 FOR SHARE OF d");
@@ -208,7 +205,11 @@ static bool before_write(struct req *r, const struct jvalue *v, PGresult *cur)
 		ok = ok && authz_require(r, ACT_WRITE_UNIT_DATA, strtoll(PQgetvalue(res, 0, 1), NULL, 10)) &&
 		     editable_state(r, id, PQgetvalue(res, 0, 0));
 		PQclear(res);
-		/* a submit evaluates every nominee in one transaction: the work a dossier asks is bounded */
+		/* a submit evaluates every nominee in one transaction: the work a dossier asks is bounded.
+		 * Its nominees, counted once it is locked, by a statement of their own: under READ
+		 * COMMITTED a new statement sees what a nominee added before the lock was granted had
+		 * committed (a count in the locking statement kept that statement's older snapshot, and
+		 * two could both count 999) */
 		long long all = 0, pending, approved;
 		ok = ok && dossier_counts(r, id, &all, &pending, &approved);
 		if (ok && all >= DOSSIER_MAX_NOMINEES)

@@ -574,7 +574,8 @@ def test_a_dossier_holds_at_most_1000_nominees(api, who, units, server):
     assert as_system(server, f"SELECT count(*) FROM proposals WHERE dossier_id = {d['id']}") == "1000"
     # two at once at 999: the second counts after the first committed (a count taken in the
     # locking statement kept its older snapshot, and both got in). Both are held on the dossier's
-    # row, locked in psql, until both wait there: then they run at once, whatever the machine's load.
+    # row, locked in psql, until both wait there (within the service's 5 s statement timeout): then
+    # they run at once, however loaded the machine is.
     d = dossier(api, who["officer"], lsn, ttcp)
     as_system(server, "INSERT INTO proposals (dossier_id, award_kind_code, recipient_household, achievements)"
                       f" SELECT {d['id']}, 'giay_khen', jsonb_build_object('name', 'Hộ số ' || g, 'address', 'Lạng Sơn'),"
