@@ -327,7 +327,11 @@ static char *action_sql(const struct resource *res, const struct state_action *a
 }
 
 /* the list with every filter optional, planned with the values given so the absent ones fold
- * away: $1 the cursor, the fields' filters, the descriptor's, q, the scope, the limit */
+ * away: $1 the cursor, the fields' filters, the descriptor's, q, the scope, the limit. Prepared,
+ * so that it is parsed once per connection, and planned at each request with its values: its
+ * generic plan, which can fold nothing, reads the whole table and never looks cheaper (a
+ * `LIMIT $n` left bare, as lib/page.h says, is one more reason), so PostgreSQL keeps making
+ * custom plans, each knowing the values and the page's size. */
 static char *list_sql(const struct resource *res, const char *cols, const char *key, bool numeric)
 {
 	struct buf b;
@@ -508,11 +512,12 @@ static bool make_sql(const struct resource *res, struct resource_rt *rt)
 		ok = ok && crud_add_stmt(res, rt, suffix, crud_take(&b));
 	}
 	ok = ok && crud_child_sql(res, rt);
-	rt->list_sql = list_sql(res, listed.data, key, res->fields[rt->key].out == COL_NUM);
+	rt->filtered = rt->nstmts;
+	ok = ok && crud_add_stmt(res, rt, "filtered", list_sql(res, listed.data, key, res->fields[rt->key].out == COL_NUM));
 	buf_free(&cols);
 	buf_free(&one);
 	buf_free(&listed);
-	return ok && rt->list_sql != NULL;
+	return ok;
 }
 
 static int crud_list(struct req *r);
@@ -943,7 +948,7 @@ static bool names_parent(const struct resource *res, const struct field *f)
 	return false;
 }
 
-/* The filters of the query into p, in list_sql's order. Under a parent, `fixed` is the field
+/* The filters of the query into p, in the order of list_sql's statement. Under a parent, `fixed` is the field
  * its path gives (`parent`), and the fields that name other parents are no filters (an award
  * on a unit's record has no recipient person). *filtered when any was given. */
 static bool list_filters(struct req *r, const struct resource *res, struct query *q, int fixed, long long parent,
@@ -1074,8 +1079,8 @@ static int crud_list(struct req *r)
 	db_param(&p, page.has_after ? page.after : NULL);
 	if (!list_filters(r, res, &q, fixed, parent, &p, &filtered) || !query_no_unknown(&q, &r->err))
 		return -1;
-	/* a page by the prepared statement, with no parent to check: one statement (read_once) */
-	bool once = one_statement(res) && !filtered && !d->nesting;
+	/* with no parent to check: one statement (read_once) */
+	bool once = one_statement(res) && !d->nesting;
 	if (!once && !crud_reader(r, res, &db))
 		return -1;
 	char limit[24];
@@ -1083,7 +1088,8 @@ static int crud_list(struct req *r)
 	PGresult *rows;
 	if (filtered) {
 		db_param(&p, limit);
-		rows = db_query(db, rt->list_sql, p.n, p.v, &r->err);
+		rows = once ? read_once(r, res->scope, &rt->stmts[rt->filtered], p.n, p.v)
+			    : db_run(db, &rt->stmts[rt->filtered], p.n, p.v, NULL, &r->err);
 	} else {
 		/* prepared: every key is above the first cursor (ids are positive, codes not empty) */
 		struct db_params all = {.n = 0};
