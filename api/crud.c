@@ -327,11 +327,10 @@ static char *action_sql(const struct resource *res, const struct state_action *a
 }
 
 /* the list with every filter optional, planned with the values given so the absent ones fold
- * away: $1 the cursor, the fields' filters, the descriptor's, q, the scope, the limit. Prepared,
- * so that it is parsed once per connection, and planned at each request with its values: its
- * generic plan, which can fold nothing, reads the whole table and never looks cheaper (a
- * `LIMIT $n` left bare, as lib/page.h says, is one more reason), so PostgreSQL keeps making
- * custom plans, each knowing the values and the page's size. */
+ * away: $1 the cursor, the fields' filters, the descriptor's, q, the scope, the limit. Not
+ * prepared: a generic plan folds none of the filters, and PostgreSQL keeps one whenever it looks
+ * cheaper than the custom plans so far (decisions, whose rows count their awards, after five
+ * pages: then a status asked scans the key's index for it); unnamed, it is planned each time. */
 static char *list_sql(const struct resource *res, const char *cols, const char *key, bool numeric)
 {
 	struct buf b;
@@ -512,12 +511,11 @@ static bool make_sql(const struct resource *res, struct resource_rt *rt)
 		ok = ok && crud_add_stmt(res, rt, suffix, crud_take(&b));
 	}
 	ok = ok && crud_child_sql(res, rt);
-	rt->filtered = rt->nstmts;
-	ok = ok && crud_add_stmt(res, rt, "filtered", list_sql(res, listed.data, key, res->fields[rt->key].out == COL_NUM));
+	rt->filtered = (struct db_stmt){NULL, list_sql(res, listed.data, key, res->fields[rt->key].out == COL_NUM)};
 	buf_free(&cols);
 	buf_free(&one);
 	buf_free(&listed);
-	return ok;
+	return ok && rt->filtered.sql != NULL;
 }
 
 static int crud_list(struct req *r);
@@ -1088,8 +1086,7 @@ static int crud_list(struct req *r)
 	PGresult *rows;
 	if (filtered) {
 		db_param(&p, limit);
-		rows = once ? read_once(r, res->scope, &rt->stmts[rt->filtered], p.n, p.v)
-			    : db_run(db, &rt->stmts[rt->filtered], p.n, p.v, NULL, &r->err);
+		rows = once ? read_once(r, res->scope, &rt->filtered, p.n, p.v) : db_run(db, &rt->filtered, p.n, p.v, NULL, &r->err);
 	} else {
 		/* prepared: every key is above the first cursor (ids are positive, codes not empty) */
 		struct db_params all = {.n = 0};

@@ -227,9 +227,7 @@ struct resource {
 #define CRUD_MAX_NESTED 4
 #define CRUD_MAX_CHILDREN 2
 #define CRUD_CHILD_STMTS 4             /* json, clear, insert, read */
-/* the fixed ones, the actions', the nestings' (a page, the parent), the child lists', their audit,
- * the list with every filter optional */
-#define CRUD_MAX_STMTS (7 + CRUD_MAX_ACTIONS + 2 * CRUD_MAX_NESTED + CRUD_CHILD_STMTS * CRUD_MAX_CHILDREN + 1 + 1)
+#define CRUD_MAX_STMTS (7 + CRUD_MAX_ACTIONS + 2 * CRUD_MAX_NESTED + CRUD_CHILD_STMTS * CRUD_MAX_CHILDREN + 1)
 #define CRUD_MAX_ROUTES (5 + CRUD_MAX_ACTIONS + CRUD_MAX_NESTED + 2 * CRUD_MAX_CHILDREN)
 
 /* what a generic handler is for: its route's data */
@@ -258,7 +256,7 @@ struct resource_rt {
 	char stmt_names[CRUD_MAX_STMTS][64];
 	struct db_stmt stmts[CRUD_MAX_STMTS];
 	int nstmts;
-	int filtered;                  /* the list with every filter optional: its statement */
+	struct db_stmt filtered;       /* the list with every filter optional: unnamed, planned with its values */
 	struct route routes[CRUD_MAX_ROUTES];
 	struct crud_route route_data[CRUD_MAX_ROUTES];
 	char *owned[CRUD_MAX_ROUTES];  /* the routes' paths made here */

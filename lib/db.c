@@ -373,10 +373,12 @@ static bool send_pipeline(PGconn *pg, const struct pipeline *pl)
  * statement and ROLLBACK in one pipeline, so that the connection is idle again once it is read */
 static bool send_once(struct db_conn *c, const struct once_stmt *o)
 {
+	const char *name = o->stmt->name, *sql = name ? NULL : o->stmt->sql;
 	if (!o->env)
-		return PQsendQueryPrepared(c->pg, o->stmt->name, o->n, o->values, NULL, NULL, 0);
+		return sql ? PQsendQueryParams(c->pg, sql, o->n, NULL, o->values, NULL, NULL, 0)
+			   : PQsendQueryPrepared(c->pg, name, o->n, o->values, NULL, NULL, 0);
 	struct pipeline pl = {.begin = READ_BEGIN, .later = o->env->context, .later_n = o->env->n,
-			      .later_values = o->env->values, .name = o->stmt->name, .n = o->n, .values = o->values,
+			      .later_values = o->env->values, .name = name, .sql = sql, .n = o->n, .values = o->values,
 			      .after = "ROLLBACK"};
 	return send_pipeline(c->pg, &pl);
 }
@@ -867,9 +869,19 @@ bool db_run_later(struct db_conn *c, const struct db_stmt *stmt, int n, const ch
 	return true;
 }
 
+/* sql as an unnamed statement, after what is pending */
+static PGresult *exec_text(struct db_conn *c, const char *sql, int n, const char *const *values)
+{
+	if (c->pending_begin || c->later)
+		return exec_pipelined(c, NULL, sql, n, values, NULL, NULL, 0);
+	return PQexecParams(c->pg, sql, n, NULL, values, NULL, NULL, 0);
+}
+
 PGresult *db_run(struct db_conn *c, const struct db_stmt *stmt, int n, const char *const *values,
 		 const struct db_explain *why, struct app_error *err)
 {
+	if (!stmt->name)
+		return check(c, exec_text(c, stmt->sql, n, values), why, err);
 	if (!prepare_once(c, stmt, err))
 		return NULL;
 	return check(c, exec_prepared(c, stmt->name, n, values, NULL, NULL, 0), why, err);
@@ -923,9 +935,7 @@ PGresult *db_run_bytes(struct db_conn *c, const struct db_stmt *stmt, int n, con
 PGresult *db_query(struct db_conn *c, const char *sql, int n, const char *const *values,
 		   struct app_error *err)
 {
-	if (c->pending_begin || c->later)
-		return check(c, exec_pipelined(c, NULL, sql, n, values, NULL, NULL, 0), NULL, err);
-	return check(c, PQexecParams(c->pg, sql, n, NULL, values, NULL, NULL, 0), NULL, err);
+	return check(c, exec_text(c, sql, n, values), NULL, err);
 }
 
 void db_param(struct db_params *p, const char *text)

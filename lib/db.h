@@ -17,7 +17,9 @@
 struct db_pool;
 
 /* A statement prepared on every connection of the pool. Both strings are borrowed for the life
- * of the pool (they are string literals in api/). */
+ * of the pool (they are string literals in api/). One with no name is sent as its text, an
+ * unnamed statement parsed and planned at each execution with its values (db_run, db_run_once):
+ * for a statement whose plan must know its values, which a prepared one's generic plan does not. */
 struct db_stmt {
 	const char *name;
 	const char *sql;

@@ -30,9 +30,8 @@ bool page_parse_id(struct query *q, const char *scope, struct page *p, struct ap
  * is costed for at most that many rows and is kept after five executions; the inner bound still
  * makes the planner start from the key's index, never sort a tenth of the table, and the rows
  * come in the inner order (one Limit on another, nothing between). Such a statement returns at
- * most PAGE_ROWS_MAX rows, whatever $n says: for pages of `limit` (query_limit) only. A statement
- * meant to be planned at each execution with its values (an unnamed one; a descriptor's list with
- * every filter optional, api/crud.c) keeps `LIMIT $n`, which its plans then know.
+ * most PAGE_ROWS_MAX rows, whatever $n says: for pages of `limit` (query_limit) only. An unnamed
+ * statement is planned once in any case, and knowing its limit: it keeps `LIMIT $n`.
  * A generic plan knows no value: prepare a page by a key (the rows after a cursor, a parent's
  * rows on its (parent, key) index), never by a value that few rows share or many do (a status, a
  * year): for `awards WHERE year = $1` the generic plan read the key's index and filtered 400,000

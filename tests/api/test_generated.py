@@ -47,31 +47,21 @@ PAGE = re.compile(r"SELECT \* FROM \((SELECT .* LIMIT 501)\) page LIMIT (\$\d+)"
 
 
 def test_every_prepared_page_is_bounded_inside():
-    """A prepared SELECT whose LIMIT is a parameter is a page by a key, written PAGE_SQL_OPEN ...
-    PAGE_SQL_CLOSE (lib/page.h): with a bare `LIMIT $n` PostgreSQL plans it at every execution.
-    The one exception is a descriptor's list with every filter optional (`<name>_filtered`), which
-    is to be planned at every execution, with its values."""
+    """A prepared SELECT whose LIMIT is a parameter is a page, written PAGE_SQL_OPEN ...
+    PAGE_SQL_CLOSE (lib/page.h): with a bare `LIMIT $n` PostgreSQL plans it at every execution."""
     pages = {name: sql for name, sql in statements().items()
              if sql.startswith(("SELECT", "WITH")) and re.search(r"LIMIT \$\d", sql)}
     assert {"units_list", "awards_by_recipient_person_id", "campaigns_by_cluster_year", "changes_after"} <= set(pages)
-    filtered = {name for name in pages if name.endswith("_filtered")}
-    assert {"units_filtered", "awards_filtered", "registrations_filtered"} <= filtered
-    assert [name for name in filtered if not re.search(r"IS NULL OR .* LIMIT \$\d+$", pages[name])] == []
-    assert [name for name, sql in pages.items() if name not in filtered and not PAGE.fullmatch(sql)] == []
+    assert [name for name, sql in pages.items() if not PAGE.fullmatch(sql)] == []
 
 
 def test_a_prepared_page_keeps_one_plan(server):
     """PostgreSQL keeps the generic plan of a page after its five custom ones, where the same
     statement with a bare `LIMIT $n` is planned again at every execution once the table is large
-    (20,000 units more, in a transaction rolled back; analyzed, as autovacuum would); and it plans
-    the list with every filter optional at each execution, whichever filters it is given."""
-    page, filtered = statements()["units_list"], statements()["units_filtered"]
+    (20,000 units more, in a transaction rolled back; analyzed, as autovacuum would)."""
+    page = statements()["units_list"]
     bare = PAGE.fullmatch(page).group(1).replace("LIMIT 501", "LIMIT $2")
     execute = "EXECUTE {0}(0, 51);\n" * 8
-    # the list with every filter optional, given one filter or another: planned each time
-    filters = ["NULL, 'district_inspectorate', NULL, NULL, NULL, NULL", "NULL, NULL, NULL, '01', NULL, NULL",
-               "0, NULL, NULL, NULL, true, NULL", "NULL, NULL, 1, NULL, NULL, NULL"]
-    execute_filtered = "".join(f"EXECUTE filtered({f}, 51);\n" for f in filters * 2)
     script = f"""BEGIN;
 INSERT INTO units (code, name, kind, parent_id)
 SELECT 'PLAN-' || g, 'Đơn vị thử kế hoạch ' || g, 'district_inspectorate', (SELECT min(id) FROM units)
@@ -79,9 +69,8 @@ FROM generate_series(1, 20000) g;
 ANALYZE units;
 PREPARE page AS {page};
 PREPARE bare AS {bare};
-PREPARE filtered AS {filtered};
 \\o /dev/null
-{execute.format("page")}{execute.format("bare")}{execute_filtered}\\o
+{execute.format("page")}{execute.format("bare")}\\o
 SELECT name, generic_plans, custom_plans FROM pg_prepared_statements ORDER BY name;
 EXPLAIN EXECUTE page(0, 51);
 ROLLBACK;
@@ -91,7 +80,6 @@ ROLLBACK;
     plans = {line.split("|")[0]: line.split("|")[1:] for line in out.splitlines() if line.count("|") == 2}
     assert plans["bare"] == ["0", "8"], out
     assert plans["page"] == ["3", "5"], out
-    assert plans["filtered"] == ["0", "8"], out
     # the plan kept reads the key's index from the cursor on, and sorts nothing
     assert "Index Scan using units_pkey" in out and "Sort" not in out, out
     assert server.sql("SELECT count(*) FROM units WHERE code LIKE 'PLAN-%'") == "0"

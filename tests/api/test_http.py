@@ -416,7 +416,8 @@ def test_reads_sent_on_hand_over_get_their_own_answers():
     """A pool of one, 24 clients: reads of one statement wait for the connection, and the request
     that hands it over sends the waiter's statement on it before waking it — units (no row-level
     security: the statement alone) and registrations (BEGIN, who reads, the statement and ROLLBACK
-    in one round trip), by id and by page — beside requests that hold the connection for a
+    in one round trip), by id, by page and by filtered page (an unnamed statement, its text sent)
+    — beside requests that hold the connection for a
     transaction (change feed pages): every answer is the one its request asked for, as its caller
     may see it (a draft: 200 to an admin and to the unit above, 404 to a sibling unit), statements
     were sent for waiters (tdkt_db_pool_sent_for_waiters_total), and the sanitizers stay silent."""
@@ -435,6 +436,14 @@ def test_reads_sent_on_hand_over_get_their_own_answers():
         sibling = {"Authorization": "Bearer " + srv.token("viewer", int(unit_of["BNC-CBG"]), sub=3)}
         ids = [int(x) for x in srv.sql("SELECT id FROM units ORDER BY id").split()]
         seen_by_sibling = [i for i in regs if i != draft]
+        children = {}
+        for line in srv.sql("SELECT parent_id, id FROM units WHERE parent_id IS NOT NULL ORDER BY id").splitlines():
+            parent, child = map(int, line.split("|"))
+            children.setdefault(parent, []).append(child)
+        hgg = int(unit_of["BNC-HGG"])
+        of_hgg = {int(x) for x in srv.sql("SELECT set_config('tdkt.actor_role', 'admin', false); "
+                                          f"SELECT id FROM registrations WHERE unit_id = {hgg}").split()[1:]}
+        assert draft in of_hgg  # the admin sees it in the filtered page, the sibling unit does not
         wrong, seen = [], []
 
         def client(seed):
@@ -447,6 +456,13 @@ def test_reads_sent_on_hand_over_get_their_own_answers():
                         r = sess.get(f"{srv.base}/v1/units/{want}", headers=admin, timeout=30)
                         if r.status_code != 200 or r.json()["id"] != want:
                             wrong.append((want, r.status_code, r.text[:80]))
+                    elif pick < 0.35:
+                        parent = rnd.choice(sorted(children))
+                        limit = rnd.randint(1, 4)
+                        r = sess.get(f"{srv.base}/v1/units", params={"parent_id": parent, "limit": limit}, headers=admin,
+                                     timeout=30)
+                        if r.status_code != 200 or [u["id"] for u in r.json()["items"]] != children[parent][:limit]:
+                            wrong.append(("filtered page", parent, r.status_code, r.text[:80]))
                     elif pick < 0.45:
                         # pages of varying length: two answers swapped would show
                         limit = rnd.randint(1, 5)
@@ -463,7 +479,11 @@ def test_reads_sent_on_hand_over_get_their_own_answers():
                     elif pick < 0.9:
                         limit = rnd.randint(1, 8)
                         who, name, visible = rnd.choice([(admin, "admin", regs), (sibling, "sibling", seen_by_sibling)])
-                        r = sess.get(f"{srv.base}/v1/registrations", params={"limit": limit}, headers=who, timeout=30)
+                        params = {"limit": limit}
+                        if rnd.random() < 0.5:  # filtered: the unit of the draft
+                            params["unit_id"] = hgg
+                            visible = [i for i in visible if i in of_hgg]
+                        r = sess.get(f"{srv.base}/v1/registrations", params=params, headers=who, timeout=30)
                         got = [x["id"] for x in r.json()["items"]] if r.status_code == 200 else None
                         if got != visible[:limit]:
                             wrong.append(("registrations page", name, r.status_code, got, visible[:limit]))
