@@ -844,7 +844,8 @@ bool db_run_later(struct db_conn *c, const struct db_stmt *stmt, int n, const ch
 		  struct app_error *err)
 {
 	size_t at = 0;
-	bool fits = !c->later && n <= DB_LATER_PARAMS;
+	/* an unnamed statement (its text) runs now: what is kept for later is sent prepared */
+	bool fits = stmt->name && !c->later && n <= DB_LATER_PARAMS;
 	for (int i = 0; fits && i < n; i++) {
 		size_t len = values[i] ? strlen(values[i]) + 1 : 0;
 		fits = at + len <= sizeof c->later_text;
@@ -927,6 +928,8 @@ PGresult *db_run_bytes(struct db_conn *c, const struct db_stmt *stmt, int n, con
 		       const int *lengths, const int *binary, bool binary_result, const struct db_explain *why,
 		       struct app_error *err)
 {
+	if (!stmt->name) /* a programming error, not the database's: no pool-wide reconnect */
+		return app_error_set(err, 500, "An internal error occurred."), NULL;
 	if (!prepare_once(c, stmt, err))
 		return NULL;
 	return check(c, exec_prepared(c, stmt->name, n, values, lengths, binary, binary_result ? 1 : 0), why, err);

@@ -18,7 +18,8 @@ struct db_pool;
 
 /* A statement prepared on every connection of the pool. Both strings are borrowed for the life
  * of the pool (they are string literals in api/). One with no name is sent as its text, an
- * unnamed statement parsed and planned at each execution with its values (db_run, db_run_once):
+ * unnamed statement parsed and planned at each execution with its values (db_run, db_run_once,
+ * db_run_later, which runs it at once; db_run_bytes refuses it):
  * for a statement whose plan must know its values, which a prepared one's generic plan does not. */
 struct db_stmt {
 	const char *name;
