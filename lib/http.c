@@ -1025,8 +1025,8 @@ PGresult *req_run_once(struct req *r, const struct db_stmt *stmt, int n, const c
 
 PGresult *req_query(struct req *r, const char *sql, const struct db_params *p)
 {
-	struct db_conn *db;
-	return req_db(r, &db) ? db_query(db, sql, p->n, p->v, &r->err) : NULL;
+	const struct db_stmt text = {NULL, sql};
+	return req_run_once(r, &text, p->n, p->v, NULL);
 }
 
 const struct config *req_config(const struct req *r)

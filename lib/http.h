@@ -106,6 +106,8 @@ PGresult *req_run(struct req *r, const struct db_stmt *stmt, const struct db_par
  * handed on comes with the statement already sent) */
 PGresult *req_run_once(struct req *r, const struct db_stmt *stmt, int n, const char *const *values,
 			const struct db_envelope *env);
+/* SQL text, an unnamed statement planned with its values, as req_run_once runs a statement (no
+ * transaction of its own: in the request's when it holds one) */
 PGresult *req_query(struct req *r, const char *sql, const struct db_params *p);
 /* Gives the connection back early (rolling back an open transaction), e.g. before a slow
  * password hash, so that it does not hold one of the pool's few connections; req_db takes one
