@@ -416,8 +416,9 @@ def test_reads_sent_on_hand_over_get_their_own_answers():
     """A pool of one, 24 clients: reads of one statement wait for the connection, and the request
     that hands it over sends the waiter's statement on it before waking it — units (no row-level
     security: the statement alone) and registrations (BEGIN, who reads, the statement and ROLLBACK
-    in one round trip), by id, by page and by filtered page (an unnamed statement, its text sent)
-    — beside requests that hold the connection for a
+    in one round trip), by id, by page and by filtered page (an unnamed statement, its text sent:
+    a descriptor's list, and campaigns' own through req_query) — beside requests that hold the
+    connection for a
     transaction (change feed pages): every answer is the one its request asked for, as its caller
     may see it (a draft: 200 to an admin and to the unit above, 404 to a sibling unit), statements
     were sent for waiters (tdkt_db_pool_sent_for_waiters_total), and the sanitizers stay silent."""
@@ -440,6 +441,8 @@ def test_reads_sent_on_hand_over_get_their_own_answers():
         for line in srv.sql("SELECT parent_id, id FROM units WHERE parent_id IS NOT NULL ORDER BY id").splitlines():
             parent, child = map(int, line.split("|"))
             children.setdefault(parent, []).append(child)
+        active = [int(x) for x in srv.sql("SELECT id FROM campaigns WHERE status = 'active' ORDER BY id").split()]
+        assert active
         hgg = int(unit_of["BNC-HGG"])
         of_hgg = {int(x) for x in srv.sql("SELECT set_config('tdkt.actor_role', 'admin', false); "
                                           f"SELECT id FROM registrations WHERE unit_id = {hgg}").split()[1:]}
@@ -456,6 +459,12 @@ def test_reads_sent_on_hand_over_get_their_own_answers():
                         r = sess.get(f"{srv.base}/v1/units/{want}", headers=admin, timeout=30)
                         if r.status_code != 200 or r.json()["id"] != want:
                             wrong.append((want, r.status_code, r.text[:80]))
+                    elif pick < 0.32:
+                        limit = rnd.randint(1, 4)
+                        r = sess.get(f"{srv.base}/v1/campaigns", params={"status": "active", "limit": limit}, headers=admin,
+                                     timeout=30)
+                        if r.status_code != 200 or [c["id"] for c in r.json()["items"]] != active[:limit]:
+                            wrong.append(("campaigns", r.status_code, r.text[:80]))
                     elif pick < 0.35:
                         parent = rnd.choice(sorted(children))
                         limit = rnd.randint(1, 4)
