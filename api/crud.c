@@ -946,7 +946,7 @@ static bool names_parent(const struct resource *res, const struct field *f)
 	return false;
 }
 
-/* The filters of the query into p, in the order of list_sql's statement. Under a parent, `fixed` is the field
+/* The filters of the query into p, in list_sql's order. Under a parent, `fixed` is the field
  * its path gives (`parent`), and the fields that name other parents are no filters (an award
  * on a unit's record has no recipient person). *filtered when any was given. */
 static bool list_filters(struct req *r, const struct resource *res, struct query *q, int fixed, long long parent,
@@ -1086,7 +1086,8 @@ static int crud_list(struct req *r)
 	PGresult *rows;
 	if (filtered) {
 		db_param(&p, limit);
-		rows = once ? read_once(r, res->scope, &rt->filtered, p.n, p.v) : db_run(db, &rt->filtered, p.n, p.v, NULL, &r->err);
+		rows = once ? read_once(r, res->scope, &rt->filtered, p.n, p.v)
+			    : db_run(db, &rt->filtered, p.n, p.v, NULL, &r->err);
 	} else {
 		/* prepared: every key is above the first cursor (ids are positive, codes not empty) */
 		struct db_params all = {.n = 0};

@@ -928,17 +928,13 @@ PGresult *db_run_bytes(struct db_conn *c, const struct db_stmt *stmt, int n, con
 		       const int *lengths, const int *binary, bool binary_result, const struct db_explain *why,
 		       struct app_error *err)
 {
-	if (!stmt->name) /* a programming error, not the database's: no pool-wide reconnect */
-		return app_error_set(err, 500, "An internal error occurred."), NULL;
+	if (!stmt->name) { /* a programming error, not the database's: no pool-wide reconnect */
+		app_error_set(err, 500, "An internal error occurred.");
+		return NULL;
+	}
 	if (!prepare_once(c, stmt, err))
 		return NULL;
 	return check(c, exec_prepared(c, stmt->name, n, values, lengths, binary, binary_result ? 1 : 0), why, err);
-}
-
-PGresult *db_query(struct db_conn *c, const char *sql, int n, const char *const *values,
-		   struct app_error *err)
-{
-	return check(c, exec_text(c, sql, n, values), NULL, err);
 }
 
 void db_param(struct db_params *p, const char *text)

@@ -173,9 +173,6 @@ PGresult *db_run_enveloped(struct db_conn *c, const struct db_stmt *stmt, int n,
 #define DB_LATER_TEXT 320
 bool db_run_later(struct db_conn *c, const struct db_stmt *stmt, int n, const char *const *values,
 		  struct app_error *err);
-/* Runs SQL text with $n parameters (lists with optional filters: planned for the values given). */
-PGresult *db_query(struct db_conn *c, const char *sql, int n, const char *const *values,
-		   struct app_error *err);
 bool db_begin(struct db_conn *c, struct app_error *err);
 /* a read-only transaction that sees one snapshot for all its statements (REPEATABLE READ) */
 bool db_begin_read(struct db_conn *c, struct app_error *err);

@@ -534,7 +534,9 @@ def test_a_cancelled_decision_keeps_the_document_it_was_published_with(api, serv
     for who in ("authority_sla", "officer_sla", "officer", "viewer"):
         r = api.patch(path, token=people[who], json={"document_id": later["id"]})
         assert r.status_code in (403, 404) and str(doc["id"]) not in r.json()["detail"], (who, r.text)
-    for change in ({"document_id": later["id"]}, {"document_id": None}, {"document_id": later["id"], "signer_name": "Nguyễn Văn A"}):
+    # (a document that does not exist is refused the same way: nothing said of it)
+    for change in ({"document_id": later["id"]}, {"document_id": None}, {"document_id": later["id"], "signer_name": "Nguyễn Văn A"},
+                   {"document_id": 999999999}):
         r = api.patch(path, token=people["authority"], json=change)
         assert r.status_code == 409 and r.json()["errors"] == [{"field": "document_id", "code": "cancelled", "message": STAYS}], (change, r.text)
         assert api.get(path, token=people["authority"]).content == before.content, change
