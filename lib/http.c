@@ -318,9 +318,13 @@ static bool put_head(struct req *r, struct buf *h, const char *content_type, lon
 	return keep;
 }
 
-/* Writes status line, headers and body with one mg_write: CivetWeb's header API sends every
- * header line in its own send(2), which with TCP_NODELAY is a packet each and was most of the
- * service's system time. */
+/* A body at least this long is written after its head instead of being copied behind it: an
+ * export of megabytes would otherwise be held twice, and its second packet costs nothing beside it */
+#define SEND_COPY_MAX (64 * 1024)
+
+/* Writes status line, headers and body with one mg_write (a long body: after its head): CivetWeb's
+ * header API sends every header line in its own send(2), which with TCP_NODELAY is a packet each
+ * and was most of the service's system time. */
 static void send_response(struct req *r, const struct buf *body, const char *content_type)
 {
 	struct http_thread *t = r->thread;
@@ -331,14 +335,15 @@ static void send_response(struct req *r, const struct buf *body, const char *con
 	bool head = strcmp(r->method, "HEAD") == 0;
 	bool no_body = r->status == 304 || r->status == 204;
 	bool keep = put_head(r, h, content_type, (long long)body->len, r->disposition);
-	if (!head && !no_body)
+	bool behind = !head && !no_body && body->len < SEND_COPY_MAX;
+	if (behind)
 		buf_append(h, body->data, body->len);
 	if (!keep)
 		mg_disable_connection_keep_alive(r->conn);
-	if (buf_ok(h))
-		mg_write(r->conn, h->data, h->len);
-	else
+	if (!buf_ok(h))
 		mg_disable_connection_keep_alive(r->conn);
+	else if (mg_write(r->conn, h->data, h->len) == (int)h->len && !head && !no_body && !behind)
+		mg_write(r->conn, body->data, body->len);
 	buf_free(&local);
 }
 

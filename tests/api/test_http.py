@@ -13,7 +13,7 @@ import requests
 import yaml
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from conftest import SECRET, Server, check_log, craft_token, own_server
+from conftest import ROOT, SECRET, Server, check_log, craft_token, own_server
 from contract import Contract
 
 
@@ -31,6 +31,12 @@ def test_healthz_readyz_openapi(api):
     r = api.get("/openapi.yaml")
     assert r.status_code == 200 and r.headers["Content-Type"].startswith("application/yaml")
     assert yaml.safe_load(r.text)["openapi"].startswith("3.1")
+    # a body this long is written after its head, not copied behind it: whole, and only it
+    with open(os.path.join(ROOT, "openapi.yaml"), "rb") as f:
+        assert r.content == f.read() and int(r.headers["Content-Length"]) == len(r.content) > 64 * 1024
+    head = api.request("HEAD", "/openapi.yaml", validate=False)
+    assert head.status_code == 200 and head.content == b"" and head.headers["Content-Length"] == r.headers["Content-Length"]
+    assert api.get("/healthz").json() == {"status": "ok"}  # the connection's next answer is its own
 
 
 def test_missing_token_is_401_without_error_code(api):
