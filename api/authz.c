@@ -38,6 +38,7 @@ static const char *const action_text[ACT_COUNT] = {
 	[ACT_SCORE_VOTE] = "score or vote for this unit",
 	[ACT_DISCIPLINE] = "read or record the disciplines of this unit's people",
 	[ACT_APPROVE_AWARDS] = "approve awards as this unit",
+	[ACT_RATE] = "rate this unit or its people",
 };
 
 bool authz_relation(struct req *r, long long unit, enum relation *rel)

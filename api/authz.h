@@ -40,6 +40,8 @@ enum action {
 	ACT_DISCIPLINE,         /* read and record the disciplines of the unit's people (personal data) */
 	ACT_APPROVE_AWARDS,     /* as the approving unit: publish, return, approve, reject, review and forward
 				   dossiers addressed to the unit, issue and cancel its decisions */
+	ACT_RATE,               /* write the yearly rating of the unit or of its people (API.md: "officers of
+				   the subject's unit and authorities above"; not an officer above it) */
 	ACT_COUNT,
 };
 

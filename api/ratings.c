@@ -2,8 +2,8 @@
  * criteria read (API.md "Ratings and discipline", issue 13): one per subject and year, of
  * `excellent` (hoàn thành xuất sắc nhiệm vụ), `good` (hoàn thành tốt), `complete` (hoàn thành) or
  * `incomplete` (không hoàn thành), given by the subject's unit or a unit above it. Officers of the
- * subject's unit (a person's unit, or the unit itself) and authorities above it write it, as they
- * write people and reports; admins anywhere; everyone authenticated reads it (not personal data:
+ * subject's unit (a person's unit, or the unit itself) and authorities of it or above it write it
+ * (ACT_RATE: unlike people and reports, not an officer of a unit above); admins anywhere; everyone authenticated reads it (not personal data:
  * disciplines are). POST /v1/ratings/batch imports up to 1,000 (source "import") as one write:
  * every item checked and authorised as a create is, errors named "[index].field", nothing written
  * unless all are (api/batch.h reads the body as api/report_batch.c does). */
@@ -14,6 +14,9 @@
 #include "api/batch.h"
 #include "api/crud.h"
 #include "lib/query.h"
+
+/* who writes a subject's rating (ACT_RATE), as a refusal says it */
+#define RATERS "officers of the subject's unit, authorities of it or above it, and admins write its ratings."
 
 static const char *const ratings_levels[] = {"excellent", "good", "complete", "incomplete", NULL};
 static const char *const sources[] = {"manual", "import", NULL};
@@ -128,16 +131,16 @@ static bool check_subjects(struct req *r, const char *items, bool prefix, bool a
 					"rated_by_unit_id must be the subject's unit (%s) or a unit above it", PQgetvalue(res, k, 1));
 		const char *rel = PQgetvalue(res, k, 4);
 		enum relation relation = strcmp(rel, "own") == 0 ? REL_OWN : strcmp(rel, "descendant") == 0 ? REL_DESCENDANT : REL_OUTSIDE;
-		if (authorise && denied < 0 && !permission(r->caller.role, ACT_WRITE_UNIT_DATA, relation))
+		if (authorise && denied < 0 && !permission(r->caller.role, ACT_RATE, relation))
 			denied = k;
 	}
 	/* a subject that does not exist is the body's mistake; then the right over the others */
 	if (r->err.nfields == 0 && denied >= 0) {
 		if (prefix)
-			app_error_set(&r->err, 403, "Your role (%s) may not write ratings of unit %s (item %s), outside your unit's subtree.",
+			app_error_set(&r->err, 403, "Your role (%s) may not write ratings of unit %s (item %s): " RATERS,
 				      role_name(r->caller.role), PQgetvalue(res, denied, 1), PQgetvalue(res, denied, 0));
 		else
-			app_error_set(&r->err, 403, "Your role (%s) may not write ratings of unit %s, outside your unit's subtree.",
+			app_error_set(&r->err, 403, "Your role (%s) may not write ratings of unit %s: " RATERS,
 				      role_name(r->caller.role), PQgetvalue(res, denied, 1));
 	}
 	PQclear(res);
@@ -184,7 +187,7 @@ static const struct resource_hooks hooks = {.validate = validate, .before_write 
 
 static const struct resource ratings = {
 	RESOURCE("ratings", "/v1/ratings", "Rating"), WITH(fields, fields), .entity = "rating",
-	.write = ACT_WRITE_UNIT_DATA, .write_denied = "may read ratings but not change them",
+	.write = ACT_RATE, .write_denied = "may read ratings but not change them",
 	WITH(constraints, constraints), .hooks = &hooks,
 };
 
@@ -286,7 +289,7 @@ static bool check_items(struct req *r, json_t *stored_items, const char *stored)
 
 static const struct batch_kind kind = {
 	/* an item is its ~8 fields and their keys; a body of more values is refused before parsing */
-	"ratings", BATCH_MAX, (size_t)BATCH_MAX * 32, ACT_WRITE_UNIT_DATA, "may read ratings but not change them",
+	"ratings", BATCH_MAX, (size_t)BATCH_MAX * 32, ACT_RATE, "may read ratings but not change them",
 	decode_items, check_items, &sql_ratings_batch_write, false,
 	"A rating changed while the batch was written; nothing was written. Send it again.",
 };

@@ -83,6 +83,33 @@ def test_who_rates_a_person(api, tokens, units, people, server, role, subject, s
     assert count_ratings(server) == before + (status == 201)
 
 
+def test_an_officer_above_the_subject_does_not_rate_it(api, tokens, units, people, server):
+    """officers write their subtree's people and reports, but rate only their own unit and its
+    people (API.md: "officers of the subject's unit and authorities above"): an officer of Thanh
+    tra Chính phủ rates nothing of Thanh tra Lạng Sơn, by POST, PATCH, DELETE or batch"""
+    officer_above = server.token("officer", units["TTCP"], sub=8)
+    year = next(years)
+    before = count_ratings(server)
+    for subject in ({"person_id": people["ls"]}, {"unit_id": units["TT-LSN"]}):
+        r = rate(api, officer_above, year, units["TTCP"], **subject)
+        assert r.status_code == 403, r.text
+        assert "officers of the subject's unit" in r.json()["detail"]
+    r = batch(api, officer_above, [{"person_id": people["ls"], "year": year, "rating": "good", "rated_by_unit_id": units["TTCP"]}])
+    assert r.status_code == 403, r.text
+    assert count_ratings(server) == before
+    # a rating Thanh tra Lạng Sơn wrote stays as it is
+    rating = rate(api, tokens["officer"], year, units["TT-LSN"], person_id=people["ls"]).json()
+    url = f"/v1/ratings/{rating['id']}"
+    assert api.patch(url, token=officer_above, json={"rating": "incomplete"}).status_code == 403
+    assert api.delete(url, token=officer_above).status_code == 403
+    assert api.get(url, token=officer_above).json() == rating
+    # its own unit and its people it does rate; the authority above rates Lạng Sơn's
+    ttcp_person = api.post("/v1/people", token=tokens["admin"], json={"unit_id": units["TTCP"], "full_name": "Người đánh giá TTCP"}).json()
+    assert rate(api, officer_above, year, units["TTCP"], person_id=ttcp_person["id"]).status_code == 201
+    assert rate(api, officer_above, year, units["TTCP"], unit_id=units["TTCP"]).status_code == 201
+    assert rate(api, tokens["authority"], year, units["TTCP"], unit_id=units["TT-LSN"]).status_code == 201
+
+
 @pytest.mark.parametrize("role,status", [("admin", 204), ("authority", 204), ("officer", 403), ("authority_ls", 403),
                                          ("viewer", 403), ("integration", 403)])
 def test_another_units_rating_is_not_changed(api, tokens, units, people, role, status):
