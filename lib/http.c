@@ -1144,6 +1144,12 @@ static bool read_raw_body(struct req *r, struct buf **body)
 		if (n < 0)
 			return app_error_set(&r->err, 400, "The request body could not be read.");
 		if (n == 0) {
+			/* CivetWeb ends a body early when its client closes or stalls past the read
+			 * deadline: what came is not the request that was sent (a batch would be cut to
+			 * its first lines), so nothing is run (req_body_read says the same of a stream) */
+			if (ri->content_length >= 0 && (long long)b->len != ri->content_length)
+				return app_error_set(&r->err, 400, "The request body ended after %zu of its %lld bytes.",
+						     b->len, ri->content_length);
 			r->body_read = true;
 			break;
 		}

@@ -116,6 +116,46 @@ def test_request_smuggling_shapes_are_400_and_close(server, api, name, head):
     alive(api)
 
 
+def cut_short(server, head, body, missing, gives_up):
+    """a request whose body ends `missing` bytes before its Content-Length: the client closes its
+    side (gives up), or stalls until the server's read deadline; the answer, read to the close"""
+    with socket.create_connection(("127.0.0.1", server.port), timeout=60) as s:
+        s.sendall(head + f"Content-Length: {len(body) + missing}\r\n\r\n".encode() + body)
+        if gives_up:
+            s.shutdown(socket.SHUT_WR)
+        answer = b""
+        while chunk := s.recv(65536):
+            answer += chunk
+        return answer
+
+
+@pytest.mark.parametrize("gives_up", [True, False], ids=["closes", "stalls"])
+def test_a_json_body_cut_short_runs_nothing(server, api, tokens, units, gives_up):
+    """a body that ends before its Content-Length is not the request that was sent: a person whose
+    JSON happens to be whole, and a batch cut after its first lines (all or nothing), are 400 and
+    write nothing, whether the client closes its side or stalls past the read deadline (which
+    CivetWeb took for the body's end); the connection closes"""
+    auth = f"Authorization: Bearer {tokens['admin']}\r\n".encode()
+    name = f"Người gửi dở {gives_up}"
+    person = json.dumps({"unit_id": units["TT-LSN"], "full_name": name}).encode()
+    year = 2090 + 5 * gives_up
+    lines = b"".join(json.dumps({"unit_id": units["TT-LSN"], "year": year + i, "rating": "good",
+                                 "rated_by_unit_id": units["TT-LSN"]}).encode() + b"\n" for i in range(3))
+    requests_cut = [
+        (b"POST /v1/people HTTP/1.1\r\nHost: x\r\n" + auth + b"Content-Type: application/json\r\n", person, 35),
+        (b"POST /v1/ratings/batch HTTP/1.1\r\nHost: x\r\n" + auth + b"Content-Type: application/x-ndjson\r\n", lines, 200),
+    ]
+    with ThreadPoolExecutor(len(requests_cut)) as pool:  # a stall waits out the deadline: both at once
+        answers = list(pool.map(lambda c: cut_short(server, *c, gives_up), requests_cut))
+    for (_, body, missing), answer in zip(requests_cut, answers):
+        assert answer.startswith(b"HTTP/1.1 400 ") and b"application/problem+json" in answer, answer[:400]
+        if not gives_up:
+            assert f"ended after {len(body)} of its {len(body) + missing} bytes".encode() in answer, answer
+    assert server.sql(f"SELECT count(*) FROM people WHERE full_name = '{name}'") == "0"
+    assert server.sql(f"SELECT count(*) FROM ratings WHERE year BETWEEN {year} AND {year + 2}") == "0"
+    alive(api)
+
+
 def test_sixty_four_header_fields_are_refused(server, api):
     """CivetWeb keeps 64 fields and drops the rest silently: a Content-Length past them would be lost"""
     rid = "smuggled-65"
