@@ -17,7 +17,7 @@ import types
 import pytest
 import requests
 
-from conftest import BINARY, Client, check_log, free_port
+from conftest import BINARY, Client, check_log, free_port, held, until, waiting
 
 years = itertools.count(2060)
 codes = itertools.count(1)
@@ -772,6 +772,49 @@ def test_members_are_fixed_once_an_evaluation_opens(api, tokens, cluster, units,
     r = api.post(f"/v1/clusters/{cluster['id']}/rollover", token=tokens["authority"],
                  json={"from_year": prev["year"], "deputy_unit_id": units["TT-LSN"]})
     assert r.status_code in (409,), r.text
+
+
+def row_locked(server, table, key):
+    """another transaction holds the row (a lock that NOWAIT cannot take)"""
+    def locked():
+        try:
+            server.sql(f"SET tdkt.actor_role = 'system'; SELECT 1 FROM {table} WHERE id = {key} FOR UPDATE NOWAIT")
+            return False
+        except subprocess.CalledProcessError:
+            return True
+    return locked
+
+
+def test_members_and_an_opening_at_once_happen_one_after_the_other(api, tokens, cluster, units, server):
+    """a change of members and an open_scoring at the same moment: whichever comes second waits
+    for the first and then sees it — never an evaluation in scoring whose members changed after it
+    opened (each side held open in psql while the API's request waits on it)"""
+    put = lambda members: api.request("PUT", f"/v1/clusters/{cluster['id']}/members/{cluster['year']}", token=tokens["authority"],
+                                      json=[{"unit_id": units[u], "role": r} for u, r in members])
+    members = f"cluster_members WHERE cluster_id = {cluster['id']} AND year = {cluster['year']}"
+    ev = create(api, tokens["authority"], cluster).json()
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        # the members emptied, not yet committed: the opening waits, then finds nobody to score
+        with held(server, f"DELETE FROM {members}", row_locked(server, "evaluations", ev["id"])) as finish:
+            opening = pool.submit(act, api, tokens["authority"], ev, "open_scoring")
+            until(lambda: waiting(server) or opening.done(), "the opening never waited for the change of members")
+            assert not opening.done(), opening.result().text
+            finish()
+        r = opening.result()
+        assert r.status_code == 409 and "no members" in r.json()["detail"], r.text
+        assert api.get(f"/v1/evaluations/{ev['id']}", token=tokens["viewer"]).json()["status"] == "draft"
+        # (units another test's year before its own does not hold)
+        assert put([("TT-LCI", "leader"), ("TT-SLA", "deputy")]).status_code == 200
+        # the opening under way, not yet committed: the change waits, then is refused
+        with held(server, f"UPDATE evaluations SET status = 'scoring' WHERE id = {ev['id']}",
+                  row_locked(server, "evaluations", ev["id"])) as finish:
+            change = pool.submit(put, [])
+            until(lambda: waiting(server) or change.done(), "the change of members never waited for the opening")
+            assert not change.done(), change.result().text
+            finish()
+        r = change.result()
+        assert r.status_code == 409 and r.json()["errors"][0]["code"] == "fixed", r.text
+    assert server.sql(f"SELECT count(*) FROM {members}") == "2"
 
 
 def test_fixed_criteria_count_whole_counts(api, tokens, cluster, server, units):
