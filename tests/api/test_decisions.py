@@ -102,6 +102,25 @@ def test_a_decision_grants_decides_and_closes(api, server, tokens, units, lsn_to
     assert dec["id"] in [x["id"] for x in listed]
 
 
+def test_two_issuers_may_number_their_decisions_alike(api, server, tokens, units, lsn_to_bnctw):
+    """a decision is its number at its issuing unit: Ban Nội chính Trung ương and Thanh tra Chính
+    phủ each give one person a Giấy khen by a decision both numbered alike; the same issuer cannot
+    use its number twice"""
+    s = lsn_to_bnctw
+    p = person(api, tokens, units["TT-LSN"])
+    _, (a,) = sent(api, s["proposer"], s["approver"], s["units"], [{"recipient_person_id": p}], approve=[0])
+    _, (b,) = sent(api, tokens["officer"], tokens["authority"], (units["TT-LSN"], units["TTCP"]), [{"recipient_person_id": p}], approve=[0])
+    _, (c,) = sent(api, s["proposer"], s["approver"], s["units"], [{"recipient_unit_id": units["TT-LSN"]}], approve=[0])
+    num = number("QĐ-CUNG-SO")
+    first = decide(api, s["approver"], s["issuer"], [a["id"]], number=num)
+    assert first.status_code == 201, first.text
+    second = decide(api, tokens["authority"], units["TTCP"], [b["id"]], number=num)
+    assert second.status_code == 201, second.text
+    assert as_system(server, f"SELECT count(*) FROM awards WHERE recipient_person_id = {p} AND decision_number = '{num}'") == "2"
+    again = decide(api, s["approver"], s["issuer"], [c["id"]], number=num)
+    assert again.status_code == 409, again.text
+
+
 def test_only_the_signer_changes_and_nothing_is_deleted(api, tokens, units, lsn_to_bnctw):
     s = lsn_to_bnctw
     _, (a,) = sent(api, s["proposer"], s["approver"], s["units"], [{"recipient_unit_id": units["TT-LSN"]}], approve=[0])
