@@ -58,6 +58,7 @@ struct facts_read {
 	struct elig_discipline *disciplines;
 	struct elig_lead *leads;
 	struct elig_count *titles, *rated;
+	bool personal_read;         /* disciplines read, and the read recorded */
 };
 
 static void facts_free(struct facts_read *fr)
@@ -125,6 +126,7 @@ static bool read_facts(struct req *r, struct db_conn *db, const char *const *who
 			buf_free(&ids);
 			if (!recorded)
 				return r->err.status ? false : app_error_set(&r->err, 503, "The service is short of memory.");
+			fr->personal_read = true;
 		}
 	} else {
 		if (!(res = fr->res[3] = db_run(db, &sql_eligibility_leads, 1, unit_params, NULL, &r->err)))
@@ -195,7 +197,10 @@ bool eligibility_answer(struct req *r, struct db_conn *db, const struct eligibil
 		goto out;
 	fr.f = (struct elig_facts){.collective = has_unit, .year = (int)ask->year, .kind = kind,
 				   .for_proposal = ask->for_proposal, .notices = ask->notices, .nnotices = ask->nnotices};
-	if (version && !read_facts(r, db, who, record_unit, !has_unit, ask->personal, &fr))
+	bool read = version && read_facts(r, db, who, record_unit, !has_unit, ask->personal, &fr);
+	if (ask->personal_read)
+		*ask->personal_read = fr.personal_read;
+	if (version && !read)
 		goto out;
 	struct buf checks;
 	buf_init(&checks);

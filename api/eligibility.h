@@ -17,6 +17,9 @@ struct eligibility_ask {
 	bool for_proposal;                 /* a proposal's: its notices (none is a fact) */
 	const struct elig_notice *notices;
 	int nnotices;
+	/* when given, set true once a person's disciplines were read and the read recorded in db's
+	 * transaction: an answer that fails after it commits that record all the same */
+	bool *personal_read;
 };
 
 /* In `db`, a transaction that names the caller: the rules in force, the facts, the evaluation,

@@ -374,8 +374,9 @@ static bool approve(struct req *r, const struct jvalue *body, PGresult *cur, str
 	if (ok) {
 		const char *unit = crud_cur(&proposals, cur, F_UNIT), *person = crud_cur(&proposals, cur, F_PERSON);
 		enum tri eligible = TRI_NULL;
+		bool personal_read = false;
 		struct eligibility_ask ask = {.kind = kind, .on = on, .personal = true, .for_proposal = true,
-					      .notices = notices, .nnotices = nnotices,
+					      .notices = notices, .nnotices = nnotices, .personal_read = &personal_read,
 					      .unit_id = unit ? strtoll(unit, NULL, 10) : 0,
 					      .person_id = person ? strtoll(person, NULL, 10) : 0};
 		ask.year = strtoll(crud_cur(&proposals, cur, F_DOSSIER_YEAR), NULL, 10);
@@ -384,11 +385,18 @@ static bool approve(struct req *r, const struct jvalue *body, PGresult *cur, str
 		if (ok && eligible != TRI_TRUE && !given(&body[0])) {
 			if (answer.len)
 				failing_checks(answer.data, &why);
-			/* the hint first: a problem's detail is cut at 255 bytes, and the list can be long */
-			ok = app_error_set(&r->err, 409,
-					   "Nominee %s is not shown eligible for %s: give override_reason to approve it anyway (%s).",
-					   crud_cur(&proposals, cur, F_ID), kind,
-					   why.len ? why.data : unit || person ? "eligibility unknown" : "a household's record is not kept here");
+			/* the refusal tells what a person's disciplines showed: the read it answers from
+			 * is recorded (committed: nothing else is written before the approval itself),
+			 * as GET /v1/eligibility records its own (API.md: every read audited) */
+			if (personal_read && !db_commit(r->db, &r->err)) {
+				ok = false;
+			} else {
+				/* the hint first: a problem's detail is cut at 255 bytes, and the list can be long */
+				ok = app_error_set(&r->err, 409,
+						   "Nominee %s is not shown eligible for %s: give override_reason to approve it anyway (%s).",
+						   crud_cur(&proposals, cur, F_ID), kind,
+						   why.len ? why.data : unit || person ? "eligibility unknown" : "a household's record is not kept here");
+			}
 		}
 	}
 	out->set[0] = ok && given(&body[0]) ? body[0].str : NULL;

@@ -319,8 +319,12 @@ def test_submit_stores_each_nominees_eligibility_without_personal_data(api, who,
         "person_id": strong, "level": "reprimand", "decided_on": f"{YEAR}-03-01", "effective_from": f"{YEAR}-03-01",
         "decision_number": "3/QĐ-KT"}), 201)
     ok(act(api, approver, f"proposals/{ps[2]['id']}/reject", {"reason": "Xem xét lại"}))
+    before = int(as_system(server, reads))
     r = act(api, approver, f"proposals/{ps[2]['id']}/approve")
-    assert r.status_code == 409 and "give override_reason" in r.json()["detail"]
+    assert r.status_code == 409 and "give override_reason" in r.json()["detail"] and "no_discipline" in r.json()["detail"]
+    # the refusal tells what the disciplines showed: that read is recorded, though nothing is approved
+    assert int(as_system(server, reads)) == before + 1
+    assert ok(api.get(f"/v1/proposals/{ps[2]['id']}", token=approver))["status"] == "rejected"
     live = ok(api.get("/v1/eligibility", token=approver, params={"award_kind_code": "chien_si_thi_dua_bo_nganh_tinh",
                                                                  "recipient_person_id": strong, "year": YEAR}))
     assert live["eligible"] is False and {c["rule"]: c for c in live["checks"]}["no_discipline"]["passed"] is False
