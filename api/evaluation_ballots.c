@@ -80,8 +80,10 @@ static int cast(struct req *r)
 		req_fail(r, 403, "Your role (%s) does not vote in evaluations.", role_name(r->caller.role));
 		goto out;
 	}
+	/* the evaluation locked for update, not shared: a ballot moves its version on (ballots_cast,
+	 * sql/0034), and two voters holding it shared would each wait for the other to update it */
 	if (!req_json(r, false, &body) || !jin_decode(body, ballot_fields, 1, false, v, &r->err) || !write_begin(r, &db) ||
-	    !evaluation_load(r, db, EVAL_SHARE, &ev))
+	    !evaluation_load(r, db, EVAL_UPDATE, &ev))
 		goto out;
 	/* the caller's unit votes, if it is a member that year */
 	if (!evaluation_member(&ev, unit)) {

@@ -31,7 +31,7 @@ struct evaluation {
 enum evaluation_lock { EVAL_READ, EVAL_SHARE, EVAL_UPDATE };
 
 /* Evaluation {id} from the path into *ev, with its criteria and members: 404 when there is none;
- * `lock` FOR SHARE (scores, ballots: nothing moves it to another state meanwhile) or FOR UPDATE. */
+ * `lock` FOR SHARE (scores: nothing moves it to another state meanwhile) or FOR UPDATE (ballots). */
 bool evaluation_load(struct req *r, struct db_conn *db, enum evaluation_lock lock, struct evaluation *ev);
 /* the same for evaluation `id`, errors into err */
 bool evaluation_load_id(struct db_conn *db, long long id, enum evaluation_lock lock, struct evaluation *ev,

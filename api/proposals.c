@@ -89,9 +89,13 @@ static const struct fk_fact facts[] = {
 /* the parent dossier of a new nominee, held until the commit: submit waits for it, and so does
  * another new nominee; row-level security lets lock it only who may update it */
 DB_STMT(proposals_parent, "SELECT status, proposing_unit_id FROM dossiers WHERE id = $1 FOR NO KEY UPDATE");
-/* a nominee's dossier, locked before the nominee (the order submit takes them in) */
+/* a nominee's dossier, locked before the nominee (the order submit takes them in); for a
+ * DELETE, which moves the dossier's version on (its nominees' count, sql/0034), as a new nominee
+ * locks it: two deletes holding it shared would each wait for the other to update it */
 DB_STMT(proposals_lock_dossier, "SELECT d.id FROM dossiers d JOIN proposals p ON p.dossier_id = d.id"
 	" WHERE p.id = $1 FOR SHARE OF d");
+DB_STMT(proposals_lock_dossier_update, "SELECT d.id FROM dossiers d JOIN proposals p ON p.dossier_id = d.id"
+	" WHERE p.id = $1 FOR NO KEY UPDATE OF d");
 DB_STMT(proposals_kind, "SELECT recipient FROM award_kinds WHERE code = $1");
 /* the public notices a dossier's nominees had: its own (its approver's) and those of the dossiers
  * it forwards (published by this dossier's proposer, as their approver) */
@@ -113,7 +117,7 @@ DB_STMT(proposals_notice_asked, "SELECT EXISTS (SELECT 1 FROM award_kinds k"
 DB_STMT(proposals_stored_eligibility, "SELECT t.eligibility FROM proposals t JOIN dossiers d ON d.id = t.dossier_id"
 	" WHERE t.id = $1 AND tdkt_dossier_visible(d.status, d.submitted_at, d.proposing_unit_id, d.approving_unit_id)");
 static const struct db_stmt *const stmts[] = {
-	&sql_proposals_parent, &sql_proposals_lock_dossier, &sql_proposals_kind, &sql_proposals_notices,
+	&sql_proposals_parent, &sql_proposals_lock_dossier, &sql_proposals_lock_dossier_update, &sql_proposals_kind, &sql_proposals_notices,
 	&sql_proposals_of_dossier, &sql_proposals_store_eligibility, &sql_proposals_notice_asked,
 	&sql_proposals_stored_eligibility,
 };
@@ -231,7 +235,9 @@ static bool before_lock(struct req *r, const struct jvalue *v)
 	if (!req_path_id(r, "id", &id))
 		return false;
 	const char *params[] = {id_text(id, idt)};
-	PGresult *res = db_run(r->db, &sql_proposals_lock_dossier, 1, params, NULL, &r->err);
+	bool removing = strcmp(r->method, "DELETE") == 0;
+	PGresult *res = db_run(r->db, removing ? &sql_proposals_lock_dossier_update : &sql_proposals_lock_dossier, 1, params,
+			       NULL, &r->err);
 	PQclear(res);
 	return res != NULL;
 }

@@ -218,6 +218,17 @@ def test_nominees_and_their_dossier(api, who, units, units2, tokens):
     r = api.post(f"/v1/dossiers/{d['id']}/proposals", token=who["officer"], json={"award_kind_code": "giay_khen",
                                                                                   "recipient_household": household})
     assert r.status_code == 409 and r.json()["errors"][0]["code"] == "duplicate"
+    seen = api.get(f"/v1/dossiers/{d['id']}", token=who["officer"])
+    third = nominee(api, who["officer"], d["id"], "giay_khen", recipient_unit_id=lsn)
+    # the count is in the answer, so a nominee added or removed moves the dossier's version (its
+    # ETag) on: no 304 for the count seen before, and an If-Match of it no longer holds
+    now = api.get(f"/v1/dossiers/{d['id']}", token=who["officer"], headers={"If-None-Match": seen.headers["ETag"]})
+    assert now.status_code == 200 and now.json()["nominees"] == 3 and now.json()["version"] == seen.json()["version"] + 1
+    assert api.patch(f"/v1/dossiers/{d['id']}", token=who["officer"], json={"number": "TTr-cu"},
+                     headers={"If-Match": seen.headers["ETag"]}).status_code == 412
+    assert api.delete(f"/v1/proposals/{third['id']}", token=who["officer"]).status_code == 204
+    gone = ok(api.get(f"/v1/dossiers/{d['id']}", token=who["officer"]))
+    assert gone["nominees"] == 2 and gone["version"] == now.json()["version"] + 1
     nominee(api, who["officer"], d["id"], "giay_khen", recipient_unit_id=lsn)
     assert ok(api.get(f"/v1/dossiers/{d['id']}", token=who["officer"]))["nominees"] == 3
     # the recipient does not change; the kind does, when it fits

@@ -464,11 +464,18 @@ def test_concurrent_ballots_are_counted_once(api, tokens, server, units):
         uid, token = job
         return uid, api.post(f"/v1/evaluations/{ev['id']}/ballots", token=token, json={"choices": [made[0], made[1]]}).status_code
 
+    before = api.get(f"/v1/evaluations/{ev['id']}", token=tokens["viewer"])
+    log_mark = len(server.log_text())
     with concurrent.futures.ThreadPoolExecutor(max_workers=16) as pool:
         answers = list(pool.map(cast, voters + voters))
     for uid in made:
         assert sorted(s for v, s in answers if v == uid) == [201, 409], uid
-    assert api.get(f"/v1/evaluations/{ev['id']}", token=tokens["viewer"]).json()["ballots_cast"] == 16
+    # each ballot moves the version on (ballots_cast is in the answer): no 304 for the old ETag;
+    # the ballots locked the evaluation for update, never waiting on each other's share (no deadlock)
+    got = api.get(f"/v1/evaluations/{ev['id']}", token=tokens["viewer"], headers={"If-None-Match": before.headers["ETag"]})
+    assert got.status_code == 200 and got.json()["ballots_cast"] == 16, got.status_code
+    assert got.json()["version"] == before.json()["version"] + 16 and got.headers["ETag"] == f'"{got.json()["version"]}"'
+    assert "deadlock" not in server.log_text()[log_mark:]
     assert server.sql(f"SELECT count(*) FROM evaluation_ballot_choices WHERE evaluation_id = {ev['id']}") == "32"
     assert act(api, tokens["authority"], ev, "close").status_code == 200
     votes = api.get(f"/v1/evaluations/{ev['id']}/results", token=tokens["viewer"]).json()["ranking"]
