@@ -75,12 +75,14 @@ static const struct fk_fact facts[] = {
 /* the nominees named, locked after their dossiers (in id order both: the order a dossier's return
  * or a nominee's approval takes them in, so no two of them deadlock): each one's state, the unit
  * its dossier is addressed to, its dossier's state, and whether it was forwarded up in a copy not
- * rejected there (the level above decides it). A dossier the caller may not lock (not addressed
+ * rejected there, in a dossier not withdrawn (the level above decides it; rejected or withdrawn
+ * above, it is the lower level's again). A dossier the caller may not lock (not addressed
  * to it: row-level security) is left unlocked; its nominees are refused below. */
 DB_STMT(decisions_nominees, "WITH locked AS MATERIALIZED (SELECT id FROM dossiers WHERE id IN (SELECT dossier_id"
 	"  FROM proposals WHERE id = ANY($1::bigint[])) ORDER BY id FOR UPDATE)"
 	" SELECT p.id, p.status, d.approving_unit_id, d.status, EXISTS (SELECT 1 FROM proposals q"
-	" WHERE q.forwarded_from_id = p.id AND q.status <> 'rejected') FROM proposals p"
+	" JOIN dossiers u ON u.id = q.dossier_id WHERE q.forwarded_from_id = p.id AND q.status <> 'rejected'"
+	" AND u.status <> 'withdrawn') FROM proposals p"
 	" JOIN dossiers d ON d.id = p.dossier_id LEFT JOIN locked l ON l.id = d.id"
 	" WHERE p.id = ANY($1::bigint[]) ORDER BY p.id FOR UPDATE OF p");
 /* one award per nominee: the dossier's year, the type its kind of dossier rewards */

@@ -97,6 +97,10 @@ DB_STMT(dossiers_ended, "SELECT $1::date < current_date");
 DB_STMT(dossiers_next_level, "INSERT INTO dossiers (number, submitted_on, year, kind, campaign_id, proposing_unit_id,"
 	" approving_unit_id) SELECT $2, $3::date, d.year, d.kind, d.campaign_id, d.approving_unit_id, $4::bigint"
 	" FROM dossiers d WHERE d.id = $1 RETURNING id");
+/* forwarding again: the dossier it was forwarded in was withdrawn (its copies wait for nothing
+ * now); that dossier no longer lists this one (forwarded_from_ids), so its version moves on */
+DB_STMT(dossiers_forwarded_withdrawn, "UPDATE dossiers SET version = version + 1, updated_at = now()"
+	" WHERE id = $1 AND status = 'withdrawn' RETURNING id");
 DB_STMT(dossiers_copy_nominees, "INSERT INTO proposals (dossier_id, award_kind_code, recipient_unit_id,"
 	" recipient_person_id, recipient_household, achievements, subject_class, forwarded_from_id)"
 	" SELECT $2, award_kind_code, recipient_unit_id, recipient_person_id, recipient_household, achievements,"
@@ -125,7 +129,7 @@ static const struct db_stmt *const stmts[] = {&sql_dossiers_kind_recipient, &sql
 					      &sql_dossiers_from_evaluation, &sql_dossiers_evaluation_nominees,
 					      &sql_dossiers_counts, &sql_dossiers_notice_days, &sql_dossiers_notice_needed,
 					      &sql_dossiers_reset, &sql_dossiers_decided, &sql_dossiers_today, &sql_dossiers_ended, &sql_dossiers_next_level,
-					      &sql_dossiers_copy_nominees};
+					      &sql_dossiers_forwarded_withdrawn, &sql_dossiers_copy_nominees};
 
 static const struct resource dossiers;
 
@@ -228,9 +232,17 @@ static bool review(struct req *r, PGresult *cur, const char *id)
 
 static bool forward(struct req *r, PGresult *cur, const char *id, const struct jvalue *body, struct action_result *out)
 {
-	if (crud_cur(&dossiers, cur, F_PARENT))
-		return app_error_set(&r->err, 409, "Dossier %s was forwarded already, in dossier %s.", id,
-				     crud_cur(&dossiers, cur, F_PARENT));
+	const char *parent = crud_cur(&dossiers, cur, F_PARENT);
+	if (parent) {
+		/* once more only when the level above's dossier was withdrawn */
+		PGresult *res = db_run(r->db, &sql_dossiers_forwarded_withdrawn, 1, &parent, NULL, &r->err);
+		if (!res)
+			return false;
+		bool withdrawn = PQntuples(res) == 1;
+		PQclear(res);
+		if (!withdrawn)
+			return app_error_set(&r->err, 409, "Dossier %s was forwarded already, in dossier %s.", id, parent);
+	}
 	long long all, pending, approved;
 	if (!dossier_counts(r, id, &all, &pending, &approved))
 		return false;

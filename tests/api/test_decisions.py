@@ -275,5 +275,47 @@ def test_a_decided_nominee_holds_its_dossier(api, server, tokens, units, lsn_to_
         assert r.status_code == 409, r.text
         assert api.delete(f"/v1/proposals/{a['id']}", token=token).status_code == 409
     assert counts(server) == before
-    # the other nominee goes on as before
+    # the other nominee goes on as before; rejected, nothing waits: the dossier is decided, as it
+    # would be had the decision come after the rejection
     ok(act(api, s["approver"], f"proposals/{b['id']}/reject", {"reason": "Chưa đủ thành tích."}))
+    assert ok(api.get(f"/v1/dossiers/{d['id']}", token=s["proposer"]))["status"] == "decided"
+
+
+def test_a_rejection_before_the_decision_decides_the_dossier_alike(api, tokens, units, lsn_to_bnctw):
+    """the other order of the test above: rejected first, then the decision closes the dossier"""
+    s = lsn_to_bnctw
+    d, (a, b) = sent(api, s["proposer"], s["approver"], s["units"],
+                     [{"recipient_unit_id": units["TT-LSN"]}, {"recipient_unit_id": units["TT-SLA"]}], approve=[0])
+    ok(act(api, s["approver"], f"proposals/{b['id']}/reject", {"reason": "Chưa đủ thành tích."}))
+    assert ok(api.get(f"/v1/dossiers/{d['id']}", token=s["proposer"]))["status"] == "submitted"   # nothing decided yet
+    ok(decide(api, s["approver"], s["issuer"], [a["id"]]), 201)
+    assert ok(api.get(f"/v1/dossiers/{d['id']}", token=s["proposer"]))["status"] == "decided"
+
+
+def test_a_withdrawn_forward_gives_its_nominees_back(api, server, tokens, units, lsn_to_bnctw):
+    """the level above's dossier withdrawn by the unit that forwarded it: the lower level's approved
+    nominees are its own again, as when the level above rejects them — decided there, or forwarded
+    once more (and only once while that one stands)"""
+    s = lsn_to_bnctw
+    bnctw, ttcp = units["BNCTW"], units["TTCP"]
+    d, (a, b) = sent(api, s["proposer"], s["approver"], s["units"],
+                     [{"recipient_unit_id": units["TT-LSN"]}, {"recipient_unit_id": units["TT-SLA"]}], approve=[0, 1])
+    ok(act(api, s["approver"], f"dossiers/{d['id']}/review"))
+    up = lambda: {"approving_unit_id": ttcp, "number": number("TTr-BNCTW")}
+    first = ok(act(api, s["approver"], f"dossiers/{d['id']}/forward", up()))["parent_id"]
+    r = decide(api, s["approver"], bnctw, [a["id"]])
+    assert r.status_code == 422 and r.json()["errors"][0]["code"] == "forwarded"
+    seen = ok(api.get(f"/v1/dossiers/{first}", token=s["approver"]))
+    ok(act(api, s["approver"], f"dossiers/{first}/withdraw"))
+    ok(decide(api, s["approver"], bnctw, [a["id"]]), 201)
+    second = ok(act(api, s["approver"], f"dossiers/{d['id']}/forward", up()))["parent_id"]
+    assert second != first
+    copies = ok(api.get(f"/v1/dossiers/{second}/proposals", token=s["approver"]))["items"]
+    assert [x["forwarded_from_id"] for x in copies] == [b["id"]]            # the decided one stays decided below
+    old = ok(api.get(f"/v1/dossiers/{first}", token=s["approver"]))
+    assert old["forwarded_from_ids"] == [] and old["version"] == seen["version"] + 2   # withdrawn, then left
+    assert ok(api.get(f"/v1/dossiers/{second}", token=s["approver"]))["forwarded_from_ids"] == [d["id"]]
+    r = decide(api, s["approver"], bnctw, [b["id"]])
+    assert r.status_code == 422 and r.json()["errors"][0]["code"] == "forwarded"
+    again = act(api, s["approver"], f"dossiers/{d['id']}/forward", up())
+    assert again.status_code == 409 and f"in dossier {second}" in again.json()["detail"]
