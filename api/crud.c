@@ -1517,7 +1517,11 @@ static int crud_action(struct req *r)
 		goto out;
 	struct buf doing;
 	buf_init(&doing);
-	CAT(&doing, "become ", a->to ? a->to : "decided");
+	/* an action that keeps the state (a dossier's forward) is named, not the state it "becomes" */
+	if (a->to && crud_in_states(a->from, a->to))
+		CAT(&doing, "take the action ", a->name);
+	else
+		CAT(&doing, "become ", a->to ? a->to : "decided");
 	bool ok = lock_key_as(r, res, a->right ? a->right : res->write, NULL, key, &cur, unit_field_of(res, a->of)) &&
 		  crud_state_allows(r, res, cur, a->from, buf_ok(&doing) ? doing.data : "change");
 	buf_free(&doing);

@@ -200,7 +200,9 @@ def test_forward_and_a_decision_up_the_chain(api, server, tokens, units, lsn_to_
                         [{"recipient_unit_id": units["TT-LSN"]}, {"recipient_household": {"name": "Hộ ông Chu Văn Lình", "address": "Lạng Sơn"}},
                          {"recipient_unit_id": units["TT-SLA"]}], kind="bang_khen_thu_tuong", approve=[0, 1])
     fwd = {"approving_unit_id": ttcp, "number": number("TTr-BNCTW")}
-    assert act(api, s["approver"], f"dossiers/{d['id']}/forward", fwd).status_code == 409      # not reviewed yet
+    r = act(api, s["approver"], f"dossiers/{d['id']}/forward", fwd)      # not reviewed yet
+    assert r.status_code == 409 and r.json()["detail"] == \
+        f"Dossier {d['id']} is submitted; only a row that is reviewed can take the action forward.", r.text
     ok(act(api, s["approver"], f"proposals/{c['id']}/reject", {"reason": "Chưa đủ tiêu chuẩn"}))
     ok(act(api, s["approver"], f"dossiers/{d['id']}/review"))
     # the approver forwards; not the proposer, nor to itself
