@@ -1,5 +1,6 @@
 #include <stdio.h>
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
 #include "lib/jsonin.h"
 
@@ -120,6 +121,40 @@ size_t utf8_chars(const char *s, size_t n)
 	return count;
 }
 
+/* Whether code point c shows nothing: Unicode's White_Space, the invisible format characters
+ * (zero-width space, joiners, word joiner, the BOM, the Mongolian vowel separator) and the
+ * noncharacters. A text of nothing else is blank, however many bytes it has. */
+static bool invisible(uint32_t c, bool text)
+{
+	if (c == ' ')
+		return true;
+	if (c == '\t' || c == '\r' || c == '\n')
+		return text; /* control characters: a text's lines, refused in a string before this */
+	return c == 0x85 || c == 0xA0 || c == 0x1680 || c == 0x180E || (c >= 0x2000 && c <= 0x200D) ||
+	       c == 0x2028 || c == 0x2029 || c == 0x202F || c == 0x205F || c == 0x2060 || c == 0x3000 || c == 0xFEFF ||
+	       (c >= 0xFDD0 && c <= 0xFDEF) || (c & 0xFFFE) == 0xFFFE;
+}
+
+/* s[n], valid UTF-8 (jansson's strings are), shows nothing */
+static bool blank(const char *s, size_t n, bool text)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + n;
+	while (p < end) {
+		uint32_t c = *p;
+		int more = c < 0x80 ? 0 : c < 0xE0 ? 1 : c < 0xF0 ? 2 : 3;
+		if (more)
+			c &= 0x3Fu >> more;
+		if (end - p <= more)
+			return false;
+		for (int k = 1; k <= more; k++)
+			c = c << 6 | (p[k] & 0x3Fu);
+		if (!invisible(c, text))
+			return false;
+		p += more + 1;
+	}
+	return true;
+}
+
 bool valid_date(const char *s, size_t n)
 {
 	if (n != 10 || s[4] != '-' || s[7] != '-')
@@ -237,14 +272,9 @@ static bool decode_one(const struct jfield *f, json_t *v, struct jvalue *out, st
 		if ((long long)chars > f->max)
 			return app_error_field(err, f->name, "too_long", "%s must have at most %lld characters",
 					       f->name, f->max);
-		if (f->min > 0) {
-			/* whitespace only counts as blank (a text's lines too) */
-			size_t i = 0;
-			while (i < out->len && (out->str[i] == ' ' || (f->type == JF_TEXT && strchr("\t\r\n", out->str[i]))))
-				i++;
-			if (i == out->len)
-				return app_error_field(err, f->name, "blank", "%s must not be blank", f->name);
-		}
+		/* nothing but spaces (a text's lines too) and invisible characters is blank */
+		if (f->min > 0 && blank(out->str, out->len, f->type == JF_TEXT))
+			return app_error_field(err, f->name, "blank", "%s must not be blank", f->name);
 		if (f->check && !f->check(out->str, out->len))
 			return app_error_field(err, f->name, "format", "%s %s", f->name, f->check_desc);
 		return true;

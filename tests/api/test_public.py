@@ -397,6 +397,8 @@ def test_a_comment_is_stored_in_nfc_and_not_repeated(papi, pub, notice, fresh_ip
     ({}, "content", "required"),
     ({"content": ""}, "content", "blank"),
     ({"content": " \n\t "}, "content", "blank"),
+    ({"content": "\u200b\u200b"}, "content", "blank"),            # nothing visible: zero-width spaces
+    ({"content": "\ufffe\uffff\u00a0"}, "content", "blank"),      # noncharacters and a no-break space
     ({"content": "x" * 4001}, "content", "too_long"),
     ({"content": "x", "name": "n" * 201}, "name", "too_long"),
     ({"content": "x", "contact": "c" * 201}, "contact", "too_long"),
