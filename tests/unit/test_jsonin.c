@@ -203,6 +203,10 @@ int main(void)
 		{"{\"x\":10000.005}", NULL},
 		{"{\"x\":5000000.004}", NULL},
 		{"{\"x\":1.005}", NULL},
+		{"{\"x\":1e-300}", NULL},               /* not 0: it has more than 2 decimals */
+		{"{\"x\":0.001}", NULL},
+		{"{\"x\":0.0}", "0"},
+		{"{\"x\":0.01}", "0.01"},
 		{"{\"x\":12345678901234.56}", NULL},   /* beyond what a double tells apart: whole only */
 		{"{\"x\":99999999999999.99}", NULL},
 		{"{\"x\":-1}", NULL},
