@@ -7,6 +7,9 @@
 
 #define PATH_LEN 192
 #define MAX_PARAMS 6
+/* the params of a type this build does not know, as compact JSON: bounded as any text is (the
+ * known types' params are a few numbers and codes) */
+#define UNKNOWN_PARAMS_MAX 2000
 
 static const char *const ratings[] = {"excellent", "good", "complete", NULL};
 static const char *const scopes[] = {"unit", "sector", "province", "national", NULL};
@@ -223,7 +226,11 @@ static bool read_node(struct walk *w, json_t *node, const char *path, int depth)
 	} else if (ok) {
 		/* a type this build does not know: kept as given, reported unchecked */
 		char *given = json_dumps(params, JSON_COMPACT | JSON_SORT_KEYS);
-		buf_puts(w->out, given ? given : "{}");
+		if (given && strlen(given) > UNKNOWN_PARAMS_MAX)
+			ok = app_error_field(w->err, at, "too_long", "%s of an unchecked type (%s) take at most %d bytes as JSON",
+					     at, t, UNKNOWN_PARAMS_MAX);
+		else
+			buf_puts(w->out, given ? given : "{}");
 		free(given);
 	}
 	json_decref(params);

@@ -175,6 +175,8 @@ def rule(**changes):
     ({"rules": [rule(expr={"type": "member_has", "params": {"kind": "bang_khen_tinh_uy"}})]}, "rules", "not_found"),
     ({"rules": [rule(expr={"type": "any_of", "items": []})]}, "rules[0].expr.items", "min_items"),
     ({"rules": [rule(expr={"type": "not_twice", "params": {"years": 1}})]}, "rules[0].expr.params", "unknown_field"),
+    # an unknown type's params are kept as given, but bounded (2,000 bytes of JSON)
+    ({"rules": [rule(expr={"type": "zz_unknown", "params": {"a": "x" * 2000}})]}, "rules[0].expr.params", "too_long"),
     ({"rules": [rule(effective_from="2024-02-30")]}, "rules[0].effective_from", "date"),
     ({"rules": [rule(effective_to="2000-12-31")]}, "rules[0]", "before_start"),
     ({"rules": [rule(), rule(effective_from="2001-06-01", effective_to=None)]}, "rules[1]", "overlap"),
