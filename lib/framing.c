@@ -54,6 +54,26 @@ bool framing_ok(const char *http_version, const struct head_field *fields, int n
 	return true;
 }
 
+bool fields_ok(const char *http_version, const struct head_field *fields, int n, const char **why)
+{
+	int hosts = 0, credentials = 0;
+	for (int i = 0; i < n; i++) {
+		if (!fields[i].name)
+			continue;
+		hosts += strcasecmp(fields[i].name, "Host") == 0;
+		credentials += strcasecmp(fields[i].name, "Authorization") == 0;
+	}
+	if (hosts > 1 || (hosts == 0 && http_version && strcmp(http_version, "1.1") == 0)) {
+		*why = "An HTTP/1.1 request names its host in one Host header.";
+		return false;
+	}
+	if (credentials > 1) {
+		*why = "A request may carry one Authorization header.";
+		return false;
+	}
+	return true;
+}
+
 bool head_complete(const char *end, size_t room, bool after_request_line)
 {
 	if (room < 3)

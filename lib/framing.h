@@ -20,6 +20,11 @@ struct head_field {
 /* true when the body's framing is unambiguous; otherwise false with *why (a static string). */
 bool framing_ok(const char *http_version, const struct head_field *fields, int n, const char **why);
 
+/* true when the head names at most one Host, and one when it is HTTP/1.1 (RFC 9112 §3.2: 400
+ * otherwise), and at most one Authorization (two credentials: a proxy and the service might each
+ * act on another one); otherwise false with *why (a static string). */
+bool fields_ok(const char *http_version, const struct head_field *fields, int n, const char **why);
+
 /* CivetWeb parses a head in place, writing NULs over line ends, and silently stops at its 64th
  * field or at a line it cannot read (obs-fold, a name starting with ':' or a byte >= 0x80): the
  * rest is dropped, Content-Length included, and the body is then read as the next request. So

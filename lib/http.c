@@ -509,7 +509,7 @@ static bool head_ok(struct req *r, const struct mg_request_info *ri, struct http
 		return app_error_set(&r->err, 400, "The request head has a line that cannot be read (lines end with CRLF; "
 					      "no folded or nameless lines).");
 	}
-	if (!framing_ok(ri->http_version, fields, n, &why)) {
+	if (!framing_ok(ri->http_version, fields, n, &why) || !fields_ok(ri->http_version, fields, n, &why)) {
 		r->must_close = true;
 		return app_error_set(&r->err, 400, "%s", why);
 	}

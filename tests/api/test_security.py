@@ -101,6 +101,11 @@ SMUGGLED = [
     ("nameless line", b"POST /v1/auth/logout HTTP/1.1\r\nHost: x\r\n:x: a\r\nContent-Length: LEN\r\n\r\n"),
     ("non-ASCII name", b"POST /v1/auth/logout HTTP/1.1\r\nHost: x\r\n\xc3X: a\r\nContent-Length: LEN\r\n\r\n"),
     ("first line folded", b"POST /v1/auth/logout HTTP/1.1\r\n:x\r\nContent-Length: LEN\r\n\r\n"),
+    # a head two parties could read differently: which host, which credentials (RFC 9112 §3.2)
+    ("no host", b"POST /v1/auth/logout HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: LEN\r\n\r\n"),
+    ("two hosts", b"POST /v1/auth/logout HTTP/1.1\r\nHost: x\r\nHost: y\r\nContent-Length: LEN\r\n\r\n"),
+    ("two credentials", b"POST /v1/auth/logout HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer a\r\n"
+                        b"Authorization: Bearer b\r\nContent-Length: LEN\r\n\r\n"),
 ]
 
 

@@ -34,6 +34,21 @@ static const struct {
 	{"length in HTTP/1.0", "1.0", {{"Content-Length", "3"}}, true},
 };
 
+/* one Host (HTTP/1.1 needs it), at most one Authorization */
+static const struct {
+	const char *name, *version;
+	struct head_field fields[MAXF];
+	bool ok;
+} field_cases[] = {
+	{"a host", "1.1", {{"Host", "x"}}, true},
+	{"a host and credentials", "1.1", {{"host", "x"}, {"Authorization", "Bearer a"}}, true},
+	{"no host in HTTP/1.1", "1.1", {{"Accept", "*/*"}}, false},
+	{"no host in HTTP/1.0", "1.0", {{"Accept", "*/*"}}, true},
+	{"two hosts", "1.1", {{"Host", "x"}, {"HOST", "y"}}, false},
+	{"two hosts in HTTP/1.0", "1.0", {{"Host", "x"}, {"Host", "x"}}, false},
+	{"two credentials", "1.1", {{"Host", "x"}, {"Authorization", "Bearer a"}, {"authorization", "Bearer b"}}, false},
+};
+
 static const struct {
 	const char *in, *out; /* out NULL: refused */
 } path_cases[] = {
@@ -76,6 +91,14 @@ int main(void)
 		const char *why = "";
 		bool ok = framing_ok(framing_cases[i].version, framing_cases[i].fields, n, &why);
 		CHECK(ok == framing_cases[i].ok, "framing %s: %s (%s)", framing_cases[i].name, ok ? "accepted" : "refused", why);
+	}
+	for (size_t i = 0; i < sizeof field_cases / sizeof field_cases[0]; i++) {
+		int n = 0;
+		while (n < MAXF && field_cases[i].fields[n].name)
+			n++;
+		const char *why = "";
+		bool ok = fields_ok(field_cases[i].version, field_cases[i].fields, n, &why);
+		CHECK(ok == field_cases[i].ok, "fields %s: %s (%s)", field_cases[i].name, ok ? "accepted" : "refused", why);
 	}
 
 	/* heads as CivetWeb leaves them after parsing: the element's end, then what followed it */
