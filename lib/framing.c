@@ -22,13 +22,14 @@ bool framing_ok(const char *http_version, const struct head_field *fields, int n
 		const char *name = fields[i].name;
 		if (!name)
 			continue;
-		if (strcasecmp(name, "Content-Length") == 0) {
+		int first = name[0] | 0x20; /* the folded first letter first: every request passes here */
+		if (first == 'c' && strcasecmp(name, "Content-Length") == 0) {
 			lengths++;
 			if (!digits_only(fields[i].value)) {
 				*why = "Content-Length must be a single decimal number.";
 				return false;
 			}
-		} else if (strcasecmp(name, "Transfer-Encoding") == 0) {
+		} else if (first == 't' && strcasecmp(name, "Transfer-Encoding") == 0) {
 			codings++;
 			coding = fields[i].value;
 		}
@@ -58,10 +59,12 @@ bool fields_ok(const char *http_version, const struct head_field *fields, int n,
 {
 	int hosts = 0, credentials = 0;
 	for (int i = 0; i < n; i++) {
-		if (!fields[i].name)
+		const char *name = fields[i].name;
+		if (!name)
 			continue;
-		hosts += strcasecmp(fields[i].name, "Host") == 0;
-		credentials += strcasecmp(fields[i].name, "Authorization") == 0;
+		int first = name[0] | 0x20;
+		hosts += first == 'h' && strcasecmp(name, "Host") == 0;
+		credentials += first == 'a' && strcasecmp(name, "Authorization") == 0;
 	}
 	if (hosts > 1 || (hosts == 0 && http_version && strcmp(http_version, "1.1") == 0)) {
 		*why = "An HTTP/1.1 request names its host in one Host header.";
