@@ -97,6 +97,8 @@ DB_STMT(dossiers_ended, "SELECT $1::date < current_date");
 DB_STMT(dossiers_next_level, "INSERT INTO dossiers (number, submitted_on, year, kind, campaign_id, proposing_unit_id,"
 	" approving_unit_id) SELECT $2, $3::date, d.year, d.kind, d.campaign_id, d.approving_unit_id, $4::bigint"
 	" FROM dossiers d WHERE d.id = $1 RETURNING id");
+/* whether unit $1 lies in unit $2's subtree (a forward goes up or across, never down) */
+DB_STMT(dossiers_within, "SELECT tdkt_unit_within($1::bigint, $2::bigint)");
 /* forwarding again: the dossier it was forwarded in was withdrawn (its copies wait for nothing
  * now); that dossier no longer lists this one (forwarded_from_ids), so its version moves on */
 DB_STMT(dossiers_forwarded_withdrawn, "UPDATE dossiers SET version = version + 1, updated_at = now()"
@@ -129,7 +131,8 @@ static const struct db_stmt *const stmts[] = {&sql_dossiers_kind_recipient, &sql
 					      &sql_dossiers_from_evaluation, &sql_dossiers_evaluation_nominees,
 					      &sql_dossiers_counts, &sql_dossiers_notice_days, &sql_dossiers_notice_needed,
 					      &sql_dossiers_reset, &sql_dossiers_decided, &sql_dossiers_today, &sql_dossiers_ended, &sql_dossiers_next_level,
-					      &sql_dossiers_forwarded_withdrawn, &sql_dossiers_copy_nominees};
+					      &sql_dossiers_forwarded_withdrawn, &sql_dossiers_within,
+					      &sql_dossiers_copy_nominees};
 
 static const struct resource dossiers;
 
@@ -254,7 +257,16 @@ static bool forward(struct req *r, PGresult *cur, const char *id, const struct j
 		return false;
 	if (body[0].num == approving)
 		return app_error_field(&r->err, "approving_unit_id", "same_unit", "the dossier goes to the next level");
-	char next[24];
+	char next[24], from[24];
+	const char *within[] = {id_text(body[0].num, next), id_text(approving, from)};
+	PGresult *below = db_run(r->db, &sql_dossiers_within, 2, within, NULL, &r->err);
+	if (!below)
+		return false;
+	bool down = PQgetvalue(below, 0, 0)[0] == 't';
+	PQclear(below);
+	if (down)
+		return app_error_field(&r->err, "approving_unit_id", "below",
+				       "unit %s is in the forwarding unit's subtree: the dossier goes to the next level", next);
 	const char *params[] = {id, body[1].str, body[2].is_null ? NULL : body[2].str, id_text(body[0].num, next)};
 	PGresult *res = db_run(r->db, &sql_dossiers_next_level, 4, params, &dossiers.rt->write_why, &r->err);
 	if (!res)

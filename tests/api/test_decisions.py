@@ -212,6 +212,10 @@ def test_forward_and_a_decision_up_the_chain(api, server, tokens, units, lsn_to_
                                                              "message": "the dossier goes to the next level"}
     r = act(api, s["approver"], f"dossiers/{d['id']}/forward", dict(fwd, number=""))
     assert r.status_code == 422
+    # up or across, never down: not to a unit of the forwarding unit's own subtree
+    below = as_system(server, f"SELECT id FROM units WHERE parent_id = {bnctw} ORDER BY id LIMIT 1")
+    r = act(api, s["approver"], f"dossiers/{d['id']}/forward", dict(fwd, approving_unit_id=int(below)))
+    assert r.status_code == 422 and r.json()["errors"][0]["code"] == "below", r.text
     lower = ok(act(api, s["approver"], f"dossiers/{d['id']}/forward", fwd))
     assert lower["status"] == "reviewed" and lower["parent_id"]
     again = act(api, s["approver"], f"dossiers/{d['id']}/forward", dict(fwd, number=number("TTr-BNCTW")))
