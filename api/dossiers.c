@@ -215,7 +215,11 @@ static bool publish(struct req *r, PGresult *cur, const char *id, const struct j
 	return true;
 }
 
-static bool review(struct req *r, PGresult *cur, const char *id)
+/* Reviewed once every nominee is approved or rejected and the notice is over; decided instead
+ * when a decision has granted what was approved and nothing else waits (a decision that comes
+ * last closes the dossier itself, api/decisions.c; one that came first, while a nominee was
+ * pending, leaves it to the review, until which a rejection may still be taken back). */
+static bool review(struct req *r, PGresult *cur, const char *id, struct action_result *out)
 {
 	long long all, pending, approved;
 	if (!dossier_counts(r, id, &all, &pending, &approved))
@@ -223,14 +227,24 @@ static bool review(struct req *r, PGresult *cur, const char *id)
 	if (pending)
 		return app_error_set(&r->err, 409, "Dossier %s has %lld nominees neither approved nor rejected.", id, pending);
 	const char *until = crud_cur(&dossiers, cur, F_NOTICE_UNTIL);
-	if (!until)
+	if (until) {
+		PGresult *res = db_run(r->db, &sql_dossiers_ended, 1, &until, NULL, &r->err);
+		if (!res)
+			return false;
+		bool ended = PQgetvalue(res, 0, 0)[0] == 't';
+		PQclear(res);
+		if (!ended)
+			return app_error_set(&r->err, 409, "Dossier %s is in public notice until %s; review it after.", id, until);
+	}
+	if (approved)
 		return true;
-	PGresult *res = db_run(r->db, &sql_dossiers_ended, 1, &until, NULL, &r->err);
+	PGresult *res = db_run(r->db, &sql_dossiers_decided, 1, &id, NULL, &r->err);
 	if (!res)
 		return false;
-	bool ended = PQgetvalue(res, 0, 0)[0] == 't';
+	if (PQgetvalue(res, 0, 0)[0] == 't')
+		out->to = "decided";
 	PQclear(res);
-	return ended || app_error_set(&r->err, 409, "Dossier %s is in public notice until %s; review it after.", id, until);
+	return true;
 }
 
 static bool forward(struct req *r, PGresult *cur, const char *id, const struct jvalue *body, struct action_result *out)
@@ -305,7 +319,7 @@ static bool on_action(struct req *r, const struct state_action *a, const struct 
 	if (strcmp(a->name, "publish") == 0)
 		return publish(r, cur, id, body, out);
 	if (strcmp(a->name, "review") == 0)
-		return review(r, cur, id);
+		return review(r, cur, id, out);
 	if (strcmp(a->name, "forward") == 0)
 		return forward(r, cur, id, body, out);
 	if (strcmp(a->name, "return") == 0) {

@@ -90,21 +90,13 @@ static const struct fk_fact facts[] = {
  * another new nominee; row-level security lets lock it only who may update it */
 DB_STMT(proposals_parent, "SELECT status, proposing_unit_id FROM dossiers WHERE id = $1 FOR NO KEY UPDATE");
 /* a nominee's dossier, locked before the nominee (the order submit takes them in); for a
- * DELETE, which moves the dossier's version on (its nominees' count, sql/0034), and a reject, which
- * may close it (proposals_close_dossier), as a new nominee locks it: two of them holding it shared
- * would each wait for the other to update it, or each miss the other's last change */
+ * DELETE, which moves the dossier's version on (its nominees' count, sql/0034), as a new nominee
+ * locks it: two deletes holding it shared would each wait for the other to update it */
 DB_STMT(proposals_lock_dossier, "SELECT d.id FROM dossiers d JOIN proposals p ON p.dossier_id = d.id"
 	" WHERE p.id = $1 FOR SHARE OF d");
 DB_STMT(proposals_lock_dossier_update, "SELECT d.id FROM dossiers d JOIN proposals p ON p.dossier_id = d.id"
 	" WHERE p.id = $1 FOR NO KEY UPDATE OF d");
 DB_STMT(proposals_kind, "SELECT recipient FROM award_kinds WHERE code = $1");
-/* a reject that leaves nothing waiting in a dossier a decision has granted from: the dossier is
- * decided, as a decision leaves it when nothing is pending (api/decisions.c) — the order of the two
- * makes no difference */
-DB_STMT(proposals_close_dossier, "UPDATE dossiers d SET status = 'decided', version = version + 1, updated_at = now()"
-	" WHERE d.id = $1 AND d.status <> 'decided'"
-	" AND EXISTS (SELECT 1 FROM proposals p WHERE p.dossier_id = d.id AND p.status IN ('decided', 'revoked'))"
-	" AND NOT EXISTS (SELECT 1 FROM proposals p WHERE p.dossier_id = d.id AND p.status IN ('pending', 'approved'))");
 /* the public notices a dossier's nominees had: its own (its approver's) and those of the dossiers
  * it forwards (published by this dossier's proposer, as their approver) */
 DB_STMT(proposals_notices, "SELECT d.id, CASE WHEN d.id = $1 THEN 'approver' ELSE 'proposer' END, d.notice_days,"
@@ -125,7 +117,7 @@ DB_STMT(proposals_notice_asked, "SELECT EXISTS (SELECT 1 FROM award_kinds k"
 DB_STMT(proposals_stored_eligibility, "SELECT t.eligibility FROM proposals t JOIN dossiers d ON d.id = t.dossier_id"
 	" WHERE t.id = $1 AND tdkt_dossier_visible(d.status, d.submitted_at, d.proposing_unit_id, d.approving_unit_id)");
 static const struct db_stmt *const stmts[] = {
-	&sql_proposals_parent, &sql_proposals_lock_dossier, &sql_proposals_lock_dossier_update, &sql_proposals_kind, &sql_proposals_close_dossier, &sql_proposals_notices,
+	&sql_proposals_parent, &sql_proposals_lock_dossier, &sql_proposals_lock_dossier_update, &sql_proposals_kind, &sql_proposals_notices,
 	&sql_proposals_of_dossier, &sql_proposals_store_eligibility, &sql_proposals_notice_asked,
 	&sql_proposals_stored_eligibility,
 };
@@ -243,9 +235,8 @@ static bool before_lock(struct req *r, const struct jvalue *v)
 	if (!req_path_id(r, "id", &id))
 		return false;
 	const char *params[] = {id_text(id, idt)};
-	const char *route = r->match.route->path, *reject = strrchr(route, '/');
-	bool updating = strcmp(r->method, "DELETE") == 0 || strcmp(reject, "/reject") == 0;
-	PGresult *res = db_run(r->db, updating ? &sql_proposals_lock_dossier_update : &sql_proposals_lock_dossier, 1, params,
+	bool removing = strcmp(r->method, "DELETE") == 0;
+	PGresult *res = db_run(r->db, removing ? &sql_proposals_lock_dossier_update : &sql_proposals_lock_dossier, 1, params,
 			       NULL, &r->err);
 	PQclear(res);
 	return res != NULL;
@@ -437,17 +428,6 @@ static bool on_action(struct req *r, const struct state_action *a, const struct 
 	return true;
 }
 
-static bool after_action(struct req *r, const struct state_action *a, const struct jvalue *body, PGresult *cur)
-{
-	(void)body;
-	if (strcmp(a->name, "reject") != 0)
-		return true;
-	const char *dossier = crud_cur(&proposals, cur, F_DOSSIER);
-	PGresult *res = db_run(r->db, &sql_proposals_close_dossier, 1, &dossier, NULL, &r->err);
-	PQclear(res);
-	return res != NULL;
-}
-
 /* GET /v1/proposals/{id}/eligibility: what submit stored */
 static int stored_eligibility(struct req *r)
 {
@@ -491,7 +471,7 @@ static const struct filter filters[] = {
 };
 static const struct resource_hooks hooks = {
 	.encode = encode, .validate = validate, .before_write = before_write, .before_lock = before_lock,
-	.may_change = may_change, .on_action = on_action, .after_action = after_action,
+	.may_change = may_change, .on_action = on_action,
 };
 
 static const struct resource proposals = {
