@@ -62,7 +62,7 @@ static const struct db_stmt *const stmts[] = {&sql_auth_locked, &sql_auth_purge,
 
 static const struct jfield login_fields[] = {
 	{"username", JF_STRING, JF_REQUIRED, 1, 64, NULL, NULL, NULL},
-	{"password", JF_STRING, JF_REQUIRED, 1, PASSWORD_MAX_CHARS, NULL, NULL, NULL},
+	{"password", JF_STRING, JF_REQUIRED | JF_SECRET, 1, PASSWORD_MAX_CHARS, NULL, NULL, NULL},
 };
 static const struct jfield refresh_fields[] = {
 	{"refresh_token", JF_STRING, JF_REQUIRED, 1, 64, NULL, NULL, NULL},

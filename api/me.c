@@ -23,8 +23,8 @@ DB_STMT(me_revoke_refresh, "UPDATE refresh_tokens SET revoked_at = now() WHERE u
 static const struct db_stmt *const stmts[] = {&sql_me_get, &sql_me_hash, &sql_me_set_password, &sql_me_revoke_refresh};
 
 static const struct jfield password_fields[] = {
-	{"current_password", JF_STRING, JF_REQUIRED, 1, PASSWORD_MAX_CHARS, NULL, NULL, NULL},
-	{"new_password", JF_STRING, JF_REQUIRED, PASSWORD_MIN_CHARS, PASSWORD_MAX_CHARS, NULL, NULL, NULL},
+	{"current_password", JF_STRING, JF_REQUIRED | JF_SECRET, 1, PASSWORD_MAX_CHARS, NULL, NULL, NULL},
+	{"new_password", JF_STRING, JF_REQUIRED | JF_SECRET, PASSWORD_MIN_CHARS, PASSWORD_MAX_CHARS, NULL, NULL, NULL},
 };
 
 static int me_get(struct req *r)

@@ -121,22 +121,43 @@ size_t utf8_chars(const char *s, size_t n)
 	return count;
 }
 
-/* Whether code point c shows nothing: Unicode's White_Space, the invisible format characters
- * (zero-width space, joiners, word joiner, the BOM, the Mongolian vowel separator) and the
- * noncharacters. A text of nothing else is blank, however many bytes it has. */
+/* Code points that show nothing on their own, as inclusive ranges: Unicode's White_Space, the
+ * default-ignorable format characters (zero-width spaces and joiners, bidirectional marks and
+ * embeddings, the soft hyphen, invisible operators, variation selectors, tags), the Hangul and
+ * Braille fillers that display as blanks, the C1 controls, and the interlinear annotation marks.
+ * Private-use characters may show a glyph, so they are not here; noncharacters are (invisible). */
+static const uint32_t invisible_ranges[][2] = {
+	{0x20, 0x20},       {0x80, 0xA0},       {0xAD, 0xAD},       {0x34F, 0x34F},     {0x61C, 0x61C},
+	{0x115F, 0x1160},   {0x1680, 0x1680},   {0x17B4, 0x17B5},   {0x180B, 0x180F},   {0x2000, 0x200F},
+	{0x2028, 0x202F},   {0x205F, 0x206F},   {0x2800, 0x2800},   {0x3000, 0x3000},   {0x3164, 0x3164},
+	{0xFE00, 0xFE0F},   {0xFEFF, 0xFEFF},   {0xFFA0, 0xFFA0},   {0xFFF0, 0xFFFB},   {0x1BCA0, 0x1BCA3},
+	{0x1D173, 0x1D17A}, {0xE0000, 0xE0FFF},
+};
+
+/* Whether code point c shows nothing; a text's line breaks and tabs too (a string refuses them as
+ * control characters before this) */
 static bool invisible(uint32_t c, bool text)
 {
-	if (c == ' ')
-		return true;
 	if (c == '\t' || c == '\r' || c == '\n')
-		return text; /* control characters: a text's lines, refused in a string before this */
-	return c == 0x85 || c == 0xA0 || c == 0x1680 || c == 0x180E || (c >= 0x2000 && c <= 0x200D) ||
-	       c == 0x2028 || c == 0x2029 || c == 0x202F || c == 0x205F || c == 0x2060 || c == 0x3000 || c == 0xFEFF ||
-	       (c >= 0xFDD0 && c <= 0xFDEF) || (c & 0xFFFE) == 0xFFFE;
+		return text;
+	if ((c >= 0xFDD0 && c <= 0xFDEF) || (c & 0xFFFE) == 0xFFFE) /* noncharacters */
+		return true;
+	size_t lo = 0, hi = sizeof invisible_ranges / sizeof invisible_ranges[0];
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (c < invisible_ranges[mid][0])
+			hi = mid;
+		else if (c > invisible_ranges[mid][1])
+			lo = mid + 1;
+		else
+			return true;
+	}
+	return false;
 }
 
-/* s[n], valid UTF-8 (jansson's strings are), shows nothing */
-static bool blank(const char *s, size_t n, bool text)
+/* s[n], valid UTF-8 (jansson's strings are), shows nothing. A secret (a password) is its
+ * characters' own business: only plain spaces make it blank, as they always did. */
+static bool blank(const char *s, size_t n, bool text, bool secret)
 {
 	const unsigned char *p = (const unsigned char *)s, *end = p + n;
 	while (p < end) {
@@ -148,7 +169,7 @@ static bool blank(const char *s, size_t n, bool text)
 			return false;
 		for (int k = 1; k <= more; k++)
 			c = c << 6 | (p[k] & 0x3Fu);
-		if (!invisible(c, text))
+		if (secret ? c != ' ' : !invisible(c, text))
 			return false;
 		p += more + 1;
 	}
@@ -174,11 +195,15 @@ bool valid_date(const char *s, size_t n)
 	return d <= max;
 }
 
-static bool has_control(const char *s, size_t n, bool multiline)
+/* C0 controls (a text keeps its line breaks and tabs), DEL, and the C1 controls U+0080–U+009F
+ * (UTF-8 C2 80–C2 9F), which a secret may hold as it always could */
+static bool has_control(const char *s, size_t n, bool multiline, bool secret)
 {
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 		if (c == 0x7f || (c < 0x20 && !(multiline && (c == '\n' || c == '\r' || c == '\t'))))
+			return true;
+		if (!secret && c == 0xC2 && i + 1 < n && (unsigned char)s[i + 1] >= 0x80 && (unsigned char)s[i + 1] <= 0x9F)
 			return true;
 	}
 	return false;
@@ -264,7 +289,8 @@ static bool decode_one(const struct jfield *f, json_t *v, struct jvalue *out, st
 			return app_error_field(err, f->name, "enum", "%s is not one of the allowed values",
 					       f->name);
 		}
-		if (has_control(out->str, out->len, f->type == JF_TEXT))
+		bool secret = f->flags & JF_SECRET;
+		if (has_control(out->str, out->len, f->type == JF_TEXT, secret))
 			return app_error_field(err, f->name, "control_characters",
 					       "%s must not contain control characters", f->name);
 		size_t chars = utf8_chars(out->str, out->len);
@@ -275,7 +301,7 @@ static bool decode_one(const struct jfield *f, json_t *v, struct jvalue *out, st
 			return app_error_field(err, f->name, "too_long", "%s must have at most %lld characters",
 					       f->name, f->max);
 		/* nothing but spaces (a text's lines too) and invisible characters is blank */
-		if (f->min > 0 && blank(out->str, out->len, f->type == JF_TEXT))
+		if (f->min > 0 && blank(out->str, out->len, f->type == JF_TEXT, secret))
 			return app_error_field(err, f->name, "blank", "%s must not be blank", f->name);
 		if (f->check && !f->check(out->str, out->len))
 			return app_error_field(err, f->name, "format", "%s %s", f->name, f->check_desc);

@@ -20,6 +20,7 @@ enum jfield_flags {
 	JF_REQUIRED = 1 << 0,  /* must be present (and not null) on create */
 	JF_NULLABLE = 1 << 1,  /* null is a value */
 	JF_READONLY = 1 << 2,  /* set by the server: sending it is a 422 */
+	JF_SECRET = 1 << 3,    /* a password: any character but C0 controls, blank only when all spaces */
 };
 
 struct jfield {

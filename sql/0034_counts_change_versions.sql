@@ -22,7 +22,9 @@ CREATE TRIGGER proposals_added_count AFTER INSERT ON proposals REFERENCING NEW T
 CREATE TRIGGER proposals_removed_count AFTER DELETE ON proposals REFERENCING OLD TABLE AS counted
     FOR EACH STATEMENT EXECUTE FUNCTION tdkt_dossier_nominees_counted();
 
--- while voting: the close rewrites the voters of a sealed evaluation (sql/0018), a count unchanged
+-- while voting, which is when ballots are cast. The close seals the ballots while the evaluation
+-- still votes (sql/0018 rewrites its voters, a count unchanged, before the state moves), so a close
+-- moves the version on twice: harmless, and the close's answer carries the last one.
 CREATE FUNCTION tdkt_evaluation_ballots_counted() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN

@@ -56,6 +56,15 @@ static const struct {
 	{"{\"name\":\"\\ufeff\\u2060\"}", true, 422, "name", "blank"},
 	{"{\"name\":\"\\ufffe\\uffff\"}", true, 422, "name", "blank"},
 	{"{\"name\":\"\\udbff\\udfff\"}", true, 422, "name", "blank"},
+	{"{\"name\":\"\\u3164\"}", true, 422, "name", "blank"},        /* Hangul filler */
+	{"{\"name\":\"\\u200e\\u200f\"}", true, 422, "name", "blank"},  /* direction marks */
+	{"{\"name\":\"\\u00ad\\u2800\"}", true, 422, "name", "blank"},  /* soft hyphen, Braille blank */
+	{"{\"name\":\"\\u2066\\u202e\"}", true, 422, "name", "blank"},  /* bidi isolate, override */
+	{"{\"name\":\"\\ufe0f\\u034f\"}", true, 422, "name", "blank"},  /* variation selector, CGJ */
+	{"{\"name\":\"\\udb40\\udc20\"}", true, 422, "name", "blank"},  /* a tag character */
+	{"{\"name\":\"\\u115f\\u2061\"}", true, 422, "name", "blank"},
+	{"{\"name\":\"\\u0081\"}", true, 422, "name", "control_characters"},  /* C1 */
+	{"{\"name\":\"\\ue000\"}", true, 0, NULL, NULL},               /* private use may show */
 	{"{\"name\":\"\\u200bx\"}", true, 0, NULL, NULL},
 	{"{\"name\":\"\\u00e9\"}", true, 0, NULL, NULL},
 	{"{\"name\":\"a\\u0007b\"}", true, 422, "name", "control_characters"},
@@ -182,6 +191,27 @@ int main(void)
 		      strcmp(err.fields[0].code, "type") == 0,
 	      "an item that is no object: %s", err.nfields ? err.fields[0].field : "-");
 	json_decref(obj);
+
+	/* a secret (a password) is its characters' own: invisible ones and C1 controls are kept; plain
+	 * spaces alone are still blank, C0 controls still refused */
+	static const struct jfield secret = {"password", JF_STRING, JF_REQUIRED | JF_SECRET, 1, 64, NULL, NULL, NULL};
+	static const struct {
+		const char *body, *code; /* code NULL: accepted */
+	} secrets[] = {
+		{"{\"password\":\"\\u00a0\\u3000\\u200b\"}", NULL},
+		{"{\"password\":\"a\\u0081b\"}", NULL},
+		{"{\"password\":\"   \"}", "blank"},
+		{"{\"password\":\"a\\u0007b\"}", "control_characters"},
+	};
+	for (size_t i = 0; i < sizeof secrets / sizeof secrets[0]; i++) {
+		struct jvalue x;
+		app_error_clear(&err);
+		bool ok = jin_parse(secrets[i].body, strlen(secrets[i].body), &obj, &err) && jin_decode(obj, &secret, 1, false, &x, &err);
+		CHECK(secrets[i].code ? !ok && err.nfields == 1 && strcmp(err.fields[0].code, secrets[i].code) == 0 : ok,
+		      "secret %zu: %s", i, err.nfields ? err.fields[0].code : "accepted");
+		json_decref(obj);
+		obj = NULL;
+	}
 
 	/* numbers of at most 2 decimals: the text written, or a precision error */
 	static const struct jfield amount = {"x", JF_NUMBER, JF_REQUIRED, 0, 999999999999999LL, NULL, NULL, NULL};
