@@ -110,8 +110,8 @@ bool query_parse(const char *qs, struct query *q, struct app_error *err)
 						     " most %d bytes, the whole query %d, decoded).", qp->name,
 						     QUERY_MAX_VALUE, QUERY_MAX_TEXT);
 			if (!clean_utf8((const unsigned char *)qp->value))
-				return app_error_set(err, 400, "Query parameter %s is not valid UTF-8 text.",
-						     qp->name);
+				return app_error_set(err, 400, "Query parameter %s is not valid UTF-8 text, or holds a control "
+						     "character (a line break, a tab).", qp->name);
 			for (int i = 0; i < q->n; i++)
 				if (strcmp(q->params[i].name, qp->name) == 0)
 					return app_error_set(err, 400, "Query parameter %s is given twice.",
