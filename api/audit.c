@@ -14,7 +14,7 @@
 static const struct db_col audit_cols[] = {
 	{"id", COL_NUM}, {"at", COL_TIME}, {"actor_id", COL_NUM}, {"actor_role", COL_STR},
 	{"actor_unit_id", COL_NUM}, {"action", COL_STR}, {"entity", COL_STR}, {"entity_id", COL_NUM},
-	{"changes", COL_JSON}, {"request_id", COL_STR},
+	{"changes", COL_JSON}, {"request_id", COL_STR}, {"actor_issuer", COL_STR},
 };
 /* a change as written out, before its href and current representation */
 static const struct db_col change_cols[] = {
@@ -26,7 +26,7 @@ enum { C_SEQ, C_ENTITY, C_ENTITY_ID, C_KEY };
 static const struct row_shape audit_shape = {"/v1/audit", "Entry", audit_cols, (int)API_COUNT(audit_cols), 0, -1};
 
 static const char audit_sql[] =
-	"SELECT id, at, actor_id, actor_role, actor_unit_id, action, entity, entity_id, changes, request_id"
+	"SELECT id, at, actor_id, actor_role, actor_unit_id, action, entity, entity_id, changes, request_id, actor_issuer"
 	" FROM audit_log"
 	" WHERE id > $1 AND ($2::text IS NULL OR entity = $2) AND ($3::bigint IS NULL OR entity_id = $3)"
 	" AND ($4::bigint IS NULL OR actor_id = $4)"

@@ -141,10 +141,17 @@ int idempotency_around(struct req *r, int (*handler)(struct req *r))
 		return handler(r);
 	if (!key_ok(key))
 		return req_fail(r, 400, "Idempotency-Key must be 1 to %d printable ASCII characters.", KEY_MAX);
-	char hash[65], actor[24];
+	/* keys are per caller: our user's id, or an external issuer's user as "iss|id" (its ids are
+	 * its own: its user 5 must not be answered with our user 5's first answer) */
+	char hash[65], actor[160];
 	if (!request_hash(r, NULL, hash))
 		return -1;
-	const char *params[] = {id_text(r->caller.user_id, actor), key, hash};
+	const char *issuer = req_caller_issuer(r);
+	if (issuer)
+		snprintf(actor, sizeof actor, "%s|%lld", issuer, r->caller.user_id);
+	else
+		id_text(r->caller.user_id, actor);
+	const char *params[] = {actor, key, hash};
 	PGresult *res = run(r, &sql_idempotency_expire, 2, params);
 	PQclear(res);
 	if (!res || !(res = run(r, &sql_idempotency_claim, 3, params)))

@@ -4,7 +4,8 @@
 #include "api/write.h"
 
 DB_STMT(write_context, "SELECT set_config('tdkt.actor_id', $1, true), set_config('tdkt.actor_role', $2, true),"
-	" set_config('tdkt.actor_unit_id', $3, true), set_config('tdkt.request_id', $4, true)");
+	" set_config('tdkt.actor_unit_id', $3, true), set_config('tdkt.request_id', $4, true),"
+	" set_config('tdkt.actor_issuer', $5, true)");
 /* a read of personal data, in the audit trail (sql/0020): entity, the row of a by-id read, the ids answered, the query */
 DB_STMT(write_record_read, "SELECT tdkt_record_read($1, $2::bigint, $3::bigint[], $4)");
 static const struct db_stmt *const stmts[] = {&sql_write_context, &sql_write_record_read};
@@ -14,7 +15,7 @@ const struct api_module write_module = {.name = "write", WITH(stmts, stmts)};
 /* write_context's values: who the caller is (nobody, for an anonymous request), and the request */
 struct context {
 	char actor[24], unit[24];
-	const char *values[4];
+	const char *values[5];
 };
 
 static void context_of(struct req *r, struct context *c)
@@ -28,6 +29,9 @@ static void context_of(struct req *r, struct context *c)
 	c->values[1] = r->authenticated ? role_name(r->caller.role) : "anonymous";
 	c->values[2] = c->unit;
 	c->values[3] = r->request_id;
+	/* an external issuer's user ids are its own: the audit trail names it beside them (sql/0035) */
+	const char *issuer = req_caller_issuer(r);
+	c->values[4] = issuer ? issuer : "";
 }
 
 static bool begin(struct req *r, struct db_conn **db, bool (*start)(struct db_conn *, struct app_error *))
@@ -37,7 +41,7 @@ static bool begin(struct req *r, struct db_conn **db, bool (*start)(struct db_co
 	struct context c;
 	context_of(r, &c);
 	/* sent with the transaction's first statement, as its BEGIN is: one round trip for the three */
-	return db_run_later(*db, &sql_write_context, 4, c.values, &r->err);
+	return db_run_later(*db, &sql_write_context, 5, c.values, &r->err);
 }
 
 PGresult *read_once(struct req *r, bool as_caller, const struct db_stmt *stmt, int n, const char *const *values)
@@ -46,7 +50,7 @@ PGresult *read_once(struct req *r, bool as_caller, const struct db_stmt *stmt, i
 		return req_run_once(r, stmt, n, values, NULL);
 	struct context c;
 	context_of(r, &c);
-	struct db_envelope env = {&sql_write_context, 4, c.values};
+	struct db_envelope env = {&sql_write_context, 5, c.values};
 	return req_run_once(r, stmt, n, values, &env);
 }
 

@@ -279,6 +279,8 @@ bool auth_verify(const struct auth_verifier *v, const char *token, time_t now, s
 	}
 	/* the signature covers the payload bytes parsed above */
 	ok = check_claims(v, claims, now, out, why, whylen);
+	if (ok)
+		out->issuer = (int)(key - v->keys);
 out:
 	json_decref(header);
 	json_decref(claims);

@@ -22,6 +22,9 @@ struct caller {
 	long long unit_id;
 	long long expires_at;   /* the token's exp */
 	long long not_before;   /* the token's nbf, 0 when absent */
+	/* which key's issuer signed it: 0 ours, else a trusted external issuer's (its user ids are its
+	 * own: user 5 of the national system is not our user 5) */
+	int issuer;
 };
 
 /* Is a token with these times valid at `now` (with leeway)? For cached verifications. */

@@ -394,6 +394,11 @@ static void access_log(struct req *r, struct buf *b, double ms)
 		buf_puts(b, role_name(r->caller.role));
 		buf_puts(b, "\",\"unit_id\":");
 		buf_json_int(b, r->caller.unit_id);
+		const char *issuer = req_caller_issuer(r);
+		if (issuer) { /* its user ids are its own */
+			buf_puts(b, ",\"issuer\":");
+			buf_json_cstr(b, issuer);
+		}
 	}
 	buf_putc(b, '}');
 	if (buf_ok(b))
@@ -1047,6 +1052,13 @@ const struct auth_verifier *req_verifier(const struct req *r)
 const char *req_peer(const struct req *r)
 {
 	return r->client;
+}
+
+const char *req_caller_issuer(const struct req *r)
+{
+	const struct auth_verifier *v = r->srv->o.verifier;
+	int i = r->caller.issuer;
+	return r->authenticated && i > 0 && i < v->nkeys ? v->keys[i].issuer : NULL;
 }
 
 void req_db_release(struct req *r)

@@ -174,6 +174,8 @@ const struct config *req_config(const struct req *r);
 const struct auth_verifier *req_verifier(const struct req *r);
 /* the client's address: the TCP peer, or the X-Real-IP of a peer in TDKT_TRUSTED_PROXIES */
 const char *req_peer(const struct req *r);
+/* the iss of the external issuer whose token the caller sent; NULL for ours (or no token) */
+const char *req_caller_issuer(const struct req *r);
 
 /* convenience: sets r->err and returns -1 */
 int req_fail(struct req *r, int status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

@@ -32,9 +32,9 @@ def header_alg(token):
     return json.loads(base64.urlsafe_b64decode(head + "=" * (-len(head) % 4)))["alg"]
 
 
-def mint(env, **over):
+def mint(env, role="viewer", **over):
     env = dict(env, **over)
-    out = subprocess.run([BINARY, "token", "--sub", "77", "--role", "viewer", "--unit-id", "1"], env=env,
+    out = subprocess.run([BINARY, "token", "--sub", "77", "--role", role, "--unit-id", "1"], env=env,
                          capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     return out.stdout.strip()
@@ -81,6 +81,25 @@ def test_rs256_server_with_external_es256_issuer(keys, contract):
             r = requests.post(srv.base + "/v1/units", headers={"Authorization": "Bearer " + external},
                               json={"code": "EXT-1", "name": "x", "kind": "other"})
             assert r.status_code == 403, "a viewer from outside is still a viewer"
+
+            # the national system's user 77 is not our user 77: the same Idempotency-Key is each
+            # one's own, and the audit trail names the issuer beside the id
+            national = dict(TDKT_JWT_PRIVATE_KEY_FILE=ec_priv, TDKT_JWT_PUBLIC_KEY_FILE=ec_pub,
+                            TDKT_JWT_ISSUER="national-system", TDKT_JWT_EXTERNAL_ISSUERS="")
+            admins = {"ours": mint(srv.env(), "admin"), "national": mint(srv.env(), "admin", **national)}
+            made = {}
+            for who, token in admins.items():
+                r = requests.post(srv.base + "/v1/people", json={"unit_id": 1, "full_name": "Người cùng khóa"},
+                                  headers={"Authorization": "Bearer " + token, "Idempotency-Key": "cung-mot-khoa"})
+                assert r.status_code == 201, (who, r.text)
+                made[who] = r.json()["id"]
+            assert made["ours"] != made["national"], "the national user's request ran, not our user's replayed"
+            for who, issuer in (("ours", None), ("national", "national-system")):
+                r = requests.get(srv.base + "/v1/audit", params={"entity": "person", "entity_id": made[who]},
+                                 headers={"Authorization": "Bearer " + admins["ours"]})
+                contract.check("GET", "/v1/audit", r)
+                entry = r.json()["items"][0]
+                assert (entry["actor_id"], entry["actor_issuer"], entry["action"]) == (77, issuer, "create"), entry
 
             claims = {"iss": "tdkt", "aud": "tdkt", "sub": "1", "role": "admin", "unit_id": 1,
                       "exp": 4102444800}
