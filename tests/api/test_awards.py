@@ -148,9 +148,14 @@ def test_a_record_is_imported_once(api, tokens, units):
     assert api.post("/v1/awards", token=tokens["admin"], json=body).status_code == 201
     r = api.post("/v1/awards", token=tokens["admin"], json=body)
     assert r.status_code == 409 and r.json()["errors"][0]["field"] == "award_kind_code"
-    # a record from history is one by its number, whatever issuer it names
+    # a decision is its number at its issuer; when one side does not know its issuer, the number
+    # alone names it: the same award, whichever side names an issuer
     r = api.post("/v1/awards", token=tokens["admin"], json=dict(body, issuing_unit_id=units["TT-LSN"]))
-    assert r.status_code == 409, r.text
+    assert r.status_code == 409 and r.json()["errors"][0]["code"] == "duplicate", r.text
+    other = dict(body, decision_number="88/QĐ-UBND", issuing_unit_id=units["TT-LSN"])
+    assert api.post("/v1/awards", token=tokens["admin"], json=other).status_code == 201
+    assert api.post("/v1/awards", token=tokens["admin"], json=dict(other, issuing_unit_id=None)).status_code == 409
+    assert api.post("/v1/awards", token=tokens["admin"], json=dict(other, issuing_unit_id=units["TTCP"])).status_code == 201
     # another decision in the same year is another award; and once without a number
     assert api.post("/v1/awards", token=tokens["admin"], json=dict(body, decision_number="77/QĐ-UBND")).status_code == 201
     bare = {k: v for k, v in body.items() if k != "decision_number"}

@@ -119,6 +119,10 @@ def test_two_issuers_may_number_their_decisions_alike(api, server, tokens, units
     assert as_system(server, f"SELECT count(*) FROM awards WHERE recipient_person_id = {p} AND decision_number = '{num}'") == "2"
     again = decide(api, s["approver"], s["issuer"], [c["id"]], number=num)
     assert again.status_code == 409, again.text
+    # a record from history of that award, its issuer unknown, is the same award
+    r = api.post("/v1/awards", token=tokens["admin"], json={"award_kind_code": "giay_khen", "year": YEAR,
+                                                            "recipient_person_id": p, "decision_number": num})
+    assert r.status_code == 409 and r.json()["errors"][0]["code"] == "duplicate", r.text
 
 
 def test_only_the_signer_changes_and_nothing_is_deleted(api, tokens, units, lsn_to_bnctw):
