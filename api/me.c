@@ -29,6 +29,10 @@ static const struct jfield password_fields[] = {
 
 static int me_get(struct req *r)
 {
+	/* an external issuer's user is not ours, whatever its id: it has no account here */
+	if (req_caller_issuer(r))
+		return req_fail(r, 404, "This token's user belongs to its issuer (%s): it has no account here.",
+				req_caller_issuer(r));
 	struct db_params p = {.n = 0};
 	db_param_int(&p, r->caller.user_id);
 	PGresult *res = req_run(r, &sql_me_get, &p);
@@ -48,6 +52,9 @@ static int me_get(struct req *r)
  * throttled like logins, per account and per address, counted before the hash. */
 static int me_password(struct req *r)
 {
+	if (req_caller_issuer(r))
+		return req_fail(r, 404, "This token's user belongs to its issuer (%s): it has no password here.",
+				req_caller_issuer(r));
 	json_t *body = NULL;
 	struct jvalue v[API_COUNT(password_fields)];
 	char stored[PASSWORD_HASH_MAX], fresh[PASSWORD_HASH_MAX], id[24], account_scope[48], addr_scope[96];

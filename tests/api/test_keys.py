@@ -32,9 +32,9 @@ def header_alg(token):
     return json.loads(base64.urlsafe_b64decode(head + "=" * (-len(head) % 4)))["alg"]
 
 
-def mint(env, role="viewer", **over):
+def mint(env, role="viewer", sub=77, **over):
     env = dict(env, **over)
-    out = subprocess.run([BINARY, "token", "--sub", "77", "--role", role, "--unit-id", "1"], env=env,
+    out = subprocess.run([BINARY, "token", "--sub", str(sub), "--role", role, "--unit-id", "1"], env=env,
                          capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     return out.stdout.strip()
@@ -94,6 +94,17 @@ def test_rs256_server_with_external_es256_issuer(keys, contract):
                 assert r.status_code == 201, (who, r.text)
                 made[who] = r.json()["id"]
             assert made["ours"] != made["national"], "the national user's request ran, not our user's replayed"
+            # nor is the national user of an id our account of that id: no /v1/me, no password change
+            # (nor a turn of its throttle)
+            subprocess.run([BINARY, "user", "add", "--username", "so.cung.id", "--role", "viewer", "--unit-id", "1"],
+                           input="Mật khẩu đủ dài cùng id\n", env=srv.env(), check=True, capture_output=True, text=True)
+            ours_id = int(srv.sql("SELECT id FROM users WHERE username = 'so.cung.id'"))
+            same_id = mint(srv.env(), "viewer", sub=ours_id, **national)
+            for path, body in (("/v1/me", None), ("/v1/me/password", {"current_password": "x", "new_password": "Mật khẩu mới đủ dài"})):
+                r = requests.request("POST" if body else "GET", srv.base + path, json=body,
+                                     headers={"Authorization": "Bearer " + same_id})
+                assert r.status_code == 404 and "national-system" in r.json()["detail"], (path, r.text)
+            assert '"issuer":"national-system"' in srv.log_text()
             for who, issuer in (("ours", None), ("national", "national-system")):
                 r = requests.get(srv.base + "/v1/audit", params={"entity": "person", "entity_id": made[who]},
                                  headers={"Authorization": "Bearer " + admins["ours"]})
