@@ -30,6 +30,8 @@ static const char audit_sql[] =
 	" FROM audit_log"
 	" WHERE id > $1 AND ($2::text IS NULL OR entity = $2) AND ($3::bigint IS NULL OR entity_id = $3)"
 	" AND ($4::bigint IS NULL OR actor_id = $4)"
+	/* an actor is an id and its issuer: `actor` alone is our user, `actor_issuer` another's */
+	" AND ($4::bigint IS NULL AND $6::text IS NULL OR actor_issuer IS NOT DISTINCT FROM $6)"
 	" ORDER BY id LIMIT $5";
 
 /* $3: the caller may see restricted changes (admins; sql/0013) */
@@ -61,11 +63,12 @@ static int audit_list(struct req *r)
 	struct page page;
 	long long after = 0, entity_id = 0, actor = 0;
 	bool has_entity_id, has_actor;
-	const char *entity;
+	const char *entity, *issuer;
 	if (!query_parse(r->query, &q, &r->err) || !start_after(&q, "audit", &page, &after, &r->err) ||
 	    !query_enum(&q, "entity", api_audit_entities(), &entity, &r->err) ||
 	    !query_id(&q, "entity_id", &has_entity_id, &entity_id, &r->err) ||
-	    !query_id(&q, "actor", &has_actor, &actor, &r->err) || !query_no_unknown(&q, &r->err))
+	    !query_id(&q, "actor", &has_actor, &actor, &r->err) ||
+	    !query_str(&q, "actor_issuer", 127, &issuer, &r->err) || !query_no_unknown(&q, &r->err))
 		return -1;
 	struct db_params p = {.n = 0};
 	db_param_int(&p, after);
@@ -73,6 +76,7 @@ static int audit_list(struct req *r)
 	db_param_int_if(&p, has_entity_id, entity_id);
 	db_param_int_if(&p, has_actor, actor);
 	db_param_int(&p, page.limit + 1);
+	db_param(&p, issuer);
 	PGresult *res = req_query(r, audit_sql, &p);
 	if (!res)
 		return -1;

@@ -5,6 +5,8 @@
 -- entry takes it as it is written, whichever function writes it (a change, a read of personal
 -- data, a ballot), by this one trigger rather than a change to each of them.
 ALTER TABLE audit_log ADD COLUMN actor_issuer text;   -- NULL: our own token, or no token
+-- GET /v1/audit?actor_issuer= (with actor=, audit_log_actor_idx serves)
+CREATE INDEX audit_log_issuer_idx ON audit_log (actor_issuer, id) WHERE actor_issuer IS NOT NULL;
 
 CREATE FUNCTION tdkt_audit_actor_issuer() RETURNS trigger
 LANGUAGE plpgsql AS $$

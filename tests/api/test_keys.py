@@ -111,6 +111,14 @@ def test_rs256_server_with_external_es256_issuer(keys, contract):
                 contract.check("GET", "/v1/audit", r)
                 entry = r.json()["items"][0]
                 assert (entry["actor_id"], entry["actor_issuer"], entry["action"]) == (77, issuer, "create"), entry
+            # by actor: our user 77 alone, or the national system's user 77 when its issuer is named
+            for params, issuer in (({"actor": 77}, None), ({"actor": 77, "actor_issuer": "national-system"}, "national-system"),
+                                   ({"actor_issuer": "national-system"}, "national-system")):
+                r = requests.get(srv.base + "/v1/audit", params=dict(params, entity="person"),
+                                 headers={"Authorization": "Bearer " + admins["ours"]})
+                contract.check("GET", "/v1/audit", r)
+                got = r.json()["items"]
+                assert got and {(e["actor_id"], e["actor_issuer"]) for e in got} == {(77, issuer)}, (params, got)
 
             claims = {"iss": "tdkt", "aud": "tdkt", "sub": "1", "role": "admin", "unit_id": 1,
                       "exp": 4102444800}
