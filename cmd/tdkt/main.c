@@ -344,6 +344,25 @@ static bool read_or_make_password(char *out, size_t outlen, bool *generated)
 	return true;
 }
 
+/* The password as the API takes one (api/users.c, api/me.c): valid UTF-8, no control character,
+ * not all spaces, PASSWORD_MIN_CHARS to PASSWORD_MAX_CHARS characters — the same decoding, so that
+ * an account made here can log in (a tab in a terminal's line was stored, then refused at login). */
+static bool password_acceptable(const char *password, char *why, size_t whylen)
+{
+	static const struct jfield spec = {"password", JF_STRING, JF_REQUIRED | JF_SECRET, PASSWORD_MIN_CHARS,
+					   PASSWORD_MAX_CHARS, NULL, NULL, NULL};
+	json_t *text = json_string(password); /* NULL when it is not valid UTF-8 */
+	json_t *obj = text ? json_pack("{so}", "password", text) : NULL;
+	struct jvalue v;
+	struct app_error err;
+	app_error_clear(&err);
+	bool ok = obj && jin_decode(obj, &spec, 1, false, &v, &err);
+	if (!ok)
+		snprintf(why, whylen, "%s", !text ? "password is not valid UTF-8" : err.nfields ? err.fields[0].message : "refused");
+	json_decref(obj);
+	return ok;
+}
+
 static int cmd_user_add(const struct config *c, int argc, char **argv)
 {
 	const char *username = NULL, *display = NULL;
@@ -376,11 +395,14 @@ static int cmd_user_add(const struct config *c, int argc, char **argv)
 		return 2;
 	char password[PASSWORD_MAX_BYTES + 2], hash[PASSWORD_HASH_MAX];
 	bool generated;
-	if (!read_or_make_password(password, sizeof password, &generated) ||
-	    utf8_chars(password, strlen(password)) < PASSWORD_MIN_CHARS ||
-	    utf8_chars(password, strlen(password)) > PASSWORD_MAX_CHARS) {
-		fprintf(stderr, "tdkt user add: the password must have %d to %d characters\n", PASSWORD_MIN_CHARS,
-			PASSWORD_MAX_CHARS);
+	char why[256];
+	if (!read_or_make_password(password, sizeof password, &generated)) {
+		fprintf(stderr, "tdkt user add: no password on standard input\n");
+		return 2;
+	}
+	if (!password_acceptable(password, why, sizeof why)) {
+		fprintf(stderr, "tdkt user add: %s (%d to %d characters, no control characters, as the API takes one)\n",
+			why, PASSWORD_MIN_CHARS, PASSWORD_MAX_CHARS);
 		return 2;
 	}
 	if (!password_hash(password, strlen(password), hash)) {

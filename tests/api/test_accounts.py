@@ -265,6 +265,14 @@ def test_cli_user_add(server, api, units):
     bad = subprocess.run([server_binary(), "user", "add", "--username", "x y", "--role", "viewer", "--unit-id", "1"],
                          input="pw\n", env=server.env(), capture_output=True, text=True)
     assert bad.returncode == 2
+    # a password the API would not take is not stored: its owner could never log in with it
+    for password in ("Mật khẩu\tcó tab 123", " " * 14, "ngắn"):
+        bad = subprocess.run([server_binary(), "user", "add", "--username", new_name("cli"), "--role", "viewer",
+                              "--unit-id", "1"], input=password + "\n", env=server.env(), capture_output=True, text=True)
+        assert bad.returncode == 2 and "as the API takes one" in bad.stderr, (password, bad.stderr)
+    latin1 = subprocess.run([server_binary(), "user", "add", "--username", new_name("cli"), "--role", "viewer", "--unit-id", "1"],
+                            input=b"M\xe9t kh\xe2u Latin-1 12\n", env=server.env(), capture_output=True)
+    assert latin1.returncode == 2 and b"not valid UTF-8" in latin1.stderr, latin1.stderr
 
 
 def server_binary():

@@ -294,8 +294,9 @@ def test_a_decided_nominee_holds_its_dossier(api, server, tokens, units, lsn_to_
 
 
 def test_a_rejection_before_the_decision_decides_the_dossier_alike(api, tokens, units, lsn_to_bnctw):
-    """the other order of the test above: rejected first, then the decision closes the dossier
-    (as before this change; kept beside it for the symmetry)"""
+    """the other order of the test above: rejected first, then the decision closes the dossier at
+    once (API.md: a decision marks its dossiers decided when none is left pending), where the order
+    above waits for the review"""
     s = lsn_to_bnctw
     d, (a, b) = sent(api, s["proposer"], s["approver"], s["units"],
                      [{"recipient_unit_id": units["TT-LSN"]}, {"recipient_unit_id": units["TT-SLA"]}], approve=[0])
