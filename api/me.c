@@ -27,12 +27,20 @@ static const struct jfield password_fields[] = {
 	{"new_password", JF_STRING, JF_REQUIRED | JF_SECRET, PASSWORD_MIN_CHARS, PASSWORD_MAX_CHARS, NULL, NULL, NULL},
 };
 
+/* An external issuer's user is not ours, whatever its id: it has no account here (404, true) */
+static bool not_ours(struct req *r)
+{
+	const char *issuer = req_caller_issuer(r);
+	if (!issuer)
+		return false;
+	req_fail(r, 404, "This token's user belongs to its issuer (%s): it has no account here.", issuer);
+	return true;
+}
+
 static int me_get(struct req *r)
 {
-	/* an external issuer's user is not ours, whatever its id: it has no account here */
-	if (req_caller_issuer(r))
-		return req_fail(r, 404, "This token's user belongs to its issuer (%s): it has no account here.",
-				req_caller_issuer(r));
+	if (not_ours(r))
+		return -1;
 	struct db_params p = {.n = 0};
 	db_param_int(&p, r->caller.user_id);
 	PGresult *res = req_run(r, &sql_me_get, &p);
@@ -52,9 +60,8 @@ static int me_get(struct req *r)
  * throttled like logins, per account and per address, counted before the hash. */
 static int me_password(struct req *r)
 {
-	if (req_caller_issuer(r))
-		return req_fail(r, 404, "This token's user belongs to its issuer (%s): it has no password here.",
-				req_caller_issuer(r));
+	if (not_ours(r))
+		return -1;
 	json_t *body = NULL;
 	struct jvalue v[API_COUNT(password_fields)];
 	char stored[PASSWORD_HASH_MAX], fresh[PASSWORD_HASH_MAX], id[24], account_scope[48], addr_scope[96];

@@ -92,10 +92,10 @@ DB_STMT(proposals_parent, "SELECT status, proposing_unit_id FROM dossiers WHERE 
 /* a nominee's dossier, locked before the nominee (the order submit takes them in); for a
  * DELETE, which moves the dossier's version on (its nominees' count, sql/0034), as a new nominee
  * locks it: two deletes holding it shared would each wait for the other to update it */
-DB_STMT(proposals_lock_dossier, "SELECT d.id FROM dossiers d JOIN proposals p ON p.dossier_id = d.id"
-	" WHERE p.id = $1 FOR SHARE OF d");
-DB_STMT(proposals_lock_dossier_update, "SELECT d.id FROM dossiers d JOIN proposals p ON p.dossier_id = d.id"
-	" WHERE p.id = $1 FOR NO KEY UPDATE OF d");
+#define LOCK_DOSSIER_OF_NOMINEE(mode) "SELECT d.id FROM dossiers d JOIN proposals p ON p.dossier_id = d.id" \
+	" WHERE p.id = $1 FOR " mode " OF d"
+DB_STMT(proposals_lock_dossier, LOCK_DOSSIER_OF_NOMINEE("SHARE"));
+DB_STMT(proposals_lock_dossier_update, LOCK_DOSSIER_OF_NOMINEE("NO KEY UPDATE"));
 DB_STMT(proposals_kind, "SELECT recipient FROM award_kinds WHERE code = $1");
 /* the public notices a dossier's nominees had: its own (its approver's) and those of the dossiers
  * it forwards (published by this dossier's proposer, as their approver) */

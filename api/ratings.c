@@ -3,8 +3,8 @@
  * `excellent` (hoàn thành xuất sắc nhiệm vụ), `good` (hoàn thành tốt), `complete` (hoàn thành) or
  * `incomplete` (không hoàn thành), given by the subject's unit or a unit above it. Officers of the
  * subject's unit (a person's unit, or the unit itself) and authorities of it or above it write it
- * (ACT_RATE: unlike people and reports, not an officer of a unit above); admins anywhere; everyone authenticated reads it (not personal data:
- * disciplines are). POST /v1/ratings/batch imports up to 1,000 (source "import") as one write:
+ * (ACT_RATE: unlike people and reports, not an officer of a unit above); admins anywhere; everyone
+ * authenticated reads it (not personal data: disciplines are). POST /v1/ratings/batch imports up to 1,000 (source "import") as one write:
  * every item checked and authorised as a create is, errors named "[index].field", nothing written
  * unless all are (api/batch.h reads the body as api/report_batch.c does). */
 #include <stdio.h>

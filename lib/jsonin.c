@@ -112,6 +112,24 @@ bool jin_decode_item(json_t *item, const char *list, size_t index, const struct 
 	return jin_decode_at(item, path, specs, n, out, err);
 }
 
+int utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
+{
+	unsigned c = s[0];
+	int len = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+	if (len == 0 || (size_t)len > n || c == 0xC0 || c == 0xC1 || c > 0xF4)
+		return 0;
+	uint32_t v = len == 1 ? c : c & (0x7Fu >> len);
+	for (int i = 1; i < len; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+		v = v << 6 | (s[i] & 0x3Fu);
+	}
+	if ((len == 3 && v < 0x800) || (len == 4 && (v < 0x10000 || v > 0x10FFFF)) || (v >= 0xD800 && v <= 0xDFFF))
+		return 0;
+	*cp = v;
+	return len;
+}
+
 size_t utf8_chars(const char *s, size_t n)
 {
 	size_t count = 0;
@@ -161,17 +179,11 @@ static bool blank(const char *s, size_t n, bool text, bool secret)
 {
 	const unsigned char *p = (const unsigned char *)s, *end = p + n;
 	while (p < end) {
-		uint32_t c = *p;
-		int more = c < 0x80 ? 0 : c < 0xE0 ? 1 : c < 0xF0 ? 2 : 3;
-		if (more)
-			c &= 0x3Fu >> more;
-		if (end - p <= more)
+		uint32_t c;
+		int len = utf8_decode(p, (size_t)(end - p), &c);
+		if (!len || (secret ? c != ' ' : !invisible(c, text)))
 			return false;
-		for (int k = 1; k <= more; k++)
-			c = c << 6 | (p[k] & 0x3Fu);
-		if (secret ? c != ' ' : !invisible(c, text))
-			return false;
-		p += more + 1;
+		p += len;
 	}
 	return true;
 }

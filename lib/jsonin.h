@@ -6,6 +6,7 @@
 #define TDKT_JSONIN_H
 #include <jansson.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stddef.h>
 #include "lib/error.h"
 
@@ -81,6 +82,9 @@ bool jin_decode(json_t *obj, const struct jfield *specs, size_t n, bool patch, s
 
 /* Counts UTF-8 code points (input already valid UTF-8). */
 size_t utf8_chars(const char *s, size_t n);
+/* The code point at s (n bytes left) into *cp: its length in bytes, or 0 when it is not well-formed
+ * UTF-8 (overlong, a surrogate, above U+10FFFF, cut short). */
+int utf8_decode(const unsigned char *s, size_t n, uint32_t *cp);
 /* YYYY-MM-DD, a real calendar date, years 1900..2199 */
 bool valid_date(const char *s, size_t n);
 

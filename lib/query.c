@@ -41,30 +41,18 @@ static bool url_decode(const char *src, size_t n, char *out, size_t cap)
 	return true;
 }
 
-/* valid UTF-8 (shortest form, no surrogates) without control characters */
+/* well-formed UTF-8 with no C0 control or DEL (a C1 control is left to the parameter's reader: a
+ * document's file name refuses it by name, 422 on filename) */
 static bool clean_utf8(const unsigned char *s)
 {
-	while (*s) {
-		unsigned char c = *s;
-		if (c < 0x20 || c == 0x7f)
-			return false;
-		if (c < 0x80) {
-			s++;
-			continue;
-		}
-		int len = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
-		if (len == 0 || c == 0xC0 || c == 0xC1 || c > 0xF4)
-			return false;
-		unsigned cp = c & (0x7F >> len);
-		for (int i = 1; i < len; i++) {
-			if ((s[i] & 0xC0) != 0x80)
-				return false;
-			cp = (cp << 6) | (s[i] & 0x3F);
-		}
-		if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-		    (cp >= 0xD800 && cp <= 0xDFFF))
+	size_t n = strlen((const char *)s);
+	while (n) {
+		uint32_t c;
+		int len = utf8_decode(s, n, &c);
+		if (!len || c < 0x20 || c == 0x7F)
 			return false;
 		s += len;
+		n -= (size_t)len;
 	}
 	return true;
 }

@@ -7,11 +7,12 @@
 #include "tests/unit/check.h"
 
 #define MAXF 4
-static const struct {
+struct head_case {
 	const char *name, *version;
 	struct head_field fields[MAXF];
 	bool ok;
-} framing_cases[] = {
+};
+static const struct head_case framing_cases[] = {
 	{"no body", "1.1", {{"Host", "x"}}, true},
 	{"a length", "1.1", {{"Content-Length", "42"}}, true},
 	{"zero", "1.1", {{"content-length", "0"}}, true},
@@ -35,11 +36,7 @@ static const struct {
 };
 
 /* one Host (HTTP/1.1 needs it), at most one Authorization */
-static const struct {
-	const char *name, *version;
-	struct head_field fields[MAXF];
-	bool ok;
-} field_cases[] = {
+static const struct head_case field_cases[] = {
 	{"a host", "1.1", {{"Host", "x"}}, true},
 	{"a host and credentials", "1.1", {{"host", "x"}, {"Authorization", "Bearer a"}}, true},
 	{"no host in HTTP/1.1", "1.1", {{"Accept", "*/*"}}, false},
@@ -82,24 +79,24 @@ static const struct {
 	{"https://a.gov.vn", "null", false},
 };
 
+/* each case of a table judged by one of lib/framing.c's head checks */
+static void check_heads(const char *what, const struct head_case *cases, size_t ncases,
+			bool (*judge)(const char *, const struct head_field *, int, const char **))
+{
+	for (size_t i = 0; i < ncases; i++) {
+		int n = 0;
+		while (n < MAXF && cases[i].fields[n].name)
+			n++;
+		const char *why = "";
+		bool ok = judge(cases[i].version, cases[i].fields, n, &why);
+		CHECK(ok == cases[i].ok, "%s %s: %s (%s)", what, cases[i].name, ok ? "accepted" : "refused", why);
+	}
+}
+
 int main(void)
 {
-	for (size_t i = 0; i < sizeof framing_cases / sizeof framing_cases[0]; i++) {
-		int n = 0;
-		while (n < MAXF && framing_cases[i].fields[n].name)
-			n++;
-		const char *why = "";
-		bool ok = framing_ok(framing_cases[i].version, framing_cases[i].fields, n, &why);
-		CHECK(ok == framing_cases[i].ok, "framing %s: %s (%s)", framing_cases[i].name, ok ? "accepted" : "refused", why);
-	}
-	for (size_t i = 0; i < sizeof field_cases / sizeof field_cases[0]; i++) {
-		int n = 0;
-		while (n < MAXF && field_cases[i].fields[n].name)
-			n++;
-		const char *why = "";
-		bool ok = fields_ok(field_cases[i].version, field_cases[i].fields, n, &why);
-		CHECK(ok == field_cases[i].ok, "fields %s: %s (%s)", field_cases[i].name, ok ? "accepted" : "refused", why);
-	}
+	check_heads("framing", framing_cases, sizeof framing_cases / sizeof framing_cases[0], framing_ok);
+	check_heads("fields", field_cases, sizeof field_cases / sizeof field_cases[0], fields_ok);
 
 	/* heads as CivetWeb leaves them after parsing: the element's end, then what followed it */
 	static const struct {

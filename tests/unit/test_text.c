@@ -126,6 +126,10 @@ int main(void)
 		{"q=%00", false},
 		{"q=%C3%28", false},
 		{"q=%ED%A0%80", false},
+		{"q=a%09b", false},
+		{"q=%F0%9F%98%80", true},
+		{"q=%F4%90%80%80", false}, /* above U+10FFFF */
+		{"q=%E0%80%80", false},    /* overlong */
 		{"q=1&q=2", false},
 		{"=x", false},
 		{"&&limit=3&", true},
